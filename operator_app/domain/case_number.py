@@ -1,0 +1,15 @@
+"""Case numbers issued offline: seat code + local date + the seat's sequence for that day."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+CASE_NUMBER = re.compile(r"^[A-Z][A-Z0-9]{1,7}-\d{8}-\d{4,}$")
+
+
+def format_case_number(seat_code: str, day: date, seq: int) -> str:
+    """S001-20261128-0042: unique by construction as long as seat codes are unique."""
+    if seq < 1:
+        raise ValueError("case sequence starts at 1")
+    return f"{seat_code}-{day:%Y%m%d}-{seq:04d}"

@@ -1,0 +1,68 @@
+"""Case history as append-only events, and the current state derived from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from operator_app.domain.enums import CaseStatus, Disposition
+
+CREATED = "created"
+SUPPLEMENTED = "supplemented"
+
+EVENT_LABELS = {CREATED: "受理", SUPPLEMENTED: "补充说明"}
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """One fact about a case; `recorded_at` is for display only, never for ordering."""
+
+    id: str
+    case_id: str
+    seq: int  # position in the case's history, 1-based
+    kind: str
+    payload: dict[str, Any]
+    operator_id: str
+    recorded_at: str  # UTC ISO-8601
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What a case is now, folded from its events in order."""
+
+    id: str
+    number: str
+    status: str
+    fields: dict[str, Any]
+    respond_by: str
+    finish_by: str
+    created_at: str
+    created_by: str
+    supplements: tuple[str, ...] = field(default=())
+
+
+def apply_event(state: CaseState | None, event: CaseEvent) -> CaseState:
+    """Fold one event into the state; unknown kinds leave it unchanged so older seats read newer histories."""
+    if event.kind == CREATED:
+        p = event.payload
+        status = CaseStatus.CLOSED if p["fields"]["disposition"] == Disposition.DIRECT.value else CaseStatus.DISPATCHED
+        return CaseState(
+            id=event.case_id, number=p["number"], status=status.value, fields=dict(p["fields"]),
+            respond_by=p.get("respond_by", ""), finish_by=p.get("finish_by", ""),
+            created_at=event.recorded_at, created_by=event.operator_id,
+        )
+    if state is None:
+        raise ValueError(f"event {event.kind!r} before the case was created")
+    if event.kind == SUPPLEMENTED:
+        return replace(state, supplements=(*state.supplements, str(event.payload["text"])))
+    return state
+
+
+def derive_state(events: list[CaseEvent]) -> CaseState:
+    """The current state of a case from its whole history, ordered by seq."""
+    state: CaseState | None = None
+    for event in sorted(events, key=lambda e: e.seq):
+        state = apply_event(state, event)
+    if state is None:
+        raise ValueError("a case needs at least its created event")
+    return state

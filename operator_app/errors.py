@@ -1,0 +1,68 @@
+"""One error root for the whole core; the UI shows every kind through one path."""
+
+from __future__ import annotations
+
+import enum
+
+
+class OperatorAppError(Exception):
+    """Root of every error the core raises on purpose."""
+
+
+class ConfigError(OperatorAppError):
+    """A city configuration file is missing or broken: names the file, the place and the problem."""
+
+    def __init__(self, file: str, place: str, problem: str) -> None:
+        self.file = file
+        self.place = place
+        self.problem = problem
+        where = f"{file} ({place})" if place else file
+        super().__init__(f"{where}: {problem}")
+
+
+class ValidationError(OperatorAppError):
+    """One field of an input is wrong; `message` is the Chinese text shown at the field."""
+
+    def __init__(self, field: str, message: str, *, code: str = "invalid") -> None:
+        self.field = field
+        self.message = message
+        self.code = code
+        super().__init__(f"{field}: {message}")
+
+
+class ValidationErrors(OperatorAppError):
+    """Several fields are wrong at once; nothing was saved."""
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+    def by_field(self) -> dict[str, ValidationError]:
+        """The first error of each field, in form order."""
+        out: dict[str, ValidationError] = {}
+        for err in self.errors:
+            out.setdefault(err.field, err)
+        return out
+
+
+class StoreError(OperatorAppError):
+    """The local store cannot be opened or written (disk full, locked, newer schema)."""
+
+
+class AuthError(OperatorAppError):
+    """Login refused: unknown operator id or a name that does not match the roster."""
+
+
+class SyncErrorKind(enum.Enum):
+    AUTH = "auth"
+    NETWORK = "network"
+    REJECTED = "rejected"
+    RESET = "reset"
+
+
+class SyncError(OperatorAppError):
+    """Talking to the central server failed; `kind` says how the caller should react."""
+
+    def __init__(self, kind: SyncErrorKind, message: str) -> None:
+        self.kind = kind
+        super().__init__(message)

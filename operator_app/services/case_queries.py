@@ -1,0 +1,155 @@
+"""Read side for "my cases": pages of masked rows, counts, one case with its history, outbox summary."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+
+from operator_app.domain.events import CaseEvent, CaseState, derive_state
+from operator_app.domain.phone import mask_name, mask_phone
+from operator_app.store import schema
+from operator_app.store.database import Store
+
+SCOPES = ("shift", "today", "all")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaseFilter:
+    """Which cases "my cases" shows; `shift_start` is the UTC ISO time of the current login."""
+
+    operator_id: str | None = None
+    scope: str = "all"
+    shift_start: str = ""
+    timezone: str = "Asia/Shanghai"
+    status: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of a case list, personal data already masked."""
+
+    id: str
+    number: str
+    created_at: str
+    status: str
+    category: str
+    district: str
+    urgency: str
+    special_needs: str
+    caller: str
+    phone: str
+    finish_by: str
+    synced: bool
+
+
+def _conditions(flt: CaseFilter, now: datetime) -> list[ColumnElement[bool]]:
+    c = schema.cases.c
+    conds: list[ColumnElement[bool]] = []
+    if flt.operator_id:
+        conds.append(c.created_by == flt.operator_id)
+    if flt.scope == "shift" and flt.shift_start:
+        conds.append(c.created_at >= flt.shift_start)
+    elif flt.scope == "today":
+        local = now.astimezone(ZoneInfo(flt.timezone))
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        conds.append(c.created_at >= midnight.astimezone(UTC).isoformat(timespec="milliseconds"))
+    if flt.status:
+        conds.append(c.status == flt.status)
+    text = flt.text.strip()
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        options = [c.number.like(pattern, escape="\\"), c.content.like(pattern, escape="\\")]
+        if text.isdigit() and len(text) >= 4:
+            options.append(c.phone.like(pattern, escape="\\"))
+        conds.append(or_(*options))
+    return conds
+
+
+def _select(flt: CaseFilter, now: datetime) -> Select[tuple[object, ...]]:
+    c = schema.cases.c
+    stmt = select(c.id, c.number, c.created_at, c.status, c.category, c.district, c.urgency, c.special_needs,
+                  c.caller_name, c.confidential, c.phone, c.finish_by, c.synced)
+    conds = _conditions(flt, now)
+    return stmt.where(and_(*conds)) if conds else stmt
+
+
+def list_cases(store: Store, flt: CaseFilter, *, offset: int = 0, limit: int = 200,
+               now: datetime | None = None) -> list[CaseRow]:
+    """Newest first; personal data masked. Reads only; call from a worker thread in the UI."""
+    stmt = _select(flt, now or datetime.now(UTC))
+    stmt = stmt.order_by(schema.cases.c.created_at.desc(), schema.cases.c.number.desc()).offset(offset).limit(limit)
+    with store.read() as conn:
+        rows = conn.execute(stmt).all()
+    return [
+        CaseRow(
+            id=r.id, number=r.number, created_at=r.created_at, status=r.status, category=r.category,
+            district=r.district, urgency=r.urgency, special_needs=r.special_needs,
+            caller="（保密）" if r.confidential else mask_name(r.caller_name),
+            phone=mask_phone(r.phone), finish_by=r.finish_by, synced=bool(r.synced),
+        )
+        for r in rows
+    ]
+
+
+def count_cases(store: Store, flt: CaseFilter, *, now: datetime | None = None) -> int:
+    """How many cases match the filter."""
+    conds = _conditions(flt, now or datetime.now(UTC))
+    stmt = select(func.count()).select_from(schema.cases)
+    if conds:
+        stmt = stmt.where(and_(*conds))
+    with store.read() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    state: CaseState
+    events: list[CaseEvent]
+    synced: bool
+
+
+def get_case(store: Store, case_id: str) -> CaseDetail | None:
+    """One case: its state derived from its events, and the events themselves, oldest first."""
+    e = schema.case_events.c
+    with store.read() as conn:
+        rows = conn.execute(select(schema.case_events).where(e.case_id == case_id).order_by(e.seq)).all()
+        synced = conn.execute(select(schema.cases.c.synced).where(schema.cases.c.id == case_id)).scalar()
+    if not rows:
+        return None
+    events = [CaseEvent(r.id, r.case_id, r.seq, r.kind, json.loads(r.payload_json), r.operator_id, r.recorded_at)
+              for r in rows]
+    return CaseDetail(derive_state(events), events, bool(synced))
+
+
+def find_case_id(store: Store, number: str) -> str | None:
+    """The id of the case with this number, if this seat has it."""
+    with store.read() as conn:
+        return conn.execute(select(schema.cases.c.id).where(schema.cases.c.number == number)).scalar()
+
+
+@dataclass(frozen=True)
+class OutboxSummary:
+    pending: int
+    rejected: int
+    oldest_pending_at: str | None
+
+
+def outbox_summary(store: Store) -> OutboxSummary:
+    """Counts of queued and rejected mutations, and when the oldest queued one was made."""
+    o = schema.outbox.c
+    with store.read() as conn:
+        rows = dict(conn.execute(select(o.state, func.count()).group_by(o.state)).all())
+        oldest = conn.execute(select(func.min(o.created_at)).where(o.state == "pending")).scalar()
+    return OutboxSummary(int(rows.get("pending", 0)), int(rows.get("rejected", 0)), oldest)
+
+
+def time_left(finish_by: str, now: datetime) -> timedelta | None:
+    """Time until the finish deadline (negative when overdue); None for cases without one."""
+    if not finish_by:
+        return None
+    return datetime.fromisoformat(finish_by) - now

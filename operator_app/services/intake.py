@@ -1,0 +1,106 @@
+"""Submitting a case: validate, number it, and write case, event and outbox row in one transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from operator_app.config.model import City
+from operator_app.domain.case_input import CaseInput, validate_case
+from operator_app.domain.case_number import format_case_number
+from operator_app.domain.deadlines import compute_deadlines
+from operator_app.domain.enums import Disposition
+from operator_app.domain.events import CREATED, CaseEvent, apply_event
+from operator_app.errors import AuthError
+from operator_app.ids import CaseId, new_uuid
+from operator_app.services.changes import Changes
+from operator_app.store import schema
+from operator_app.store.database import Store
+
+MUTATION_CASE_CREATED = "case.created"
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    case_id: CaseId
+    number: str
+    respond_by: str
+    finish_by: str
+    changes: Changes
+
+
+def submit_case(
+    store: Store, city: City, *, form: CaseInput, operator_id: str, now: datetime | None = None
+) -> SubmitResult:
+    """Validate and queue a case; raises ValidationErrors (nothing written) or returns its number.
+
+    One transaction: day counter, case row, created event, outbox row, and the operator's draft removal.
+    """
+    if operator_id not in city.roster:
+        raise AuthError(f"operator {operator_id!r} is not in the roster")
+    valid = validate_case(form, city)
+    at = (now or datetime.now(UTC)).astimezone(UTC)
+    local_day = at.astimezone(ZoneInfo(city.timezone)).date()
+    respond_by = finish_by = ""
+    if valid.disposition == Disposition.DISPATCH.value:
+        dl = compute_deadlines(city.deadline_rules, category=valid.category, urgency=valid.urgency, accepted_at=at)
+        respond_by = dl.respond_by.isoformat(timespec="seconds")
+        finish_by = dl.finish_by.isoformat(timespec="seconds")
+    case_id = CaseId(new_uuid())
+    recorded_at = at.isoformat(timespec="milliseconds")
+    with store.write() as conn:
+        seq = _next_day_seq(conn, local_day.strftime("%Y%m%d"))
+        number = format_case_number(store.seat.seat_code, local_day, seq)
+        payload = {"number": number, "fields": valid.to_dict(), "respond_by": respond_by, "finish_by": finish_by}
+        event = CaseEvent(new_uuid(), case_id, 1, CREATED, payload, operator_id, recorded_at)
+        state = apply_event(None, event)
+        conn.execute(insert(schema.cases).values(
+            id=case_id, number=number, created_by=operator_id, created_at=recorded_at, status=state.status,
+            category=valid.category, district=valid.district, lead_department=valid.lead_department,
+            urgency=valid.urgency, disposition=valid.disposition, appeal_type=valid.appeal_type,
+            special_needs=",".join(valid.special_needs), confidential=valid.confidential,
+            caller_name=valid.caller_name, phone=valid.phone, content=valid.content,
+            respond_by=respond_by, finish_by=finish_by, synced=False,
+        ))
+        _append_event(conn, event)
+        enqueue(conn, name=MUTATION_CASE_CREATED, entity_id=case_id, operator_id=operator_id, created_at=recorded_at,
+                args={"case_id": case_id, "seat_code": store.seat.seat_code, "event": _event_wire(event)})
+        conn.execute(delete(schema.drafts).where(schema.drafts.c.operator_id == operator_id))
+    return SubmitResult(case_id, number, respond_by, finish_by, Changes(case_ids=(case_id,), outbox=True, draft=True))
+
+
+def _next_day_seq(conn: Connection, day: str) -> int:
+    current = conn.execute(select(schema.day_counters.c.last_seq).where(schema.day_counters.c.day == day)).scalar()
+    if current is None:
+        conn.execute(insert(schema.day_counters).values(day=day, last_seq=1))
+        return 1
+    conn.execute(update(schema.day_counters).where(schema.day_counters.c.day == day).values(last_seq=current + 1))
+    return int(current) + 1
+
+
+def _append_event(conn: Connection, event: CaseEvent) -> None:
+    conn.execute(insert(schema.case_events).values(
+        id=event.id, case_id=event.case_id, seq=event.seq, kind=event.kind,
+        payload_json=json.dumps(event.payload, ensure_ascii=False), operator_id=event.operator_id,
+        recorded_at=event.recorded_at,
+    ))
+
+
+def _event_wire(event: CaseEvent) -> dict[str, object]:
+    return {"id": event.id, "seq": event.seq, "kind": event.kind, "payload": event.payload,
+            "recorded_at": event.recorded_at}
+
+
+def enqueue(
+    conn: Connection, *, name: str, entity_id: str, operator_id: str, created_at: str, args: dict[str, object]
+) -> None:
+    """Add one mutation to the outbox inside the caller's transaction."""
+    conn.execute(insert(schema.outbox).values(
+        mutation_id=new_uuid(), name=name, args_json=json.dumps(args, ensure_ascii=False),
+        operator_id=operator_id, entity_id=entity_id, created_at=created_at, state="pending", attempts=0,
+        last_error="",
+    ))
