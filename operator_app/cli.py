@@ -70,7 +70,11 @@ def _run_command(args: argparse.Namespace) -> int:
 
 def _read_json(path: str) -> Any:
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
     except OSError as exc:
         raise OperatorAppError(f"cannot read {path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:

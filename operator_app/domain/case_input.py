@@ -187,9 +187,9 @@ def validate_case(raw: CaseInput, city: City) -> ValidCase:
     disposition = _choice(Disposition, raw.disposition, "disposition", "处理方式", errors)
     answer = _text(raw, "answer", errors, label="答复内容", required=disposition == Disposition.DIRECT.value)
     lead, cooperating = _departments(raw, city, disposition, errors)
-    if disposition == Disposition.DISPATCH.value and not district_id:
-        if not any(e.field == "district" for e in errors):
-            errors.append(ValidationError("district", "派单须选择所属区县（属地）", code="required"))
+    if disposition == Disposition.DISPATCH.value and not district_id \
+            and not any(e.field == "district" for e in errors):
+        errors.append(ValidationError("district", "派单须选择所属区县（属地）", code="required"))
     if errors:
         errors.sort(key=lambda e: FIELD_ORDER.index(e.field) if e.field in FIELD_ORDER else len(FIELD_ORDER))
         raise ValidationErrors(errors)
@@ -234,9 +234,8 @@ def _departments(
     raw: CaseInput, city: City, disposition: str, errors: list[ValidationError]
 ) -> tuple[str, tuple[str, ...]]:
     if disposition != Disposition.DISPATCH.value:
-        if raw.lead_department.strip() or raw.cooperating_departments:
-            if disposition == Disposition.DIRECT.value:
-                errors.append(ValidationError("lead_department", "直接办结的工单不派单，请清空承办单位", code="direct"))
+        if disposition == Disposition.DIRECT.value and (raw.lead_department.strip() or raw.cooperating_departments):
+            errors.append(ValidationError("lead_department", "直接办结的工单不派单，请清空承办单位", code="direct"))
         return "", ()
     lead_name = raw.lead_department.strip()
     lead = city.department_by_name(lead_name) if lead_name else None

@@ -1,0 +1,87 @@
+"""One case: its fields (personal data shown to the operator who has the case open) and its event history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from operator_app.config.model import City
+from operator_app.domain.enums import AppealType, CaseStatus, Channel, Disposition, SpecialNeed, Urgency
+from operator_app.domain.events import EVENT_LABELS
+from operator_app.domain.phone import mask_name, mask_phone
+from operator_app.services.case_queries import CaseDetail
+from ui.texts import label_of, tr_core
+
+
+class CaseDetailDialog(QDialog):
+    """Read-only view; confidential callers stay masked even here."""
+
+    def __init__(self, detail: CaseDetail, city: City, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        state, f = detail.state, detail.state.fields
+        tz = ZoneInfo(city.timezone)
+
+        def local(ts: str) -> str:
+            return datetime.fromisoformat(ts).astimezone(tz).strftime("%Y-%m-%d %H:%M") if ts else "—"
+
+        self.setWindowTitle(self.tr("工单 %1").replace("%1", state.number))
+        dist = city.districts.get(f["district"])
+        lead = city.departments.get(f["lead_department"])
+        cooperating = "、".join(city.departments[d].name for d in f["cooperating_departments"] if d in city.departments)
+        name = f["caller_name"] or self.tr("匿名")
+        phone = f["phone"] or self.tr("无号码")
+        if f["confidential"]:
+            name, phone = mask_name(f["caller_name"]) or self.tr("匿名"), mask_phone(f["phone"])
+        needs = "、".join(label_of(SpecialNeed, c) for c in f["special_needs"])
+        if f["special_needs_other"]:
+            needs += f"（{f['special_needs_other']}）"
+        rows = [
+            (self.tr("工单编号"), state.number),
+            (self.tr("状态"), label_of(CaseStatus, state.status) + ("" if detail.synced else self.tr("（待同步）"))),
+            (self.tr("来电人"), name + (self.tr("（保密）") if f["confidential"] else "")),
+            (self.tr("来电号码"), phone),
+            (self.tr("特殊需求"), needs or "—"),
+            (self.tr("来源/类型"), f"{label_of(Channel, f['channel'])} / {label_of(AppealType, f['appeal_type'])}"),
+            (self.tr("问题分类"), f["category"].replace("/", " / ")),
+            (self.tr("地点"), " ".join(x for x in ((dist.name if dist else ""), f["street"], f["address"]) if x)),
+            (self.tr("紧急程度"), label_of(Urgency, f["urgency"]) + (f"：{f['urgency_reason']}"
+                                                                   if f["urgency_reason"] else "")),
+            (self.tr("处理方式"), label_of(Disposition, f["disposition"])),
+        ]
+        if f["disposition"] == Disposition.DIRECT.value:
+            rows.append((self.tr("答复内容"), f["answer"]))
+        else:
+            rows.append((self.tr("主办单位"), lead.name if lead else f["lead_department"]))
+            rows.append((self.tr("协办单位"), cooperating or "—"))
+            rows.append((self.tr("响应时限"), local(state.respond_by)))
+            rows.append((self.tr("办结时限"), local(state.finish_by)))
+        rows.append((self.tr("诉求内容"), f["content"]))
+        rows.append((self.tr("诉求要求"), f["request"] or "—"))
+        form = QFormLayout()
+        for caption, value in rows:
+            text = QLabel(value)
+            text.setWordWrap(True)
+            form.addRow(caption, text)
+        history = QListWidget(objectName="eventHistory")
+        for event in detail.events:
+            who = city.roster.get(event.operator_id)
+            kind = tr_core(EVENT_LABELS.get(event.kind, event.kind))
+            history.addItem(f"{local(event.recorded_at)}  {kind}  {who.name if who else event.operator_id}")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel(self.tr("办理记录")))
+        layout.addWidget(history)
+        layout.addWidget(buttons)
+        self.resize(620, 640)

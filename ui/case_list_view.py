@@ -1,0 +1,109 @@
+"""我的工单: this shift / today / all, search and status filter over a lazily fetched table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from operator_app.domain.enums import CaseStatus
+from operator_app.services.case_queries import CaseFilter
+from ui.case_table_model import CaseTableModel
+from ui.texts import label
+
+
+class CaseTableView(QTableView):
+    """Enter opens the current case, as double-click does."""
+
+    activated_row = Signal(str)
+
+    def keyPressEvent(self, event):  # type: ignore[no-untyped-def]
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._open(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def _open(self, index: QModelIndex) -> None:
+        case_id = self.model().data(index, Qt.ItemDataRole.UserRole)
+        if case_id:
+            self.activated_row.emit(case_id)
+
+
+class CaseListView(QWidget):
+    """Filters on top, table below; `open_case` carries the id of the case to show."""
+
+    open_case = Signal(str)
+
+    def __init__(self, model: CaseTableModel, *, operator_id: str, shift_start: str) -> None:
+        super().__init__()
+        self.model = model
+        self.operator_id, self.shift_start = operator_id, shift_start
+        self.scope = QComboBox(objectName="scope")
+        for code, text in (("shift", self.tr("本班次")), ("today", self.tr("今天")), ("all", self.tr("全部"))):
+            self.scope.addItem(text, code)
+        self.status = QComboBox(objectName="statusFilter")
+        self.status.addItem(self.tr("全部状态"), "")
+        for member in CaseStatus:
+            self.status.addItem(label(member), member.value)
+        self.search = QLineEdit(objectName="caseSearch")
+        self.search.setPlaceholderText(self.tr("搜索工单编号、诉求内容或电话后4位以上 (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        self.count = QLabel(objectName="caseCount")
+        self.table = CaseTableView(objectName="caseTable")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((160, 95, 90, 200, 70, 70, 110, 90, 120)):
+            self.table.setColumnWidth(col, width)
+        self.table.doubleClicked.connect(self.table._open)
+        self.table.activated_row.connect(self.open_case)
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._debounce.start)
+        self.scope.currentIndexChanged.connect(self.apply_filter)
+        self.status.currentIndexChanged.connect(self.apply_filter)
+        model.loaded.connect(self._show_count)
+        self._ticker = QTimer(self, interval=30_000)
+        self._ticker.timeout.connect(model.tick)
+        self._ticker.start()
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.scope)
+        bar.addWidget(self.status)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+
+    def current_filter(self) -> CaseFilter:
+        return CaseFilter(operator_id=self.operator_id, scope=self.scope.currentData(), shift_start=self.shift_start,
+                          timezone=self.model.city.timezone, status=self.status.currentData(),
+                          text=self.search.text())
+
+    def apply_filter(self) -> None:
+        self.model.refresh(self.current_filter())
+
+    def _show_count(self, total: int) -> None:
+        self.count.setText(self.tr("共 %1 件").replace("%1", str(total)))
+        if total and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()

@@ -1,0 +1,210 @@
+"""The operator desk: case form and "my cases" in tabs, status bar with who, where and what waits to sync."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget
+
+from operator_app.domain.case_input import validate_case
+from operator_app.errors import ValidationErrors
+from operator_app.seat import Seat
+from operator_app.services.case_queries import OutboxSummary, get_case, outbox_summary
+from operator_app.services.changes import Changes
+from operator_app.services.drafts import load_draft, save_draft
+from operator_app.services.intake import SubmitResult, submit_case
+from operator_app.services.shift import ShiftSession
+from ui import shortcuts as keys
+from ui.case_detail_dialog import CaseDetailDialog
+from ui.case_form.form import CaseForm
+from ui.case_list_view import CaseListView
+from ui.case_number_dialog import CaseNumberDialog
+from ui.case_table_model import CaseTableModel
+from ui.errors import show_error
+from ui.shortcuts import ShortcutsDialog
+from ui.tasks import TaskManager
+
+log = logging.getLogger(__name__)
+DRAFT_DELAY_MS = 400
+
+
+class DeskWindow(QMainWindow):
+    """One operator's shift on this seat; emits `logout_requested` when they hand over."""
+
+    logout_requested = Signal()
+    form_ready = Signal()
+    case_submitted = Signal(object)  # SubmitResult
+
+    def __init__(self, seat: Seat, session: ShiftSession, tasks: TaskManager) -> None:
+        super().__init__()
+        self.seat, self.session, self.tasks = seat, session, tasks
+        op = session.operator
+        self.setWindowTitle(self.tr("12345 坐席工作台 — %1（%2）").replace("%1", op.name).replace("%2", op.id))
+        self.form = CaseForm(seat.city)
+        self.model = CaseTableModel(seat.store, seat.city, tasks)
+        self.cases = CaseListView(self.model, operator_id=op.id, shift_start=session.login_at)
+        self.tabs = QTabWidget(objectName="deskTabs")
+        self.tabs.addTab(self.form, self.tr("工单受理"))
+        self.tabs.addTab(self.cases, self.tr("我的工单"))
+        self.setCentralWidget(self.tabs)
+        self.who = QLabel(self.tr("话务员 %1 %2").replace("%1", op.name).replace("%2", op.id))
+        self.seat_label = QLabel(self.tr("席位 %1").replace("%1", seat.store.seat.seat_code))
+        self.sync_label = QLabel(objectName="syncStatus")
+        for widget in (self.who, self.seat_label):
+            self.statusBar().addWidget(widget)
+        self.statusBar().addPermanentWidget(self.sync_label)
+        self._submitting = False
+        self.number_dialog: CaseNumberDialog | None = None
+        self.pending = 0
+        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_draft_now)
+        self.form.edited.connect(self._draft_timer.start)
+        self.form.submit_requested.connect(self.submit)
+        self.form.clear_button.clicked.connect(self.new_case)
+        self.cases.open_case.connect(self.open_case)
+        self._build_actions()
+        self.resize(1280, 800)
+        self.tasks.read(lambda: load_draft(seat.store, operator_id=op.id), self._restore_draft)
+        self.cases.apply_filter()
+        self.refresh_outbox()
+
+    def _build_actions(self) -> None:
+        menus: dict[str, QMenu] = {}
+
+        def action(menu_title: str, text: str, key: str, slot: object) -> None:
+            act = QAction(text, self)
+            act.setShortcut(QKeySequence(key))
+            act.triggered.connect(slot)
+            if menu_title not in menus:
+                menus[menu_title] = self.menuBar().addMenu(menu_title)
+            menus[menu_title].addAction(act)
+
+        case_menu, view_menu, account, help_menu = self.tr("工单(&C)"), self.tr("查看(&V)"), self.tr("账户(&A)"), \
+            self.tr("帮助(&H)")
+        action(case_menu, self.tr("新建工单"), keys.NEW_CASE, self.new_case)
+        action(case_menu, self.tr("提交工单"), keys.SUBMIT, self.submit)
+        action(case_menu, self.tr("跳到来电号码"), keys.JUMP_PHONE, lambda: self._jump(self.form.caller.phone))
+        action(case_menu, self.tr("跳到问题分类"), keys.JUMP_CATEGORY, lambda: self._jump(self.form.appeal.category))
+        action(case_menu, self.tr("跳到诉求内容"), keys.JUMP_CONTENT,
+               lambda: self._jump(self.form.appeal.content.edit))
+        action(view_menu, self.tr("工单受理"), keys.SHOW_FORM, lambda: self.tabs.setCurrentWidget(self.form))
+        action(view_menu, self.tr("我的工单"), keys.SHOW_CASES, lambda: self.tabs.setCurrentWidget(self.cases))
+        action(view_menu, self.tr("搜索我的工单"), keys.SEARCH_CASES, self._search)
+        action(account, self.tr("交班（退出登录）"), keys.LOGOUT, self.logout_requested.emit)
+        action(help_menu, self.tr("快捷键"), keys.HELP, lambda: ShortcutsDialog(self).exec())
+        extra = QAction(self, shortcut=QKeySequence("Ctrl+Enter"))
+        extra.triggered.connect(self.submit)
+        self.addAction(extra)
+
+    def _jump(self, widget: object) -> None:
+        self.tabs.setCurrentWidget(self.form)
+        widget.setFocus()  # type: ignore[attr-defined]
+
+    def _search(self) -> None:
+        self.tabs.setCurrentWidget(self.cases)
+        self.cases.focus_search()
+
+    # -- draft ---------------------------------------------------------------------------------------------
+    def _restore_draft(self, draft: object) -> None:
+        if draft is not None:
+            self.form.load(draft)  # type: ignore[arg-type]
+            self.statusBar().showMessage(self.tr("已恢复上次未提交的工单草稿"), 8000)
+        self.form.caller.phone.setFocus()
+        self.form_ready.emit()
+
+    def save_draft_now(self) -> None:
+        """Queue the form as the operator's draft on the writer thread."""
+        self._draft_timer.stop()
+        form, op_id = self.form.form_input(), self.session.operator.id
+        self.tasks.write(lambda: save_draft(self.seat.store, operator_id=op_id, form=form),
+                         on_error=lambda exc: show_error(self, exc))
+
+    def new_case(self) -> None:
+        self._draft_timer.stop()
+        self.form.clear()
+        self.save_draft_now()
+        self.tabs.setCurrentWidget(self.form)
+
+    # -- submit --------------------------------------------------------------------------------------------
+    def submit(self) -> None:
+        if self._submitting:
+            return
+        self.tabs.setCurrentWidget(self.form)
+        form = self.form.form_input()
+        try:
+            validate_case(form, self.seat.city)
+        except ValidationErrors as exc:
+            self.form.show_errors(exc)
+            return
+        self.form.show_errors(None)
+        self._draft_timer.stop()
+        self._submitting = True
+        self.form.submit_button.setEnabled(False)
+        op_id = self.session.operator.id
+        self.tasks.write(lambda: submit_case(self.seat.store, self.seat.city, form=form, operator_id=op_id),
+                         self._submitted, self._submit_failed)
+
+    def _submitted(self, result: SubmitResult) -> None:
+        self._submitting = False
+        self.form.submit_button.setEnabled(True)
+        log.info("case submitted id=%s number=%s", result.case_id, result.number)
+        self.form.clear()
+        self.apply_changes(result.changes)
+        self.case_submitted.emit(result)
+        self.number_dialog = CaseNumberDialog(result.number, self._deadline_text(result), self)
+        self.number_dialog.open()
+
+    def _deadline_text(self, result: SubmitResult) -> str:
+        if not result.finish_by:
+            return self.tr("已直接办结，无需派单")
+        tz = ZoneInfo(self.seat.city.timezone)
+
+        def local(ts: str) -> str:
+            return datetime.fromisoformat(ts).astimezone(tz).strftime("%m-%d %H:%M")
+
+        return self.tr("已派单，%1 前响应，%2 前办结").replace("%1", local(result.respond_by)) \
+            .replace("%2", local(result.finish_by))
+
+    def _submit_failed(self, exc: BaseException) -> None:
+        self._submitting = False
+        self.form.submit_button.setEnabled(True)
+        if isinstance(exc, ValidationErrors):
+            self.form.show_errors(exc)
+        else:
+            show_error(self, exc)
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Refresh only what a write touched."""
+        if changes.case_ids:
+            self.model.refresh()
+        if changes.outbox:
+            self.refresh_outbox()
+
+    def refresh_outbox(self) -> None:
+        self.tasks.read(lambda: outbox_summary(self.seat.store), self._show_outbox)
+
+    def _show_outbox(self, summary: OutboxSummary) -> None:
+        if summary.pending == 0:
+            self.sync_label.setText(self.tr("无待同步"))
+        else:
+            self.sync_label.setText(self.tr("待同步 %1 条").replace("%1", str(summary.pending)))
+        self.pending = summary.pending
+
+    # -- case view -----------------------------------------------------------------------------------------
+    def open_case(self, case_id: str) -> None:
+        self.tasks.read(lambda: get_case(self.seat.store, case_id), self._show_case)
+
+    def _show_case(self, detail: object) -> None:
+        if detail is None:
+            QMessageBox.information(self, self.tr("工单"), self.tr("找不到该工单"))
+            return
+        CaseDetailDialog(detail, self.seat.city, self).open()  # type: ignore[arg-type]
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._draft_timer.isActive():
+            self.save_draft_now()
+        super().closeEvent(event)

@@ -1,0 +1,91 @@
+"""登录: pick yourself from the city's roster by work number; no password is stored anywhere."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QCompleter,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from operator_app.config.model import City, Operator
+
+ROLE_LABELS = {"operator": "话务员", "team_lead": "班组长", "trainer": "培训师"}
+
+
+class LoginWindow(QDialog):
+    """Emits `login_requested(operator_id)`; the owner does the login and calls `show_error` on failure."""
+
+    login_requested = Signal(str)
+
+    def __init__(self, city: City, *, seat_code: str, pending: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.city = city
+        self.setWindowTitle(self.tr("12345 坐席工作台 — 登录"))
+        title = QLabel(self.tr("%1 12345 市民热线").replace("%1", city.name), objectName="loginTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.work_number = QLineEdit(objectName="workNumber")
+        self.work_number.setPlaceholderText(self.tr("输入工号或姓名"))
+        entries = [f"{op.id} {op.name}" for op in city.roster.values()]
+        completer = QCompleter(QStringListModel(entries), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.work_number.setCompleter(completer)
+        self.who = QLabel(objectName="loginWho")
+        self.error = QLabel(objectName="fieldError")
+        self.error.setWordWrap(True)
+        self.button = QPushButton(self.tr("登录 (Enter)"), objectName="loginButton")
+        self.button.setDefault(True)
+        self.button.clicked.connect(self._submit)
+        self.work_number.textChanged.connect(self._preview)
+        seat = QLabel(self.tr("席位 %1").replace("%1", seat_code))
+        queue = QLabel(self.tr("本席位待同步 %1 条（交班后仍保留，归属原话务员）").replace("%1", str(pending)))
+        queue.setObjectName("loginQueue")
+        form = QFormLayout()
+        form.addRow(self.tr("工号"), self.work_number)
+        form.addRow("", self.who)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.button)
+        layout.addWidget(seat)
+        layout.addWidget(queue)
+        layout.addWidget(QLabel(self.tr("演示名册：") + "、".join(entries[:4]) + " …"))
+        self.setMinimumWidth(420)
+
+    def operator(self) -> Operator | None:
+        text = self.work_number.text().strip()
+        key = text.split(" ", 1)[0]
+        if key in self.city.roster:
+            return self.city.roster[key]
+        matches = [op for op in self.city.roster.values() if op.name == text]
+        return matches[0] if len(matches) == 1 else None
+
+    def _preview(self) -> None:
+        op = self.operator()
+        self.error.clear()
+        if op is None:
+            self.who.clear()
+        else:
+            role = self.tr(ROLE_LABELS.get(op.role, op.role))
+            self.who.setText(f"{op.name} · {role}" + (f" · {op.team}" if op.team else ""))
+
+    def _submit(self) -> None:
+        op = self.operator()
+        if op is None:
+            text = self.work_number.text().strip()
+            self.show_error(self.tr("请输入工号") if not text else
+                            self.tr("工号“%1”不在本市话务员名册中，请核对").replace("%1", text))
+            return
+        self.login_requested.emit(op.id)
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.work_number.setFocus()
+        self.work_number.selectAll()

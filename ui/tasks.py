@@ -1,0 +1,74 @@
+"""Threads live here: one writer thread owns store writes, a small pool runs reads; results return on the GUI thread."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Any], None]
+
+
+class _Bridge(QObject):
+    """Lives on the GUI thread; a signal emitted from a worker is delivered here, queued."""
+
+    deliver = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deliver.connect(self._run)
+
+    @Slot(object)
+    def _run(self, fn: Callable[[], None]) -> None:
+        fn()
+
+
+class TaskManager:
+    """Run blocking work off the GUI thread. Writes are serialised on one thread (the SQLite write connection)."""
+
+    def __init__(self) -> None:
+        self._bridge = _Bridge()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
+        self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="reader")
+        self.pending_writes = 0
+
+    def write(self, fn: Callable[[], Any], on_done: Callback | None = None,
+              on_error: Callback | None = None) -> Future[Any]:
+        """Queue a store write; callbacks run on the GUI thread, in submission order."""
+        self.pending_writes += 1
+        future = self._writer.submit(fn)
+        future.add_done_callback(lambda f: self._deliver(f, on_done, on_error, write=True))
+        return future
+
+    def read(self, fn: Callable[[], Any], on_done: Callback | None = None,
+             on_error: Callback | None = None) -> Future[Any]:
+        """Run a read (query, search) on the pool; callbacks run on the GUI thread."""
+        future = self._readers.submit(fn)
+        future.add_done_callback(lambda f: self._deliver(f, on_done, on_error, write=False))
+        return future
+
+    def _deliver(self, future: Future[Any], on_done: Callback | None, on_error: Callback | None,
+                 *, write: bool) -> None:
+        def finish() -> None:
+            if write:
+                self.pending_writes -= 1
+            exc = future.exception()
+            if exc is not None:
+                if on_error is not None:
+                    on_error(exc)
+                else:
+                    log.error("background task failed: %s", type(exc).__name__)
+            elif on_done is not None:
+                on_done(future.result())
+
+        self._bridge.deliver.emit(finish)
+
+    def shutdown(self) -> None:
+        """Wait for queued writes to finish (they must not be lost), then stop the threads."""
+        self._writer.shutdown(wait=True)
+        self._readers.shutdown(wait=True, cancel_futures=True)
