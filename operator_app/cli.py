@@ -1,4 +1,4 @@
-"""`operator-app`: with no command it opens the desk; commands script the same services the form uses."""
+"""`operator-app` commands: script the same services the form uses. The desk itself starts from ui.main."""
 
 from __future__ import annotations
 
@@ -33,12 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        if args.command is None:
-            from ui.app import run_desk
+    """Run one command; without a command print the usage (ui.main opens the desk instead)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return run(args)
 
-            return run_desk(data_dir=args.data_dir, seat_code=args.seat_code)
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed command; errors become plain-words messages on stderr and a non-zero exit code."""
+    try:
         return _run_command(args)
     except ValidationErrors as exc:
         for err in exc.errors:

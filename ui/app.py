@@ -117,6 +117,7 @@ def run_desk(*, data_dir: str | None = None, seat_code: str | None = None) -> in
             "%1", str(exc)))
         return 1
     setup_logging(seat.data_dir)
+    log.info("desk started seat=%s data_dir=%s", seat.store.seat.seat_code, seat.data_dir)
     controller = DeskController(seat)
     controller.show_login()
     code = app.exec()

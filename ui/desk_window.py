@@ -59,6 +59,7 @@ class DeskWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_label)
         self._submitting = False
         self.number_dialog: CaseNumberDialog | None = None
+        self.ready = False
         self.pending = 0
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft_now)
@@ -95,7 +96,7 @@ class DeskWindow(QMainWindow):
         action(view_menu, self.tr("我的工单"), keys.SHOW_CASES, lambda: self.tabs.setCurrentWidget(self.cases))
         action(view_menu, self.tr("搜索我的工单"), keys.SEARCH_CASES, self._search)
         action(account, self.tr("交班（退出登录）"), keys.LOGOUT, self.logout_requested.emit)
-        action(help_menu, self.tr("快捷键"), keys.HELP, lambda: ShortcutsDialog(self).exec())
+        action(help_menu, self.tr("快捷键"), keys.HELP, lambda: ShortcutsDialog(self).open())
         extra = QAction(self, shortcut=QKeySequence("Ctrl+Enter"))
         extra.triggered.connect(self.submit)
         self.addAction(extra)
@@ -114,6 +115,7 @@ class DeskWindow(QMainWindow):
             self.form.load(draft)  # type: ignore[arg-type]
             self.statusBar().showMessage(self.tr("已恢复上次未提交的工单草稿"), 8000)
         self.form.caller.phone.setFocus()
+        self.ready = True
         self.form_ready.emit()
 
     def save_draft_now(self) -> None:
@@ -156,7 +158,12 @@ class DeskWindow(QMainWindow):
         self.apply_changes(result.changes)
         self.case_submitted.emit(result)
         self.number_dialog = CaseNumberDialog(result.number, self._deadline_text(result), self)
+        self.number_dialog.finished.connect(self._ready_for_next_caller)
         self.number_dialog.open()
+
+    def _ready_for_next_caller(self) -> None:
+        self.activateWindow()
+        self.form.caller.phone.setFocus()
 
     def _deadline_text(self, result: SubmitResult) -> str:
         if not result.finish_by:

@@ -33,7 +33,8 @@ class LoginWindow(QDialog):
         self.work_number = QLineEdit(objectName="workNumber")
         self.work_number.setPlaceholderText(self.tr("输入工号或姓名"))
         entries = [f"{op.id} {op.name}" for op in city.roster.values()]
-        completer = QCompleter(QStringListModel(entries), self)
+        self._entries = QStringListModel(entries, self)
+        completer = QCompleter(self._entries, self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.work_number.setCompleter(completer)
         self.who = QLabel(objectName="loginWho")

@@ -143,7 +143,7 @@ def outbox_summary(store: Store) -> OutboxSummary:
     """Counts of queued and rejected mutations, and when the oldest queued one was made."""
     o = schema.outbox.c
     with store.read() as conn:
-        rows = dict(conn.execute(select(o.state, func.count()).group_by(o.state)).all())
+        rows: dict[str, int] = {s: n for s, n in conn.execute(select(o.state, func.count()).group_by(o.state))}
         oldest = conn.execute(select(func.min(o.created_at)).where(o.state == "pending")).scalar()
     return OutboxSummary(int(rows.get("pending", 0)), int(rows.get("rejected", 0)), oldest)
 

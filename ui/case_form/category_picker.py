@@ -22,7 +22,8 @@ class CategoryPicker(QLineEdit):
     def __init__(self, leaves: tuple[str, ...]) -> None:
         super().__init__()
         self.setPlaceholderText(self.tr("输入关键词筛选，如“物业”“噪音”，↓ 选择"))
-        completer = QCompleter(QStringListModel([display_path(p) for p in leaves]), self)
+        self._paths = QStringListModel([display_path(p) for p in leaves], self)
+        completer = QCompleter(self._paths, self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setMaxVisibleItems(12)

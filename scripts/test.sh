@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# README command 2: set up, then lint, type-check and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh test
+echo "== ruff"
+.venv/bin/ruff check .
+echo "== mypy (core packages)"
+.venv/bin/mypy
+echo "== pytest"
+export QT_QPA_PLATFORM=offscreen
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,1 @@
+"""Seat ↔ central server sync: wire protocol, outbox push and pull (issue 3). Never imports Qt."""

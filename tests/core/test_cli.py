@@ -1,0 +1,81 @@
+"""`operator-app case new/list` and `outbox` use the same services as the form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from operator_app.cli import main
+from operator_app.config.model import City
+from tests.conftest import fresh_seat_dir
+from tests.core.helpers import dispatch_form
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, migrated_db: Path) -> str:
+    return str(fresh_seat_dir(migrated_db, tmp_path / "d"))
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_case_new_prints_number_then_list_and_outbox(tmp_path: Path, data_dir: str, city: City,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(dispatch_form(city).to_dict(), ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator", "1001")
+    assert code == 0 and out.strip().endswith("-0001")
+    number = out.strip()
+    code, out, _ = run(capsys, "--data-dir", data_dir, "case", "list", "--json")
+    rows = json.loads(out)
+    assert [r["number"] for r in rows] == [number] and rows[0]["phone"] == "138****8000"
+    code, out, _ = run(capsys, "--data-dir", data_dir, "outbox", "--json")
+    summary = json.loads(out)
+    assert summary["pending"] == 1 and summary["rejected"] == 0 and summary["oldest_pending_at"]
+
+
+def test_case_new_validation_errors_exit_2_and_save_nothing(tmp_path: Path, data_dir: str, city: City,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / "bad.json"
+    case.write_text(json.dumps(dispatch_form(city, phone="12", content="").to_dict()), encoding="utf-8")
+    code, out, err = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator", "1001")
+    assert code == 2 and out == ""
+    assert "phone:" in err and "content: 请填写诉求内容" in err
+    assert json.loads(run(capsys, "--data-dir", data_dir, "outbox", "--json")[1])["pending"] == 0
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("{not json", "is not valid JSON (line 1"),
+    ("[1, 2]", "工单数据应为一个 JSON 对象"),
+])
+def test_case_new_bad_files(tmp_path: Path, data_dir: str, content: str, expected: str,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / "c.json"
+    case.write_text(content, encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator", "1001")
+    assert code != 0 and expected in err
+
+
+def test_case_new_missing_file_and_unknown_operator(tmp_path: Path, data_dir: str, city: City,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(tmp_path / "nope.json"),
+                       "--operator", "1001")
+    assert code == 1 and "cannot read" in err
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(dispatch_form(city).to_dict()), encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator", "0000")
+    assert code == 1 and "roster" in err
+
+
+def test_data_dir_from_environment(tmp_path: Path, migrated_db: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    folder = fresh_seat_dir(migrated_db, tmp_path / "env")
+    monkeypatch.setenv("OPERATOR_APP_DATA_DIR", str(folder))
+    code, out, _ = run(capsys, "outbox", "--json")
+    assert code == 0 and json.loads(out)["pending"] == 0
+    assert (folder / "seat.sqlite").exists()

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import pytest
+
+from operator_app.domain.events import CREATED, SUPPLEMENTED, CaseEvent, derive_state
+
+
+def ev(seq: int, kind: str, payload: dict[str, object]) -> CaseEvent:
+    return CaseEvent(f"e{seq}", "c1", seq, kind, payload, "1001", f"2026-11-28T0{seq}:00:00+00:00")
+
+
+CREATED_PAYLOAD = {"number": "S001-20261128-0001", "fields": {"disposition": "direct"}, "respond_by": "",
+                   "finish_by": ""}
+
+
+def test_state_is_folded_in_seq_order_not_clock_order() -> None:
+    events = [ev(3, SUPPLEMENTED, {"text": "第二次"}), ev(1, CREATED, CREATED_PAYLOAD),
+              ev(2, SUPPLEMENTED, {"text": "第一次"})]
+    state = derive_state(events)
+    assert state.status == "closed" and state.supplements == ("第一次", "第二次")
+
+
+def test_unknown_event_kinds_are_kept_harmless() -> None:
+    state = derive_state([ev(1, CREATED, CREATED_PAYLOAD), ev(2, "from_the_future", {})])
+    assert state.number == "S001-20261128-0001"
+
+
+def test_history_must_start_with_created() -> None:
+    with pytest.raises(ValueError):
+        derive_state([ev(1, SUPPLEMENTED, {"text": "x"})])
+    with pytest.raises(ValueError):
+        derive_state([])
