@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from operator_app.errors import OperatorAppError
 from operator_app.logs import setup_logging
@@ -17,6 +17,7 @@ from operator_app.services.case_queries import outbox_summary
 from operator_app.services.shift import login, logout
 from operator_app.store.backup import take_backup
 from ui.desk_window import DeskWindow
+from ui.errors import show_error
 from ui.login_window import LoginWindow
 from ui.tasks import TaskManager
 
@@ -113,8 +114,7 @@ def run_desk(*, data_dir: str | None = None, seat_code: str | None = None) -> in
     try:
         seat = open_seat(data_dir, seat_code=seat_code)
     except OperatorAppError as exc:
-        QMessageBox.critical(None, "12345 坐席工作台", QApplication.translate("app", "无法启动：%1").replace(
-            "%1", str(exc)))
+        show_error(None, exc, fatal=True)
         return 1
     setup_logging(seat.data_dir)
     log.info("desk started seat=%s data_dir=%s", seat.store.seat.seat_code, seat.data_dir)

@@ -65,4 +65,7 @@ class PhoneKind(LabeledEnum):
 
 class CaseStatus(LabeledEnum):
     DISPATCHED = ("dispatched", "已派单")
+    SIGNED = ("signed", "已签收")
+    RETURNED = ("returned", "已退单")
+    EXTENDED = ("extended", "已延期")
     CLOSED = ("closed", "已办结")

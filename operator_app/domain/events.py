@@ -9,8 +9,16 @@ from operator_app.domain.enums import CaseStatus, Disposition
 
 CREATED = "created"
 SUPPLEMENTED = "supplemented"
+# Department actions, recorded by the central server and pulled by the seat.
+SIGNED = "signed"
+RETURNED = "returned"
+EXTENDED = "extended"
+COMPLETED = "completed"
 
-EVENT_LABELS = {CREATED: "受理", SUPPLEMENTED: "补充说明"}
+EVENT_LABELS = {CREATED: "受理", SUPPLEMENTED: "补充说明", SIGNED: "承办单位签收", RETURNED: "退单",
+                EXTENDED: "延期", COMPLETED: "承办单位办结"}
+_STATUS_AFTER = {SIGNED: CaseStatus.SIGNED, RETURNED: CaseStatus.RETURNED, EXTENDED: CaseStatus.EXTENDED,
+                 COMPLETED: CaseStatus.CLOSED}
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,10 @@ def apply_event(state: CaseState | None, event: CaseEvent) -> CaseState:
         raise ValueError(f"event {event.kind!r} before the case was created")
     if event.kind == SUPPLEMENTED:
         return replace(state, supplements=(*state.supplements, str(event.payload["text"])))
+    if event.kind in _STATUS_AFTER:
+        finish_by = str(event.payload.get("new_finish_by") or state.finish_by) if event.kind == EXTENDED \
+            else state.finish_by
+        return replace(state, status=_STATUS_AFTER[event.kind].value, finish_by=finish_by)
     return state
 
 

@@ -68,7 +68,7 @@ def submit_case(
         ))
         _append_event(conn, event)
         enqueue(conn, name=MUTATION_CASE_CREATED, entity_id=case_id, operator_id=operator_id, created_at=recorded_at,
-                args={"case_id": case_id, "seat_code": store.seat.seat_code, "event": _event_wire(event)})
+                args={"case_id": case_id, "seat_code": store.seat.seat_code, "event": event_wire(event)})
         conn.execute(delete(schema.drafts).where(schema.drafts.c.operator_id == operator_id))
     return SubmitResult(case_id, number, respond_by, finish_by, Changes(case_ids=(case_id,), outbox=True, draft=True))
 
@@ -90,7 +90,7 @@ def _append_event(conn: Connection, event: CaseEvent) -> None:
     ))
 
 
-def _event_wire(event: CaseEvent) -> dict[str, object]:
+def event_wire(event: CaseEvent) -> dict[str, object]:
     return {"id": event.id, "seq": event.seq, "kind": event.kind, "payload": event.payload,
             "recorded_at": event.recorded_at}
 

@@ -30,3 +30,16 @@ def test_history_must_start_with_created() -> None:
         derive_state([ev(1, SUPPLEMENTED, {"text": "x"})])
     with pytest.raises(ValueError):
         derive_state([])
+
+
+def test_department_actions_move_the_status() -> None:
+    created = ev(1, CREATED, {**CREATED_PAYLOAD, "fields": {"disposition": "dispatch"},
+                              "finish_by": "2026-11-29T09:00:00+00:00"})
+    assert derive_state([created]).status == "dispatched"
+    signed = derive_state([created, ev(2, "signed", {"department_id": "zjj"})])
+    assert signed.status == "signed"
+    extended = derive_state([created, ev(2, "signed", {}), ev(3, "extended", {
+        "reason": "需现场勘查", "new_finish_by": "2026-12-02T09:00:00+00:00"})])
+    assert extended.status == "extended" and extended.finish_by == "2026-12-02T09:00:00+00:00"
+    assert derive_state([created, ev(2, "returned", {"reason": "非本单位职责"})]).status == "returned"
+    assert derive_state([created, ev(2, "signed", {}), ev(3, "completed", {})]).status == "closed"

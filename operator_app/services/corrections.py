@@ -1,0 +1,67 @@
+"""Correct a case the central server rejected and queue it again, keeping its number and acceptance time."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+
+from operator_app.config.model import City
+from operator_app.domain.case_input import CaseInput, validate_case
+from operator_app.domain.deadlines import compute_deadlines
+from operator_app.domain.enums import Disposition
+from operator_app.domain.events import CREATED, CaseEvent, apply_event
+from operator_app.errors import OperatorAppError
+from operator_app.ids import CaseId
+from operator_app.services.changes import Changes
+from operator_app.services.intake import MUTATION_CASE_CREATED, SubmitResult, enqueue, event_wire
+from operator_app.store import schema
+from operator_app.store.database import Store, utc_now
+
+
+def rejected_case_form(store: Store, *, seq: int) -> CaseInput:
+    """The fields of a rejected case.created mutation, ready to load into the form."""
+    with store.read() as conn:
+        row = conn.execute(select(schema.outbox).where(schema.outbox.c.seq == seq)).first()
+    if row is None or row.state != "rejected" or row.name != MUTATION_CASE_CREATED:
+        raise OperatorAppError("这条变更不是被退回的新建工单，无法修改重提")
+    fields = json.loads(row.args_json)["event"]["payload"]["fields"]
+    return CaseInput.from_mapping({k: v for k, v in fields.items() if k in CaseInput.__dataclass_fields__})
+
+
+def resubmit_case(store: Store, city: City, *, seq: int, form: CaseInput) -> SubmitResult:
+    """Validate the corrected form; in one transaction replace the unsynced created event and queue it anew."""
+    valid = validate_case(form, city)
+    o, e = schema.outbox.c, schema.case_events.c
+    with store.write() as conn:
+        row = conn.execute(select(schema.outbox).where(o.seq == seq)).first()
+        if row is None or row.state != "rejected" or row.name != MUTATION_CASE_CREATED:
+            raise OperatorAppError("这条变更已处理或不是被退回的新建工单")
+        args = json.loads(row.args_json)
+        old = args["event"]
+        accepted_at = datetime.fromisoformat(old["recorded_at"])
+        respond_by = finish_by = ""
+        if valid.disposition == Disposition.DISPATCH.value:
+            dl = compute_deadlines(city.deadline_rules, category=valid.category, urgency=valid.urgency,
+                                   accepted_at=accepted_at)
+            respond_by = dl.respond_by.isoformat(timespec="seconds")
+            finish_by = dl.finish_by.isoformat(timespec="seconds")
+        payload = {"number": old["payload"]["number"], "fields": valid.to_dict(), "respond_by": respond_by,
+                   "finish_by": finish_by}
+        case_id = CaseId(row.entity_id)
+        event = CaseEvent(old["id"], case_id, 1, CREATED, payload, row.operator_id, old["recorded_at"])
+        state = apply_event(None, event)
+        conn.execute(update(schema.case_events).where(e.id == event.id)
+                     .values(payload_json=json.dumps(payload, ensure_ascii=False)))
+        conn.execute(update(schema.cases).where(schema.cases.c.id == case_id).values(
+            status=state.status, category=valid.category, district=valid.district,
+            lead_department=valid.lead_department, urgency=valid.urgency, disposition=valid.disposition,
+            appeal_type=valid.appeal_type, special_needs=",".join(valid.special_needs),
+            confidential=valid.confidential, caller_name=valid.caller_name, phone=valid.phone,
+            content=valid.content, respond_by=respond_by, finish_by=finish_by, synced=False))
+        conn.execute(delete(schema.outbox).where(o.seq == seq))
+        enqueue(conn, name=MUTATION_CASE_CREATED, entity_id=case_id, operator_id=row.operator_id,
+                created_at=utc_now(), args={**args, "event": event_wire(event)})
+    return SubmitResult(case_id, payload["number"], respond_by, finish_by,
+                        Changes(case_ids=(case_id,), outbox=True))

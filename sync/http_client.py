@@ -1,0 +1,105 @@
+"""HTTP calls to the central server (requests). Maps every failure to SyncError with a kind the caller acts on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from pydantic import ValidationError as PydanticError
+
+from operator_app.errors import SyncError, SyncErrorKind
+from sync.protocol import PullResponse, PushRequest, PushResponse
+
+TIMEOUT = (3.05, 20)  # connect, read seconds
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SeatAuth:
+    seat_id: str
+    credential: str
+
+
+class ServerClient:
+    """One per seat; the requests.Session keeps connections alive. Blocks: call from a worker thread."""
+
+    def __init__(self, base_url: str, *, session: requests.Session | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.http = session or requests.Session()
+
+    def _call(self, method: str, path: str, *, token: str | None = None, seat: SeatAuth | None = None,
+              json_body: Any = None, params: dict[str, Any] | None = None) -> Any:
+        headers = {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if seat:
+            headers["X-Seat-Id"] = seat.seat_id
+            headers["X-Seat-Credential"] = seat.credential
+        try:
+            resp = self.http.request(method, self.base_url + path, json=json_body, params=params,
+                                     headers=headers, timeout=TIMEOUT)
+        except requests.RequestException as exc:
+            raise SyncError(SyncErrorKind.NETWORK, f"cannot reach the central server: {type(exc).__name__}") from exc
+        if resp.status_code == 401:
+            raise SyncError(SyncErrorKind.AUTH, _message(resp, "login expired or refused"))
+        if resp.status_code >= 500 or resp.status_code in (408, 429):
+            raise SyncError(SyncErrorKind.NETWORK, f"central server error {resp.status_code}")
+        if resp.status_code >= 400:
+            raise SyncError(SyncErrorKind.REJECTED, _message(resp, f"refused ({resp.status_code})"))
+        try:
+            return resp.json()
+        except ValueError as exc:  # truncated or garbled body: the request may or may not have applied
+            raise SyncError(SyncErrorKind.NETWORK, "incomplete answer from the central server") from exc
+
+    def login(self, username: str, password: str) -> Tokens:
+        data = self._call("POST", "/api/v1/auth/login", json_body={"username": username, "password": password})
+        return _tokens(data)
+
+    def refresh(self, refresh_token: str) -> Tokens:
+        return _tokens(self._call("POST", "/api/v1/auth/refresh", json_body={"refresh_token": refresh_token}))
+
+    def register_seat(self, token: str, *, seat_id: str, seat_code: str) -> str:
+        data = self._call("POST", "/api/v1/seats/register", token=token,
+                          json_body={"seat_id": seat_id, "seat_code": seat_code})
+        return str(data["seat_credential"])
+
+    def push(self, token: str, seat: SeatAuth, request: PushRequest) -> PushResponse:
+        data = self._call("POST", "/api/v1/sync/push", token=token, seat=seat,
+                          json_body=request.model_dump(mode="json"))
+        return _parse(PushResponse, data)
+
+    def pull(self, token: str, seat: SeatAuth, *, cursor: int, limit: int = 500) -> PullResponse:
+        data = self._call("GET", "/api/v1/sync/pull", token=token, seat=seat,
+                          params={"cursor": cursor, "limit": limit})
+        return _parse(PullResponse, data)
+
+
+def _message(resp: requests.Response, default: str) -> str:
+    try:
+        body = resp.json()
+        return str(body.get("message") or body.get("error") or default)
+    except (ValueError, AttributeError):
+        return default
+
+
+def _tokens(data: Any) -> Tokens:
+    try:
+        return Tokens(str(data["access_token"]), str(data["refresh_token"]), int(data.get("expires_in", 0)),
+                      dict(data.get("user", {})))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SyncError(SyncErrorKind.NETWORK, "incomplete login answer from the central server") from exc
+
+
+def _parse(model: Any, data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except PydanticError as exc:
+        raise SyncError(SyncErrorKind.NETWORK, "unexpected answer from the central server") from exc

@@ -1,0 +1,85 @@
+"""The seat's side of push: read the pending batch, then record the server's answer in one transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, func, select, update
+
+from operator_app.store import schema
+from operator_app.store.database import Store
+from sync.protocol import MAX_BATCH, Mutation, PushResponse
+
+
+def pending_batch(store: Store, *, limit: int = MAX_BATCH) -> list[Mutation]:
+    """The oldest pending mutations in seq order (rejected ones wait for a person)."""
+    o = schema.outbox.c
+    with store.read() as conn:
+        rows = conn.execute(select(schema.outbox).where(o.state == "pending").order_by(o.seq).limit(limit)).all()
+    return [Mutation(seq=r.seq, mutation_id=r.mutation_id, name=r.name, args=json.loads(r.args_json),
+                     operator_id=r.operator_id, entity_id=r.entity_id, created_at=r.created_at) for r in rows]
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    acked: int
+    rejected: int
+    unanswered: int
+
+
+def record_push(store: Store, sent: list[Mutation], response: PushResponse) -> PushOutcome:
+    """Remove acknowledged rows, mark rejected ones with the server's reason, count attempts on the rest.
+
+    Nothing is dropped silently: a rejected row stays in the outbox (state 'rejected') until a person acts.
+    """
+    o, c = schema.outbox.c, schema.cases.c
+    by_seq = {m.seq: m for m in sent}
+    answered = {r.seq: r for r in response.results if r.seq in by_seq}
+    acked = rejected = 0
+    with store.write() as conn:
+        for seq, result in answered.items():
+            if result.status in ("applied", "duplicate"):
+                conn.execute(delete(schema.outbox).where(o.seq == seq))
+                acked += 1
+            else:
+                conn.execute(update(schema.outbox).where(o.seq == seq).values(
+                    state="rejected", attempts=o.attempts + 1, last_error=result.error or "rejected"))
+                rejected += 1
+        unanswered = [seq for seq in by_seq if seq not in answered]
+        if unanswered:
+            conn.execute(update(schema.outbox).where(o.seq.in_(unanswered)).values(attempts=o.attempts + 1))
+        conn.execute(update(schema.sync_state).values(last_acked_seq=func.max(
+            schema.sync_state.c.last_acked_seq, response.last_applied_seq)))
+        entities = {m.entity_id for m in sent}
+        still_queued = exists().where(o.entity_id == c.id)
+        conn.execute(update(schema.cases).where(c.id.in_(entities), ~still_queued).values(synced=True))
+    return PushOutcome(acked, rejected, len(unanswered))
+
+
+def record_failure(store: Store, sent: list[Mutation], error: str) -> None:
+    """The whole batch failed (network, 5xx): count the attempt, keep everything pending."""
+    o = schema.outbox.c
+    with store.write() as conn:
+        conn.execute(update(schema.outbox).where(o.seq.in_([m.seq for m in sent]))
+                     .values(attempts=o.attempts + 1, last_error=error[:500]))
+
+
+@dataclass(frozen=True)
+class RejectedChange:
+    seq: int
+    name: str
+    entity_id: str
+    operator_id: str
+    created_at: str
+    reason: str
+    args: dict[str, object]
+
+
+def rejected_changes(store: Store) -> list[RejectedChange]:
+    """What the server refused, oldest first, with its reason, for a person to correct."""
+    o = schema.outbox.c
+    with store.read() as conn:
+        rows = conn.execute(select(schema.outbox).where(o.state == "rejected").order_by(o.seq)).all()
+    return [RejectedChange(r.seq, r.name, r.entity_id, r.operator_id, r.created_at, r.last_error,
+                           json.loads(r.args_json)) for r in rows]
