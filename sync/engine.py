@@ -39,6 +39,7 @@ class SyncEngine:
         self.store, self.client, self.secrets = store, client, secrets
         self.operator_id: str | None = None
         self._access: str | None = None
+        self._deferred_login: tuple[str, str] | None = None
         self._lock = threading.Lock()
 
     # -- identity ------------------------------------------------------------------------------------------
@@ -55,15 +56,19 @@ class SyncEngine:
         self.secrets.set(refresh_token_key(seat.seat_id, self.operator_id), tokens.refresh_token)
         return tokens
 
+    def defer_login(self, username: str, password: str) -> None:
+        """The server was unreachable at login: keep the password in memory only and log in at the next pass."""
+        self._deferred_login = (username, password)
+
     def logout(self) -> None:
         """Forget the operator's tokens; the outbox stays and syncs at the next login."""
         if self.operator_id is not None:
             self.secrets.delete(refresh_token_key(self.store.seat.seat_id, self.operator_id))
-        self.operator_id, self._access = None, None
+        self.operator_id, self._access, self._deferred_login = None, None, None
 
     @property
     def logged_in(self) -> bool:
-        return self._access is not None
+        return self._access is not None or self._deferred_login is not None
 
     def _seat_auth(self) -> SeatAuth:
         credential = self.secrets.get(seat_credential_key(self.store.seat.seat_id))
@@ -97,6 +102,15 @@ class SyncEngine:
     def run_once(self) -> SyncReport:
         """Push everything pending, then pull; raises SyncError (nothing is lost) when it cannot finish."""
         with self._lock:
+            if self._access is None and self._deferred_login is not None:
+                username, password = self._deferred_login
+                try:
+                    self.login(username, password)
+                except SyncError as exc:
+                    if exc.kind is not SyncErrorKind.NETWORK:
+                        self._deferred_login = None  # a wrong password is not retried forever
+                    raise
+                self._deferred_login = None
             report = SyncReport()
             self._push_all(report)
             self._pull_all(report)

@@ -13,11 +13,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidge
 from operator_app.domain.case_input import validate_case
 from operator_app.errors import ValidationErrors
 from operator_app.seat import Seat
-from operator_app.services.case_queries import OutboxSummary, get_case, outbox_summary
+from operator_app.services.case_queries import get_case
 from operator_app.services.changes import Changes
+from operator_app.services.corrections import rejected_case_form, resubmit_case
 from operator_app.services.drafts import load_draft, save_draft
 from operator_app.services.intake import SubmitResult, submit_case
 from operator_app.services.shift import ShiftSession
+from sync.outbox import RejectedChange, rejected_changes
 from ui import shortcuts as keys
 from ui.case_detail_dialog import CaseDetailDialog
 from ui.case_form.form import CaseForm
@@ -25,7 +27,10 @@ from ui.case_list_view import CaseListView
 from ui.case_number_dialog import CaseNumberDialog
 from ui.case_table_model import CaseTableModel
 from ui.errors import show_error
+from ui.rejected_dialog import RejectedDialog
 from ui.shortcuts import ShortcutsDialog
+from ui.sync_controller import SyncController
+from ui.sync_indicator import SyncIndicator
 from ui.tasks import TaskManager
 
 log = logging.getLogger(__name__)
@@ -39,9 +44,10 @@ class DeskWindow(QMainWindow):
     form_ready = Signal()
     case_submitted = Signal(object)  # SubmitResult
 
-    def __init__(self, seat: Seat, session: ShiftSession, tasks: TaskManager) -> None:
+    def __init__(self, seat: Seat, session: ShiftSession, tasks: TaskManager, sync: SyncController) -> None:
         super().__init__()
-        self.seat, self.session, self.tasks = seat, session, tasks
+        self.seat, self.session, self.tasks, self.sync = seat, session, tasks, sync
+        self.correcting_seq: int | None = None
         op = session.operator
         self.setWindowTitle(self.tr("12345 坐席工作台 — %1（%2）").replace("%1", op.name).replace("%2", op.id))
         self.form = CaseForm(seat.city)
@@ -53,14 +59,16 @@ class DeskWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.who = QLabel(self.tr("话务员 %1 %2").replace("%1", op.name).replace("%2", op.id))
         self.seat_label = QLabel(self.tr("席位 %1").replace("%1", seat.store.seat.seat_code))
-        self.sync_label = QLabel(objectName="syncStatus")
+        self.sync_indicator = SyncIndicator(seat.city.timezone)
         for widget in (self.who, self.seat_label):
             self.statusBar().addWidget(widget)
-        self.statusBar().addPermanentWidget(self.sync_label)
+        self.statusBar().addPermanentWidget(self.sync_indicator)
+        sync.status_changed.connect(self.sync_indicator.show_status)
+        sync.cases_changed.connect(lambda _ids: self.model.refresh())
+        self.sync_indicator.rejected_clicked.connect(self.show_rejected)
         self._submitting = False
         self.number_dialog: CaseNumberDialog | None = None
         self.ready = False
-        self.pending = 0
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft_now)
         self.form.edited.connect(self._draft_timer.start)
@@ -71,7 +79,7 @@ class DeskWindow(QMainWindow):
         self.resize(1280, 800)
         self.tasks.read(lambda: load_draft(seat.store, operator_id=op.id), self._restore_draft)
         self.cases.apply_filter()
-        self.refresh_outbox()
+        sync.publish()
 
     def _build_actions(self) -> None:
         menus: dict[str, QMenu] = {}
@@ -95,6 +103,8 @@ class DeskWindow(QMainWindow):
         action(view_menu, self.tr("工单受理"), keys.SHOW_FORM, lambda: self.tabs.setCurrentWidget(self.form))
         action(view_menu, self.tr("我的工单"), keys.SHOW_CASES, lambda: self.tabs.setCurrentWidget(self.cases))
         action(view_menu, self.tr("搜索我的工单"), keys.SEARCH_CASES, self._search)
+        action(view_menu, self.tr("被退回的变更"), keys.REJECTED, self.show_rejected)
+        action(view_menu, self.tr("立即同步"), keys.SYNC_NOW, self.sync.run_now)
         action(account, self.tr("交班（退出登录）"), keys.LOGOUT, self.logout_requested.emit)
         action(help_menu, self.tr("快捷键"), keys.HELP, lambda: ShortcutsDialog(self).open())
         extra = QAction(self, shortcut=QKeySequence("Ctrl+Enter"))
@@ -127,6 +137,7 @@ class DeskWindow(QMainWindow):
 
     def new_case(self) -> None:
         self._draft_timer.stop()
+        self.set_correcting(None)
         self.form.clear()
         self.save_draft_now()
         self.tabs.setCurrentWidget(self.form)
@@ -146,7 +157,11 @@ class DeskWindow(QMainWindow):
         self._draft_timer.stop()
         self._submitting = True
         self.form.submit_button.setEnabled(False)
-        op_id = self.session.operator.id
+        op_id, seq = self.session.operator.id, self.correcting_seq
+        if seq is not None:
+            self.tasks.write(lambda: resubmit_case(self.seat.store, self.seat.city, seq=seq, form=form),
+                             self._submitted, self._submit_failed)
+            return
         self.tasks.write(lambda: submit_case(self.seat.store, self.seat.city, form=form, operator_id=op_id),
                          self._submitted, self._submit_failed)
 
@@ -154,6 +169,7 @@ class DeskWindow(QMainWindow):
         self._submitting = False
         self.form.submit_button.setEnabled(True)
         log.info("case submitted id=%s number=%s", result.case_id, result.number)
+        self.set_correcting(None)
         self.form.clear()
         self.apply_changes(result.changes)
         self.case_submitted.emit(result)
@@ -185,21 +201,36 @@ class DeskWindow(QMainWindow):
             show_error(self, exc)
 
     def apply_changes(self, changes: Changes) -> None:
-        """Refresh only what a write touched."""
+        """Refresh only what a write touched; a queued change asks the sync worker to run soon."""
         if changes.case_ids:
             self.model.refresh()
         if changes.outbox:
-            self.refresh_outbox()
+            self.sync.trigger()
 
-    def refresh_outbox(self) -> None:
-        self.tasks.read(lambda: outbox_summary(self.seat.store), self._show_outbox)
+    # -- rejected changes ----------------------------------------------------------------------------------
+    def show_rejected(self) -> None:
+        self.tasks.read(lambda: rejected_changes(self.seat.store), self._open_rejected)
 
-    def _show_outbox(self, summary: OutboxSummary) -> None:
-        if summary.pending == 0:
-            self.sync_label.setText(self.tr("无待同步"))
-        else:
-            self.sync_label.setText(self.tr("待同步 %1 条").replace("%1", str(summary.pending)))
-        self.pending = summary.pending
+    def _open_rejected(self, rejected: list[RejectedChange]) -> None:
+        dialog = RejectedDialog(rejected, self.seat.city, self)
+        dialog.correct.connect(self.start_correction)
+        dialog.open()
+
+    def start_correction(self, seq: int) -> None:
+        """Load a rejected case into the form; the next submit queues the corrected version."""
+        def loaded(form: object) -> None:
+            self.tabs.setCurrentWidget(self.form)
+            self.form.load(form)  # type: ignore[arg-type]
+            self.set_correcting(seq)
+            self.form.appeal.content.edit.setFocus()
+
+        self.tasks.read(lambda: rejected_case_form(self.seat.store, seq=seq), loaded,
+                        lambda exc: show_error(self, exc))
+
+    def set_correcting(self, seq: int | None) -> None:
+        self.correcting_seq = seq
+        self.form.submit_button.setText(self.tr("重新提交更正 (Ctrl+Enter)") if seq is not None
+                                        else self.tr("提交工单 (Ctrl+Enter)"))
 
     # -- case view -----------------------------------------------------------------------------------------
     def open_case(self, case_id: str) -> None:

@@ -22,9 +22,10 @@ ROLE_LABELS = {"operator": "话务员", "team_lead": "班组长", "trainer": "�
 class LoginWindow(QDialog):
     """Emits `login_requested(operator_id)`; the owner does the login and calls `show_error` on failure."""
 
-    login_requested = Signal(str)
+    login_requested = Signal(str, str)  # operator id, password
 
-    def __init__(self, city: City, *, seat_code: str, pending: int, parent: QWidget | None = None) -> None:
+    def __init__(self, city: City, *, seat_code: str, pending: int, server: str = "", demo_password: str = "",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.city = city
         self.setWindowTitle(self.tr("12345 坐席工作台 — 登录"))
@@ -37,19 +38,25 @@ class LoginWindow(QDialog):
         completer = QCompleter(self._entries, self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.work_number.setCompleter(completer)
+        self.password = QLineEdit(objectName="password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("中心服务器密码"))
+        self.password.returnPressed.connect(self._submit)
         self.who = QLabel(objectName="loginWho")
         self.error = QLabel(objectName="fieldError")
         self.error.setWordWrap(True)
         self.button = QPushButton(self.tr("登录 (Enter)"), objectName="loginButton")
-        self.button.setDefault(True)
+        self.button.setAutoDefault(False)  # Enter is handled per field: work number → password → login
         self.button.clicked.connect(self._submit)
         self.work_number.textChanged.connect(self._preview)
+        self.work_number.returnPressed.connect(self._next_field)
         seat = QLabel(self.tr("席位 %1").replace("%1", seat_code))
         queue = QLabel(self.tr("本席位待同步 %1 条（交班后仍保留，归属原话务员）").replace("%1", str(pending)))
         queue.setObjectName("loginQueue")
         form = QFormLayout()
         form.addRow(self.tr("工号"), self.work_number)
         form.addRow("", self.who)
+        form.addRow(self.tr("密码"), self.password)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(form)
@@ -57,7 +64,13 @@ class LoginWindow(QDialog):
         layout.addWidget(self.button)
         layout.addWidget(seat)
         layout.addWidget(queue)
-        layout.addWidget(QLabel(self.tr("演示名册：") + "、".join(entries[:4]) + " …"))
+        if server:
+            layout.addWidget(QLabel(self.tr("中心服务器：%1").replace("%1", server)))
+        if demo_password:
+            hint = QLabel(self.tr("演示账号：%1 …（密码均为 %2）").replace("%1", "、".join(entries[:4]))
+                          .replace("%2", demo_password), objectName="demoHint")
+            hint.setWordWrap(True)
+            layout.addWidget(hint)
         self.setMinimumWidth(420)
 
     def operator(self) -> Operator | None:
@@ -67,6 +80,12 @@ class LoginWindow(QDialog):
             return self.city.roster[key]
         matches = [op for op in self.city.roster.values() if op.name == text]
         return matches[0] if len(matches) == 1 else None
+
+    def _next_field(self) -> None:
+        if self.operator() is not None:
+            self.password.setFocus()
+        else:
+            self._submit()
 
     def _preview(self) -> None:
         op = self.operator()
@@ -84,9 +103,23 @@ class LoginWindow(QDialog):
             self.show_error(self.tr("请输入工号") if not text else
                             self.tr("工号“%1”不在本市话务员名册中，请核对").replace("%1", text))
             return
-        self.login_requested.emit(op.id)
+        if not self.password.text():
+            self.error.setText(self.tr("请输入密码"))
+            self.password.setFocus()
+            return
+        self.set_busy(True)
+        self.login_requested.emit(op.id, self.password.text())
 
-    def show_error(self, message: str) -> None:
+    def set_busy(self, busy: bool) -> None:
+        self.button.setEnabled(not busy)
+        self.button.setText(self.tr("正在登录…") if busy else self.tr("登录 (Enter)"))
+
+    def show_error(self, message: str, *, field: str = "work_number") -> None:
+        self.set_busy(False)
         self.error.setText(message)
+        if field == "password":
+            self.password.setFocus()
+            self.password.selectAll()
+            return
         self.work_number.setFocus()
         self.work_number.selectAll()

@@ -20,6 +20,8 @@ JUMP_CATEGORY = "Ctrl+G"
 SEARCH_CASES = "Ctrl+F"
 SHOW_FORM = "Ctrl+1"
 SHOW_CASES = "Ctrl+2"
+REJECTED = "Ctrl+Shift+R"
+SYNC_NOW = "Ctrl+Shift+S"
 LOGOUT = "Ctrl+Shift+L"
 HELP = "F1"
 
@@ -38,6 +40,8 @@ def shortcut_rows() -> list[tuple[str, str]]:
         ("Tab / Shift+Tab", _t("按顺序在字段间移动")),
         ("↓", _t("在分类、单位输入框中展开候选")),
         ("Space", _t("勾选/取消复选框、协办单位")),
+        (REJECTED, _t("查看被退回的变更")),
+        (SYNC_NOW, _t("立即同步")),
         (LOGOUT, _t("交班（退出登录）")),
         (HELP, _t("显示本帮助")),
     ]

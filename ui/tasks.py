@@ -35,6 +35,7 @@ class TaskManager:
         self._bridge = _Bridge()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-writer")
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="reader")
+        self._network = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync")
         self.pending_writes = 0
 
     def write(self, fn: Callable[[], Any], on_done: Callback | None = None,
@@ -49,6 +50,13 @@ class TaskManager:
              on_error: Callback | None = None) -> Future[Any]:
         """Run a read (query, search) on the pool; callbacks run on the GUI thread."""
         future = self._readers.submit(fn)
+        future.add_done_callback(lambda f: self._deliver(f, on_done, on_error, write=False))
+        return future
+
+    def network(self, fn: Callable[[], Any], on_done: Callback | None = None,
+                on_error: Callback | None = None) -> Future[Any]:
+        """Talk to the central server on the sync thread (one pass at a time); callbacks on the GUI thread."""
+        future = self._network.submit(fn)
         future.add_done_callback(lambda f: self._deliver(f, on_done, on_error, write=False))
         return future
 
@@ -70,5 +78,6 @@ class TaskManager:
 
     def shutdown(self) -> None:
         """Wait for queued writes to finish (they must not be lost), then stop the threads."""
+        self._network.shutdown(wait=True, cancel_futures=True)
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True, cancel_futures=True)

@@ -11,7 +11,10 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
-from operator_app.seat import open_seat
+from operator_app.seat import Seat, open_seat
+from sync.engine import SyncEngine
+from sync.http_client import ServerClient
+from sync.secrets import SecretStore
 from tests.conftest import fresh_seat_dir
 from ui.app import DeskController, make_application
 from ui.desk_window import DeskWindow
@@ -35,11 +38,16 @@ def press(widget: QWidget, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.Keybo
     QTest.keyClick(widget, key, modifier)
 
 
+def offline_engine(seat: Seat) -> SyncEngine:
+    """A seat whose central server is down (nothing listens on the discard port): the desk works offline."""
+    return SyncEngine(seat.store, ServerClient("http://127.0.0.1:9"), SecretStore(None))
+
+
 @pytest.fixture
 def controller(qtbot, tmp_path: Path, migrated_db: Path) -> Iterator[DeskController]:  # type: ignore[no-untyped-def]
     make_application()
     seat = open_seat(fresh_seat_dir(migrated_db, tmp_path / "seat"))
-    ctl = DeskController(seat)
+    ctl = DeskController(seat, offline_engine(seat))
     yield ctl
     if ctl.desk is not None:
         ctl.desk.close()

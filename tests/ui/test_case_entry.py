@@ -72,7 +72,7 @@ def test_case_typed_in_chinese_is_queued_and_listed(qtbot, desk: DeskWindow) -> 
             schema.case_events.c.case_id == result.case_id)).scalars().all()
     assert out.entity_id == result.case_id and out.operator_id == "1001" and events == ["created"]
     assert json.loads(out.args_json)["event"]["payload"]["fields"]["content"] == CONTENT
-    qtbot.waitUntil(lambda: desk.sync_label.text() == "待同步 1 条", timeout=3000)
+    qtbot.waitUntil(lambda: "待同步 1 条" in desk.sync_indicator.text(), timeout=3000)
     # The form is empty again for the next caller.
     assert desk.form.appeal.content.edit.toPlainText() == ""
 
