@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="keep the seat's data here (default: the user data directory, "
                                            "or $OPERATOR_APP_DATA_DIR)")
     parser.add_argument("--seat-code", help="seat code used when the store is first created (e.g. S017)")
+    parser.add_argument("--server", help="central server URL (default: the embedded server in this process)")
     sub = parser.add_subparsers(dest="command")
 
     case = sub.add_parser("case", help="enter or list cases").add_subparsers(dest="case_command", required=True)
@@ -29,6 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     out = sub.add_parser("outbox", help="what is waiting to sync")
     out.add_argument("--json", action="store_true", help="print JSON")
+
+    from operator_app.routing.cli_ops import register as register_route
+
+    register_route(sub)
+
+    sync = sub.add_parser("sync", help="push the queue and pull updates once, headless")
+    sync.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
+    sync.add_argument("--operator", required=True, help="work number to log in with (password from "
+                                                        "$OPERATOR_APP_PASSWORD or a prompt)")
+    sync.add_argument("--json", action="store_true", help="print the summary as JSON")
     return parser
 
 
@@ -59,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    if args.command == "route":
+        return int(args.func(args))
     from operator_app.seat import open_seat
 
     seat = open_seat(args.data_dir, seat_code=args.seat_code)
@@ -69,6 +82,10 @@ def _run_command(args: argparse.Namespace) -> int:
             return _case_list(seat, args)
         if args.command == "outbox":
             return _outbox(seat, args)
+        if args.command == "sync":
+            from operator_app.cli_sync import sync_once
+
+            return sync_once(seat, args)
     finally:
         seat.close()
     return 2

@@ -17,5 +17,5 @@ def start_embedded_server(data_dir: Path) -> Any:
 
     try:
         return start_in_thread(f"sqlite:///{data_dir / CENTRAL_DB}")
-    except OSError as exc:
-        raise OperatorAppError(f"the embedded central server could not start: {exc.strerror or exc}") from exc
+    except (OSError, RuntimeError) as exc:
+        raise OperatorAppError(f"the embedded central server could not start: {exc}") from exc

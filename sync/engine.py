@@ -16,7 +16,7 @@ from operator_app.store import schema
 from operator_app.store.database import Store
 from sync.http_client import SeatAuth, ServerClient, Tokens
 from sync.outbox import pending_batch, record_failure, record_push
-from sync.protocol import PROTOCOL_VERSION, PushRequest
+from sync.protocol import MAX_BATCH, PROTOCOL_VERSION, PushRequest
 from sync.pull_apply import apply_pulled
 from sync.secrets import SecretStore, refresh_token_key, seat_credential_key
 
@@ -35,8 +35,10 @@ class SyncReport:
 class SyncEngine:
     """The seat's connection to the central server for whoever is logged in; one pass at a time."""
 
-    def __init__(self, store: Store, client: ServerClient, secrets: SecretStore) -> None:
+    def __init__(self, store: Store, client: ServerClient, secrets: SecretStore, *,
+                 batch_size: int = MAX_BATCH) -> None:
         self.store, self.client, self.secrets = store, client, secrets
+        self.batch_size = batch_size
         self.operator_id: str | None = None
         self._access: str | None = None
         self._deferred_login: tuple[str, str] | None = None
@@ -118,7 +120,7 @@ class SyncEngine:
 
     def _push_all(self, report: SyncReport) -> None:
         seat = self._seat_auth()
-        while batch := pending_batch(self.store):
+        while batch := pending_batch(self.store, limit=self.batch_size):
             request = PushRequest(protocol_version=PROTOCOL_VERSION, seat_id=seat.seat_id, mutations=batch)
             try:
                 response = self._authed(partial(self.client.push, seat=seat, request=request))

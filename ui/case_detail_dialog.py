@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from operator_app.config.model import City
 from operator_app.domain.enums import AppealType, CaseStatus, Channel, Disposition, SpecialNeed, Urgency
-from operator_app.domain.events import EVENT_LABELS
+from operator_app.domain.events import EVENT_LABELS, CaseEvent
 from operator_app.domain.phone import mask_name, mask_phone
 from operator_app.services.case_queries import CaseDetail
 from ui.texts import label_of, tr_core
@@ -74,9 +75,7 @@ class CaseDetailDialog(QDialog):
             form.addRow(caption, text)
         history = QListWidget(objectName="eventHistory")
         for event in detail.events:
-            who = city.roster.get(event.operator_id)
-            kind = tr_core(EVENT_LABELS.get(event.kind, event.kind))
-            history.addItem(f"{local(event.recorded_at)}  {kind}  {who.name if who else event.operator_id}")
+            history.addItem(self._history_line(event, city, local))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -85,3 +84,17 @@ class CaseDetailDialog(QDialog):
         layout.addWidget(history)
         layout.addWidget(buttons)
         self.resize(620, 640)
+
+    def _history_line(self, event: CaseEvent, city: City, local: Callable[[str], str]) -> str:
+        """'11-28 10:00  退单  市住房和城乡建设局：非本单位职责'."""
+        kind = tr_core(EVENT_LABELS.get(event.kind, event.kind))
+        p = event.payload
+        dept = city.departments.get(str(p.get("department_id", "")))
+        who = city.roster.get(event.operator_id)
+        actor = dept.name if dept else (who.name if who else event.operator_id)
+        line = f"{local(event.recorded_at)}  {kind}  {actor}"
+        if p.get("reason"):
+            line += self.tr("：%1").replace("%1", str(p["reason"]))
+        if event.kind == "extended" and p.get("new_finish_by"):
+            line += self.tr("（新办结时限 %1）").replace("%1", local(str(p["new_finish_by"])))
+        return line

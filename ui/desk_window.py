@@ -64,11 +64,12 @@ class DeskWindow(QMainWindow):
             self.statusBar().addWidget(widget)
         self.statusBar().addPermanentWidget(self.sync_indicator)
         sync.status_changed.connect(self.sync_indicator.show_status)
-        sync.cases_changed.connect(lambda _ids: self.model.refresh())
+        sync.cases_changed.connect(self._cases_synced)
         self.sync_indicator.rejected_clicked.connect(self.show_rejected)
         self._submitting = False
         self.number_dialog: CaseNumberDialog | None = None
         self.ready = False
+        self._detached = False
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft_now)
         self.form.edited.connect(self._draft_timer.start)
@@ -242,7 +243,14 @@ class DeskWindow(QMainWindow):
             return
         CaseDetailDialog(detail, self.seat.city, self).open()  # type: ignore[arg-type]
 
+    def _cases_synced(self, _case_ids: object) -> None:
+        self.model.refresh()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._draft_timer.isActive():
             self.save_draft_now()
+        if not self._detached:
+            self._detached = True
+            self.sync.status_changed.disconnect(self.sync_indicator.show_status)
+            self.sync.cases_changed.disconnect(self._cases_synced)
         super().closeEvent(event)

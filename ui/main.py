@@ -13,7 +13,7 @@ def main(argv: list[str] | None = None) -> int:
         return cli.run(args)
     from ui.app import run_desk
 
-    return run_desk(data_dir=args.data_dir, seat_code=args.seat_code)
+    return run_desk(data_dir=args.data_dir, seat_code=args.seat_code, server=args.server)
 
 
 if __name__ == "__main__":

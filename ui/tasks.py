@@ -37,10 +37,13 @@ class TaskManager:
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="reader")
         self._network = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync")
         self.pending_writes = 0
+        self.closed = False
 
     def write(self, fn: Callable[[], Any], on_done: Callback | None = None,
               on_error: Callback | None = None) -> Future[Any]:
         """Queue a store write; callbacks run on the GUI thread, in submission order."""
+        if self.closed:
+            raise RuntimeError("the desk is shutting down: no new writes")
         self.pending_writes += 1
         future = self._writer.submit(fn)
         future.add_done_callback(lambda f: self._deliver(f, on_done, on_error, write=True))
@@ -48,7 +51,11 @@ class TaskManager:
 
     def read(self, fn: Callable[[], Any], on_done: Callback | None = None,
              on_error: Callback | None = None) -> Future[Any]:
-        """Run a read (query, search) on the pool; callbacks run on the GUI thread."""
+        """Run a read (query, search) on the pool; callbacks run on the GUI thread. Ignored after shutdown."""
+        future: Future[Any] = Future()
+        if self.closed:
+            future.cancel()
+            return future
         future = self._readers.submit(fn)
         future.add_done_callback(lambda f: self._deliver(f, on_done, on_error, write=False))
         return future
@@ -56,6 +63,10 @@ class TaskManager:
     def network(self, fn: Callable[[], Any], on_done: Callback | None = None,
                 on_error: Callback | None = None) -> Future[Any]:
         """Talk to the central server on the sync thread (one pass at a time); callbacks on the GUI thread."""
+        future: Future[Any] = Future()
+        if self.closed:
+            future.cancel()
+            return future
         future = self._network.submit(fn)
         future.add_done_callback(lambda f: self._deliver(f, on_done, on_error, write=False))
         return future
@@ -65,6 +76,8 @@ class TaskManager:
         def finish() -> None:
             if write:
                 self.pending_writes -= 1
+            if self.closed or future.cancelled():
+                return
             exc = future.exception()
             if exc is not None:
                 if on_error is not None:
@@ -78,6 +91,7 @@ class TaskManager:
 
     def shutdown(self) -> None:
         """Wait for queued writes to finish (they must not be lost), then stop the threads."""
+        self.closed = True
         self._network.shutdown(wait=True, cancel_futures=True)
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True, cancel_futures=True)
