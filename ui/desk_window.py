@@ -8,10 +8,20 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from operator_app.domain.case_input import validate_case
 from operator_app.errors import ValidationErrors
+from operator_app.routing.suggest import Suggestion
 from operator_app.seat import Seat
 from operator_app.services.case_queries import get_case
 from operator_app.services.changes import Changes
@@ -28,6 +38,7 @@ from ui.case_number_dialog import CaseNumberDialog
 from ui.case_table_model import CaseTableModel
 from ui.errors import show_error
 from ui.rejected_dialog import RejectedDialog
+from ui.routing_panel import RoutingPanel
 from ui.shortcuts import ShortcutsDialog
 from ui.sync_controller import SyncController
 from ui.sync_indicator import SyncIndicator
@@ -53,8 +64,21 @@ class DeskWindow(QMainWindow):
         self.form = CaseForm(seat.city)
         self.model = CaseTableModel(seat.store, seat.city, tasks)
         self.cases = CaseListView(self.model, operator_id=op.id, shift_start=session.login_at)
+        self.routing = RoutingPanel(seat.city, tasks)
+        self.routing.accept_requested.connect(self.apply_suggestion)
+        self.form.edited.connect(self._routing_inputs_changed)
+        intake = QSplitter(objectName="intakeSplitter")
+        intake.addWidget(self.form)
+        assist = QWidget()
+        assist_layout = QVBoxLayout(assist)
+        assist_layout.setContentsMargins(0, 4, 4, 4)
+        assist_layout.addWidget(self.routing)
+        intake.addWidget(assist)
+        intake.setStretchFactor(0, 4)
+        intake.setStretchFactor(1, 1)
+        intake.setSizes([980, 300])
         self.tabs = QTabWidget(objectName="deskTabs")
-        self.tabs.addTab(self.form, self.tr("工单受理"))
+        self.tabs.addTab(intake, self.tr("工单受理"))
         self.tabs.addTab(self.cases, self.tr("我的工单"))
         self.setCentralWidget(self.tabs)
         self.who = QLabel(self.tr("话务员 %1 %2").replace("%1", op.name).replace("%2", op.id))
@@ -99,9 +123,10 @@ class DeskWindow(QMainWindow):
         action(case_menu, self.tr("提交工单"), keys.SUBMIT, self.submit)
         action(case_menu, self.tr("跳到来电号码"), keys.JUMP_PHONE, lambda: self._jump(self.form.caller.phone))
         action(case_menu, self.tr("跳到问题分类"), keys.JUMP_CATEGORY, lambda: self._jump(self.form.appeal.category))
+        action(case_menu, self.tr("采纳派单建议"), keys.ACCEPT_ROUTING, self.routing.accept_first)
         action(case_menu, self.tr("跳到诉求内容"), keys.JUMP_CONTENT,
                lambda: self._jump(self.form.appeal.content.edit))
-        action(view_menu, self.tr("工单受理"), keys.SHOW_FORM, lambda: self.tabs.setCurrentWidget(self.form))
+        action(view_menu, self.tr("工单受理"), keys.SHOW_FORM, lambda: self.tabs.setCurrentIndex(0))
         action(view_menu, self.tr("我的工单"), keys.SHOW_CASES, lambda: self.tabs.setCurrentWidget(self.cases))
         action(view_menu, self.tr("搜索我的工单"), keys.SEARCH_CASES, self._search)
         action(view_menu, self.tr("被退回的变更"), keys.REJECTED, self.show_rejected)
@@ -113,7 +138,7 @@ class DeskWindow(QMainWindow):
         self.addAction(extra)
 
     def _jump(self, widget: object) -> None:
-        self.tabs.setCurrentWidget(self.form)
+        self.tabs.setCurrentIndex(0)
         widget.setFocus()  # type: ignore[attr-defined]
 
     def _search(self) -> None:
@@ -121,9 +146,35 @@ class DeskWindow(QMainWindow):
         self.cases.focus_search()
 
     # -- draft ---------------------------------------------------------------------------------------------
+    def _routing_inputs_changed(self) -> None:
+        values = self.form.appeal.values()
+        district = self.seat.city.districts.get(values["district"])
+        address = " ".join(x for x in ((district.name if district else ""), values["street"], values["address"]) if x)
+        self.routing.request(content=values["content"], address=address)
+
+    def apply_suggestion(self, suggestion: Suggestion) -> None:
+        """Take the suggestion: dispatch to its lead (and cooperating) units, its district, its category branch."""
+        form, city = self.form, self.seat.city
+        form.disposition.buttons["dispatch"].setChecked(True)
+        lead = city.departments.get(suggestion.lead_department_id or "")
+        if lead is not None:
+            form.disposition.lead.setCurrentText(lead.name)
+        form.disposition.set_cooperating(suggestion.cooperating_ids)
+        if suggestion.district_id and not form.appeal.district.currentData():
+            form.appeal.set_district(suggestion.district_id)
+        self.tabs.setCurrentIndex(0)
+        if not form.appeal.category.path().startswith(suggestion.category + "/"):
+            form.appeal.category.setText(suggestion.category + " / ")
+            form.appeal.category.setFocus()
+            form.appeal.category.completer().setCompletionPrefix(suggestion.category)
+            form.appeal.category.completer().complete()
+        self.form.edited.emit()
+        self.statusBar().showMessage(self.tr("已采纳派单建议：%1").replace("%1", suggestion.category), 5000)
+
     def _restore_draft(self, draft: object) -> None:
         if draft is not None:
             self.form.load(draft)  # type: ignore[arg-type]
+            self._routing_inputs_changed()
             self.statusBar().showMessage(self.tr("已恢复上次未提交的工单草稿"), 8000)
         self.form.caller.phone.setFocus()
         self.ready = True
@@ -141,13 +192,13 @@ class DeskWindow(QMainWindow):
         self.set_correcting(None)
         self.form.clear()
         self.save_draft_now()
-        self.tabs.setCurrentWidget(self.form)
+        self.tabs.setCurrentIndex(0)
 
     # -- submit --------------------------------------------------------------------------------------------
     def submit(self) -> None:
         if self._submitting:
             return
-        self.tabs.setCurrentWidget(self.form)
+        self.tabs.setCurrentIndex(0)
         form = self.form.form_input()
         try:
             validate_case(form, self.seat.city)
@@ -163,8 +214,9 @@ class DeskWindow(QMainWindow):
             self.tasks.write(lambda: resubmit_case(self.seat.store, self.seat.city, seq=seq, form=form),
                              self._submitted, self._submit_failed)
             return
-        self.tasks.write(lambda: submit_case(self.seat.store, self.seat.city, form=form, operator_id=op_id),
-                         self._submitted, self._submit_failed)
+        snapshot = self.routing.snapshot
+        self.tasks.write(lambda: submit_case(self.seat.store, self.seat.city, form=form, operator_id=op_id,
+                                             routing=snapshot), self._submitted, self._submit_failed)
 
     def _submitted(self, result: SubmitResult) -> None:
         self._submitting = False
@@ -172,6 +224,7 @@ class DeskWindow(QMainWindow):
         log.info("case submitted id=%s number=%s", result.case_id, result.number)
         self.set_correcting(None)
         self.form.clear()
+        self.routing.reset()
         self.apply_changes(result.changes)
         self.case_submitted.emit(result)
         self.number_dialog = CaseNumberDialog(result.number, self._deadline_text(result), self)
@@ -220,7 +273,7 @@ class DeskWindow(QMainWindow):
     def start_correction(self, seq: int) -> None:
         """Load a rejected case into the form; the next submit queues the corrected version."""
         def loaded(form: object) -> None:
-            self.tabs.setCurrentWidget(self.form)
+            self.tabs.setCurrentIndex(0)
             self.form.load(form)  # type: ignore[arg-type]
             self.set_correcting(seq)
             self.form.appeal.content.edit.setFocus()

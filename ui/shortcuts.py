@@ -20,6 +20,7 @@ JUMP_CATEGORY = "Ctrl+G"
 SEARCH_CASES = "Ctrl+F"
 SHOW_FORM = "Ctrl+1"
 SHOW_CASES = "Ctrl+2"
+ACCEPT_ROUTING = "F4"
 REJECTED = "Ctrl+Shift+R"
 SYNC_NOW = "Ctrl+Shift+S"
 LOGOUT = "Ctrl+Shift+L"
@@ -33,6 +34,7 @@ def shortcut_rows() -> list[tuple[str, str]]:
         (JUMP_PHONE, _t("跳到来电号码")),
         (JUMP_CATEGORY, _t("跳到问题分类")),
         (JUMP_CONTENT, _t("跳到诉求内容")),
+        (ACCEPT_ROUTING, _t("采纳第一条派单建议（分类、主办单位、区县）")),
         (SEARCH_CASES, _t("搜索我的工单")),
         (SHOW_FORM, _t("切换到工单受理")),
         (SHOW_CASES, _t("切换到我的工单")),

@@ -17,6 +17,7 @@ from operator_app.domain.enums import Disposition
 from operator_app.domain.events import CREATED, CaseEvent, apply_event
 from operator_app.errors import AuthError
 from operator_app.ids import CaseId, new_uuid
+from operator_app.routing.assistant import RoutingSnapshot, routing_record
 from operator_app.services.changes import Changes
 from operator_app.store import schema
 from operator_app.store.database import Store
@@ -34,7 +35,8 @@ class SubmitResult:
 
 
 def submit_case(
-    store: Store, city: City, *, form: CaseInput, operator_id: str, now: datetime | None = None
+    store: Store, city: City, *, form: CaseInput, operator_id: str, now: datetime | None = None,
+    routing: RoutingSnapshot | None = None,
 ) -> SubmitResult:
     """Validate and queue a case; raises ValidationErrors (nothing written) or returns its number.
 
@@ -55,7 +57,11 @@ def submit_case(
     with store.write() as conn:
         seq = _next_day_seq(conn, local_day.strftime("%Y%m%d"))
         number = format_case_number(store.seat.seat_code, local_day, seq)
-        payload = {"number": number, "fields": valid.to_dict(), "respond_by": respond_by, "finish_by": finish_by}
+        payload: dict[str, object] = {"number": number, "fields": valid.to_dict(), "respond_by": respond_by,
+                                      "finish_by": finish_by}
+        if routing is not None:
+            payload["routing"] = routing_record(routing, category=valid.category,
+                                                lead_department=valid.lead_department, district=valid.district)
         event = CaseEvent(new_uuid(), case_id, 1, CREATED, payload, operator_id, recorded_at)
         state = apply_event(None, event)
         conn.execute(insert(schema.cases).values(

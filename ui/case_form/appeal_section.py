@@ -138,6 +138,10 @@ class AppealSection(QGroupBox):
         for name in dist.streets if dist else ():
             self.street.addItem(name, name)
 
+    def set_district(self, district_id: str) -> None:
+        set_combo_data(self.district, district_id)
+        self._fill_streets()
+
     def focus_chain(self) -> list[QWidget]:
         return [self.channel, self.appeal_type, self.category, self.district, self.street, self.address,
                 self.content.edit, self.request, *self.urgency_buttons.values(), self.urgency_reason]

@@ -121,6 +121,13 @@ class DispositionSection(QGroupBox):
             text += "\n" + self.tr("依据：") + dl.rule.note
         self.deadline.setText(text)
 
+    def set_cooperating(self, department_ids: tuple[str, ...]) -> None:
+        """Tick exactly these cooperating units."""
+        for i in range(self.cooperating.count()):
+            item = self.cooperating.item(i)
+            on = item.data(Qt.ItemDataRole.UserRole) in department_ids
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
     def focus_chain(self) -> list[QWidget]:
         return [*self.buttons.values(), self.answer, self.lead, self.cooperating]
 

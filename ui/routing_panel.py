@@ -1,0 +1,145 @@
+"""派单建议: top-3 categories with lead department, district, confidence bar and the words that drove them.
+
+Updated as the content and address change (debounced, computed on the read pool); F4 accepts the first one.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from operator_app.config.model import City
+from operator_app.routing.assistant import RoutingAssistant, RoutingSnapshot
+from operator_app.routing.suggest import Suggestion
+from ui.tasks import TaskManager
+
+DEBOUNCE_MS = 300
+LOW_CONFIDENCE = 0.6
+
+
+class SuggestionRow(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = QLabel(objectName="suggestionTitle")
+        self.title.setWordWrap(True)
+        self.bar = QProgressBar(objectName="confidence")
+        self.bar.setRange(0, 100)
+        self.bar.setMaximumHeight(14)
+        self.why = QLabel(objectName="suggestionWhy")
+        self.why.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 6)
+        layout.setSpacing(2)
+        for w in (self.title, self.bar, self.why):
+            layout.addWidget(w)
+
+
+class RoutingPanel(QGroupBox):
+    """Emits `accept_requested(Suggestion)` when the operator takes a suggestion."""
+
+    accept_requested = Signal(object)
+
+    def __init__(self, city: City, tasks: TaskManager) -> None:
+        super().__init__()
+        self.setTitle(self.tr("派单建议（F4 采纳第一条）"))
+        self.city, self.tasks = city, tasks
+        self.snapshot: RoutingSnapshot | None = None
+        self._assistant: RoutingAssistant | None = None
+        self._loading = False
+        self._generation = 0
+        self._pending: tuple[str, str] | None = None
+        self.hint = QLabel(self.tr("输入诉求内容后，这里给出分类、主办单位和区县建议"), objectName="routingHint")
+        self.hint.setWordWrap(True)
+        self.rows = [SuggestionRow() for _ in range(3)]
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        for row in self.rows:
+            row.hide()
+            layout.addWidget(row)
+        layout.addStretch(1)
+        self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._run)
+
+    def request(self, *, content: str, address: str) -> None:
+        """The form changed: recompute after a short pause in typing."""
+        self._pending = (content, address)
+        self._debounce.start()
+
+    def _run(self) -> None:
+        if self._pending is None:
+            return
+        if self._assistant is None:
+            if not self._loading:
+                self._loading = True
+                self.tasks.read(RoutingAssistant.load, self._loaded, self._failed)
+            return
+        content, address = self._pending
+        self._generation += 1
+        gen, assistant = self._generation, self._assistant
+        self.tasks.read(lambda: assistant.suggest(content=content, address=address),
+                        lambda snap: self._show(gen, snap), self._failed)
+
+    def _loaded(self, assistant: RoutingAssistant) -> None:
+        self._assistant, self._loading = assistant, False
+        self._run()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.hint.setText(self.tr("派单建议暂不可用：%1").replace("%1", str(exc)))
+        self.hint.show()
+
+    def _show(self, gen: int, snapshot: RoutingSnapshot) -> None:
+        if gen != self._generation:
+            return  # an older request answered late
+        self.snapshot = snapshot if snapshot.suggestions else None
+        if not snapshot.suggestions:
+            self.hint.setText(self.tr("内容不足，暂无建议：请继续记录诉求内容"))
+            self.hint.show()
+            for row in self.rows:
+                row.hide()
+            return
+        first = snapshot.suggestions[0]
+        if first.confidence < LOW_CONFIDENCE:
+            self.hint.setText(self.tr("置信度低，请仔细核对分类和承办单位"))
+            self.hint.setProperty("low", True)
+            self.hint.show()
+        else:
+            self.hint.hide()
+        for row, suggestion in zip(self.rows, (*snapshot.suggestions, None, None, None), strict=False):
+            if suggestion is None:
+                row.hide()
+                continue
+            self._fill(row, suggestion)
+            row.show()
+
+    def _fill(self, row: SuggestionRow, s: Suggestion) -> None:
+        lead = self.city.departments.get(s.lead_department_id or "")
+        lead_name = lead.name if lead else self.tr("（请手动选择主办单位）")
+        helpers = "、".join(self.city.departments[c].name for c in s.cooperating_ids if c in self.city.departments)
+        district = self.city.districts.get(s.district_id or "")
+        text = f"{s.category} → {lead_name}"
+        if helpers:
+            text += self.tr("（协办：%1）").replace("%1", helpers)
+        if district:
+            text += f" · {district.name}"
+        row.title.setText(text)
+        percent = int(round(s.confidence * 100))
+        row.bar.setValue(percent)
+        row.bar.setFormat(self.tr("置信度 %1%").replace("%1", str(percent)))
+        row.bar.setProperty("low", s.confidence < LOW_CONFIDENCE)
+        row.bar.style().unpolish(row.bar)
+        row.bar.style().polish(row.bar)
+        row.why.setText("；".join(s.reasons))
+
+    def accept_first(self) -> None:
+        if self.snapshot is not None and self.snapshot.suggestions:
+            self.accept_requested.emit(self.snapshot.suggestions[0])
+
+    def reset(self) -> None:
+        self._generation += 1
+        self.snapshot = None
+        self._pending = None
+        self.hint.setText(self.tr("输入诉求内容后，这里给出分类、主办单位和区县建议"))
+        self.hint.show()
+        for row in self.rows:
+            row.hide()
