@@ -63,6 +63,7 @@ class SyncErrorKind(enum.Enum):
 class SyncError(OperatorAppError):
     """Talking to the central server failed; `kind` says how the caller should react."""
 
-    def __init__(self, kind: SyncErrorKind, message: str) -> None:
+    def __init__(self, kind: SyncErrorKind, message: str, *, code: str = "") -> None:
         self.kind = kind
+        self.code = code  # the server's stable error code, when it sent one
         super().__init__(message)

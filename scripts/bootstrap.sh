@@ -12,6 +12,8 @@ SYSTEM_PACKAGES=(
   xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 fonts-noto-cjk
 )
+# The server tests start a throwaway PostgreSQL cluster (tests/server/pg_cluster.py).
+[ "$mode" = "test" ] && SYSTEM_PACKAGES+=(postgresql)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

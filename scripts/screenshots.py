@@ -1,20 +1,32 @@
-"""Grab the desk's screens as PNG files (run under xvfb-run with a CJK font): login, forms, errors, my cases.
+"""Grab the desk's screens as PNG files (run under xvfb-run with a CJK font), against the embedded server.
 
 Usage: xvfb-run -a .venv/bin/python scripts/screenshots.py OUT_DIR
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
 from pathlib import Path
 
+import requests
 from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import insert
 
 from operator_app.domain.case_input import CaseInput
 from operator_app.seat import open_seat
 from operator_app.services.intake import submit_case
+from operator_app.store import schema
+from operator_app.store.database import utc_now
+from sync.embedded import DEMO_PASSWORD, start_embedded_server
+from sync.engine import SyncEngine
+from sync.http_client import ServerClient
+from sync.secrets import SecretStore
 from ui.app import DeskController, make_application
+from ui.case_detail_dialog import CaseDetailDialog
+from ui.rejected_dialog import RejectedDialog
 
 
 def settle(ms: int = 300) -> None:
@@ -23,11 +35,14 @@ def settle(ms: int = 300) -> None:
     loop.exec()
 
 
-def main(out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    make_application()
-    seat = open_seat(tempfile.mkdtemp(prefix="shots-"))
-    city = seat.city
+def wait_for(predicate, timeout_ms: int = 10000) -> None:  # type: ignore[no-untyped-def]
+    waited = 0
+    while not predicate() and waited < timeout_ms:
+        settle(50)
+        waited += 50
+
+
+def seed_cases(seat, city) -> None:  # type: ignore[no-untyped-def]
     dist = next(iter(city.districts.values()))
     for i in range(30):
         submit_case(seat.store, city, operator_id="1001", form=CaseInput(
@@ -37,50 +52,96 @@ def main(out: Path) -> None:
             answer="" if i % 4 else "已告知市民办理流程", special_needs=("elderly",) if i % 5 == 0 else (),
             urgency="urgent" if i % 6 == 0 else "normal", urgency_reason="涉及老人安全" if i % 6 == 0 else "",
             lead_department="" if i % 4 == 0 else next(iter(city.departments.values())).name))
-    ctl = DeskController(seat)
+    with seat.store.write() as conn:  # one change the server will refuse, to show the rejected list
+        conn.execute(insert(schema.outbox).values(
+            mutation_id="00000000-0000-4000-8000-0000000000aa", name="case.created",
+            args_json=json.dumps({"case_id": "broken"}), operator_id="1002", entity_id="broken",
+            created_at=utc_now(), state="pending", attempts=0, last_error=""))
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    make_application()
+    data_dir = Path(tempfile.mkdtemp(prefix="shots-"))
+    seat = open_seat(data_dir)
+    city = seat.city
+    seed_cases(seat, city)
+    server = start_embedded_server(data_dir)
+    engine = SyncEngine(seat.store, ServerClient(server.url), SecretStore(None))
+    ctl = DeskController(seat, engine, server_label="本机内置（演示）", demo_password=DEMO_PASSWORD)
     ctl.show_login()
     settle()
     assert ctl.login_window is not None
-    ctl.login_window.work_number.setText("1001")
+    ctl.login_window.work_number.setText("1001 李晓梅")
+    ctl.login_window.password.setText(DEMO_PASSWORD)
     settle()
     ctl.login_window.grab().save(str(out / "1-login.png"))
-    ctl.login("1001")
+    ctl.login("1001", DEMO_PASSWORD)
+    wait_for(lambda: ctl.desk is not None and ctl.desk.ready)
     desk = ctl.desk
     assert desk is not None
-    settle(600)
+    wait_for(lambda: "已同步" in desk.sync_indicator.text() or "退回" in desk.sync_indicator.text())
     desk.grab().save(str(out / "2-empty-form.png"))
+    dist = next(iter(city.districts.values()))
     desk.form.load(CaseInput(
         caller_name="王秀英", phone="0731-84561234", special_needs=("elderly", "dialect"), appeal_type="complaint",
-        category="环境保护/噪音扰民/施工噪音" if city.categories.is_leaf("环境保护/噪音扰民/施工噪音")
-        else city.categories.leaves[0], district=dist.name, street=dist.streets[1], address="幸福小区3栋",
+        category="环境保护/噪音扰民/施工噪音", district=dist.name, street=dist.streets[1], address="幸福小区3栋",
         content="小区对面工地每天夜里十一点以后还在施工，噪音很大，老人睡不着觉，已经持续一个星期。",
         request="要求夜间停止施工", disposition="dispatch", lead_department="市城市管理综合执法局"))
     desk.form.refresh_deadline()
+    desk._routing_inputs_changed()
+    wait_for(lambda: desk.routing.rows[0].isVisible())
     settle()
     desk.grab().save(str(out / "3-filled-form.png"))
-    desk.form.load(CaseInput(phone="12345", content="楼道灯坏了😀", disposition="dispatch", urgency="urgent"))
+    desk.form.load(CaseInput(phone="12345", content="你好", disposition="dispatch", urgency="urgent"))
+    desk._routing_inputs_changed()
     desk.submit()
-    settle()
+    settle(1200)
     desk.grab().save(str(out / "4-validation-error.png"))
+    desk.form.load(CaseInput(content="我想问一下那个事情怎么弄，上次说的还没有结果，能不能帮忙看看"))
+    desk._routing_inputs_changed()
+    settle(1200)
+    desk.routing.grab().save(str(out / "4b-routing-low-confidence.png"))
+    # A department acts on a synced case; the seat pulls it.
+    desk.cases.scope.setCurrentIndex(2)
+    wait_for(lambda: len(desk.model.rows) > 5)
+    number = next(r.number for r in desk.model.rows if r.status == "dispatched")
+    admin = requests.post(f"{server.url}/api/v1/auth/login", json={"username": "admin", "password": DEMO_PASSWORD},
+                          timeout=10).json()["access_token"]
+    for action, extra in (("sign", {}), ("extend", {"reason": "需现场勘查，协调施工单位",
+                                                    "new_finish_by": "2026-12-05T18:00:00+08:00"})):
+        resp = requests.post(f"{server.url}/api/v1/cases/{number}/actions", timeout=10, headers={
+            "Authorization": f"Bearer {admin}"}, json={"action": action, "department_id": "zjj", **extra})
+        print(action, resp.status_code, resp.text[:200])
+    ctl.sync.run_now()
+    wait_for(lambda: any(r.status == "extended" for r in desk.model.rows))
     desk.tabs.setCurrentWidget(desk.cases)
     desk.cases.scope.setCurrentIndex(2)
     settle(800)
     desk.grab().save(str(out / "5-my-cases.png"))
-    desk.open_case(desk.model.rows[0].id)
+    case_id = next(r.id for r in desk.model.rows if r.number == number)
+    desk.open_case(case_id)
+    wait_for(lambda: bool(desk.findChildren(CaseDetailDialog)))
     settle()
-    from ui.case_detail_dialog import CaseDetailDialog
-    dialogs = desk.findChildren(CaseDetailDialog)
-    if dialogs:
-        dialogs[0].grab().save(str(out / "6-case-detail.png"))
-    desk.form.load(CaseInput())
-    desk.tabs.setCurrentWidget(desk.form)
+    desk.findChildren(CaseDetailDialog)[0].grab().save(str(out / "6-case-detail-department.png"))
+    desk.show_rejected()
+    wait_for(lambda: bool(desk.findChildren(RejectedDialog)))
+    settle()
+    desk.findChildren(RejectedDialog)[0].grab().save(str(out / "8-rejected.png"))
+    desk.statusBar().grab().save(str(out / "9-status-bar.png"))
+    for dialog in desk.findChildren(RejectedDialog) + desk.findChildren(CaseDetailDialog):
+        dialog.close()
+    desk.tabs.setCurrentIndex(0)
     desk.form.load(CaseInput(phone="13800138000", appeal_type="consult", category=city.categories.leaves[3],
                              content="咨询医保报销比例", disposition="direct", answer="已按政策答复"))
     desk.submit()
-    settle(800)
+    wait_for(lambda: desk.number_dialog is not None and desk.number_dialog.isVisible())
+    settle()
     if desk.number_dialog is not None:
         desk.number_dialog.grab().save(str(out / "7-case-number.png"))
     ctl.shutdown()
+    server.stop()
+    QApplication.processEvents()
 
 
 if __name__ == "__main__":

@@ -86,6 +86,10 @@ class SyncEngine:
         except SyncError as exc:
             if exc.kind is not SyncErrorKind.AUTH:
                 raise
+            if exc.code == "seat_auth":  # the seat's credential was rotated elsewhere: register again at login
+                self.secrets.delete(seat_credential_key(self.store.seat.seat_id))
+                self._access = None
+                raise
         refresh = self.secrets.get(refresh_token_key(self.store.seat.seat_id, self.operator_id))
         if refresh is None:
             self._access = None

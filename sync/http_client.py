@@ -49,11 +49,12 @@ class ServerClient:
         except requests.RequestException as exc:
             raise SyncError(SyncErrorKind.NETWORK, f"cannot reach the central server: {type(exc).__name__}") from exc
         if resp.status_code == 401:
-            raise SyncError(SyncErrorKind.AUTH, _message(resp, "login expired or refused"))
+            raise SyncError(SyncErrorKind.AUTH, _message(resp, "login expired or refused"), code=_code(resp))
         if resp.status_code >= 500 or resp.status_code in (408, 429):
             raise SyncError(SyncErrorKind.NETWORK, f"central server error {resp.status_code}")
         if resp.status_code >= 400:
-            raise SyncError(SyncErrorKind.REJECTED, _message(resp, f"refused ({resp.status_code})"))
+            raise SyncError(SyncErrorKind.REJECTED, _message(resp, f"refused ({resp.status_code})"),
+                            code=_code(resp))
         try:
             return resp.json()
         except ValueError as exc:  # truncated or garbled body: the request may or may not have applied
@@ -88,6 +89,13 @@ def _message(resp: requests.Response, default: str) -> str:
         return str(body.get("message") or body.get("error") or default)
     except (ValueError, AttributeError):
         return default
+
+
+def _code(resp: requests.Response) -> str:
+    try:
+        return str(resp.json().get("error") or "")
+    except (ValueError, AttributeError):
+        return ""
 
 
 def _tokens(data: Any) -> Tokens:

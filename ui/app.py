@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
@@ -16,15 +18,16 @@ from operator_app.seat import Seat, open_seat
 from operator_app.services.case_queries import outbox_summary
 from operator_app.services.shift import find_operator, login, logout
 from operator_app.store.backup import take_backup
-from sync.embedded import DEMO_PASSWORD, start_embedded_server
-from sync.engine import SyncEngine
-from sync.http_client import ServerClient
-from sync.secrets import open_secret_store
+from sync.embedded import DEMO_PASSWORD
 from ui.desk_window import DeskWindow
 from ui.errors import error_text, show_error
 from ui.login_window import LoginWindow
 from ui.sync_controller import SyncController
 from ui.tasks import TaskManager
+
+if TYPE_CHECKING:
+    from sync.connect import Connection
+    from sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)
 BACKUP_EVERY_MS = 30 * 60 * 1000
@@ -57,12 +60,18 @@ def _install_qt_translations(app: QApplication) -> None:
 class DeskController:
     """Owns the seat, the task threads, the sync worker and whichever window is showing."""
 
-    def __init__(self, seat: Seat, engine: SyncEngine, *, server_label: str = "", demo_password: str = "") -> None:
+    def __init__(self, seat: Seat, engine: SyncEngine | Callable[[], SyncEngine], *, server_label: str = "",
+                 demo_password: str = "") -> None:
+        """`engine` may be a factory: it then runs first on the sync thread (server start, imports)."""
         self.seat = seat
-        self.engine = engine
         self.server_label, self.demo_password = server_label, demo_password
         self.tasks = TaskManager()
-        self.sync = SyncController(engine, seat.store, self.tasks)
+        self.sync = SyncController(seat.store, self.tasks)
+        self.engine: SyncEngine | None = None
+        if callable(engine):
+            self.tasks.network(lambda: self._set_engine(engine()), on_error=self._engine_failed)
+        else:
+            self._set_engine(engine)
         self.desk: DeskWindow | None = None
         self.login_window: LoginWindow | None = None
         self.session = None
@@ -70,12 +79,25 @@ class DeskController:
         self.backup_timer.timeout.connect(self.backup)
         self.backup_timer.start()
 
+    def _set_engine(self, engine: SyncEngine) -> SyncEngine:
+        """Runs on the sync thread (or at construction); later network tasks see it, being on the same thread."""
+        self.engine = engine
+        self.sync.engine = engine
+        return engine
+
+    def _engine_failed(self, exc: BaseException) -> None:
+        log.error("central server connection could not be set up: %s", exc)
+        if self.login_window is not None:
+            self.login_window.show_error(QApplication.translate(
+                "login", "中心服务器无法启动，只能离线登录：%1").replace("%1", str(exc)))
+
     def show_login(self) -> None:
-        pending = outbox_summary(self.seat.store).pending
-        self.login_window = LoginWindow(self.seat.city, seat_code=self.seat.store.seat.seat_code, pending=pending,
+        self.login_window = LoginWindow(self.seat.city, seat_code=self.seat.store.seat.seat_code,
                                         server=self.server_label, demo_password=self.demo_password)
         self.login_window.login_requested.connect(self.login)
         self.login_window.show()
+        window = self.login_window
+        self.tasks.read(lambda: outbox_summary(self.seat.store).pending, window.show_pending)
 
     def login(self, operator_id: str, password: str = "") -> None:
         """Check the roster, then the central server; when the server is unreachable, work offline."""
@@ -88,14 +110,20 @@ class DeskController:
         if not password:
             self._enter(operator_id, offline=True)
             return
-        self.tasks.network(lambda: self.engine.login(operator_id, password),
+        self.tasks.network(lambda: self._server_login(operator_id, password),
                            lambda _tokens: self._enter(operator_id, offline=False),
                            lambda exc: self._server_login_failed(operator_id, password, exc))
+
+    def _server_login(self, operator_id: str, password: str) -> object:
+        if self.engine is None:
+            raise SyncError(SyncErrorKind.NETWORK, "no connection to the central server")
+        return self.engine.login(operator_id, password)
 
     def _server_login_failed(self, operator_id: str, password: str, exc: BaseException) -> None:
         if isinstance(exc, SyncError) and exc.kind is SyncErrorKind.NETWORK:
             log.info("central server unreachable at login; working offline")
-            self.engine.defer_login(operator_id, password)
+            if self.engine is not None:
+                self.engine.defer_login(operator_id, password)
             self._enter(operator_id, offline=True)
             return
         if self.login_window is not None:
@@ -130,7 +158,7 @@ class DeskController:
         desk.save_draft_now()
         self.tasks.write(lambda: logout(self.seat.store, session))
         self.sync.run_now()  # last push with this operator's login, then forget it
-        self.tasks.network(self.engine.logout)
+        self.tasks.network(lambda: self.engine.logout() if self.engine is not None else None)
         self.backup()
         log.info("logout operator=%s", session.operator.id)
         desk.close()
@@ -153,24 +181,28 @@ class DeskController:
 def run_desk(*, data_dir: str | None = None, seat_code: str | None = None, server: str | None = None) -> int:
     """The `operator-app` entry point with no command: the embedded central server unless --server is given."""
     app = make_application()
-    embedded = None
     try:
         seat = open_seat(data_dir, seat_code=seat_code)
-        setup_logging(seat.data_dir)
-        if server is None:
-            embedded = start_embedded_server(seat.data_dir)
-            server = embedded.url
     except OperatorAppError as exc:
         show_error(None, exc, fatal=True)
         return 1
+    setup_logging(seat.data_dir)
     log.info("desk started seat=%s data_dir=%s embedded=%s", seat.store.seat.seat_code, seat.data_dir,
-             embedded is not None)
-    engine = SyncEngine(seat.store, ServerClient(server), open_secret_store())
-    controller = DeskController(seat, engine, server_label=QApplication.translate("app", "本机内置（演示）")
-                                if embedded else server, demo_password=DEMO_PASSWORD if embedded else "")
+             server is None)
+    connections: list[Connection] = []
+
+    def make_engine() -> SyncEngine:
+        from sync.connect import connect  # requests, pydantic, the server: imported off the GUI thread
+
+        connections.append(connect(seat.store, seat.data_dir, server))
+        return connections[0].engine
+
+    controller = DeskController(seat, make_engine, demo_password=DEMO_PASSWORD if server is None else "",
+                                server_label=QApplication.translate("app", "本机内置（演示）") if server is None
+                                else server)
     controller.show_login()
     code = app.exec()
     controller.shutdown()
-    if embedded is not None:
-        embedded.stop()
+    for connection in connections:
+        connection.close()
     return code

@@ -49,6 +49,7 @@ class CaseTableModel(QAbstractTableModel):
         super().__init__()
         self.store, self.city, self.tasks = store, city, tasks
         self.rows: list[CaseRow] = []
+        self.texts: list[tuple[str, ...]] = []  # display text per row, prepared on the worker
         self.total = 0
         self.filter = CaseFilter(timezone=city.timezone)
         self._generation = 0
@@ -63,14 +64,17 @@ class CaseTableModel(QAbstractTableModel):
             self.filter = flt
         self._generation += 1
         gen, flt_now = self._generation, self.filter
-        self.tasks.read(lambda: (count_cases(self.store, flt_now), list_cases(self.store, flt_now, limit=PAGE)),
-                        lambda result: self._first_page(gen, result))
+        def query() -> tuple[int, list[CaseRow], list[tuple[str, ...]]]:
+            rows = list_cases(self.store, flt_now, limit=PAGE)
+            return count_cases(self.store, flt_now), rows, [self._texts(r) for r in rows]
 
-    def _first_page(self, gen: int, result: tuple[int, list[CaseRow]]) -> None:
+        self.tasks.read(query, lambda result: self._first_page(gen, result))
+
+    def _first_page(self, gen: int, result: tuple[int, list[CaseRow], list[tuple[str, ...]]]) -> None:
         if gen != self._generation:
             return
         self.beginResetModel()
-        self.total, self.rows = result
+        self.total, self.rows, self.texts = result
         self._fetching = False
         self.endResetModel()
         self.loaded.emit(self.total)
@@ -83,16 +87,21 @@ class CaseTableModel(QAbstractTableModel):
             return
         self._fetching = True
         gen, flt, offset = self._generation, self.filter, len(self.rows)
-        self.tasks.read(lambda: list_cases(self.store, flt, offset=offset, limit=PAGE),
-                        lambda rows: self._more(gen, offset, rows))
+        def query() -> tuple[list[CaseRow], list[tuple[str, ...]]]:
+            rows = list_cases(self.store, flt, offset=offset, limit=PAGE)
+            return rows, [self._texts(r) for r in rows]
 
-    def _more(self, gen: int, offset: int, rows: list[CaseRow]) -> None:
+        self.tasks.read(query, lambda page: self._more(gen, offset, page))
+
+    def _more(self, gen: int, offset: int, page: tuple[list[CaseRow], list[tuple[str, ...]]]) -> None:
         if gen != self._generation or offset != len(self.rows):
             return
         self._fetching = False
+        rows, texts = page
         if rows:
             self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
             self.rows.extend(rows)
+            self.texts.extend(texts)
             self.endInsertRows()
 
     def tick(self) -> None:
@@ -116,10 +125,14 @@ class CaseTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, col)
+            if col == 8:
+                return countdown_text(self.rows[index.row()].finish_by, self.now)[0]
+            return self.texts[index.row()][col]
+        if role not in (Qt.ItemDataRole.UserRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        row = self.rows[index.row()]
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -132,6 +145,10 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
             return row.category.replace("/", " / ")
         return None
+
+    def _texts(self, row: CaseRow) -> tuple[str, ...]:
+        """Every column's text but the live countdown; pure formatting, run on the read worker."""
+        return tuple(self._display(row, col) for col in range(len(self.COLUMNS)))
 
     def _display(self, row: CaseRow, col: int) -> str:
         if col == 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QTimer, Signal
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from operator_app.domain.case_input import validate_case
 from operator_app.errors import ValidationErrors
-from operator_app.routing.suggest import Suggestion
 from operator_app.seat import Seat
 from operator_app.services.case_queries import get_case
 from operator_app.services.changes import Changes
@@ -29,7 +29,6 @@ from operator_app.services.corrections import rejected_case_form, resubmit_case
 from operator_app.services.drafts import load_draft, save_draft
 from operator_app.services.intake import SubmitResult, submit_case
 from operator_app.services.shift import ShiftSession
-from sync.outbox import RejectedChange, rejected_changes
 from ui import shortcuts as keys
 from ui.case_detail_dialog import CaseDetailDialog
 from ui.case_form.form import CaseForm
@@ -43,6 +42,10 @@ from ui.shortcuts import ShortcutsDialog
 from ui.sync_controller import SyncController
 from ui.sync_indicator import SyncIndicator
 from ui.tasks import TaskManager
+
+if TYPE_CHECKING:
+    from operator_app.routing.suggest import Suggestion
+    from sync.outbox import RejectedChange
 
 log = logging.getLogger(__name__)
 DRAFT_DELAY_MS = 400
@@ -263,6 +266,8 @@ class DeskWindow(QMainWindow):
 
     # -- rejected changes ----------------------------------------------------------------------------------
     def show_rejected(self) -> None:
+        from sync.outbox import rejected_changes
+
         self.tasks.read(lambda: rejected_changes(self.seat.store), self._open_rejected)
 
     def _open_rejected(self, rejected: list[RejectedChange]) -> None:

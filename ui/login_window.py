@@ -24,7 +24,7 @@ class LoginWindow(QDialog):
 
     login_requested = Signal(str, str)  # operator id, password
 
-    def __init__(self, city: City, *, seat_code: str, pending: int, server: str = "", demo_password: str = "",
+    def __init__(self, city: City, *, seat_code: str, server: str = "", demo_password: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.city = city
@@ -51,8 +51,7 @@ class LoginWindow(QDialog):
         self.work_number.textChanged.connect(self._preview)
         self.work_number.returnPressed.connect(self._next_field)
         seat = QLabel(self.tr("席位 %1").replace("%1", seat_code))
-        queue = QLabel(self.tr("本席位待同步 %1 条（交班后仍保留，归属原话务员）").replace("%1", str(pending)))
-        queue.setObjectName("loginQueue")
+        self.queue = QLabel(objectName="loginQueue")
         form = QFormLayout()
         form.addRow(self.tr("工号"), self.work_number)
         form.addRow("", self.who)
@@ -63,7 +62,7 @@ class LoginWindow(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.button)
         layout.addWidget(seat)
-        layout.addWidget(queue)
+        layout.addWidget(self.queue)
         if server:
             layout.addWidget(QLabel(self.tr("中心服务器：%1").replace("%1", server)))
         if demo_password:
@@ -72,6 +71,9 @@ class LoginWindow(QDialog):
             hint.setWordWrap(True)
             layout.addWidget(hint)
         self.setMinimumWidth(420)
+
+    def show_pending(self, pending: int) -> None:
+        self.queue.setText(self.tr("本席位待同步 %1 条（交班后仍保留，归属原话务员）").replace("%1", str(pending)))
 
     def operator(self) -> Operator | None:
         text = self.work_number.text().strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Signal
@@ -20,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from operator_app.config.model import City
-from sync.outbox import RejectedChange
+
+if TYPE_CHECKING:
+    from sync.outbox import RejectedChange
 
 
 class RejectedDialog(QDialog):

@@ -5,13 +5,18 @@ Updated as the content and address change (debounced, computed on the read pool)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from operator_app.config.model import City
-from operator_app.routing.assistant import RoutingAssistant, RoutingSnapshot
-from operator_app.routing.suggest import Suggestion
+from operator_app.routing.record import RoutingSnapshot
 from ui.tasks import TaskManager
+
+if TYPE_CHECKING:
+    from operator_app.routing.assistant import RoutingAssistant
+    from operator_app.routing.suggest import Suggestion
 
 DEBOUNCE_MS = 300
 LOW_CONFIDENCE = 0.6
@@ -71,7 +76,7 @@ class RoutingPanel(QGroupBox):
         if self._assistant is None:
             if not self._loading:
                 self._loading = True
-                self.tasks.read(RoutingAssistant.load, self._loaded, self._failed)
+                self.tasks.read(_load_assistant, self._loaded, self._failed)
             return
         content, address = self._pending
         self._generation += 1
@@ -143,3 +148,10 @@ class RoutingPanel(QGroupBox):
         self.hint.show()
         for row in self.rows:
             row.hide()
+
+
+def _load_assistant() -> RoutingAssistant:
+    """Imported and loaded on a worker the first time a suggestion is asked for (numpy, ≈0.3 s)."""
+    from operator_app.routing.assistant import RoutingAssistant
+
+    return RoutingAssistant.load()

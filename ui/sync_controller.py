@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -13,8 +14,10 @@ from operator_app.errors import SyncError, SyncErrorKind
 from operator_app.services.case_queries import OutboxSummary, outbox_summary
 from operator_app.store.database import Store
 from sync.backoff import Backoff
-from sync.engine import SyncEngine, SyncReport
 from ui.tasks import TaskManager
+
+if TYPE_CHECKING:
+    from sync.engine import SyncEngine, SyncReport
 
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 800
@@ -37,7 +40,7 @@ class SyncController(QObject):
     status_changed = Signal(object)  # SyncStatus
     cases_changed = Signal(object)  # set[str] of case ids touched by a pass
 
-    def __init__(self, engine: SyncEngine, store: Store, tasks: TaskManager) -> None:
+    def __init__(self, store: Store, tasks: TaskManager, engine: SyncEngine | None = None) -> None:
         super().__init__()
         self.engine, self.store, self.tasks = engine, store, tasks
         self.backoff = Backoff()
@@ -63,12 +66,13 @@ class SyncController(QObject):
         if self._running:
             self._again = True
             return
-        if not self.engine.logged_in:
+        engine = self.engine
+        if engine is None or not engine.logged_in:
             self.state, self.message = "auth", ""
             self.publish()
             return
         self._running = True
-        self.tasks.network(self.engine.run_once, self._done, self._failed)
+        self.tasks.network(engine.run_once, self._done, self._failed)
 
     def _done(self, report: SyncReport) -> None:
         self._running = False

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from operator_app.config.model import City
 from operator_app.domain.case_input import CaseInput, validate_case
@@ -17,7 +17,7 @@ from operator_app.domain.enums import Disposition
 from operator_app.domain.events import CREATED, CaseEvent, apply_event
 from operator_app.errors import AuthError
 from operator_app.ids import CaseId, new_uuid
-from operator_app.routing.assistant import RoutingSnapshot, routing_record
+from operator_app.routing.record import RoutingSnapshot, routing_record
 from operator_app.services.changes import Changes
 from operator_app.store import schema
 from operator_app.store.database import Store
@@ -64,7 +64,7 @@ def submit_case(
                                                 lead_department=valid.lead_department, district=valid.district)
         event = CaseEvent(new_uuid(), case_id, 1, CREATED, payload, operator_id, recorded_at)
         state = apply_event(None, event)
-        conn.execute(insert(schema.cases).values(
+        conn.execute(_INSERT_CASE, dict(
             id=case_id, number=number, created_by=operator_id, created_at=recorded_at, status=state.status,
             category=valid.category, district=valid.district, lead_department=valid.lead_department,
             urgency=valid.urgency, disposition=valid.disposition, appeal_type=valid.appeal_type,
@@ -75,21 +75,32 @@ def submit_case(
         _append_event(conn, event)
         enqueue(conn, name=MUTATION_CASE_CREATED, entity_id=case_id, operator_id=operator_id, created_at=recorded_at,
                 args={"case_id": case_id, "seat_code": store.seat.seat_code, "event": event_wire(event)})
-        conn.execute(delete(schema.drafts).where(schema.drafts.c.operator_id == operator_id))
+        conn.execute(_DELETE_DRAFT, {"operator_id": operator_id})
     return SubmitResult(case_id, number, respond_by, finish_by, Changes(case_ids=(case_id,), outbox=True, draft=True))
 
 
+# Statements built once: SQLAlchemy then reuses their compiled form, and a submit costs the commit, not Python.
+_INSERT_CASE = insert(schema.cases)
+_INSERT_EVENT = insert(schema.case_events)
+_INSERT_OUTBOX = insert(schema.outbox)
+_DELETE_DRAFT = delete(schema.drafts).where(schema.drafts.c.operator_id == bindparam("operator_id"))
+_DAY_SEQ = select(schema.day_counters.c.last_seq).where(schema.day_counters.c.day == bindparam("day"))
+_DAY_INSERT = insert(schema.day_counters)
+_DAY_UPDATE = update(schema.day_counters).where(schema.day_counters.c.day == bindparam("d")) \
+    .values(last_seq=bindparam("seq"))
+
+
 def _next_day_seq(conn: Connection, day: str) -> int:
-    current = conn.execute(select(schema.day_counters.c.last_seq).where(schema.day_counters.c.day == day)).scalar()
+    current = conn.execute(_DAY_SEQ, {"day": day}).scalar()
     if current is None:
-        conn.execute(insert(schema.day_counters).values(day=day, last_seq=1))
+        conn.execute(_DAY_INSERT, {"day": day, "last_seq": 1})
         return 1
-    conn.execute(update(schema.day_counters).where(schema.day_counters.c.day == day).values(last_seq=current + 1))
+    conn.execute(_DAY_UPDATE, {"d": day, "seq": int(current) + 1})
     return int(current) + 1
 
 
 def _append_event(conn: Connection, event: CaseEvent) -> None:
-    conn.execute(insert(schema.case_events).values(
+    conn.execute(_INSERT_EVENT, dict(
         id=event.id, case_id=event.case_id, seq=event.seq, kind=event.kind,
         payload_json=json.dumps(event.payload, ensure_ascii=False), operator_id=event.operator_id,
         recorded_at=event.recorded_at,
@@ -105,7 +116,7 @@ def enqueue(
     conn: Connection, *, name: str, entity_id: str, operator_id: str, created_at: str, args: dict[str, object]
 ) -> None:
     """Add one mutation to the outbox inside the caller's transaction."""
-    conn.execute(insert(schema.outbox).values(
+    conn.execute(_INSERT_OUTBOX, dict(
         mutation_id=new_uuid(), name=name, args_json=json.dumps(args, ensure_ascii=False),
         operator_id=operator_id, entity_id=entity_id, created_at=created_at, state="pending", attempts=0,
         last_error="",

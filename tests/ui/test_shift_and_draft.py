@@ -85,7 +85,8 @@ def test_shift_change_keeps_each_operators_queue(qtbot, controller: DeskControll
     assert controller.desk is None and controller.login_window is not None
     controller.tasks.write(lambda: None).result(5)  # let the logout writes land
     controller.show_login()
-    assert "待同步 1 条" in controller.login_window.findChild(type(controller.login_window.error), "loginQueue").text()
+    queue_label = controller.login_window.queue
+    qtbot.waitUntil(lambda: "待同步 1 条" in queue_label.text(), timeout=3000)
     controller.login("1002")
     b = controller.desk
     assert b is not None

@@ -63,9 +63,10 @@ class ContentEdit(QWidget):
         n = len(self.edit.toPlainText())
         limit = MAX_LEN["content"]
         self.counter.setText(self.tr("%1 / %2 字").replace("%1", str(n)).replace("%2", str(limit)))
-        self.counter.setProperty("over", n > limit)
-        self.counter.style().unpolish(self.counter)
-        self.counter.style().polish(self.counter)
+        if self.counter.property("over") != (n > limit):
+            self.counter.setProperty("over", n > limit)
+            self.counter.style().unpolish(self.counter)
+            self.counter.style().polish(self.counter)
 
 
 class AppealSection(QGroupBox):

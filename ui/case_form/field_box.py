@@ -23,6 +23,8 @@ class FieldBox(QWidget):
         layout.addWidget(self.error)
 
     def set_error(self, message: str) -> None:
+        if message == self.error_text():
+            return  # restyling costs a few ms per field: only when the state really changes
         self.error.setText(message)
         self.error.setVisible(bool(message))
         self.focus_target.setProperty("invalid", bool(message))

@@ -1,0 +1,85 @@
+"""Dependencies: a database session per request, the user behind the bearer token, the seat behind its headers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from central_server.core.city import CityFacts
+from central_server.core.config import Settings
+from central_server.core.errors import AuthFailed, Forbidden
+from central_server.core.security import TokenService
+from central_server.db.models import Seat, User
+from central_server.services.seats import authenticate_seat
+from central_server.services.users import user_for_access_token
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """What create_app builds once and every request shares (kept on app.state.ctx)."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    tokens: TokenService
+    city: CityFacts
+    database: str
+
+
+def get_context(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+def get_session(ctx: ContextDep) -> Iterator[Session]:
+    with ctx.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+_bearer = HTTPBearer(auto_error=False, description="the access token from /api/v1/auth/login")
+
+
+def get_current_user(
+    ctx: ContextDep, session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if credentials is None or not credentials.credentials:
+        raise AuthFailed("log in first: this request needs 'Authorization: Bearer <access token>'")
+    return user_for_access_token(session, ctx.tokens, credentials.credentials)
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_current_seat(
+    session: SessionDep,
+    x_seat_id: Annotated[str | None, Header(alias="X-Seat-Id", max_length=64)] = None,
+    x_seat_credential: Annotated[str | None, Header(alias="X-Seat-Credential", max_length=256)] = None,
+) -> Seat:
+    return authenticate_seat(session, seat_id=x_seat_id, credential=x_seat_credential)
+
+
+CurrentSeat = Annotated[Seat, Depends(get_current_seat)]
+
+
+def require_role(*roles: str) -> Callable[[User], User]:
+    """A dependency that lets only users with one of `roles` through (403 `forbidden` otherwise)."""
+
+    def check(user: CurrentUser) -> User:
+        if user.role not in roles:
+            raise Forbidden(f"this needs the role {' or '.join(roles)}")
+        return user
+
+    return check
+
+
+AdminUser = Annotated[User, Depends(require_role("admin"))]

@@ -1,0 +1,12 @@
+"""One module per resource; `api_router` gathers them under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from central_server.api.errors import ERROR_RESPONSES
+from central_server.api.routes import auth, cases, health, operators, seats, sync
+
+api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+for module in (auth, seats, sync, cases, operators, health):
+    api_router.include_router(module.router)

@@ -1,0 +1,164 @@
+"""`central-server`: serve, init-db, create-user, seed-demo, and `dept act` to move a case along as a department."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from central_server.core.city import load_city_facts
+from central_server.core.config import Settings, load_settings, resources_dir
+from central_server.core.errors import ServerError
+from central_server.db.engine import make_engine, session_factory
+from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
+from central_server.db.models import ROLES
+from central_server.services import dispatch
+from central_server.services.demo import DEMO_PASSWORD, seed_demo
+from central_server.services.users import create_user
+
+PASSWORD_ENV = "CENTRAL_SERVER_NEW_PASSWORD"
+
+
+class CliError(Exception):
+    """A problem to print in plain words, with the exit code to use."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="central-server", description="The 12345 Operator Desk central server.")
+    p.add_argument("--settings", help="a settings file (KEY=value lines, CENTRAL_SERVER_* names)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help_text)
+        c.add_argument("--db", help="database URL: sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
+        return c
+
+    serve = command("serve", "run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    command("init-db", "create or upgrade the database schema (Alembic upgrade head)")
+    user = command("create-user", f"add a user; the password comes from ${PASSWORD_ENV} or a prompt")
+    user.add_argument("--username", required=True)
+    user.add_argument("--name", required=True)
+    user.add_argument("--role", required=True, choices=ROLES)
+    command("seed-demo", f"add the demo city's accounts (password {DEMO_PASSWORD!r}) and an admin")
+    dept = sub.add_parser("dept", help="act as a department").add_subparsers(dest="dept_command", required=True)
+    act = dept.add_parser("act", help="sign / return / extend / complete a case")
+    act.add_argument("--db")
+    act.add_argument("--case", required=True, help="the case number")
+    act.add_argument("--action", required=True, choices=dispatch.ACTIONS)
+    act.add_argument("--reason")
+    act.add_argument("--new-finish-by", help="ISO date-time; without a zone it is the city's local time")
+    act.add_argument("--department", help="department id (default: the case's lead department)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(args.settings, database_url=getattr(args, "db", None))
+        return _run(args, settings)
+    except CliError as exc:
+        print(f"central-server: {exc}", file=sys.stderr)
+        return exc.code
+    except ServerError as exc:
+        print(f"central-server: {exc.message}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"central-server: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"central-server: database error ({type(exc).__name__}); check --db and that the database "
+              "is running and initialised (central-server init-db)", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "serve":
+        return _serve(settings, args.host, args.port)
+    engine = make_engine(settings.database_url)
+    try:
+        if args.command == "init-db":
+            upgrade_to_head(engine)
+            print(f"database is at schema {head_revision()}")
+            return 0
+        _require_schema(engine)
+        with session_factory(engine)() as session:
+            if args.command == "create-user":
+                password = _new_password()
+                user = create_user(session, username=args.username, name=args.name, role=args.role,
+                                   password=password)
+                print(f"created user {user.username} ({user.role})")
+            elif args.command == "seed-demo":
+                created = seed_demo(session, load_city_facts(resources_dir(settings)))
+                print(f"demo users created: {len(created)} (already present users were left alone)")
+            elif args.command == "dept":
+                city = load_city_facts(resources_dir(settings))
+                out = dispatch.act(session, case_number=args.case, action=args.action,
+                                   department_id=args.department, reason=args.reason,
+                                   new_finish_by=_parse_when(args.new_finish_by), acted_by="cli",
+                                   departments=city.departments, timezone=city.timezone)
+                print(f"case {out.number}: {out.kind}; status {out.status}; finish by {out.finish_by or '-'}")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from central_server.main import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = make_engine(settings.database_url)
+    try:
+        _require_schema(engine)
+    finally:
+        engine.dispose()
+    uvicorn.run(create_app(settings), host=host, port=port, access_log=settings.access_log, log_level="info")
+    return 0
+
+
+def _require_schema(engine: object) -> None:
+    from sqlalchemy import Engine
+
+    assert isinstance(engine, Engine)
+    current = current_revision(engine)
+    if current != head_revision():
+        raise CliError(f"the database is at schema {current or 'none'}, not {head_revision()}: "
+                       "run `central-server init-db --db URL` first", code=2)
+
+
+def _new_password() -> str:
+    password = os.environ.get(PASSWORD_ENV)
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise CliError(f"no password: set ${PASSWORD_ENV} or run in a terminal to be asked", code=2)
+    first = getpass.getpass("password: ")
+    if first != getpass.getpass("again: "):
+        raise CliError("the two passwords differ", code=2)
+    return first
+
+
+def _parse_when(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise CliError(f"--new-finish-by {text!r} is not an ISO date-time such as 2026-12-01T18:00", 2) from exc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Server settings from CENTRAL_SERVER_* environment variables and an optional dotenv-style settings file."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SETTINGS_FILE_ENV = "CENTRAL_SERVER_SETTINGS_FILE"
+DEFAULT_DATABASE_URL = "sqlite:///central_server.sqlite"
+
+
+class Settings(BaseSettings):
+    """Everything the server reads at start; tests build one directly with keyword arguments."""
+
+    model_config = SettingsConfigDict(env_prefix="CENTRAL_SERVER_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # None: a random key is made in memory at start (tokens then die with the process). Never written to disk.
+    secret_key: SecretStr | None = None
+    access_token_minutes: float = Field(default=15, ge=0)
+    refresh_token_hours: float = Field(default=12, ge=0)
+    max_body_bytes: int = Field(default=2_000_000, ge=1024)
+    resources_dir: Path | None = None  # the city's resources/ folder; default: the one beside the packages
+    access_log: bool = True
+
+
+def load_settings(settings_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
+    """Settings from the environment, then the file (--settings or $CENTRAL_SERVER_SETTINGS_FILE), then overrides."""
+    path = settings_file or os.environ.get(SETTINGS_FILE_ENV)
+    if path and not Path(path).is_file():
+        raise FileNotFoundError(f"settings file not found: {path}")
+    clean: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(_env_file=path, **clean) if path else Settings(**clean)  # type: ignore[call-arg]
+
+
+def with_secret(settings: Settings) -> Settings:
+    """A copy that surely has a secret key: a random one, held only in memory, when none is configured."""
+    if settings.secret_key is not None and settings.secret_key.get_secret_value():
+        return settings
+    return settings.model_copy(update={"secret_key": SecretStr(secrets.token_urlsafe(48))})
+
+
+def resources_dir(settings: Settings) -> Path:
+    """The resources/ folder holding city/*.toml."""
+    if settings.resources_dir is not None:
+        return settings.resources_dir
+    override = os.environ.get("OPERATOR_APP_RESOURCES")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[2] / "resources"

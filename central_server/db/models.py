@@ -1,0 +1,127 @@
+"""The server's tables (SQLAlchemy 2 ORM). Changing them needs a migration in central_server/migrations/versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("operator", "team_lead", "trainer", "admin")
+COUNTER_ROW_ID = 1
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    """A person who logs in. `id` is the work number (工号) and doubles as the username and the operator_id."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    username: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Seat(Base):
+    """A registered seat; `last_applied_seq` is its high-water mark of pushed mutations."""
+
+    __tablename__ = "seats"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seat_code: Mapped[str] = mapped_column(String(8), unique=True)
+    credential_hash: Mapped[str] = mapped_column(String(64))
+    registered_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_applied_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SeatMutation(Base):
+    """The stored outcome of every seq a seat pushed, so a re-sent seq gets the same answer."""
+
+    __tablename__ = "seat_mutations"
+
+    seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # NULL when this seq re-used a mutation_id seen before (the first holder keeps it).
+    mutation_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    name: Mapped[str] = mapped_column(String(48))
+    operator_id: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(10))
+    error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Case(Base):
+    """Current state of a case, projected from its events in the transaction that appends them."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_created_by_received_at", "created_by", "received_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"), index=True)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    lead_department: Mapped[str] = mapped_column(String(32))
+    respond_by: Mapped[str] = mapped_column(String(40))
+    finish_by: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[str] = mapped_column(String(40))  # the seat's recorded_at: display only
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_event_seq: Mapped[int] = mapped_column(Integer)
+
+
+class CaseEvent(Base):
+    """One fact about a case; `change_id` is its place in the pull feed (commit order)."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        Index("ix_case_events_seat_id_change_id", "seat_id", "change_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    operator_id: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    seat_id: Mapped[str] = mapped_column(String(36))  # the case's seat: pulls filter on it
+    change_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+
+
+class ChangeCounter(Base):
+    """One row; every change takes its id from it inside the writing transaction, so ids follow commit order."""
+
+    __tablename__ = "change_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)

@@ -1,0 +1,46 @@
+"""create_app(settings): the FastAPI application, its database engine, error handlers and limits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from central_server import __version__
+from central_server.api.deps import AppContext
+from central_server.api.errors import install_error_handlers
+from central_server.api.limits import BodySizeLimit
+from central_server.api.routes import api_router
+from central_server.core.city import load_city_facts
+from central_server.core.config import Settings, resources_dir, with_secret
+from central_server.core.security import TokenService
+from central_server.db.engine import backend_name, make_engine, session_factory
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the database must already be migrated (`central-server init-db`)."""
+    settings = with_secret(settings or Settings())
+    assert settings.secret_key is not None
+    engine = make_engine(settings.database_url)
+    ctx = AppContext(
+        settings=settings,
+        sessions=session_factory(engine),
+        tokens=TokenService(settings.secret_key.get_secret_value(), access_minutes=settings.access_token_minutes,
+                            refresh_hours=settings.refresh_token_hours),
+        city=load_city_facts(resources_dir(settings)),
+        database=backend_name(engine),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="12345 Operator Desk central server", version=__version__, lifespan=lifespan)
+    app.state.ctx = ctx
+    app.state.engine = engine
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(api_router)
+    return app

@@ -1,0 +1,28 @@
+"""The one change counter: every change takes its id from it inside the writing transaction."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.orm import Session
+
+from central_server.db.models import COUNTER_ROW_ID, ChangeCounter
+
+_counter = cast(Table, ChangeCounter.__table__)
+
+
+def next_change_id(session: Session) -> int:
+    """UPDATE ... SET value = value + 1 RETURNING value.
+
+    The row lock is held until commit, so writers serialise here and change ids follow commit order
+    (a SEQUENCE would hand out ids that commit out of order, and a pull could skip one).
+    """
+    stmt = (update(_counter).where(_counter.c.id == COUNTER_ROW_ID)
+            .values(value=_counter.c.value + 1).returning(_counter.c.value))
+    return int(session.execute(stmt).scalar_one())
+
+
+def committed_max(session: Session) -> int:
+    """The highest change id whose transaction has committed (as seen by this transaction)."""
+    return int(session.execute(select(_counter.c.value).where(_counter.c.id == COUNTER_ROW_ID)).scalar_one())

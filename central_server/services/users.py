@@ -1,0 +1,75 @@
+"""Users: creation, login, token refresh and the user behind an access token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from central_server.core.errors import AuthFailed, Conflict, Invalid
+from central_server.core.security import TokenPair, TokenService, hash_password, needs_rehash, verify_password
+from central_server.db.models import ROLES, User
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
+MIN_PASSWORD = 8
+
+
+def create_user(session: Session, *, username: str, name: str, role: str, password: str) -> User:
+    """Add a user (id = username = work number) and commit; raises Invalid or Conflict."""
+    if not USERNAME.match(username):
+        raise Invalid("a username is 1-16 letters, digits, '_', '.' or '-'", code="invalid_username")
+    if role not in ROLES:
+        raise Invalid(f"role must be one of: {', '.join(ROLES)}", code="invalid_role")
+    if not name.strip() or len(name) > 60:
+        raise Invalid("a name is 1-60 characters", code="invalid_name")
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(f"a password needs at least {MIN_PASSWORD} characters", code="weak_password")
+    if session.get(User, username) is not None:
+        raise Conflict(f"user {username!r} already exists", code="user_exists")
+    user = User(id=username, username=username, name=name.strip(), role=role,
+                password_hash=hash_password(password), active=True, created_at=datetime.now(UTC))
+    session.add(user)
+    session.commit()
+    return user
+
+
+def login(session: Session, tokens: TokenService, *, username: str, password: str) -> tuple[User, TokenPair]:
+    """Check the password (one argon2 verification whether or not the user exists) and issue tokens."""
+    user = session.scalar(select(User).where(User.username == username))
+    ok = verify_password(password, user.password_hash if user else None)
+    if user is None or not ok or not user.active:
+        raise AuthFailed("wrong username or password", code="invalid_credentials")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.commit()
+    return user, tokens.issue(user.id)
+
+
+def refresh(session: Session, tokens: TokenService, *, refresh_token: str) -> tuple[User, TokenPair]:
+    """A new token pair for a valid refresh token of an active user."""
+    user = session.get(User, tokens.subject(refresh_token, "refresh"))
+    if user is None or not user.active:
+        raise AuthFailed("this account no longer exists or is disabled", code="token_invalid")
+    return user, tokens.issue(user.id)
+
+
+def user_for_access_token(session: Session, tokens: TokenService, token: str) -> User:
+    user = session.get(User, tokens.subject(token, "access"))
+    if user is None or not user.active:
+        raise AuthFailed("this account no longer exists or is disabled", code="token_invalid")
+    return user
+
+
+def active_user_ids(session: Session, ids: Iterable[str]) -> set[str]:
+    wanted = set(ids)
+    if not wanted:
+        return set()
+    rows = session.scalars(select(User.id).where(User.id.in_(wanted), User.active.is_(True)))
+    return set(rows)
+
+
+def has_users(session: Session) -> bool:
+    return session.scalar(select(User.id).limit(1)) is not None

@@ -1,0 +1,31 @@
+"""What the operator was shown and what they chose: recorded with each case (no numpy needed here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .suggest import Suggestion
+
+
+@dataclass(frozen=True)
+class RoutingSnapshot:
+    """What the operator was shown when submitting: recorded with the case as data for the next model."""
+
+    model_version: str
+    suggestions: tuple[Suggestion, ...]
+
+
+def routing_record(snapshot: RoutingSnapshot, *, category: str, lead_department: str,
+                   district: str) -> dict[str, Any]:
+    """The suggestion, the choice and the model version; `overridden` when the operator chose otherwise."""
+    shown = [{"category": s.category, "lead_department": s.lead_department_id or "", "district": s.district_id or "",
+              "confidence": s.confidence} for s in snapshot.suggestions]
+    top = category.split("/", 1)[0]
+    first = snapshot.suggestions[0] if snapshot.suggestions else None
+    overridden = first is not None and (top != first.category or bool(
+        lead_department and first.lead_department_id and lead_department != first.lead_department_id))
+    return {"model_version": snapshot.model_version, "suggestions": shown,
+            "chosen": {"category": category, "lead_department": lead_department, "district": district},
+            "overridden": overridden}

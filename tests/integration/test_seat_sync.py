@@ -1,0 +1,206 @@
+"""Seat ↔ real central server over loopback HTTP: exactly once, in order, whatever happens on the way."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+
+from central_server.embedded import EmbeddedServer
+from operator_app.config.model import City
+from operator_app.errors import SyncError, SyncErrorKind
+from operator_app.seat import Seat
+from operator_app.services.case_queries import get_case, outbox_summary
+from operator_app.services.intake import submit_case
+from operator_app.store import schema
+from operator_app.store.database import utc_now
+from sync.embedded import DEMO_PASSWORD
+from sync.outbox import pending_batch, rejected_changes
+from sync.protocol import PROTOCOL_VERSION, PushRequest
+from sync.secrets import SecretStore, seat_credential_key
+from tests.core.helpers import direct_form, dispatch_form
+from tests.integration.conftest import act, engine_for, server_cases, start_server
+
+
+def queue(seat: Seat, city: City, n: int, operator: str = "1001", start: int = 0) -> list[str]:
+    return [submit_case(seat.store, city, form=direct_form(city, content=f"第{start + i}件咨询"),
+                        operator_id=operator).number for i in range(n)]
+
+
+def numbers_on_server(url: str, operator: str) -> list[str]:
+    return sorted(c["number"] for c in server_cases(url, operator))
+
+
+def test_happy_path_then_department_actions_flow_back(seat: Seat, city: City, server: EmbeddedServer) -> None:
+    numbers = queue(seat, city, 3)
+    dispatched = submit_case(seat.store, city, form=dispatch_form(city), operator_id="1001")
+    engine = engine_for(seat, server.url)
+    engine.login("1001", DEMO_PASSWORD)
+    report = engine.run_once()
+    assert report.acked == 4 and report.rejected == 0
+    assert numbers_on_server(server.url, "1001") == sorted([*numbers, dispatched.number])
+    assert outbox_summary(seat.store).pending == 0
+    assert get_case(seat.store, dispatched.case_id).synced  # type: ignore[union-attr]
+
+    lead = dispatch_form(city).lead_department
+    dept = city.department_by_name(lead)
+    assert dept is not None
+    act(server.url, dispatched.number, "sign", department_id=dept.id)
+    act(server.url, dispatched.number, "extend", department_id=dept.id, reason="需现场勘查",
+        new_finish_by="2030-01-01T12:00:00+08:00")
+    report = engine.run_once()
+    assert report.pulled == 2 and dispatched.case_id in report.case_ids
+    detail = get_case(seat.store, dispatched.case_id)
+    assert detail is not None and detail.state.status == "extended"
+    assert [e.kind for e in detail.events] == ["created", "signed", "extended"]
+    assert detail.state.finish_by.startswith("2030-01-01")
+    assert engine.run_once().pulled == 0  # the cursor was saved with the changes
+
+
+def test_duplicate_push_is_answered_with_the_stored_outcome(seat: Seat, city: City,
+                                                            server: EmbeddedServer) -> None:
+    queue(seat, city, 2)
+    engine = engine_for(seat, server.url)
+    engine.login("1001", DEMO_PASSWORD)
+    batch = pending_batch(seat.store)
+    auth = engine._seat_auth()
+    request = PushRequest(protocol_version=PROTOCOL_VERSION, seat_id=auth.seat_id, mutations=batch)
+    first = engine._authed(lambda t: engine.client.push(t, auth, request))
+    again = engine._authed(lambda t: engine.client.push(t, auth, request))
+    assert [r.status for r in first.results] == ["applied", "applied"]
+    assert [r.status for r in again.results] == ["duplicate", "duplicate"]
+    assert len(server_cases(server.url, "1001")) == 2
+
+
+def test_gap_stops_the_batch_and_the_seat_recovers(seat: Seat, city: City, server: EmbeddedServer) -> None:
+    queue(seat, city, 3)
+    engine = engine_for(seat, server.url)
+    engine.login("1001", DEMO_PASSWORD)
+    batch = pending_batch(seat.store)
+    auth = engine._seat_auth()
+    gap = PushRequest(protocol_version=PROTOCOL_VERSION, seat_id=auth.seat_id, mutations=batch[1:])
+    answer = engine._authed(lambda t: engine.client.push(t, auth, gap))
+    assert answer.last_applied_seq == 0 and all(r.status != "applied" for r in answer.results)
+    assert server_cases(server.url, "1001") == []
+    assert engine.run_once().acked == 3
+    assert len(server_cases(server.url, "1001")) == 3
+
+
+def test_rejected_mutation_does_not_block_the_queue(seat: Seat, city: City, server: EmbeddedServer) -> None:
+    queue(seat, city, 1)
+    with seat.store.write() as conn:  # a mutation the server must refuse: its args are not a case
+        conn.execute(insert(schema.outbox).values(
+            mutation_id="00000000-0000-4000-8000-000000000001", name="case.created",
+            args_json=json.dumps({"case_id": "x"}), operator_id="1001", entity_id="x", created_at=utc_now(),
+            state="pending", attempts=0, last_error=""))
+    queue(seat, city, 2, start=1)
+    engine = engine_for(seat, server.url)
+    engine.login("1001", DEMO_PASSWORD)
+    report = engine.run_once()
+    assert (report.acked, report.rejected) == (3, 1)
+    rejected = rejected_changes(seat.store)
+    assert len(rejected) == 1 and rejected[0].seq == 2 and rejected[0].reason
+    assert len(server_cases(server.url, "1001")) == 3
+
+
+def test_expired_tokens_refresh_or_relogin_with_nothing_lost(seat: Seat, city: City, tmp_path: Path) -> None:
+    srv = start_server(f"sqlite:///{tmp_path / 'c.sqlite'}", access_token_minutes=1 / 60,
+                       refresh_token_hours=5 / 3600)
+    try:
+        engine = engine_for(seat, srv.url)
+        engine.login("1001", DEMO_PASSWORD)
+        queue(seat, city, 2)
+        time.sleep(1.5)  # access token expired, refresh token still valid
+        assert engine.run_once().acked == 2
+        queue(seat, city, 2, start=2)
+        time.sleep(5.5)  # both expired (the refresh above rotated the refresh token: 5 s from then)
+        with pytest.raises(SyncError) as info:
+            engine.run_once()
+        assert info.value.kind is SyncErrorKind.AUTH
+        assert outbox_summary(seat.store).pending == 2  # nothing dropped
+        engine.login("1001", DEMO_PASSWORD)
+        assert engine.run_once().acked == 2
+        assert len(server_cases(srv.url, "1001")) == 4
+    finally:
+        srv.stop()
+
+
+def test_unknown_protocol_version_is_refused_plainly(seat: Seat, server: EmbeddedServer) -> None:
+    engine = engine_for(seat, server.url)
+    engine.login("1001", DEMO_PASSWORD)
+    auth = engine._seat_auth()
+    request = PushRequest(protocol_version=PROTOCOL_VERSION + 1, seat_id=auth.seat_id, mutations=[])
+    with pytest.raises(SyncError) as info:
+        engine._authed(lambda t: engine.client.push(t, auth, request))
+    assert info.value.kind is SyncErrorKind.REJECTED and str(PROTOCOL_VERSION) in str(info.value)
+
+
+def test_shift_handover_while_server_unreachable(seat: Seat, city: City, tmp_path: Path) -> None:
+    secrets = SecretStore(None)
+    db = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    srv = start_server(db)
+    url = srv.url
+    engine = engine_for(seat, url, secrets)
+    engine.login("1002", DEMO_PASSWORD)  # the seat registered earlier in the day
+    srv.stop()
+    # Operator A (1001) works while the server is down, then logs out.
+    a_numbers = queue(seat, city, 3, operator="1001")
+    engine.logout()
+    # Operator B (1003) logs in on the same seat, still offline: the login waits for the server.
+    engine.defer_login("1003", DEMO_PASSWORD)
+    with pytest.raises(SyncError):
+        engine.run_once()
+    b_numbers = queue(seat, city, 2, operator="1003", start=10)
+    srv = _restart_on(db, int(url.rsplit(":", 1)[1]))
+    try:
+        report = engine.run_once()
+        assert report.acked == 5
+        assert numbers_on_server(url, "1001") == sorted(a_numbers)
+        assert numbers_on_server(url, "1003") == sorted(b_numbers)
+        assert secrets.get(seat_credential_key(seat.store.seat.seat_id))
+    finally:
+        srv.stop()
+
+
+def _restart_on(db: str, port: int) -> EmbeddedServer:
+    """The same server back on the same address (the seat only knows its URL)."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return start_server(db, port=port)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_outbox_rows_survive_and_server_holds_each_once(seat: Seat, city: City, server: EmbeddedServer) -> None:
+    queue(seat, city, 5)
+    engine = engine_for(seat, server.url)
+    engine.login("1001", DEMO_PASSWORD)
+    engine.run_once()
+    engine.run_once()
+    cases = server_cases(server.url, "1001")
+    assert len(cases) == len({c["number"] for c in cases}) == 5
+    with seat.store.read() as conn:
+        assert conn.execute(select(schema.outbox)).all() == []
+
+
+def test_seat_without_keyring_logs_in_again_after_a_restart(seat: Seat, city: City,
+                                                            server: EmbeddedServer) -> None:
+    first = engine_for(seat, server.url)  # secrets in memory only: gone when the app exits
+    first.login("1001", DEMO_PASSWORD)
+    queue(seat, city, 1)
+    assert first.run_once().acked == 1
+    again = engine_for(seat, server.url)  # the next start of the app, same seat store
+    again.login("1002", DEMO_PASSWORD)
+    queue(seat, city, 1, operator="1002")
+    assert again.run_once().acked == 1
+    with pytest.raises(SyncError) as info:  # the credential of the previous run no longer works
+        first.run_once()
+    assert info.value.kind is SyncErrorKind.AUTH and not first.logged_in
+    first.login("1001", DEMO_PASSWORD)  # logging in again registers the seat again
+    assert first.run_once().acked == 0

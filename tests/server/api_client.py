@@ -1,0 +1,117 @@
+"""A tiny test client for the live server: login, seat registration, push/pull and case.created mutations."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from sqlalchemy import func, select
+
+from central_server.db.engine import make_engine
+from central_server.db.models import Base
+
+PASSWORD = "test-pass-1234"
+PREFIX = "/api/v1"
+
+
+def assert_error(resp: requests.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response has `status` and the {"error", "message"} body (and `code`, when given)."""
+    assert resp.status_code == status, (resp.status_code, resp.text)
+    body = resp.json()
+    assert set(body) == {"error", "message"}, body
+    assert body["message"]
+    if code is not None:
+        assert body["error"] == code, body
+    return body
+
+
+def count_rows(database_url: str, table: str) -> int:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(Base.metadata.tables[table])).scalar_one())
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class Api:
+    url: str
+    http: requests.Session = field(default_factory=requests.Session)
+
+    def post(self, path: str, json: Any = None, **kw: Any) -> requests.Response:
+        return self.http.post(self.url + PREFIX + path, json=json, timeout=30, **kw)
+
+    def get(self, path: str, **kw: Any) -> requests.Response:
+        return self.http.get(self.url + PREFIX + path, timeout=30, **kw)
+
+    def login(self, username: str, password: str = PASSWORD) -> dict[str, Any]:
+        resp = self.post("/auth/login", {"username": username, "password": password})
+        assert resp.status_code == 200, resp.text
+        return dict(resp.json())
+
+    def token(self, username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.login(username)['access_token']}"}
+
+
+@dataclass
+class SeatClient:
+    """One registered seat with the operator currently logged in at it."""
+
+    api: Api
+    seat_id: str
+    seat_code: str
+    credential: str
+    auth: dict[str, str]
+    next_number: int = 1
+
+    @classmethod
+    def register(cls, api: Api, *, operator: str = "1001", seat_code: str = "S001") -> SeatClient:
+        auth = api.token(operator)
+        seat_id = str(uuid.uuid4())
+        resp = api.post("/seats/register", {"seat_id": seat_id, "seat_code": seat_code}, headers=auth)
+        assert resp.status_code == 201, resp.text
+        return cls(api, seat_id, seat_code, resp.json()["seat_credential"], auth)
+
+    def headers(self) -> dict[str, str]:
+        return {**self.auth, "X-Seat-Id": self.seat_id, "X-Seat-Credential": self.credential}
+
+    def case_created(self, seq: int, *, operator: str = "1001", number: int | None = None,
+                     disposition: str = "dispatch", lead: str = "zjj") -> dict[str, Any]:
+        """A mutation shaped like operator_app/services/intake.py makes it."""
+        if number is None:
+            number, self.next_number = self.next_number, self.next_number + 1
+        case_id = str(uuid.uuid4())
+        fields = {"caller_name": "张三", "phone": "13800000000", "category": "城乡建设/物业管理",
+                  "district": "xiangjiang", "content": "楼道灯坏了", "disposition": disposition,
+                  "lead_department": lead if disposition == "dispatch" else "", "cooperating_departments": []}
+        recorded = "2026-03-01T08:00:00.000+00:00"
+        return {
+            "seq": seq, "mutation_id": str(uuid.uuid4()), "name": "case.created", "operator_id": operator,
+            "entity_id": case_id, "created_at": recorded,
+            "args": {"case_id": case_id, "seat_code": self.seat_code, "event": {
+                "id": str(uuid.uuid4()), "seq": 1, "kind": "created", "recorded_at": recorded,
+                "payload": {"number": f"{self.seat_code}-20260301-{number:04d}", "fields": fields,
+                            "respond_by": "2026-03-01T09:00:00+00:00", "finish_by": "2026-03-02T08:00:00+00:00"},
+            }},
+        }
+
+    def push(self, mutations: list[dict[str, Any]], *, version: int = 1, seat_id: str | None = None
+             ) -> requests.Response:
+        body = {"protocol_version": version, "seat_id": seat_id or self.seat_id, "mutations": mutations}
+        return self.api.post("/sync/push", body, headers=self.headers())
+
+    def pull(self, cursor: int = 0, limit: int | None = None) -> requests.Response:
+        params = {"cursor": cursor} | ({"limit": limit} if limit else {})
+        return self.api.get("/sync/pull", params=params, headers=self.headers())
+
+    def pull_all(self, cursor: int = 0, limit: int = 1000) -> tuple[list[dict[str, Any]], int]:
+        changes: list[dict[str, Any]] = []
+        while True:
+            page = self.pull(cursor, limit).json()
+            changes += page["changes"]
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                return changes, cursor
