@@ -1,0 +1,173 @@
+"""KnowledgeBase: the local article index in one SQLite file. An instance and its connection belong to one thread."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from knowledge_base.index_writer import (
+    ROW_COLUMNS,
+    compact,
+    delta_size,
+    rebuild,
+    retire_article,
+    upsert_article,
+)
+from knowledge_base.model import Article, ImportReport, KnowledgeBaseError, SearchHit
+from knowledge_base.query import QueryPlan, plan_query
+from knowledge_base.schema import connect
+from knowledge_base.searcher import MAX_TERMS_LONG, MAX_TERMS_SHORT, Filters, Searcher
+from knowledge_base.snippets import highlight_title, make_snippet
+from knowledge_base.store_rows import row_to_article
+from knowledge_base.synonyms import SynonymTable, load_synonyms
+
+COMPACT_AFTER = 256  # articles in the delta segment before maybe_compact merges them
+MAX_LIMIT = 200
+
+
+class KnowledgeBase:
+    """Search and maintenance of the seat's local knowledge base; not thread-safe, open one per thread."""
+
+    def __init__(self, conn: sqlite3.Connection, *, readonly: bool, synonyms_path: Path | None = None) -> None:
+        self._conn = conn
+        self.readonly = readonly
+        self._searcher = Searcher(conn)
+        self._synonyms_path = synonyms_path
+
+    @classmethod
+    def open(cls, path: Path | str, *, readonly: bool = False, synonyms_path: Path | None = None) -> KnowledgeBase:
+        """Open (creating if needed) the index file; readonly connections are cheap, one per worker thread."""
+        if readonly and not Path(path).is_file():
+            raise KnowledgeBaseError(f"no knowledge base at {path}")
+        return cls(connect(path, readonly=readonly), readonly=readonly, synonyms_path=synonyms_path)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def synonyms(self) -> SynonymTable:
+        """The synonym table in force (re-read when the file changes)."""
+        return load_synonyms(self._synonyms_path)
+
+    # ---- writes (writer thread) ----
+
+    def upsert(self, article: Article) -> int:
+        """Add or replace one article, searchable at once; returns its stored version. One transaction."""
+        version, _ = upsert_article(self._conn, article)
+        self._searcher.invalidate()
+        return version
+
+    def retire(self, article_id: str) -> bool:
+        """Hide an article from search but keep it viewable; False if the id is unknown."""
+        found = retire_article(self._conn, article_id)
+        self._searcher.invalidate()
+        return found
+
+    def delete(self, article_id: str) -> bool:
+        """Remove an article (a server tombstone); False if the id is unknown."""
+        found = retire_article(self._conn, article_id, delete=True)
+        self._searcher.invalidate()
+        return found
+
+    def maybe_compact(self, threshold: int = COMPACT_AFTER) -> bool:
+        """Merge recent upserts into the main segment when many are pending; call when idle, off the GUI thread."""
+        if delta_size(self._conn) < threshold:
+            return False
+        compact(self._conn)
+        self._searcher.invalidate()
+        return True
+
+    def rebuild(self) -> int:
+        """Re-index everything from the stored articles (after bulk loads); returns the article count."""
+        count = rebuild(self._conn)
+        self._searcher.invalidate()
+        return count
+
+    def import_jsonl(self, path: Path | str, *, owner: str = "") -> ImportReport:
+        """Import a JSONL file; bad lines are reported with line numbers, the rest imported."""
+        from knowledge_base.importer import import_file
+
+        report = import_file(self, Path(path), owner=owner)
+        self._searcher.invalidate()
+        return report
+
+    # ---- reads (any thread with its own instance) ----
+
+    def get(self, article_id: str) -> Article | None:
+        """One article by id (retired ones included), or None."""
+        row = self._conn.execute(f"SELECT {ROW_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return None if row is None else row_to_article(row)
+
+    def count(self) -> int:
+        """Number of articles that are not retired."""
+        return int(self._conn.execute("SELECT count(*) FROM articles WHERE retired = 0").fetchone()[0])
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        category: str | None = None,
+        department: str | None = None,
+        current_only: bool = True,
+        now: datetime | None = None,
+    ) -> list[SearchHit]:
+        """Best articles for a typed query; never raises on odd text. current_only=False shows expired ones, ranked down."""
+        if not isinstance(query, str):
+            return []
+        plan = plan_query(query, self.synonyms)
+        filters = Filters(now or datetime.now(), current_only, category or None, department or None)
+        return self._run(plan, MAX_TERMS_SHORT, filters, limit)
+
+    def suggest(self, case_text: str, limit: int = 5, *, now: datetime | None = None) -> list[SearchHit]:
+        """Articles relevant to the case content typed so far (long text; current articles only)."""
+        if not isinstance(case_text, str):
+            return []
+        plan = plan_query(case_text, self.synonyms, long_text=True)
+        return self._run(plan, MAX_TERMS_LONG, Filters(now or datetime.now()), limit)
+
+    def _run(self, plan: QueryPlan, max_terms: int, filters: Filters, limit: int) -> list[SearchHit]:
+        limit = max(0, min(int(limit), MAX_LIMIT))
+        if plan.empty or limit == 0:
+            return []
+        weights = self._searcher.select_terms(plan, max_terms)
+        scores = self._searcher.scores(weights)
+        scores, expired = self._searcher.apply_filters(scores, filters)
+        docnos = self._searcher.top(scores, limit)
+        if not docnos:
+            return []
+        marks = ",".join("?" * len(docnos))
+        rows = {
+            r[0]: r[1:]
+            for r in self._conn.execute(
+                f"SELECT docno, id, title, body, version, category FROM articles WHERE docno IN ({marks})", docnos
+            )
+        }
+        hits = []
+        for docno in docnos:
+            if docno not in rows:
+                continue
+            aid, title, body, version, category = rows[docno]
+            snippet, spans = make_snippet(body, plan.highlight, plan.singles)
+            hits.append(
+                SearchHit(
+                    id=aid,
+                    score=round(float(scores[docno]), 4),
+                    title=title,
+                    snippet=snippet,
+                    highlights=spans,
+                    title_highlights=highlight_title(title, plan.highlight, plan.singles),
+                    expired=docno in expired,
+                    version=int(version),
+                    category=category,
+                )
+            )
+        return hits
