@@ -10,12 +10,13 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from .directory import Gazetteer, RoutingDirectory, load_directory, load_gazetteer
 from .errors import RoutingError
-from .model import RoutingModel
-from .suggest import suggest
+
+if TYPE_CHECKING:  # the model pulls in numpy: imported when a route command runs, not when the CLI starts
+    from .directory import Gazetteer, RoutingDirectory
+    from .model import RoutingModel
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = REPO_ROOT / "resources" / "routing"
@@ -51,6 +52,9 @@ def _run_route(args: argparse.Namespace) -> int:
         args.route_parser.print_help(sys.stderr)
         return 2
     try:
+        from .model import RoutingModel
+
+
         model = RoutingModel.load(args.model)
         directory, gazetteer = _city_config(args.directory, args.districts)
         with _open_out(args.out) as out:
@@ -77,6 +81,8 @@ def _run_eval(args: argparse.Namespace) -> int:
     from .evaluate import format_table, metrics, predict_all
 
     try:
+        from .model import RoutingModel
+
         model = RoutingModel.load(args.model)
         examples = read_examples(args.data)
     except (RoutingError, OSError) as exc:
@@ -93,6 +99,8 @@ def _run_eval(args: argparse.Namespace) -> int:
 
 def run_batch(path: Path, model: RoutingModel, directory: RoutingDirectory, gazetteer: Gazetteer, *,
               out: TextIO, err: TextIO) -> int:
+    from .suggest import suggest
+
     """Suggest for each JSON line of `path`; bad lines are reported on `err` and skipped. Exit code 1 if any."""
     if not path.is_file():
         raise RoutingError(f"The batch file {path} does not exist.")
@@ -146,6 +154,8 @@ def _parse_line(line: str) -> dict[str, Any]:
 
 
 def _city_config(directory_path: str, districts_path: str) -> tuple[RoutingDirectory, Gazetteer]:
+    from .directory import Gazetteer, RoutingDirectory, load_directory, load_gazetteer
+
     directory = RoutingDirectory()
     gazetteer = Gazetteer.of([])
     if Path(directory_path).is_file():
