@@ -99,9 +99,9 @@ def _run_eval(args: argparse.Namespace) -> int:
 
 def run_batch(path: Path, model: RoutingModel, directory: RoutingDirectory, gazetteer: Gazetteer, *,
               out: TextIO, err: TextIO) -> int:
+    """Suggest for each JSON line of `path`; bad lines are reported on `err` and skipped. Exit code 1 if any."""
     from .suggest import suggest
 
-    """Suggest for each JSON line of `path`; bad lines are reported on `err` and skipped. Exit code 1 if any."""
     if not path.is_file():
         raise RoutingError(f"The batch file {path} does not exist.")
     bad = 0
