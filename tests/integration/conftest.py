@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import requests
 
@@ -16,17 +18,35 @@ from sync.embedded import DEMO_PASSWORD
 from sync.engine import SyncEngine
 from sync.http_client import ServerClient
 from sync.secrets import SecretStore
+from tests.server.conftest import pg_cluster  # noqa: F401 - the throwaway PostgreSQL cluster fixture
+from tests.server.pg_cluster import PgCluster
 
 
 def start_server(db_url: str, *, port: int = 0, **settings: Any) -> EmbeddedServer:
     return start_in_thread(db_url, port=port, settings=Settings(access_log=False, **settings))
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
-    srv = start_server(f"sqlite:///{tmp_path / 'central.sqlite'}")
+_pg_numbers = itertools.count(1)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EmbeddedServer]:
+    """The embedded server on a fresh database, seeded with the demo city: on SQLite and on real PostgreSQL."""
+    if request.param == "sqlite":
+        srv = start_server(f"sqlite:///{tmp_path / 'central.sqlite'}")
+        yield srv
+        srv.stop()
+        return
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    name = f"seat_sync_{next(_pg_numbers)}"
+    admin_url = cluster.url("postgres").replace("+psycopg", "")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    srv = start_server(cluster.url(name))
     yield srv
     srv.stop()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def engine_for(seat: Seat, url: str, secrets: SecretStore | None = None, *, batch_size: int = 500) -> SyncEngine:
