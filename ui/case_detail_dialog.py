@@ -74,6 +74,7 @@ class CaseDetailDialog(QDialog):
             text.setWordWrap(True)
             form.addRow(caption, text)
         history = QListWidget(objectName="eventHistory")
+        history.setWordWrap(True)  # department reasons are sentences: wrap, never scroll sideways
         for event in detail.events:
             history.addItem(self._history_line(event, city, local))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

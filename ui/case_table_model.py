@@ -35,6 +35,9 @@ def countdown_text(finish_by: str, now: datetime) -> tuple[str, bool]:
         return "—", False
     overdue = left.total_seconds() < 0
     minutes = int(abs(left.total_seconds()) // 60)
+    if minutes >= 48 * 60:  # far away: days and hours read faster than 159 hours
+        text = QCoreApplication.translate("CaseTableModel", "超时 %1天%2小时" if overdue else "剩 %1天%2小时")
+        return text.replace("%1", str(minutes // 1440)).replace("%2", str(minutes % 1440 // 60)), overdue
     text = QCoreApplication.translate("CaseTableModel", "超时 %1小时%2分" if overdue else "剩 %1小时%2分")
     return text.replace("%1", str(minutes // 60)).replace("%2", f"{minutes % 60:02d}"), overdue
 

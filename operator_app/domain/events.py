@@ -66,7 +66,11 @@ def apply_event(state: CaseState | None, event: CaseEvent) -> CaseState:
     if event.kind in _STATUS_AFTER:
         finish_by = str(event.payload.get("new_finish_by") or state.finish_by) if event.kind == EXTENDED \
             else state.finish_by
-        return replace(state, status=_STATUS_AFTER[event.kind].value, finish_by=finish_by)
+        # The central server says what the status became (an extension keeps a case "signed" there);
+        # without that, the kind of event decides.
+        told = CaseStatus.parse(event.payload.get("status"))
+        status = told.value if told is not None else _STATUS_AFTER[event.kind].value
+        return replace(state, status=status, finish_by=finish_by)
     return state
 
 

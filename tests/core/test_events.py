@@ -43,3 +43,10 @@ def test_department_actions_move_the_status() -> None:
     assert extended.status == "extended" and extended.finish_by == "2026-12-02T09:00:00+00:00"
     assert derive_state([created, ev(2, "returned", {"reason": "非本单位职责"})]).status == "returned"
     assert derive_state([created, ev(2, "signed", {}), ev(3, "completed", {})]).status == "closed"
+
+
+def test_status_named_by_the_server_wins() -> None:
+    created = ev(1, CREATED, {**CREATED_PAYLOAD, "fields": {"disposition": "dispatch"}})
+    state = derive_state([created, ev(2, "signed", {"status": "signed"}),
+                          ev(3, "extended", {"status": "signed", "new_finish_by": "2026-12-02T09:00:00+00:00"})])
+    assert state.status == "signed" and state.finish_by == "2026-12-02T09:00:00+00:00"

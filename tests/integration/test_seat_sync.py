@@ -54,7 +54,7 @@ def test_happy_path_then_department_actions_flow_back(seat: Seat, city: City, se
     report = engine.run_once()
     assert report.pulled == 2 and dispatched.case_id in report.case_ids
     detail = get_case(seat.store, dispatched.case_id)
-    assert detail is not None and detail.state.status == "extended"
+    assert detail is not None and detail.state.status == "signed"  # an extension keeps it signed
     assert [e.kind for e in detail.events] == ["created", "signed", "extended"]
     assert detail.state.finish_by.startswith("2030-01-01")
     assert engine.run_once().pulled == 0  # the cursor was saved with the changes
