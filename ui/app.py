@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from operator_app.errors import OperatorAppError, SyncError, SyncErrorKind
 from operator_app.logs import setup_logging
@@ -57,6 +57,11 @@ def _install_qt_translations(app: QApplication) -> None:
         app.installTranslator(translator)
 
 
+def MEMORY_ONLY_NOTE() -> str:  # noqa: N802 - a translated constant
+    return QApplication.translate(
+        "app", "本机没有安全的密钥存储：登录凭据只保存在内存中，不写入磁盘；重启程序后需重新输入密码。")
+
+
 class DeskController:
     """Owns the seat, the task threads, the sync worker and whichever window is showing."""
 
@@ -68,13 +73,14 @@ class DeskController:
         self.tasks = TaskManager()
         self.sync = SyncController(seat.store, self.tasks)
         self.engine: SyncEngine | None = None
-        if callable(engine):
-            self.tasks.network(lambda: self._set_engine(engine()), on_error=self._engine_failed)
-        else:
-            self._set_engine(engine)
         self.desk: DeskWindow | None = None
         self.login_window: LoginWindow | None = None
         self.session = None
+        self.secrets_in_memory = False
+        if callable(engine):
+            self.tasks.network(lambda: self._set_engine(engine()), self._engine_ready, self._engine_failed)
+        else:
+            self._engine_ready(self._set_engine(engine))
         self.backup_timer = QTimer(interval=BACKUP_EVERY_MS)
         self.backup_timer.timeout.connect(self.backup)
         self.backup_timer.start()
@@ -84,6 +90,12 @@ class DeskController:
         self.engine = engine
         self.sync.engine = engine
         return engine
+
+    def _engine_ready(self, engine: SyncEngine) -> None:
+        """On the GUI thread: say so when this machine has no secure keyring (secrets then live in memory only)."""
+        self.secrets_in_memory = not engine.secrets.secure
+        if self.secrets_in_memory and self.login_window is not None:
+            self.login_window.show_note(MEMORY_ONLY_NOTE())
 
     def _engine_failed(self, exc: BaseException) -> None:
         log.error("central server connection could not be set up: %s", exc)
@@ -144,6 +156,10 @@ class DeskController:
             self.login_window = None
         self.desk = DeskWindow(self.seat, self.session, self.tasks, self.sync)
         self.desk.logout_requested.connect(self.logout)
+        if self.secrets_in_memory:
+            note = QLabel(QApplication.translate("app", "凭据仅存内存"), objectName="memoryOnly")
+            note.setToolTip(MEMORY_ONLY_NOTE())
+            self.desk.statusBar().addPermanentWidget(note)
         self.desk.show()
         if offline:
             self.desk.statusBar().showMessage(QApplication.translate(

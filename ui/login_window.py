@@ -52,6 +52,9 @@ class LoginWindow(QDialog):
         self.work_number.returnPressed.connect(self._next_field)
         seat = QLabel(self.tr("席位 %1").replace("%1", seat_code))
         self.queue = QLabel(objectName="loginQueue")
+        self.note = QLabel(objectName="loginNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
         form = QFormLayout()
         form.addRow(self.tr("工号"), self.work_number)
         form.addRow("", self.who)
@@ -63,6 +66,7 @@ class LoginWindow(QDialog):
         layout.addWidget(self.button)
         layout.addWidget(seat)
         layout.addWidget(self.queue)
+        layout.addWidget(self.note)
         if server:
             layout.addWidget(QLabel(self.tr("中心服务器：%1").replace("%1", server)))
         if demo_password:
@@ -71,6 +75,11 @@ class LoginWindow(QDialog):
             hint.setWordWrap(True)
             layout.addWidget(hint)
         self.setMinimumWidth(420)
+
+    def show_note(self, text: str) -> None:
+        """A standing remark under the form (e.g. secrets kept in memory only on this machine)."""
+        self.note.setText(text)
+        self.note.show()
 
     def show_pending(self, pending: int) -> None:
         self.queue.setText(self.tr("本席位待同步 %1 条（交班后仍保留，归属原话务员）").replace("%1", str(pending)))

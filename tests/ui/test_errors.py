@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from operator_app.errors import ConfigError, StoreError
 from operator_app.paths import resources_dir
@@ -32,3 +32,13 @@ def test_broken_city_file_stops_start_up_with_a_message(qtbot, tmp_path: Path,  
     assert app_module.run_desk(data_dir=str(tmp_path / "data")) == 1
     assert shown and shown[0][0] == "无法启动"
     assert "districts.toml" in shown[0][1] and "district #1" in shown[0][1]
+
+
+def test_memory_only_secrets_are_announced(qtbot, controller) -> None:  # type: ignore[no-untyped-def]
+    controller.show_login()  # the fixture's engine keeps secrets in memory (no keyring on a test machine)
+    controller._engine_ready(controller.engine)
+    assert "只保存在内存中" in controller.login_window.note.text() and controller.login_window.note.isVisibleTo(
+        controller.login_window)
+    controller.login("1001")
+    labels = [w.text() for w in controller.desk.statusBar().findChildren(QLabel)]
+    assert "凭据仅存内存" in labels
