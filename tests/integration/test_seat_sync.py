@@ -107,16 +107,16 @@ def test_rejected_mutation_does_not_block_the_queue(seat: Seat, city: City, serv
 
 
 def test_expired_tokens_refresh_or_relogin_with_nothing_lost(seat: Seat, city: City, tmp_path: Path) -> None:
-    srv = start_server(f"sqlite:///{tmp_path / 'c.sqlite'}", access_token_minutes=1 / 60,
-                       refresh_token_hours=5 / 3600)
+    srv = start_server(f"sqlite:///{tmp_path / 'c.sqlite'}", access_token_minutes=2 / 60,
+                       refresh_token_hours=10 / 3600)
     try:
         engine = engine_for(seat, srv.url)
         engine.login("1001", DEMO_PASSWORD)
         queue(seat, city, 2)
-        time.sleep(1.5)  # access token expired, refresh token still valid
+        time.sleep(3)  # access token expired, refresh token still valid (JWT times are whole seconds)
         assert engine.run_once().acked == 2
         queue(seat, city, 2, start=2)
-        time.sleep(5.5)  # both expired (the refresh above rotated the refresh token: 5 s from then)
+        time.sleep(11)  # both expired (the refresh above rotated the refresh token: 10 s from then)
         with pytest.raises(SyncError) as info:
             engine.run_once()
         assert info.value.kind is SyncErrorKind.AUTH
