@@ -1,16 +1,20 @@
-"""`central-server`: serve, init-db, create-user, seed-demo, and `dept act` to move a case along as a department."""
+"""`central-server`: serve, init-db, create-user, seed-demo, `kb import` of articles, and `dept act` to move a case
+along as a department."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from central_server.core.city import load_city_facts
 from central_server.core.config import Settings, load_settings, resources_dir
@@ -19,7 +23,8 @@ from central_server.db.engine import make_engine, session_factory
 from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
 from central_server.db.models import ROLES
 from central_server.services import dispatch
-from central_server.services.demo import DEMO_PASSWORD, seed_demo
+from central_server.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_articles
+from central_server.services.kb_import import import_file as kb_import_file
 from central_server.services.users import create_user
 
 PASSWORD_ENV = "CENTRAL_SERVER_NEW_PASSWORD"
@@ -51,7 +56,16 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--username", required=True)
     user.add_argument("--name", required=True)
     user.add_argument("--role", required=True, choices=ROLES)
-    command("seed-demo", f"add the demo city's accounts (password {DEMO_PASSWORD!r}) and an admin")
+    command("seed-demo", f"add the demo city's accounts (password {DEMO_PASSWORD!r}), an admin and the demo "
+                         "knowledge-base articles")
+    kb = sub.add_parser("kb", help="the knowledge base").add_subparsers(dest="kb_command", required=True)
+    kb_import = kb.add_parser("import", help="import articles from a JSONL file (bad lines are reported by "
+                                             "number, the rest imported; unchanged articles add no version)")
+    kb_import.add_argument("file", help="one JSON object a line: {id, title, body, category?, departments?, "
+                                        "keywords?, effective_from?, expires_at?, updated_at?, owner?}")
+    kb_import.add_argument("--db")
+    kb_import.add_argument("--owner", default="", help="owner of articles whose line names none")
+    kb_import.add_argument("--json", action="store_true", help="print the report as JSON")
     dept = sub.add_parser("dept", help="act as a department").add_subparsers(dest="dept_command", required=True)
     act = dept.add_parser("act", help="sign / return / extend / complete a case")
     act.add_argument("--db")
@@ -100,8 +114,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                                    password=password)
                 print(f"created user {user.username} ({user.role})")
             elif args.command == "seed-demo":
-                created = seed_demo(session, load_city_facts(resources_dir(settings)))
+                city = load_city_facts(resources_dir(settings))
+                created = seed_demo(session, city)
                 print(f"demo users created: {len(created)} (already present users were left alone)")
+                report = seed_demo_articles(session, city, resources_dir(settings))
+                print(f"demo articles: {report.added} added, {report.updated} updated, "
+                      f"{report.unchanged} unchanged")
+            elif args.command == "kb":
+                return _kb_import(session, settings, Path(args.file), owner=args.owner, as_json=args.json)
             elif args.command == "dept":
                 city = load_city_facts(resources_dir(settings))
                 out = dispatch.act(session, case_number=args.case, action=args.action,
@@ -112,6 +132,22 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         engine.dispose()
+
+
+def _kb_import(session: Session, settings: Settings, path: Path, *, owner: str, as_json: bool) -> int:
+    """Exit 0 when every line was imported, 1 when some were refused (the rest are imported all the same)."""
+    if not path.is_file():
+        raise CliError(f"no such file: {path}", code=2)
+    city = load_city_facts(resources_dir(settings))
+    report = kb_import_file(session, path, timezone=city.timezone, owner=owner)
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print(f"articles: {report.added} added, {report.updated} updated (new version), "
+              f"{report.unchanged} unchanged, {len(report.errors)} lines refused")
+        for number, reason in report.errors:
+            print(f"  line {number}: {reason}", file=sys.stderr)
+    return 1 if report.errors else 0
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:

@@ -34,13 +34,14 @@ class EmbeddedServer:
 
 
 def prepare_database(settings: Settings, *, seed: bool = True) -> None:
-    """Migrate to head, and seed the demo accounts when the database has no user yet."""
+    """Migrate to head, and seed the demo accounts (no user yet) and the demo articles (no article yet)."""
     engine = make_engine(settings.database_url)
     try:
         upgrade_to_head(engine)
         if seed:
             with session_factory(engine)() as session:
-                seed_if_empty(session, load_city_facts(resources_dir(settings)))
+                resources = resources_dir(settings)
+                seed_if_empty(session, load_city_facts(resources), resources)
     finally:
         engine.dispose()
 

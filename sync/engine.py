@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select, update
 
-from operator_app.errors import SyncError, SyncErrorKind
+from operator_app.errors import StoreError, SyncError, SyncErrorKind
 from operator_app.store import schema
 from operator_app.store.database import Store
 from sync.http_client import SeatAuth, ServerClient, Tokens
 from sync.outbox import pending_batch, record_failure, record_push
 from sync.protocol import MAX_BATCH, PROTOCOL_VERSION, PushRequest
-from sync.pull_apply import apply_pulled
+from sync.pull_apply import apply_pulled, has_kb_changes, kb_path_for
 from sync.secrets import SecretStore, refresh_token_key, seat_credential_key
+
+if TYPE_CHECKING:
+    from knowledge_base import KnowledgeBase
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -30,15 +35,19 @@ class SyncReport:
     rejected: int = 0
     pulled: int = 0
     case_ids: set[str] = field(default_factory=set)
+    kb_article_ids: set[str] = field(default_factory=set)  # knowledge-base articles added, changed or retired
 
 
 class SyncEngine:
     """The seat's connection to the central server for whoever is logged in; one pass at a time."""
 
     def __init__(self, store: Store, client: ServerClient, secrets: SecretStore, *,
-                 batch_size: int = MAX_BATCH) -> None:
+                 batch_size: int = MAX_BATCH, kb_path: Path | None = None) -> None:
+        """kb_path: the knowledge base pulled articles go to (default `<store dir>/kb.sqlite`). Its writer
+        connection is opened by the pass that needs it, on that pass's thread, and closed when the pass ends."""
         self.store, self.client, self.secrets = store, client, secrets
         self.batch_size = batch_size
+        self.kb_path = kb_path if kb_path is not None else kb_path_for(store)
         self.operator_id: str | None = None
         self._access: str | None = None
         self._deferred_login: tuple[str, str] | None = None
@@ -141,6 +150,24 @@ class SyncEngine:
                                                         f"(it has up to {response.last_applied_seq})")
 
     def _pull_all(self, report: SyncReport) -> None:
+        opened: list[KnowledgeBase] = []  # the knowledge base, once a page carries article changes
+        try:
+            self._pull_pages(report, opened)
+            for kb in opened:
+                kb.maybe_compact()
+        finally:
+            for kb in opened:
+                kb.close()
+
+    def _open_kb(self) -> KnowledgeBase:
+        from knowledge_base import KnowledgeBase, KnowledgeBaseError
+
+        try:
+            return KnowledgeBase.open(self.kb_path)
+        except (KnowledgeBaseError, sqlite3.Error, OSError) as exc:
+            raise StoreError(f"知识库文件 {self.kb_path} 无法打开：{exc}") from exc
+
+    def _pull_pages(self, report: SyncReport, opened: list[KnowledgeBase]) -> None:
         seat = self._seat_auth()
         state = schema.sync_state.c
         while True:
@@ -154,8 +181,11 @@ class SyncEngine:
                 if cursor == 0:
                     return
                 continue
-            outcome = apply_pulled(self.store, page.changes, page.cursor)
+            if not opened and has_kb_changes(page.changes):
+                opened.append(self._open_kb())
+            outcome = apply_pulled(self.store, page.changes, page.cursor, kb=opened[0] if opened else None)
             report.pulled += outcome.applied
             report.case_ids.update(outcome.case_ids)
+            report.kb_article_ids.update(outcome.kb_article_ids)
             if not page.has_more:
                 return

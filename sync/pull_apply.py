@@ -1,27 +1,56 @@
-"""Apply pulled changes and save the cursor in one transaction. Case history is append-only: no conflicts."""
+"""Apply pulled changes and save the cursor in one transaction. Case history is append-only: no conflicts.
+
+Knowledge-base changes go to a second SQLite file (`<data dir>/kb.sqlite`, knowledge_base.KnowledgeBase) and are
+applied first, idempotently (an upsert of a version the seat already has is a no-op): a crash between the two
+files only replays them, and the cursor never moves past a change the knowledge base has not taken.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
 
 from operator_app.domain.events import CaseEvent, derive_state
+from operator_app.errors import StoreError
 from operator_app.store import schema
 from operator_app.store.database import Store
-from sync.protocol import ENTITY_CASE_EVENT, Change
+from sync.protocol import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE, Change
+
+if TYPE_CHECKING:
+    from knowledge_base import Article, KnowledgeBase
+
+log = logging.getLogger(__name__)
+KB_FILE = "kb.sqlite"
+
+
+def kb_path_for(store: Store) -> Path:
+    """The seat's knowledge-base file: beside the store, in the data dir."""
+    return store.path.parent / KB_FILE
 
 
 @dataclass(frozen=True)
 class PullOutcome:
     applied: int
     case_ids: tuple[str, ...]
+    kb_applied: int = 0  # knowledge-base articles added, changed or retired
+    kb_article_ids: tuple[str, ...] = ()
 
 
-def apply_pulled(store: Store, changes: list[Change], cursor: int) -> PullOutcome:
-    """Append events we do not have yet, re-derive those cases' projection rows, save the cursor."""
+def has_kb_changes(changes: list[Change]) -> bool:
+    return any(c.entity == ENTITY_KB_ARTICLE for c in changes)
+
+
+def apply_pulled(store: Store, changes: list[Change], cursor: int, *, kb: KnowledgeBase | None = None
+                 ) -> PullOutcome:
+    """Apply knowledge-base changes to `kb` (skipped when None), then in one store transaction append events
+    we do not have yet, re-derive those cases' projection rows and save the cursor."""
+    kb_ids = apply_kb_changes(kb, changes) if kb is not None else []
     touched: set[str] = set()
     applied = 0
     with store.write() as conn:
@@ -32,7 +61,62 @@ def apply_pulled(store: Store, changes: list[Change], cursor: int) -> PullOutcom
         for case_id in touched:
             _reproject(conn, case_id)
         conn.execute(update(schema.sync_state).values(pull_cursor=cursor))
-    return PullOutcome(applied, tuple(sorted(touched)))
+    return PullOutcome(applied, tuple(sorted(touched)), len(kb_ids), tuple(dict.fromkeys(kb_ids)))
+
+
+def apply_kb_changes(kb: KnowledgeBase, changes: list[Change]) -> list[str]:
+    """Upsert newer versions and retire tombstoned articles, in feed order; returns the ids that changed.
+
+    Idempotent: a version the seat already has (or an older one) is skipped, so replays never revive a retired
+    article. A change the seat cannot read is logged and skipped; a knowledge-base file that cannot be written
+    raises StoreError and the cursor stays where it was.
+    """
+    from knowledge_base import KnowledgeBaseError
+
+    changed: list[str] = []
+    for change in changes:
+        if change.entity != ENTITY_KB_ARTICLE:
+            continue
+        try:
+            if change.op == "delete":
+                current = kb.get(change.id)
+                if current is not None and not current.retired:
+                    kb.retire(change.id)
+                    changed.append(change.id)
+                continue
+            article = article_from_wire(change.data)
+            current = kb.get(article.id)
+            if current is not None and current.version is not None and current.version >= (article.version or 0):
+                continue
+            kb.upsert(article)
+            changed.append(article.id)
+        except (KnowledgeBaseError, ValueError, TypeError, KeyError) as exc:
+            log.warning("skipped knowledge-base change for %r: %s", change.id[:200], exc)
+        except sqlite3.Error as exc:
+            raise StoreError(f"知识库文件无法写入（{exc}），同步稍后重试") from exc
+    return changed
+
+
+def article_from_wire(data: dict[str, Any]) -> Article:
+    """An Article from the `data` of a kb_article upsert (sync/protocol.py)."""
+    from knowledge_base import Article
+    from knowledge_base.model import parse_time
+
+    def texts(key: str) -> tuple[str, ...]:
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"'{key}' is not a list of texts")
+        return tuple(value)
+
+    version = data["version"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError("'version' is not a positive whole number")
+    return Article(
+        id=str(data["id"]), title=str(data.get("title") or ""), body=str(data.get("body") or ""),
+        category=str(data.get("category") or ""), departments=texts("departments"), keywords=texts("keywords"),
+        effective_from=parse_time(data.get("effective_from")), expires_at=parse_time(data.get("expires_at")),
+        version=version, owner=str(data.get("owner") or ""), updated_at=parse_time(data.get("updated_at")),
+    )
 
 
 def _append_event(conn: Connection, data: dict[str, Any]) -> bool:

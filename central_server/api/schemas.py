@@ -27,7 +27,7 @@ class UserOut(BaseModel):
     id: str
     username: str
     name: str
-    role: Literal["operator", "team_lead", "trainer", "admin"]
+    role: Literal["operator", "team_lead", "trainer", "admin", "editor"]
 
 
 class TokenResponse(BaseModel):

@@ -27,7 +27,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("operator", "team_lead", "trainer", "admin")
+ROLES = ("operator", "team_lead", "trainer", "admin", "editor")  # editor: knowledge-base editing only
 COUNTER_ROW_ID = 1
 
 
@@ -125,3 +125,63 @@ class ChangeCounter(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+class KbArticle(Base):
+    """A knowledge-base article: its current version and whether it is retired (the text lives in versions)."""
+
+    __tablename__ = "kb_articles"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    current_version: Mapped[int] = mapped_column(Integer)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KbArticleVersion(Base):
+    """One version of an article; every edit adds a row, none is ever changed. Times are naive city time."""
+
+    __tablename__ = "kb_article_versions"
+
+    article_id: Mapped[str] = mapped_column(ForeignKey("kb_articles.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(120))
+    departments: Mapped[list[str]] = mapped_column(JSON)
+    keywords: Mapped[list[str]] = mapped_column(JSON)
+    effective_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    owner: Mapped[str] = mapped_column(String(60))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    edited_by: Mapped[str] = mapped_column(String(16))  # a user id, or "import"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KbChange(Base):
+    """The pull feed of the knowledge base (for every seat): an upsert of a version, or a retirement."""
+
+    __tablename__ = "kb_changes"
+
+    change_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[str] = mapped_column(ForeignKey("kb_articles.id"), index=True)
+    op: Mapped[str] = mapped_column(String(8))  # "upsert" | "delete"
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class KbFeedback(Base):
+    """An operator's verdict on one article version, pushed by a seat ("kb.feedback"), for the editors."""
+
+    __tablename__ = "kb_feedback"
+    __table_args__ = (Index("ix_kb_feedback_article_id_received_at", "article_id", "received_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the seat-made feedback_id
+    article_id: Mapped[str] = mapped_column(ForeignKey("kb_articles.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    verdict: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text)
+    operator_id: Mapped[str] = mapped_column(String(16))
+    seat_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[str] = mapped_column(String(40))  # the seat's clock: display only
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,11 +1,16 @@
-"""The demo city's accounts: every roster person (username = work number) plus `admin`, one documented password."""
+"""The demo city: every roster person (username = work number) plus `admin`, one documented password, and the
+demo knowledge-base articles (resources/kb/demo_articles.jsonl)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.core.city import CityFacts
-from central_server.db.models import ROLES, User
+from central_server.db.models import ROLES, KbArticle, User
+from central_server.services.kb_import import KbImportReport, import_file
 from central_server.services.users import create_user, has_users
 
 # Documented in the README for the demo only; stored as an argon2 hash like every password.
@@ -24,9 +29,24 @@ def seed_demo(session: Session, city: CityFacts) -> list[str]:
     return created
 
 
-def seed_if_empty(session: Session, city: CityFacts) -> bool:
-    """Seed the demo users when the database has no user at all; True when it did."""
-    if has_users(session):
-        return False
-    seed_demo(session, city)
-    return True
+def demo_articles_path(resources: Path) -> Path:
+    return resources / "kb" / "demo_articles.jsonl"
+
+
+def seed_demo_articles(session: Session, city: CityFacts, resources: Path) -> KbImportReport:
+    """Import the demo articles (unchanged ones add no version; retired ones stay retired)."""
+    return import_file(session, demo_articles_path(resources), timezone=city.timezone, owner="演示知识库")
+
+
+def seed_if_empty(session: Session, city: CityFacts, resources: Path | None = None) -> bool:
+    """Seed the demo users when the database has no user at all, and (given `resources`) the demo articles when
+    it has no article at all; True when it seeded anything."""
+    seeded = False
+    if not has_users(session):
+        seed_demo(session, city)
+        seeded = True
+    if resources is not None and session.scalar(select(KbArticle.id).limit(1)) is None:
+        session.rollback()
+        seed_demo_articles(session, city, resources)
+        seeded = True
+    return seeded

@@ -9,13 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.core.errors import Conflict, Forbidden
-from central_server.db.models import Case, CaseEvent, Seat, SeatMutation
+from central_server.db.models import Case, CaseEvent, KbArticleVersion, KbChange, Seat, SeatMutation
 from central_server.services import cases
 from central_server.services.changes import committed_max
+from central_server.services.kb import OP_UPSERT, wire_data
+from central_server.services.kb_feedback import apply_feedback
 from central_server.services.users import active_user_ids
 from sync.protocol import (
     CASE_CREATED,
     ENTITY_CASE_EVENT,
+    ENTITY_KB_ARTICLE,
+    KB_FEEDBACK,
     PROTOCOL_VERSION,
     Change,
     Mutation,
@@ -102,6 +106,10 @@ def _dispatch(session: Session, seat: Seat, m: Mutation) -> None:
         cases.create_case_from_seat(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id,
                                     args=m.args)
         return
+    if m.name == KB_FEEDBACK:
+        apply_feedback(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id, args=m.args,
+                       created_at=m.created_at)
+        return
     raise cases.Rejected(f"this server does not apply mutations named {m.name!r}")
 
 
@@ -113,22 +121,35 @@ def _record(session: Session, seat: Seat, m: Mutation, status: str, error: str |
 
 
 def pull(session: Session, *, seat: Seat, cursor: int, limit: int) -> PullResponse:
-    """Changes for this seat after `cursor`, in change-id (= commit) order."""
+    """Changes after `cursor` in change-id (= commit) order: this seat's case events merged with the
+    knowledge-base changes every seat receives."""
     top = committed_max(session)
     if cursor > top:
         return PullResponse(changes=[], cursor=0, has_more=False, reset_required=True)
-    rows = list(session.execute(
+    events = list(session.execute(
         select(CaseEvent, Case.number).join(Case, Case.id == CaseEvent.case_id)
         .where(CaseEvent.seat_id == seat.id, CaseEvent.change_id > cursor, CaseEvent.change_id <= top)
         .order_by(CaseEvent.change_id).limit(limit + 1)
     ))
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    changes = [_change(row[0], row[1]) for row in rows]
+    kb_rows = list(session.execute(
+        select(KbChange, KbArticleVersion)
+        .join(KbArticleVersion, (KbArticleVersion.article_id == KbChange.article_id)
+              & (KbArticleVersion.version == KbChange.version))
+        .where(KbChange.change_id > cursor, KbChange.change_id <= top)
+        .order_by(KbChange.change_id).limit(limit + 1)
+    ))
+    # Each source holds its first limit + 1 changes, so the merged first limit + 1 are the feed's first ones.
+    merged: list[tuple[int, Change]] = sorted(
+        [(row[0].change_id, _change(row[0], row[1])) for row in events]
+        + [(row[0].change_id, _kb_change(row[0], row[1])) for row in kb_rows],
+        key=lambda item: item[0],
+    )[: limit + 1]
+    has_more = len(merged) > limit
+    merged = merged[:limit]
     # A full page ends at its last change; otherwise every change up to `top` has been seen.
-    next_cursor = rows[-1][0].change_id if has_more else top
+    next_cursor = merged[-1][0] if has_more else top
     session.rollback()
-    return PullResponse(changes=changes, cursor=next_cursor, has_more=has_more)
+    return PullResponse(changes=[c for _, c in merged], cursor=next_cursor, has_more=has_more)
 
 
 def _change(event: CaseEvent, number: str) -> Change:
@@ -138,3 +159,11 @@ def _change(event: CaseEvent, number: str) -> Change:
                   "operator_id": event.operator_id, "recorded_at": event.recorded_at},
     }
     return Change(entity=ENTITY_CASE_EVENT, id=event.id, op="upsert", version=event.change_id, data=data)
+
+
+def _kb_change(change: KbChange, version: KbArticleVersion) -> Change:
+    if change.op == OP_UPSERT:
+        return Change(entity=ENTITY_KB_ARTICLE, id=change.article_id, op="upsert", version=change.version,
+                      data=wire_data(change.article_id, version))
+    return Change(entity=ENTITY_KB_ARTICLE, id=change.article_id, op="delete", version=change.version,
+                  data={"id": change.article_id, "version": change.version})
