@@ -35,6 +35,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_route(sub)
 
+    kb = sub.add_parser("kb", help="the seat's local knowledge base (<data-dir>/kb.sqlite)") \
+        .add_subparsers(dest="kb_command", required=True)
+    kb_import = kb.add_parser("import", help="load articles from a JSONL file; bad lines are reported by number "
+                                             "(exit 0 when any line was imported, 1 when the file cannot be read, "
+                                             "2 when no line could be imported)")
+    kb_import.add_argument("file", metavar="FILE.jsonl", help="lines {id, title, body, category?, departments?, "
+                                                               "keywords?, effective_from?, expires_at?, updated_at?}")
+    kb_import.add_argument("--json", action="store_true", help="print the report as JSON")
+    kb_search = kb.add_parser("search", help="search the knowledge base")
+    kb_search.add_argument("query", nargs="?", help="what to look for")
+    kb_search.add_argument("--batch", metavar="FILE.jsonl", help="one search per input line {query}; prints lines "
+                                                                  "{query, results:[{id, score}], elapsed_ms}")
+    kb_search.add_argument("--json", action="store_true", help="print JSON")
+    kb_search.add_argument("--limit", type=int, default=10, help="results per query (default 10)")
+
     sync = sub.add_parser("sync", help="push the queue and pull updates once, headless")
     sync.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
     sync.add_argument("--operator", required=True, help="work number to log in with (password from "
@@ -72,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
 def _run_command(args: argparse.Namespace) -> int:
     if args.command == "route":
         return int(args.func(args))
+    if args.command == "kb":
+        return _kb(args)
     from operator_app.seat import open_seat
 
     seat = open_seat(args.data_dir, seat_code=args.seat_code)
@@ -143,6 +160,84 @@ def _outbox(seat: Any, args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False))
     else:
         print(f"{s.pending} pending, {s.rejected} rejected, oldest pending: {s.oldest_pending_at or '-'}")
+    return 0
+
+
+KB_FILE = "kb.sqlite"  # sync/pull_apply.py KB_FILE (the core does not import sync)
+
+
+def _kb(args: argparse.Namespace) -> int:
+    """`kb import` and `kb search`: no store, no Qt; the index is imported only here."""
+    import sqlite3
+    from pathlib import Path
+
+    from operator_app.paths import data_dir
+
+    kb_path = data_dir(args.data_dir) / KB_FILE
+    try:
+        if args.kb_command == "import":
+            return _kb_import(kb_path, Path(args.file), as_json=args.json)
+        if args.batch:
+            if args.query:
+                raise OperatorAppError("give either QUERY or --batch FILE, not both")
+            return _kb_search_batch(kb_path, Path(args.batch), limit=args.limit)
+        if args.query is None:
+            raise OperatorAppError("what to search for: give QUERY or --batch FILE")
+        return _kb_search(kb_path, args.query, limit=args.limit, as_json=args.json)
+    except sqlite3.DatabaseError as exc:
+        raise OperatorAppError(f"{kb_path} is not a usable knowledge base ({exc})") from exc
+
+
+def _kb_import(kb_path: Any, source: Any, *, as_json: bool) -> int:
+    try:
+        with source.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise OperatorAppError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    from knowledge_base.cli_ops import import_file
+
+    report = import_file(kb_path, source)
+    errors: list[dict[str, Any]] = report["errors"]  # type: ignore[assignment]
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+    else:
+        print(f"imported {report['imported']} articles ({report['added']} new, {report['updated']} updated); "
+              f"{report['articles']} in the knowledge base")
+        for err in errors:
+            print(f"line {err['line']}: {err['reason']}", file=sys.stderr)
+    return 2 if errors and not report["imported"] else 0
+
+
+def _kb_search(kb_path: Any, query: str, *, limit: int, as_json: bool) -> int:
+    if not kb_path.is_file():
+        raise OperatorAppError(f"no knowledge base at {kb_path}: run `operator-app kb import FILE` or sync first")
+    from knowledge_base.cli_ops import search_json
+
+    result = search_json(kb_path, query, limit=max(0, limit))
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    results: list[dict[str, Any]] = result["results"]  # type: ignore[assignment]
+    for hit in results:
+        flag = "  [expired]" if hit["expired"] else ""
+        print(f"{hit['score']:8.3f}  {hit['id']}  v{hit['version']}  {hit['title']}{flag}")
+        print(f"          {hit['snippet']}")
+    if not results:
+        print("no articles found", file=sys.stderr)
+    return 0
+
+
+def _kb_search_batch(kb_path: Any, batch: Any, *, limit: int) -> int:
+    if not kb_path.is_file():
+        raise OperatorAppError(f"no knowledge base at {kb_path}: run `operator-app kb import FILE` or sync first")
+    from knowledge_base.cli_ops import search_batch
+
+    try:
+        search_batch(kb_path, batch, sys.stdout, limit=max(0, limit))
+    except OSError as exc:
+        raise OperatorAppError(f"cannot read {batch}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise OperatorAppError(f"{batch} is not UTF-8 text") from exc
     return 0
 
 

@@ -59,6 +59,42 @@ def seed_cases(seat, city) -> None:  # type: ignore[no-untyped-def]
             created_at=utc_now(), state="pending", attempts=0, last_error=""))
 
 
+def shoot_knowledge_base(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Search panel with results, suggestions for the case content, and the article viewer."""
+    from knowledge_base import KnowledgeBase
+    from ui.kb_viewer import ArticleViewer
+
+    kb_file = desk.seat.data_dir / "kb.sqlite"
+    with KnowledgeBase.open(kb_file) as kb:
+        if kb.count() == 0:  # the pull has not filled it (yet): load the demo articles the server would send
+            kb.import_jsonl(Path(__file__).resolve().parent.parent / "resources" / "kb" / "demo_articles.jsonl")
+    desk.kb.content_changed()
+    wait_for(lambda: desk.kb.suggestions.model.rowCount() > 0)
+    desk.focus_kb_search()
+    desk.kb.search.search.setText("供暖")
+    wait_for(lambda: desk.kb.search.model.rowCount() > 0)
+    settle(600)
+    desk.grab().save(str(out / "3b-kb-search.png"))
+    desk.kb.search.current_only.setChecked(False)
+    desk.kb.search.parentWidget().grab().save(str(out / "3c-kb-assist-column.png"))
+    desk.kb.open_article("demo-001")
+    wait_for(lambda: desk.kb.viewer is not None)
+    settle(400)
+    desk.findChildren(ArticleViewer)[0].grab().save(str(out / "3d-kb-viewer.png"))
+    desk.kb.viewer.reject()
+    desk.kb.open_article("demo-024")
+    wait_for(lambda: desk.kb.viewer is not None and desk.kb.viewer.article.id == "demo-024")
+    settle(400)
+    desk.kb.viewer.grab().save(str(out / "3e-kb-viewer-expired.png"))
+    desk.kb.viewer.reject()
+    settle()
+    desk.kb.cite_selected()
+    wait_for(lambda: bool(desk.form.disposition.answer.toPlainText()))
+    settle(300)
+    desk.grab().save(str(out / "3f-kb-cited.png"))
+    desk.kb.search.search.clear()
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     make_application()
@@ -93,6 +129,7 @@ def main(out: Path) -> None:
     wait_for(lambda: desk.routing.rows[0].isVisible())
     settle()
     desk.grab().save(str(out / "3-filled-form.png"))
+    shoot_knowledge_base(desk, out)
     desk.form.load(CaseInput(phone="12345", content="你好", disposition="dispatch", urgency="urgent"))
     desk._routing_inputs_changed()
     desk.submit()
@@ -112,9 +149,9 @@ def main(out: Path) -> None:
                                                     "new_finish_by": "2026-12-05T18:00:00+08:00"})):
         resp = requests.post(f"{server.url}/api/v1/cases/{number}/actions", timeout=10, headers={
             "Authorization": f"Bearer {admin}"}, json={"action": action, "department_id": "zjj", **extra})
-        print(action, resp.status_code, resp.text[:200])
+        assert resp.ok, resp.text
     ctl.sync.run_now()
-    wait_for(lambda: any(r.status == "extended" for r in desk.model.rows))
+    wait_for(lambda: any(r.number == number and r.status == "signed" for r in desk.model.rows))
     desk.tabs.setCurrentWidget(desk.cases)
     desk.cases.scope.setCurrentIndex(2)
     settle(800)

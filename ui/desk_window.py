@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QTabWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from operator_app.domain.case_input import validate_case
@@ -36,6 +34,7 @@ from ui.case_list_view import CaseListView
 from ui.case_number_dialog import CaseNumberDialog
 from ui.case_table_model import CaseTableModel
 from ui.errors import show_error
+from ui.kb_assist import KnowledgeAssist
 from ui.rejected_dialog import RejectedDialog
 from ui.routing_panel import RoutingPanel
 from ui.shortcuts import ShortcutsDialog
@@ -70,16 +69,27 @@ class DeskWindow(QMainWindow):
         self.routing = RoutingPanel(seat.city, tasks)
         self.routing.accept_requested.connect(self.apply_suggestion)
         self.form.edited.connect(self._routing_inputs_changed)
+        self.kb = KnowledgeAssist(form=self.form, tasks=tasks, store=seat.store, data_dir=seat.data_dir,
+                                  operator_id=op.id, window=self)
+        self.form.edited.connect(self.kb.content_changed)
+        self.kb.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.kb.changes.connect(self.apply_changes)
         intake = QSplitter(objectName="intakeSplitter")
         intake.addWidget(self.form)
-        assist = QWidget()
-        assist_layout = QVBoxLayout(assist)
-        assist_layout.setContentsMargins(0, 4, 4, 4)
-        assist_layout.addWidget(self.routing)
+        assist = QSplitter(Qt.Orientation.Vertical, objectName="assistSplitter")
+        assist.setContentsMargins(0, 4, 4, 4)
+        for panel in (self.routing, self.kb.search, self.kb.suggestions):
+            assist.addWidget(panel)
+            assist.setCollapsible(assist.indexOf(panel), False)
+        assist.setStretchFactor(0, 0)
+        assist.setStretchFactor(1, 3)
+        assist.setStretchFactor(2, 1)
+        self.routing.setMinimumHeight(230)  # its three rows must not overlap when the column is short
+        assist.setSizes([270, 290, 140])
         intake.addWidget(assist)
-        intake.setStretchFactor(0, 4)
+        intake.setStretchFactor(0, 3)
         intake.setStretchFactor(1, 1)
-        intake.setSizes([980, 300])
+        intake.setSizes([860, 420])
         self.tabs = QTabWidget(objectName="deskTabs")
         self.tabs.addTab(intake, self.tr("工单受理"))
         self.tabs.addTab(self.cases, self.tr("我的工单"))
@@ -92,6 +102,7 @@ class DeskWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_indicator)
         sync.status_changed.connect(self.sync_indicator.show_status)
         sync.cases_changed.connect(self._cases_synced)
+        sync.status_changed.connect(self.kb.recheck)
         self.sync_indicator.rejected_clicked.connect(self.show_rejected)
         self._submitting = False
         self.number_dialog: CaseNumberDialog | None = None
@@ -129,6 +140,10 @@ class DeskWindow(QMainWindow):
         action(case_menu, self.tr("采纳派单建议"), keys.ACCEPT_ROUTING, self.routing.accept_first)
         action(case_menu, self.tr("跳到诉求内容"), keys.JUMP_CONTENT,
                lambda: self._jump(self.form.appeal.content.edit))
+        kb_menu = self.tr("知识库(&K)")
+        action(kb_menu, self.tr("搜索知识库"), keys.KB_SEARCH, self.focus_kb_search)
+        action(kb_menu, self.tr("跳到推荐文章"), keys.KB_SUGGESTIONS, self._focus_suggestions)
+        action(kb_menu, self.tr("引用选中文章到答复"), keys.KB_CITE, self.kb.cite_selected)
         action(view_menu, self.tr("工单受理"), keys.SHOW_FORM, lambda: self.tabs.setCurrentIndex(0))
         action(view_menu, self.tr("我的工单"), keys.SHOW_CASES, lambda: self.tabs.setCurrentWidget(self.cases))
         action(view_menu, self.tr("搜索我的工单"), keys.SEARCH_CASES, self._search)
@@ -143,6 +158,14 @@ class DeskWindow(QMainWindow):
     def _jump(self, widget: object) -> None:
         self.tabs.setCurrentIndex(0)
         widget.setFocus()  # type: ignore[attr-defined]
+
+    def focus_kb_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.kb.search.focus_search()
+
+    def _focus_suggestions(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.kb.suggestions.focus_list()
 
     def _search(self) -> None:
         self.tabs.setCurrentWidget(self.cases)
@@ -180,6 +203,7 @@ class DeskWindow(QMainWindow):
             self._routing_inputs_changed()
             self.statusBar().showMessage(self.tr("已恢复上次未提交的工单草稿"), 8000)
         self.form.caller.phone.setFocus()
+        self.kb.start()
         self.ready = True
         self.form_ready.emit()
 
@@ -194,6 +218,7 @@ class DeskWindow(QMainWindow):
         self._draft_timer.stop()
         self.set_correcting(None)
         self.form.clear()
+        self.kb.clear()
         self.save_draft_now()
         self.tabs.setCurrentIndex(0)
 
@@ -217,9 +242,10 @@ class DeskWindow(QMainWindow):
             self.tasks.write(lambda: resubmit_case(self.seat.store, self.seat.city, seq=seq, form=form),
                              self._submitted, self._submit_failed)
             return
-        snapshot = self.routing.snapshot
+        snapshot, citations = self.routing.snapshot, self.kb.citations_for(form)
         self.tasks.write(lambda: submit_case(self.seat.store, self.seat.city, form=form, operator_id=op_id,
-                                             routing=snapshot), self._submitted, self._submit_failed)
+                                             routing=snapshot, citations=citations),
+                         self._submitted, self._submit_failed)
 
     def _submitted(self, result: SubmitResult) -> None:
         self._submitting = False
@@ -227,6 +253,7 @@ class DeskWindow(QMainWindow):
         log.info("case submitted id=%s number=%s", result.case_id, result.number)
         self.set_correcting(None)
         self.form.clear()
+        self.kb.clear()
         self.routing.reset()
         self.apply_changes(result.changes)
         self.case_submitted.emit(result)
@@ -280,6 +307,7 @@ class DeskWindow(QMainWindow):
         def loaded(form: object) -> None:
             self.tabs.setCurrentIndex(0)
             self.form.load(form)  # type: ignore[arg-type]
+            self.kb.clear()
             self.set_correcting(seq)
             self.form.appeal.content.edit.setFocus()
 
@@ -311,4 +339,5 @@ class DeskWindow(QMainWindow):
             self._detached = True
             self.sync.status_changed.disconnect(self.sync_indicator.show_status)
             self.sync.cases_changed.disconnect(self._cases_synced)
+            self.sync.status_changed.disconnect(self.kb.recheck)
         super().closeEvent(event)

@@ -21,6 +21,9 @@ SEARCH_CASES = "Ctrl+F"
 SHOW_FORM = "Ctrl+1"
 SHOW_CASES = "Ctrl+2"
 ACCEPT_ROUTING = "F4"
+KB_SEARCH = "Ctrl+K"
+KB_SUGGESTIONS = "Ctrl+Shift+K"
+KB_CITE = "F6"
 REJECTED = "Ctrl+Shift+R"
 SYNC_NOW = "Ctrl+Shift+S"
 LOGOUT = "Ctrl+Shift+L"
@@ -35,6 +38,9 @@ def shortcut_rows() -> list[tuple[str, str]]:
         (JUMP_CATEGORY, _t("跳到问题分类")),
         (JUMP_CONTENT, _t("跳到诉求内容")),
         (ACCEPT_ROUTING, _t("采纳第一条派单建议（分类、主办单位、区县）")),
+        (KB_SEARCH, _t("搜索知识库（↓↑ 选择结果，Enter 查看文章，Esc 清空）")),
+        (KB_SUGGESTIONS, _t("跳到推荐文章")),
+        (KB_CITE, _t("把选中文章的答复口径填入答复内容（改为直接办结并记录引用）")),
         (SEARCH_CASES, _t("搜索我的工单")),
         (SHOW_FORM, _t("切换到工单受理")),
         (SHOW_CASES, _t("切换到我的工单")),

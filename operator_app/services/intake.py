@@ -36,9 +36,11 @@ class SubmitResult:
 
 def submit_case(
     store: Store, city: City, *, form: CaseInput, operator_id: str, now: datetime | None = None,
-    routing: RoutingSnapshot | None = None,
+    routing: RoutingSnapshot | None = None, citations: tuple[tuple[str, int], ...] = (),
 ) -> SubmitResult:
     """Validate and queue a case; raises ValidationErrors (nothing written) or returns its number.
+
+    `citations` are the knowledge-base articles (id, version) the answer quotes; kept in the created event.
 
     One transaction: day counter, case row, created event, outbox row, and the operator's draft removal.
     """
@@ -62,6 +64,8 @@ def submit_case(
         if routing is not None:
             payload["routing"] = routing_record(routing, category=valid.category,
                                                 lead_department=valid.lead_department, district=valid.district)
+        if citations:
+            payload["kb_citations"] = [{"id": str(aid), "version": int(ver)} for aid, ver in citations]
         event = CaseEvent(new_uuid(), case_id, 1, CREATED, payload, operator_id, recorded_at)
         state = apply_event(None, event)
         conn.execute(_INSERT_CASE, dict(

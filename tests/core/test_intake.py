@@ -101,3 +101,23 @@ def test_outbox_seq_is_monotonic(seat: Seat, city: City) -> None:
         seqs = conn.execute(select(schema.outbox.c.seq).order_by(schema.outbox.c.seq)).scalars().all()
         mids = conn.execute(select(schema.outbox.c.mutation_id)).scalars().all()
     assert seqs == [1, 2, 3, 4, 5] and len(set(mids)) == 5
+
+
+def test_citations_go_into_the_created_event(seat: Seat, city: City) -> None:
+    result = submit_case(seat.store, city, form=direct_form(city), operator_id="1001",
+                         citations=(("demo-006", 3), ("demo-009", 1)))
+    with seat.store.read() as conn:
+        payload = json.loads(conn.execute(select(schema.case_events.c.payload_json).where(
+            schema.case_events.c.case_id == result.case_id)).scalar_one())
+        args = json.loads(conn.execute(select(schema.outbox.c.args_json)).scalar_one())
+    expected = [{"id": "demo-006", "version": 3}, {"id": "demo-009", "version": 1}]
+    assert payload["kb_citations"] == expected
+    assert args["event"]["payload"]["kb_citations"] == expected  # and it syncs with the case
+
+
+def test_no_citations_no_key(seat: Seat, city: City) -> None:
+    result = submit_case(seat.store, city, form=direct_form(city), operator_id="1001")
+    with seat.store.read() as conn:
+        payload = json.loads(conn.execute(select(schema.case_events.c.payload_json).where(
+            schema.case_events.c.case_id == result.case_id)).scalar_one())
+    assert "kb_citations" not in payload

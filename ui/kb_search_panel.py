@@ -1,0 +1,278 @@
+"""知识库搜索 beside the case form: results as you type (debounced, searched on the read pool), filters,
+highlighted snippets, expired articles flagged. ↓/↑ move through the results from the search box, Enter opens.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QVBoxLayout,
+)
+
+from ui import kb_backend
+from ui.kb_models import HIT_ROLE, KbHitModel
+from ui.tasks import TaskManager
+
+if TYPE_CHECKING:
+    from knowledge_base import SearchHit
+
+log = logging.getLogger(__name__)
+DEBOUNCE_MS = 150
+MAX_QUERY_CHARS = 200  # a pasted page is cut to its start: a query, not a document
+RESULT_LIMIT = 20
+
+
+def hit_list(objectName: str, model: KbHitModel) -> QListView:
+    """A list view of hits, one selection, word-wrapped rows (drawn as rich text once `show_hits` ran)."""
+    view = QListView(objectName=objectName)
+    view.setModel(model)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setResizeMode(QListView.ResizeMode.Adjust)
+    view.setLayoutMode(QListView.LayoutMode.Batched)  # rows laid out a few per event-loop turn
+    view.setBatchSize(4)
+    view.setAutoScroll(False)  # a new current row must not force laying out every row at once; moves scroll
+    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setWordWrap(True)
+    return view
+
+
+def show_hits(view: QListView, model: KbHitModel, hits: list[SearchHit]) -> None:
+    """Put hits into the model; the delegate module is imported here, on first results, not at start-up."""
+    from ui.kb_delegate import install
+
+    install(view)
+    model.set_hits(hits)
+
+
+class KbSearchPanel(QGroupBox):
+    """Emits `open_requested(article_id)` (Enter, click) and `current_changed(SearchHit | None)`."""
+
+    open_requested = Signal(str)
+    current_changed = Signal(object)
+    searched = Signal()  # results (or the reason there are none) are on screen
+
+    def __init__(self, data_dir: Path, tasks: TaskManager) -> None:
+        super().__init__()
+        self.setTitle(self.tr("知识库搜索（Ctrl+K）"))
+        self.path, self.tasks = kb_backend.kb_path(data_dir), tasks
+        self._generation = 0
+        self._facets_loaded = False
+        self.synced: bool | None = None  # None: not known yet
+        self.search = QLineEdit(objectName="kbSearch")
+        self.search.setPlaceholderText(self.tr("搜索政策、办事指南：关键词或拼音首字母"))
+        self.search.setClearButtonEnabled(True)
+        self.current_only = QCheckBox(self.tr("仅现行有效"), objectName="kbCurrentOnly")
+        self.current_only.setToolTip(self.tr("勾选后不显示已过期的文章；不勾选时过期文章排在后面并标明【已过期】"))
+        self.category = QComboBox(objectName="kbCategory")
+        self.department = QComboBox(objectName="kbDepartment")
+        for combo, everything in ((self.category, self.tr("全部分类")), (self.department, self.tr("全部单位"))):
+            combo.addItem(everything, "")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(5)
+            combo.view().setMinimumWidth(220)
+        self.status = QLabel(objectName="kbStatus")  # one line: the results get the height
+        self.model = KbHitModel()
+        self.results = hit_list("kbResults", self.model)
+        self.results.setMinimumHeight(120)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.category, 1)
+        filters.addWidget(self.department, 1)
+        filters.addWidget(self.current_only)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.status)
+        layout.addWidget(self.results, 1)
+        self._hint()
+
+        self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._run)
+        self.search.textChanged.connect(self._text_changed)
+        self.category.currentIndexChanged.connect(self._run_now)
+        self.department.currentIndexChanged.connect(self._run_now)
+        self.current_only.toggled.connect(self._run_now)
+        self.search.installEventFilter(self)
+        self.results.clicked.connect(self._open_index)
+        self.results.activated.connect(self._open_index)
+        self.results.selectionModel().currentChanged.connect(lambda cur, _prev: self.current_changed.emit(
+            self.model.hit(cur.row()) if cur.isValid() else None))
+
+    # -- public ------------------------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        """Ctrl+K: focus the box with its text selected, and refresh the filter values."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+        self.load_facets()
+
+    def current_hit(self) -> SearchHit | None:
+        index = self.results.currentIndex()
+        return self.model.hit(index.row()) if index.isValid() else None
+
+    def set_synced(self, synced: bool) -> None:
+        """Whether kb.sqlite exists; when it appears, the filter values are loaded."""
+        was, self.synced = self.synced, synced
+        if not synced:
+            self.status.setText(self.tr("知识库尚未同步，连上服务器后自动下载"))
+            self.status.setProperty("notSynced", True)
+            self._repolish()
+            self._facets_loaded = False
+            return
+        if was is not True:
+            self.status.setProperty("notSynced", False)
+            self._repolish()
+            if not self.search.text().strip():
+                self._hint()
+            self.load_facets()
+
+    def load_facets(self) -> None:
+        if self._facets_loaded:
+            return
+        self._facets_loaded = True
+        path = self.path
+        self.tasks.read(lambda: kb_backend.facets(path), self._show_facets, self._facets_failed)
+
+    # -- searching ---------------------------------------------------------------------------------------------
+    def _text_changed(self, text: str) -> None:
+        if not text.strip():
+            self._debounce.stop()
+            self._generation += 1
+            self.model.set_hits([])
+            self.current_changed.emit(None)
+            if self.synced is not False:
+                self._hint()
+            return
+        self._debounce.start()
+
+    def _run_now(self) -> None:
+        if self.search.text().strip():
+            self._debounce.stop()
+            self._run()
+
+    def _run(self) -> None:
+        query = self.search.text().strip()[:MAX_QUERY_CHARS]
+        if not query:
+            return
+        self._generation += 1
+        gen = self._generation
+        request = kb_backend.SearchRequest(query=query, category=str(self.category.currentData() or ""),
+                                           department=str(self.department.currentData() or ""),
+                                           current_only=self.current_only.isChecked(), limit=RESULT_LIMIT)
+        path = self.path
+        self.tasks.read(lambda: kb_backend.search(path, request), lambda hits: self._show(gen, hits),
+                        lambda exc: self._failed(gen, exc))
+
+    def _show(self, gen: int, hits: list[SearchHit]) -> None:
+        if gen != self._generation:
+            return  # an older query answered late
+        self.set_synced(True)
+        show_hits(self.results, self.model, hits)
+        if not hits:
+            self.current_changed.emit(None)
+            self.status.setText(self.tr("没有找到，换个说法或减少筛选条件"))
+            self.searched.emit()
+            return
+        expired = sum(h.expired for h in hits)
+        text = self.tr("%1 篇").replace("%1", str(len(hits)))
+        if expired:
+            text += self.tr("（%1 篇已过期）").replace("%1", str(expired))
+        text += self.tr("　↓↑ 选择　Enter 查看　F6 引用")
+        self.status.setText(text)
+        # Selecting lays out the first rows (about a millisecond each): on the next turn of the event loop, so
+        # a keystroke waiting in the queue is handled first.
+        QTimer.singleShot(0, self, lambda: self._select_first(gen))
+
+    def _select_first(self, gen: int) -> None:
+        if gen != self._generation or not self.model.rowCount():
+            return
+        self.results.setCurrentIndex(self.model.index(0))
+        self.searched.emit()
+
+    def _failed(self, gen: int, exc: BaseException) -> None:
+        if gen != self._generation:
+            return
+        self.model.set_hits([])
+        self.current_changed.emit(None)
+        if isinstance(exc, kb_backend.KbNotSynced):
+            self.set_synced(False)
+        else:
+            log.warning("knowledge base search failed: %s: %s", type(exc).__name__, exc)
+            self.status.setText(self.tr("知识库暂时无法搜索，请稍后再试"))
+        self.searched.emit()
+
+    def _show_facets(self, facets: kb_backend.Facets) -> None:
+        for combo, values in ((self.category, facets.categories), (self.department, facets.departments)):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for value in values:
+                combo.addItem(value, value)
+            index = combo.findData(chosen)
+            combo.setCurrentIndex(index if index >= 0 else 0)
+            combo.blockSignals(False)
+
+    def _facets_failed(self, exc: BaseException) -> None:
+        self._facets_loaded = False
+        if isinstance(exc, kb_backend.KbNotSynced):
+            self.set_synced(False)
+
+    # -- keyboard ----------------------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+                self._move(key)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+                self._debounce.stop()
+                if self.model.rowCount():
+                    self._open_index(self.results.currentIndex())
+                else:
+                    self._run()  # Enter before the pause: search now
+                return True
+            if key == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _move(self, key: int) -> None:
+        rows = self.model.rowCount()
+        if not rows:
+            return
+        row = self.results.currentIndex().row()
+        step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 5, Qt.Key.Key_PageUp: -5}[key]  # type: ignore[index]
+        row = min(max(0 if row < 0 else row + step, 0), rows - 1)
+        index = self.model.index(row)
+        self.results.setCurrentIndex(index)
+        self.results.scrollTo(index)
+
+    def _open_index(self, index: object) -> None:
+        hit = self.results.model().data(index, HIT_ROLE) if index is not None else None  # type: ignore[arg-type]
+        if hit is not None:
+            self.open_requested.emit(hit.id)
+
+    def _hint(self) -> None:
+        self.status.setText(self.tr("边输入边搜索，如“医保报销”“噪音”“yb”"))
+
+    def _repolish(self) -> None:
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
