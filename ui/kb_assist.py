@@ -43,6 +43,7 @@ class KnowledgeAssist(QObject):
         super().__init__(window)
         self.form, self.tasks, self.store, self.operator_id, self.window = form, tasks, store, operator_id, window
         self.path = kb_backend.kb_path(data_dir)
+        kb_backend.set_city_timezone(form.appeal.city.timezone)
         self.search = KbSearchPanel(data_dir, tasks)
         self.suggestions = KbSuggestionsPanel(data_dir, tasks)
         self.citations: list[tuple[str, int]] = []

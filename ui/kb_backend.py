@@ -91,16 +91,33 @@ def probe(path: Path) -> bool:
     return Path(path).is_file()
 
 
+_CITY_TIMEZONE = ["Asia/Shanghai"]
+
+
+def set_city_timezone(name: str) -> None:
+    """Article dates are the city's local time; 'now' for expiry must be too (the seat may run in UTC)."""
+    _CITY_TIMEZONE[0] = name
+
+
+def city_now() -> datetime:
+    """Naive local time in the city, the form the knowledge base compares article dates with."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(_CITY_TIMEZONE[0])).replace(tzinfo=None)
+
+
 def search(path: Path, request: SearchRequest, now: datetime | None = None) -> list[SearchHit]:
     """Search with the panel's filters; never raises on odd text."""
+    at = now or city_now()
     return _with_kb(path, lambda kb: kb.search(
         request.query, limit=request.limit, category=request.category or None,
-        department=request.department or None, current_only=request.current_only, now=now))
+        department=request.department or None, current_only=request.current_only, now=at))
 
 
 def suggest(path: Path, case_text: str, limit: int = 5) -> list[SearchHit]:
     """Articles relevant to the case content typed so far (current ones only)."""
-    return _with_kb(path, lambda kb: kb.suggest(case_text, limit))
+    at = city_now()
+    return _with_kb(path, lambda kb: kb.suggest(case_text, limit, now=at))
 
 
 def get_article(path: Path, article_id: str) -> Article | None:

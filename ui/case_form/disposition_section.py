@@ -52,7 +52,7 @@ class DispositionSection(QGroupBox):
         self.answer = QPlainTextEdit(objectName="answer")
         self.answer.setTabChangesFocus(True)
         self.answer.setPlaceholderText(self.tr("直接办结时，填写给市民的答复内容"))
-        self.answer.setMaximumHeight(90)
+        self.answer.setMaximumHeight(150)  # room for a cited article's answer
         self.lead = QComboBox(objectName="lead_department")
         self.lead.setEditable(True)
         self.lead.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
