@@ -72,7 +72,7 @@ def _make_rows(spec: tuple[int, list[tuple[datetime, str, str]]]) -> dict[str, l
     from operator_app.domain.enums import Disposition
     from operator_app.domain.events import CREATED, CaseEvent, apply_event
     from operator_app.ids import new_uuid
-    from operator_app.services.intake import MUTATION_CASE_CREATED, _event_wire
+    from operator_app.services.intake import MUTATION_CASE_CREATED, event_wire
 
     chunk, items = spec
     city, templates, template_dicts = _CTX["city"], _CTX["templates"], _CTX["template_dicts"]
@@ -117,7 +117,7 @@ def _make_rows(spec: tuple[int, list[tuple[datetime, str, str]]]) -> dict[str, l
                      f'"{event.id}", "seq": 1, "kind": "{CREATED}", "payload": {ev["payload_json"]}, '
                      f'"recorded_at": "{recorded_at}"}}}}')
         if i == 0:
-            args = {"case_id": case_id, "seat_code": seat_code, "event": _event_wire(event)}
+            args = {"case_id": case_id, "seat_code": seat_code, "event": event_wire(event)}
             assert args_json == json.dumps(args, ensure_ascii=False), "outbox args no longer match intake.py"
         out = {
             "seq": None, "mutation_id": new_uuid(), "name": MUTATION_CASE_CREATED,

@@ -133,11 +133,15 @@ class SyncEngine:
 
     def _push_all(self, report: SyncReport) -> None:
         seat = self._seat_auth()
-        while batch := pending_batch(self.store, limit=self.batch_size):
+        limit = self.batch_size
+        while batch := pending_batch(self.store, limit=limit):
             request = PushRequest(protocol_version=PROTOCOL_VERSION, seat_id=seat.seat_id, mutations=batch)
             try:
                 response = self._authed(partial(self.client.push, seat=seat, request=request))
             except SyncError as exc:
+                if exc.code == "body_too_large" and limit > 1:
+                    limit = max(1, limit // 2)  # long cases: send fewer at a time rather than stall the queue
+                    continue
                 if exc.kind is SyncErrorKind.NETWORK:
                     record_failure(self.store, batch, str(exc))
                 raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,14 +38,16 @@ class ServerClient:
 
     def _call(self, method: str, path: str, *, token: str | None = None, seat: SeatAuth | None = None,
               json_body: Any = None, params: dict[str, Any] | None = None) -> Any:
-        headers = {}
+        headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if seat:
             headers["X-Seat-Id"] = seat.seat_id
             headers["X-Seat-Credential"] = seat.credential
         try:
-            resp = self.http.request(method, self.base_url + path, json=json_body, params=params,
+            # UTF-8 as is: escaped Chinese (\uXXXX, 6 bytes a character) made a full batch near the body limit.
+            body = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+            resp = self.http.request(method, self.base_url + path, data=body, params=params,
                                      headers=headers, timeout=TIMEOUT)
         except requests.RequestException as exc:
             raise SyncError(SyncErrorKind.NETWORK, f"cannot reach the central server: {type(exc).__name__}") from exc

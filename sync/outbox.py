@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, func, select, update
 
 from operator_app.store import schema
 from operator_app.store.database import Store
@@ -52,8 +52,10 @@ def record_push(store: Store, sent: list[Mutation], response: PushResponse) -> P
         conn.execute(update(schema.sync_state).values(last_acked_seq=func.max(
             schema.sync_state.c.last_acked_seq, response.last_applied_seq)))
         entities = {m.entity_id for m in sent}
-        still_queued = exists().where(o.entity_id == c.id)
-        conn.execute(update(schema.cases).where(c.id.in_(entities), ~still_queued).values(synced=True))
+        # One pass over the outbox for the whole batch (a correlated NOT EXISTS per case scanned it per case).
+        queued = set(conn.execute(select(o.entity_id).where(o.entity_id.in_(entities))).scalars())
+        if entities - queued:
+            conn.execute(update(schema.cases).where(c.id.in_(entities - queued)).values(synced=True))
     return PushOutcome(acked, rejected, len(unanswered))
 
 

@@ -54,7 +54,11 @@ def get_current_user(
 ) -> User:
     if credentials is None or not credentials.credentials:
         raise AuthFailed("log in first: this request needs 'Authorization: Bearer <access token>'")
-    return user_for_access_token(session, ctx.tokens, credentials.credentials)
+    user = user_for_access_token(session, ctx.tokens, credentials.credentials)
+    # End the read transaction now: the connection goes back to the pool while the request waits for its next
+    # worker thread. Held "idle in transaction", 40 such waits exhausted the pool and deadlocked the server.
+    session.commit()
+    return user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
@@ -65,7 +69,9 @@ def get_current_seat(
     x_seat_id: Annotated[str | None, Header(alias="X-Seat-Id", max_length=64)] = None,
     x_seat_credential: Annotated[str | None, Header(alias="X-Seat-Credential", max_length=256)] = None,
 ) -> Seat:
-    return authenticate_seat(session, seat_id=x_seat_id, credential=x_seat_credential)
+    seat = authenticate_seat(session, seat_id=x_seat_id, credential=x_seat_credential)
+    session.commit()  # release the connection between dependency steps (see get_current_user)
+    return seat
 
 
 CurrentSeat = Annotated[Seat, Depends(get_current_seat)]

@@ -204,3 +204,17 @@ def test_seat_without_keyring_logs_in_again_after_a_restart(seat: Seat, city: Ci
     assert info.value.kind is SyncErrorKind.AUTH and not first.logged_in
     first.login("1001", DEMO_PASSWORD)  # logging in again registers the seat again
     assert first.run_once().acked == 0
+
+
+def test_batches_too_large_for_the_server_are_split(seat: Seat, city: City, tmp_path: Path) -> None:
+    srv = start_server(f"sqlite:///{tmp_path / 'c.sqlite'}", max_body_bytes=60_000)
+    try:
+        for i in range(12):  # ~5,000 Chinese characters each: a dozen together exceed the server's limit
+            submit_case(seat.store, city, operator_id="1001",
+                        form=direct_form(city, content=f"第{i}件" + "噪音扰民" * 1240))
+        engine = engine_for(seat, srv.url)
+        engine.login("1001", DEMO_PASSWORD)
+        assert engine.run_once().acked == 12
+        assert len(server_cases(srv.url, "1001")) == 12
+    finally:
+        srv.stop()
