@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BACKUP_EVERY_MS = 30 * 60 * 1000
+ENGINE_START_DELAY_MS = 1500
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "Source Han Sans SC")
 
 
@@ -77,13 +78,23 @@ class DeskController:
         self.login_window: LoginWindow | None = None
         self.session = None
         self.secrets_in_memory = False
+        self._engine_factory: Callable[[], SyncEngine] | None = None
         if callable(engine):
-            self.tasks.network(lambda: self._set_engine(engine()), self._engine_ready, self._engine_failed)
+            # Imports and server start-up wait until the login window is idle (the operator is typing), unless
+            # a password login comes first: the GUI thread then has the CPU to itself while the desk appears.
+            self._engine_factory = engine
+            QTimer.singleShot(ENGINE_START_DELAY_MS, self._start_engine)
         else:
             self._engine_ready(self._set_engine(engine))
         self.backup_timer = QTimer(interval=BACKUP_EVERY_MS)
         self.backup_timer.timeout.connect(self.backup)
         self.backup_timer.start()
+
+    def _start_engine(self) -> None:
+        """Queue the engine factory on the sync thread, once; later network tasks run after it."""
+        factory, self._engine_factory = self._engine_factory, None
+        if factory is not None:
+            self.tasks.network(lambda: self._set_engine(factory()), self._engine_ready, self._engine_failed)
 
     def _set_engine(self, engine: SyncEngine) -> SyncEngine:
         """Runs on the sync thread (or at construction); later network tasks see it, being on the same thread."""
@@ -122,6 +133,7 @@ class DeskController:
         if not password:
             self._enter(operator_id, offline=True)
             return
+        self._start_engine()
         self.tasks.network(lambda: self._server_login(operator_id, password),
                            lambda _tokens: self._enter(operator_id, offline=False),
                            lambda exc: self._server_login_failed(operator_id, password, exc))
