@@ -25,10 +25,10 @@ class CaseNumberDialog(QDialog):
         self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                                   | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        spoken = QLabel(self.tr("读法：") + spoken_form(number))
-        spoken.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        deadline = QLabel(deadline_text)
-        deadline.setWordWrap(True)
+        self.spoken = QLabel(self.tr("读法：") + spoken_form(number))
+        self.spoken.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.deadline = QLabel(deadline_text)
+        self.deadline.setWordWrap(True)
         self.copied = QLabel("")
         buttons = QDialogButtonBox()
         copy = QPushButton(self.tr("复制编号 (Ctrl+C)"))
@@ -39,8 +39,17 @@ class CaseNumberDialog(QDialog):
         buttons.accepted.connect(self.accept)
         QShortcut(QKeySequence.StandardKey.Copy, self, activated=self.copy)
         layout = QVBoxLayout(self)
-        for widget in (title, self.number_label, spoken, deadline, self.copied, buttons):
+        for widget in (title, self.number_label, self.spoken, self.deadline, self.copied, buttons):
             layout.addWidget(widget)
+
+    def show_number(self, number: str, deadline_text: str) -> None:
+        """Reuse the dialog for the next case (building it costs the GUI thread ~10 ms each time)."""
+        self.number = number
+        self.number_label.setText(number)
+        self.spoken.setText(self.tr("读法：") + spoken_form(number))
+        self.deadline.setText(deadline_text)
+        self.copied.setText("")
+        self.open()
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.number)

@@ -257,9 +257,12 @@ class DeskWindow(QMainWindow):
         self.routing.reset()
         self.apply_changes(result.changes)
         self.case_submitted.emit(result)
-        self.number_dialog = CaseNumberDialog(result.number, self._deadline_text(result), self)
-        self.number_dialog.finished.connect(self._ready_for_next_caller)
-        self.number_dialog.open()
+        if self.number_dialog is None:
+            self.number_dialog = CaseNumberDialog(result.number, self._deadline_text(result), self)
+            self.number_dialog.finished.connect(self._ready_for_next_caller)
+            self.number_dialog.open()
+        else:
+            self.number_dialog.show_number(result.number, self._deadline_text(result))
 
     def _ready_for_next_caller(self) -> None:
         self.activateWindow()
