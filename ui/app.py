@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 BACKUP_EVERY_MS = 30 * 60 * 1000
-ENGINE_START_DELAY_MS = 1500
+ENGINE_START_DELAY_MS = 500
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "Source Han Sans SC")
 
 
