@@ -104,9 +104,13 @@ class RoutingPanel(QGroupBox):
                 row.hide()
             return
         first = snapshot.suggestions[0]
-        if first.confidence < LOW_CONFIDENCE:
+        low = first.confidence < LOW_CONFIDENCE
+        if self.hint.property("low") != low:
+            self.hint.setProperty("low", low)
+            self.hint.style().unpolish(self.hint)
+            self.hint.style().polish(self.hint)
+        if low:
             self.hint.setText(self.tr("置信度低，请仔细核对分类和承办单位"))
-            self.hint.setProperty("low", True)
             self.hint.show()
         else:
             self.hint.hide()
@@ -134,7 +138,7 @@ class RoutingPanel(QGroupBox):
         row.bar.setProperty("low", s.confidence < LOW_CONFIDENCE)
         row.bar.style().unpolish(row.bar)
         row.bar.style().polish(row.bar)
-        row.why.setText("；".join(s.reasons))
+        row.why.setText("；".join(text for text in (_readable(r) for r in s.reasons) if text))
 
     def accept_first(self) -> None:
         if self.snapshot is not None and self.snapshot.suggestions:
@@ -155,3 +159,12 @@ def _load_assistant() -> RoutingAssistant:
     from operator_app.routing.assistant import RoutingAssistant
 
     return RoutingAssistant.load()
+
+
+def _readable(reason: str) -> str:
+    """Keep the keywords an operator can read: words of two or more characters, no punctuation fragments."""
+    prefix = "关键词："
+    if not reason.startswith(prefix):
+        return reason
+    words = [w for w in reason[len(prefix):].split("、") if len(w) >= 2 and all(ch.isalnum() for ch in w)]
+    return prefix + "、".join(words) if words else ""
