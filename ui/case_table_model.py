@@ -24,7 +24,7 @@ from ui.category_text import short_category
 from ui.tasks import TaskManager
 from ui.texts import label_of
 
-PAGE = 200
+PAGE = 100  # rows per fetch: smaller pages keep each insert+paint on the GUI thread short
 Index = QModelIndex | QPersistentModelIndex
 
 
