@@ -52,7 +52,7 @@ class CaseTableModel(QAbstractTableModel):
         super().__init__()
         self.store, self.city, self.tasks = store, city, tasks
         self.rows: list[CaseRow] = []
-        self.texts: list[tuple[str, ...]] = []  # display text per row, prepared on the worker
+        self.texts: list[tuple[str, ...] | None] = []  # display text per row, formatted once on first paint
         self.total = 0
         self.filter = CaseFilter(timezone=city.timezone)
         self._generation = 0
@@ -67,17 +67,17 @@ class CaseTableModel(QAbstractTableModel):
             self.filter = flt
         self._generation += 1
         gen, flt_now = self._generation, self.filter
-        def query() -> tuple[int, list[CaseRow], list[tuple[str, ...]]]:
-            rows = list_cases(self.store, flt_now, limit=PAGE)
-            return count_cases(self.store, flt_now), rows, [self._texts(r) for r in rows]
+        def query() -> tuple[int, list[CaseRow]]:
+            return count_cases(self.store, flt_now), list_cases(self.store, flt_now, limit=PAGE)
 
         self.tasks.read(query, lambda result: self._first_page(gen, result))
 
-    def _first_page(self, gen: int, result: tuple[int, list[CaseRow], list[tuple[str, ...]]]) -> None:
+    def _first_page(self, gen: int, result: tuple[int, list[CaseRow]]) -> None:
         if gen != self._generation:
             return
         self.beginResetModel()
-        self.total, self.rows, self.texts = result
+        self.total, self.rows = result
+        self.texts = [None] * len(self.rows)
         self._fetching = False
         self.endResetModel()
         self.loaded.emit(self.total)
@@ -90,21 +90,17 @@ class CaseTableModel(QAbstractTableModel):
             return
         self._fetching = True
         gen, flt, offset = self._generation, self.filter, len(self.rows)
-        def query() -> tuple[list[CaseRow], list[tuple[str, ...]]]:
-            rows = list_cases(self.store, flt, offset=offset, limit=PAGE)
-            return rows, [self._texts(r) for r in rows]
+        self.tasks.read(lambda: list_cases(self.store, flt, offset=offset, limit=PAGE),
+                        lambda rows: self._more(gen, offset, rows))
 
-        self.tasks.read(query, lambda page: self._more(gen, offset, page))
-
-    def _more(self, gen: int, offset: int, page: tuple[list[CaseRow], list[tuple[str, ...]]]) -> None:
+    def _more(self, gen: int, offset: int, rows: list[CaseRow]) -> None:
         if gen != self._generation or offset != len(self.rows):
             return
         self._fetching = False
-        rows, texts = page
         if rows:
             self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
             self.rows.extend(rows)
-            self.texts.extend(texts)
+            self.texts.extend([None] * len(rows))
             self.endInsertRows()
 
     def tick(self) -> None:
@@ -132,7 +128,10 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 8:
                 return countdown_text(self.rows[index.row()].finish_by, self.now)[0]
-            return self.texts[index.row()][col]
+            texts = self.texts[index.row()]
+            if texts is None:  # on the GUI thread: Qt's translate() must not be called from the read pool
+                texts = self.texts[index.row()] = self._texts(self.rows[index.row()])
+            return texts[col]
         if role not in (Qt.ItemDataRole.UserRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole):
             return None
         row = self.rows[index.row()]
@@ -150,7 +149,7 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def _texts(self, row: CaseRow) -> tuple[str, ...]:
-        """Every column's text but the live countdown; pure formatting, run on the read worker."""
+        """Every column's text but the live countdown, formatted once per row (GUI thread: uses tr())."""
         return tuple(self._display(row, col) for col in range(len(self.COLUMNS)))
 
     def _display(self, row: CaseRow, col: int) -> str:
