@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -15,17 +16,32 @@ Callback = Callable[[Any], None]
 
 
 class _Bridge(QObject):
-    """Lives on the GUI thread; a signal emitted from a worker is delivered here, queued."""
+    """Lives on the GUI thread and runs there the callbacks that worker threads hand in.
 
-    deliver = Signal(object)
+    The callable travels through a plain queue; the signal that wakes the GUI thread carries no Python object, so
+    PySide never needs the GIL while it holds Qt's connection lock during a cross-thread emit (a signal carrying
+    the callable itself deadlocked once against a GUI thread that held the GIL and wanted that lock).
+    """
+
+    wake = Signal()
 
     def __init__(self) -> None:
         super().__init__()
-        self.deliver.connect(self._run)
+        self._pending: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self.wake.connect(self._drain)
 
-    @Slot(object)
-    def _run(self, fn: Callable[[], None]) -> None:
-        fn()
+    def post(self, fn: Callable[[], None]) -> None:
+        self._pending.put(fn)
+        self.wake.emit()
+
+    @Slot()
+    def _drain(self) -> None:
+        while True:
+            try:
+                fn = self._pending.get_nowait()
+            except queue.Empty:
+                return
+            fn()
 
 
 class TaskManager:
@@ -87,7 +103,7 @@ class TaskManager:
             elif on_done is not None:
                 on_done(future.result())
 
-        self._bridge.deliver.emit(finish)
+        self._bridge.post(finish)
 
     def shutdown(self) -> None:
         """Wait for queued writes to finish (they must not be lost), then stop the threads."""
