@@ -38,7 +38,12 @@ def load_queries(corpus: str, n: int, rng: random.Random) -> list[str]:
 
 def latency(kb: KnowledgeBase, queries: list[str]) -> dict[str, float]:
     times = [timed_ms(kb.search, q, limit=10) for q in queries]
-    return {"queries": len(times), "p50_ms": pct(times, 0.5), "p95_ms": pct(times, 0.95), "max_ms": pct(times, 1.0)}
+    return {
+        "queries": len(times),
+        "p50_ms": pct(times, 0.5),
+        "p95_ms": pct(times, 0.95),
+        "max_ms": pct(times, 1.0),
+    }
 
 
 def scaled_corpus(path: Path, target: int) -> int:
@@ -54,7 +59,11 @@ def scaled_corpus(path: Path, target: int) -> int:
             for item in base:
                 body = item["body"]
                 cut = (copy * 7) % max(len(body), 1)
-                record = {"id": f"{item['id']}-{copy}", "title": item.get("title", ""), "body": body[cut:] + body[:cut]}
+                record = {
+                    "id": f"{item['id']}-{copy}",
+                    "title": item.get("title", ""),
+                    "body": body[cut:] + body[:cut],
+                }
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 written += 1
                 if written >= target:
@@ -92,7 +101,9 @@ def main() -> int:
             suggest = [timed_ms(kb.suggest, case_text[i:] + case_text[:i]) for i in range(0, 200, 10)]
             updates = []
             for i in range(20):
-                article = Article(id=f"r{2549 + i}-0", title=f"更新的文章{i}", body="物业管理问题的最新答复。" * 20)
+                article = Article(
+                    id=f"r{2549 + i}-0", title=f"更新的文章{i}", body="物业管理问题的最新答复。" * 20
+                )
                 updates.append(timed_ms(kb.upsert, article))
             after_update = latency(kb, mixed[:100])
             compact_ms = timed_ms(kb.maybe_compact, 1)

@@ -10,10 +10,12 @@ from knowledge_base.model import Article
 from knowledge_base.pinyin_keys import initials_keys, title_initials
 from knowledge_base.text import gram_keys, normalize
 
-K1 = 1.2
-B = 0.75
+K1 = 1.0
+B = 0.85  # strong length normalisation: long multi-topic replies should not win on volume alone
 TITLE_WEIGHT = 3.0
 META_WEIGHT = 2.0  # keywords, category, departments
+OPENING_CHARS = 80  # the body's opening, where replies restate the issue ("您反映的……问题")
+OPENING_WEIGHT = 0.5  # extra weight of the opening on top of its weight as body text
 PINYIN_WEIGHT = 1.0
 DEFAULT_AVGDL = 200.0
 
@@ -39,16 +41,22 @@ def meta_text(article: Article) -> str:
     return " ".join(p for p in parts if p)
 
 
+def fields(article: Article) -> tuple[tuple[str, float], ...]:
+    """The weighted text fields of an article (BM25F): title, metadata, the body's opening (extra) and the body."""
+    return (
+        (article.title, TITLE_WEIGHT),
+        (meta_text(article), META_WEIGHT),
+        (article.body.lstrip()[:OPENING_CHARS], OPENING_WEIGHT),
+        (article.body, 1.0),
+    )
+
+
 def analyse(article: Article, *, with_pinyin: bool = True) -> Analysed:
     """Weighted unigram+bigram terms of title, metadata and body."""
     chunks: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     length = 0.0
-    for text, weight in (
-        (article.title, TITLE_WEIGHT),
-        (meta_text(article), META_WEIGHT),
-        (article.body, 1.0),
-    ):
+    for text, weight in fields(article):
         if not text:
             continue
         uni, bi = gram_keys(normalize(text))

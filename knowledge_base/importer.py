@@ -119,8 +119,10 @@ def _bulk_write(conn: sqlite3.Connection, articles: list[Article], report: Impor
             else:
                 report.added += 1
             version = article.version if article.version is not None else (old[1] + 1 if old else 1)
-            conn.execute(f"INSERT INTO articles ({ROW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                         article_row(article, version))
+            conn.execute(
+                f"INSERT INTO articles ({ROW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                article_row(article, version),
+            )
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

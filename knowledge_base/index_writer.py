@@ -9,12 +9,11 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 
 from knowledge_base.analysis import DEFAULT_AVGDL, Analysed, analyse, term_weights
+from knowledge_base.index_format import mark_current
 from knowledge_base.model import Article, format_time
 from knowledge_base.schema import get_meta, set_meta
 
-ROW_COLUMNS = (
-    "id, title, body, category, departments, keywords, effective_from, expires_at, version, owner, updated_at, retired"
-)
+ROW_COLUMNS = "id, title, body, category, departments, keywords, effective_from, expires_at, version, owner, updated_at, retired"
 
 
 def article_row(article: Article, version: int) -> tuple[object, ...]:
@@ -53,13 +52,15 @@ def upsert_article(conn: sqlite3.Connection, article: Article) -> tuple[int, boo
             _kill(conn, old[0])
             conn.execute("DELETE FROM articles WHERE docno = ?", (old[0],))
         cur = conn.execute(
-            f"INSERT INTO articles ({ROW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", article_row(article, version)
+            f"INSERT INTO articles ({ROW_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            article_row(article, version),
         )
         docno = int(cur.lastrowid or 0)
         if not article.retired:
             keys, weights = term_weights(analysed, avgdl)
             conn.executemany(
-                "INSERT INTO delta VALUES (?, ?, ?)", zip(keys.tolist(), [docno] * len(keys), weights.tolist(), strict=True)
+                "INSERT INTO delta VALUES (?, ?, ?)",
+                zip(keys.tolist(), [docno] * len(keys), weights.tolist(), strict=True),
             )
             conn.execute("INSERT INTO delta_docs VALUES (?)", (docno,))
         conn.execute("COMMIT")
@@ -121,7 +122,8 @@ def compact(conn: sqlite3.Connection) -> int:
             else:
                 docs, ws = add_docs, add_w
             conn.execute(
-                "INSERT OR REPLACE INTO postings VALUES (?, ?, ?, ?)", (term, int(docs.size), docs.tobytes(), ws.tobytes())
+                "INSERT OR REPLACE INTO postings VALUES (?, ?, ?, ?)",
+                (term, int(docs.size), docs.tobytes(), ws.tobytes()),
             )
         conn.execute("DELETE FROM delta")
         conn.execute("DELETE FROM delta_docs")
@@ -171,6 +173,7 @@ def rebuild(conn: sqlite3.Connection) -> int:
             del all_keys, all_w, all_docs, order
             conn.executemany("INSERT INTO postings VALUES (?, ?, ?, ?)", _posting_rows(keys, docs, ws))
         set_meta(conn, "avgdl", round(avgdl, 3))
+        mark_current(conn)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
@@ -178,7 +181,9 @@ def rebuild(conn: sqlite3.Connection) -> int:
     return len(docnos)
 
 
-def _posting_rows(keys: np.ndarray, docs: np.ndarray, ws: np.ndarray) -> Iterable[tuple[int, int, bytes, bytes]]:
+def _posting_rows(
+    keys: np.ndarray, docs: np.ndarray, ws: np.ndarray
+) -> Iterable[tuple[int, int, bytes, bytes]]:
     bounds = np.flatnonzero(np.diff(keys)) + 1
     starts = np.concatenate([[0], bounds]).tolist()
     ends = np.concatenate([bounds, [keys.size]]).tolist()

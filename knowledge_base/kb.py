@@ -6,6 +6,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from knowledge_base.index_format import ensure_current
 from knowledge_base.index_writer import (
     ROW_COLUMNS,
     compact,
@@ -29,18 +30,32 @@ MAX_LIMIT = 200
 class KnowledgeBase:
     """Search and maintenance of the seat's local knowledge base; not thread-safe, open one per thread."""
 
-    def __init__(self, conn: sqlite3.Connection, *, readonly: bool, synonyms_path: Path | None = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, *, readonly: bool, synonyms_path: Path | None = None
+    ) -> None:
         self._conn = conn
         self.readonly = readonly
         self._searcher = Searcher(conn)
         self._synonyms_path = synonyms_path
 
     @classmethod
-    def open(cls, path: Path | str, *, readonly: bool = False, synonyms_path: Path | None = None) -> KnowledgeBase:
-        """Open (creating if needed) the index file; readonly connections are cheap, one per worker thread."""
+    def open(
+        cls, path: Path | str, *, readonly: bool = False, synonyms_path: Path | None = None
+    ) -> KnowledgeBase:
+        """Open (creating if needed) the index file; readonly connections are cheap, one per worker thread.
+
+        A read-write open re-indexes a file written in an older index format (once; seconds on 100k articles).
+        """
         if readonly and not Path(path).is_file():
             raise KnowledgeBaseError(f"no knowledge base at {path}")
-        return cls(connect(path, readonly=readonly), readonly=readonly, synonyms_path=synonyms_path)
+        conn = connect(path, readonly=readonly)
+        if not readonly:
+            try:
+                ensure_current(conn)
+            except BaseException:
+                conn.close()
+                raise
+        return cls(conn, readonly=readonly, synonyms_path=synonyms_path)
 
     def close(self) -> None:
         """Close the connection."""
@@ -148,7 +163,8 @@ class KnowledgeBase:
         rows = {
             r[0]: r[1:]
             for r in self._conn.execute(
-                f"SELECT docno, id, title, body, version, category FROM articles WHERE docno IN ({marks})", docnos
+                f"SELECT docno, id, title, body, version, category FROM articles WHERE docno IN ({marks})",
+                docnos,
             )
         }
         hits = []

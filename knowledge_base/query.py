@@ -23,6 +23,11 @@ _STOP = re.compile(
 )
 
 
+# Invisible characters inside a typed or pasted query (NUL and other controls, zero-width spaces, BOM) join the text
+# around them rather than split a word; tabs and line breaks stay separators.
+_INVISIBLE = re.compile("[\x00-\x08\x0e-\x1b\x7f\u200b-\u200d\u2060\ufeff]")
+
+
 @dataclass
 class QueryPlan:
     """Candidate terms with their query-side multipliers, and the strings to highlight."""
@@ -55,7 +60,7 @@ def strip_intent(norm_query: str) -> str:
 
 def plan_query(query: str, synonyms: SynonymTable, *, long_text: bool = False) -> QueryPlan:
     """Weighted terms: unigrams and bigrams of the query, synonym alternatives, pinyin initials."""
-    text = normalize(query[:MAX_QUERY_CHARS])
+    text = normalize(_INVISIBLE.sub("", query[:MAX_QUERY_CHARS]))
     core = strip_intent(text)
     terms: dict[int, float] = {}
     uni, bi = gram_keys(core)
@@ -76,4 +81,6 @@ def plan_query(query: str, synonyms: SynonymTable, *, long_text: bool = False) -
     if pinyin:
         for key in pinyin:
             terms[key] = PINYIN_WEIGHT
-    return QueryPlan(terms, np.array(sorted(highlight), dtype=np.int64), np.array(sorted(singles), dtype=np.int64))
+    return QueryPlan(
+        terms, np.array(sorted(highlight), dtype=np.int64), np.array(sorted(singles), dtype=np.int64)
+    )

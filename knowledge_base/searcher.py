@@ -14,6 +14,8 @@ from knowledge_base.model import format_time
 from knowledge_base.query import QueryPlan
 
 EXPIRED_FACTOR = 0.5
+IDF_EXPONENT = 1.5  # sharpen BM25's idf: rare, specific terms (names, places) decide more than common ones
+MIN_IDF = 0.01  # stale postings can make df exceed the live count; a matching term still counts a little
 MAX_TERMS_SHORT = 64
 MAX_TERMS_LONG = 48
 _CHUNK = 900
@@ -35,6 +37,11 @@ def _chunks(items: Sequence[int]) -> list[Sequence[int]]:
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
+
+
+def idf(n_docs: int, df: int) -> float:
+    """BM25 inverse document frequency raised to IDF_EXPONENT; at least MIN_IDF."""
+    return max(math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)), MIN_IDF) ** IDF_EXPONENT
 
 
 class Searcher:
@@ -78,7 +85,10 @@ class Searcher:
         for term, docs, ws in self.conn.execute(
             f"SELECT term, docnos, weights FROM postings WHERE term IN ({marks})", terms
         ):
-            out[term] = (np.frombuffer(docs, dtype=np.int32), np.frombuffer(ws, dtype=np.float16).astype(np.float32))
+            out[term] = (
+                np.frombuffer(docs, dtype=np.int32),
+                np.frombuffer(ws, dtype=np.float16).astype(np.float32),
+            )
         if self._has_delta:
             rows = self.conn.execute(
                 f"SELECT term, docno, weight FROM delta WHERE term IN ({marks}) ORDER BY term", terms
@@ -100,11 +110,7 @@ class Searcher:
         self._refresh()
         df = self._document_frequencies(list(plan.multipliers))
         n = max(self._n_docs, 1)
-        weights = {
-            term: mult * math.log(1.0 + (n - df[term] + 0.5) / (df[term] + 0.5))
-            for term, mult in plan.multipliers.items()
-            if df.get(term)
-        }
+        weights = {term: mult * idf(n, df[term]) for term, mult in plan.multipliers.items() if df.get(term)}
         if len(weights) > max_terms:
             weights = dict(sorted(weights.items(), key=lambda kv: -kv[1])[:max_terms])
         return weights

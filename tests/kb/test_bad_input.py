@@ -43,7 +43,9 @@ def test_bad_query_never_raises(demo_kb: KnowledgeBase, query: str) -> None:
     assert demo_kb.suggest(query, now=NOW) is not None
 
 
-@pytest.mark.parametrize("query", ['"医保"', "医保*", "(医保)", "医保 NEAR 报销", "医保 OR NOT", "医保😀", "医\x00保"])
+@pytest.mark.parametrize(
+    "query", ['"医保"', "医保*", "(医保)", "医保 NEAR 报销", "医保 OR NOT", "医保😀", "医\x00保"]
+)
 def test_syntax_characters_are_plain_text(demo_kb: KnowledgeBase, query: str) -> None:
     hits = demo_kb.search(query, now=NOW)
     assert hits and "医保" in hits[0].title

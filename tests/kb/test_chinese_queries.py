@@ -13,7 +13,9 @@ def ids(kb: KnowledgeBase, query: str, **kw: object) -> list[str]:
 
 def test_two_character_query_finds_article(demo_kb: KnowledgeBase) -> None:
     hits = demo_kb.search("医保", now=NOW)
-    assert hits and all("医保" in h.title or "医疗保障局" in h.snippet or "医保" in h.snippet for h in hits[:3])
+    assert hits and all(
+        "医保" in h.title or "医疗保障局" in h.snippet or "医保" in h.snippet for h in hits[:3]
+    )
     assert "医保" in hits[0].title
 
 
@@ -58,7 +60,9 @@ def test_traditional_characters_find_simplified(kb: KnowledgeBase) -> None:
 
 
 def test_suggest_ranks_by_case_text(demo_kb: KnowledgeBase) -> None:
-    case = "来电人反映所在小区旁边的工地每天晚上十一点以后还在施工，噪音很大，影响休息，希望有关部门处理。" * 3
+    case = (
+        "来电人反映所在小区旁边的工地每天晚上十一点以后还在施工，噪音很大，影响休息，希望有关部门处理。" * 3
+    )
     hits = demo_kb.suggest(case, limit=5, now=NOW)
     assert hits and "噪" in hits[0].title
 

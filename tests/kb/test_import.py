@@ -16,7 +16,13 @@ def write_lines(path: Path, lines: list[str]) -> Path:
 
 
 def test_bad_lines_reported_rest_imported(kb: KnowledgeBase, tmp_path: Path) -> None:
-    good = {"id": "g1", "title": "路灯不亮", "body": "报修路灯", "departments": ["城管局"], "keywords": "路灯,照明"}
+    good = {
+        "id": "g1",
+        "title": "路灯不亮",
+        "body": "报修路灯",
+        "departments": ["城管局"],
+        "keywords": "路灯,照明",
+    }
     lines = [
         json.dumps(good, ensure_ascii=False),
         "{not json",
@@ -26,7 +32,10 @@ def test_bad_lines_reported_rest_imported(kb: KnowledgeBase, tmp_path: Path) -> 
         json.dumps(["a", "list"]),
         json.dumps({"id": "g3", "title": "日期错", "body": "x", "expires_at": "明天"}, ensure_ascii=False),
         json.dumps({"id": "g4", "title": "部门错", "body": "x", "departments": 5}, ensure_ascii=False),
-        json.dumps({"id": "g5", "title": "井盖缺失", "body": "道路井盖", "updated_at": "2019/5/10 14:56:53"}, ensure_ascii=False),
+        json.dumps(
+            {"id": "g5", "title": "井盖缺失", "body": "道路井盖", "updated_at": "2019/5/10 14:56:53"},
+            ensure_ascii=False,
+        ),
         json.dumps({"id": "g6", "title": "版本错", "body": "x", "version": "two"}, ensure_ascii=False),
     ]
     report = kb.import_jsonl(write_lines(tmp_path / "in.jsonl", lines))
@@ -55,7 +64,9 @@ def test_reimport_updates_and_bumps_version(kb: KnowledgeBase, tmp_path: Path) -
 
 def test_bulk_import_path(kb: KnowledgeBase, tmp_path: Path) -> None:
     lines = [
-        json.dumps({"id": f"n{i}", "title": f"第{i}号通知", "body": f"小区{i}号楼停水维修"}, ensure_ascii=False)
+        json.dumps(
+            {"id": f"n{i}", "title": f"第{i}号通知", "body": f"小区{i}号楼停水维修"}, ensure_ascii=False
+        )
         for i in range(250)
     ]
     lines[100] = "oops"

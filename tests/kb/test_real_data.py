@@ -12,7 +12,8 @@ from kb_helpers import SHARED_KB
 from knowledge_base import KnowledgeBase
 
 pytestmark = pytest.mark.skipif(
-    not SHARED_KB.is_dir(), reason=f"{SHARED_KB} not found: real-data tests need ../shared/data/kb beside the repo"
+    not SHARED_KB.is_dir(),
+    reason=f"{SHARED_KB} not found: real-data tests need ../shared/data/kb beside the repo",
 )
 
 
