@@ -10,9 +10,7 @@ server time from client and network time.
 
 (a) `drain`: a real seat store gets 10,000 cases through `submit_case` (varied forms, content 20–2,000
     Chinese characters), then `SyncEngine.run_once` is timed from its start to an empty outbox (push in
-    batches of MAX_BATCH, then pull the seat's own 10,000 events back). Twice: the store as the app makes it
-    (capped at --drain-cap s), and with an index on outbox(entity_id) added (the suggested seat-side fix:
-    without it sync/outbox.py record_push scans the whole outbox once per acked case).
+    batches of MAX_BATCH, then pull the seat's own 10,000 events back), capped at --drain-cap s.
 (b) `load`: worker processes each drive many simulated seats over raw HTTP (a requests.Session per seat, one
     thread per seat). Every seat is registered with its own credential and logged in as a roster operator;
     every 5 s (±10 % jitter, random phase) it pushes 0–3 new case.created mutations shaped as intake.py makes
@@ -174,11 +172,10 @@ def queue_cases(seat: Any, count: int, seed: int) -> float:
     return time.perf_counter() - t0
 
 
-def drain(args: argparse.Namespace, db: str, work: Path, cluster: Any, *, seat_code: str,
-          outbox_index: bool) -> dict[str, Any]:
+def drain(args: argparse.Namespace, db: str, work: Path, cluster: Any, *, seat_code: str) -> dict[str, Any]:
     """Queue, then time run_once to an empty outbox (in a thread, so a run over --drain-cap is reported, not
-    waited for). With outbox_index, the seat store first gets an index on outbox(entity_id) (the suggested fix)."""
-    from sqlalchemy import func, select, text
+    waited for)."""
+    from sqlalchemy import func, select
 
     from central_server.db.engine import make_engine
     from central_server.db.models import Case
@@ -193,9 +190,6 @@ def drain(args: argparse.Namespace, db: str, work: Path, cluster: Any, *, seat_c
     seat_dir.mkdir()
     seat = open_seat(seat_dir, seat_code=seat_code)
     queued_s = queue_cases(seat, args.drain_cases, args.seed)
-    if outbox_index:
-        with seat.store.write() as conn:
-            conn.execute(text("CREATE INDEX IF NOT EXISTS bench_ix_outbox_entity_id ON outbox (entity_id)"))
     server = server_for(db, work, 1, f"drain-{seat_code}")
     server.start()
     calls: list[dict[str, Any]] = []
@@ -248,7 +242,6 @@ def drain(args: argparse.Namespace, db: str, work: Path, cluster: Any, *, seat_c
     report = outcome.get("report")
     return {
         "seat_code": seat_code,
-        "outbox_entity_id_index": outbox_index,
         "cases": pending_before,
         "queued_with_submit_case_s": round(queued_s, 1),
         "finished": finished and "error" not in outcome,
@@ -499,10 +492,9 @@ def run_all(args: argparse.Namespace, db: str, work: Path, cluster: Any, result:
     prepare_db(db)
     if args.only in (None, "drain"):
         result["drain"] = []
-        for code, index in (("D201", False), ("D202", True)):
-            log(f"(a) drain {code}: queueing {args.drain_cases:,} cases with submit_case"
-                + (" (seat store with an index on outbox.entity_id)" if index else ""))
-            d = drain(args, db, work, cluster, seat_code=code, outbox_index=index)
+        for code in ("D201",):
+            log(f"(a) drain {code}: queueing {args.drain_cases:,} cases with submit_case")
+            d = drain(args, db, work, cluster, seat_code=code)
             result["drain"].append(d)
             log(f"  {d['cases_on_server']:,}/{d['cases']:,} on the server after {d['elapsed_s']} s "
                 f"({'finished' if d['finished'] else 'CAPPED'}; {d['cases_per_s']}/s): push {d['push_http_s']} s "

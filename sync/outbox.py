@@ -36,13 +36,14 @@ def record_push(store: Store, sent: list[Mutation], response: PushResponse) -> P
     o, c = schema.outbox.c, schema.cases.c
     by_seq = {m.seq: m for m in sent}
     answered = {r.seq: r for r in response.results if r.seq in by_seq}
-    acked = rejected = 0
+    rejected = 0
+    done = [seq for seq, result in answered.items() if result.status in ("applied", "duplicate")]
+    acked = len(done)
     with store.write() as conn:
+        if done:
+            conn.execute(delete(schema.outbox).where(o.seq.in_(done)))
         for seq, result in answered.items():
-            if result.status in ("applied", "duplicate"):
-                conn.execute(delete(schema.outbox).where(o.seq == seq))
-                acked += 1
-            else:
+            if result.status not in ("applied", "duplicate"):
                 conn.execute(update(schema.outbox).where(o.seq == seq).values(
                     state="rejected", attempts=o.attempts + 1, last_error=result.error or "rejected"))
                 rejected += 1

@@ -53,10 +53,13 @@ def apply_pulled(store: Store, changes: list[Change], cursor: int, *, kb: Knowle
     kb_ids = apply_kb_changes(kb, changes) if kb is not None else []
     touched: set[str] = set()
     applied = 0
+    events = [c.data for c in changes if c.entity == ENTITY_CASE_EVENT and c.op == "upsert"]
     with store.write() as conn:
-        for change in changes:
-            if change.entity == ENTITY_CASE_EVENT and change.op == "upsert" and _append_event(conn, change.data):
-                touched.add(str(change.data["case_id"]))
+        have = _known_event_ids(conn, events)  # most are the seat's own, pulled back: one lookup for them all
+        for data in events:
+            if data["event"]["id"] not in have and _append_event(conn, data):
+                have.add(data["event"]["id"])
+                touched.add(str(data["case_id"]))
                 applied += 1
         for case_id in touched:
             _reproject(conn, case_id)
@@ -119,11 +122,18 @@ def article_from_wire(data: dict[str, Any]) -> Article:
     )
 
 
-def _append_event(conn: Connection, data: dict[str, Any]) -> bool:
+def _known_event_ids(conn: Connection, events: list[dict[str, Any]]) -> set[str]:
     e = schema.case_events.c
+    ids = list({str(data["event"]["id"]) for data in events})
+    known: set[str] = set()
+    for start in range(0, len(ids), 500):  # SQLite caps the number of bound parameters
+        known.update(conn.execute(select(e.id).where(e.id.in_(ids[start:start + 500]))).scalars())
+    return known
+
+
+def _append_event(conn: Connection, data: dict[str, Any]) -> bool:
+    """Append an event the store does not have (the caller checked its id)."""
     event = data["event"]
-    if conn.execute(select(e.id).where(e.id == event["id"])).first() is not None:
-        return False  # ours, or pulled before
     case_known = conn.execute(select(schema.cases.c.id).where(schema.cases.c.id == data["case_id"])).first()
     if case_known is None and event["kind"] != "created":
         return False  # a case this store never had (restored from an old backup): nothing to attach it to

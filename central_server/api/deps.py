@@ -30,7 +30,8 @@ class AppContext:
     database: str
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
+    """Async on purpose: FastAPI runs a plain `def` dependency on a worker thread, one hop per dependency."""
     ctx: AppContext = request.app.state.ctx
     return ctx
 
@@ -75,6 +76,36 @@ def get_current_seat(
 
 
 CurrentSeat = Annotated[Seat, Depends(get_current_seat)]
+
+
+@dataclass(frozen=True)
+class SeatCall:
+    """The credentials of a seat's sync call, read in the event loop; checked on the worker thread by
+    `authenticate_call`, so a sync request costs one thread hop and holds a pooled connection only there."""
+
+    token: str | None
+    seat_id: str | None
+    seat_credential: str | None
+
+
+async def get_seat_call(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    x_seat_id: Annotated[str | None, Header(alias="X-Seat-Id", max_length=64)] = None,
+    x_seat_credential: Annotated[str | None, Header(alias="X-Seat-Credential", max_length=256)] = None,
+) -> SeatCall:
+    return SeatCall(credentials.credentials if credentials else None, x_seat_id, x_seat_credential)
+
+
+SeatCallDep = Annotated[SeatCall, Depends(get_seat_call)]
+
+
+def authenticate_call(session: Session, ctx: AppContext, call: SeatCall) -> tuple[User, Seat]:
+    """The same checks, in the same order, as CurrentUser then CurrentSeat."""
+    if not call.token:
+        raise AuthFailed("log in first: this request needs 'Authorization: Bearer <access token>'")
+    user = user_for_access_token(session, ctx.tokens, call.token)
+    seat = authenticate_seat(session, seat_id=call.seat_id, credential=call.seat_credential)
+    return user, seat
 
 
 def require_role(*roles: str) -> Callable[[User], User]:

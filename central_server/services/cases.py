@@ -43,10 +43,17 @@ class CaseSummary:
     lead_department: str
 
 
-def create_case_from_seat(
-    session: Session, *, seat: Seat, operator_id: str, entity_id: str, args: dict[str, Any]
-) -> Case:
-    """Insert the case and its created event (inside the caller's savepoint); raises Rejected."""
+@dataclass(frozen=True)
+class NewCase:
+    """The rows one valid "case.created" becomes; `event["change_id"]` is stamped by the caller."""
+
+    case: dict[str, Any]
+    event: dict[str, Any]
+
+
+def plan_case_from_seat(*, seat: Seat, operator_id: str, entity_id: str, args: dict[str, Any],
+                        received_at: datetime) -> NewCase:
+    """Check a "case.created" and build its case and event rows (no database access); raises Rejected."""
     try:
         parsed = CaseCreatedArgs.model_validate(args)
     except ValidationError as exc:
@@ -58,17 +65,32 @@ def create_case_from_seat(
         raise Rejected(f"case number {payload.number} was not issued by this seat ({seat.seat_code})")
     fields = payload.fields
     status = STATUS_CLOSED if fields["disposition"] == "direct" else STATUS_DISPATCHED
-    case = Case(
-        id=parsed.case_id, number=payload.number, seat_id=seat.id, created_by=operator_id, status=status,
-        fields=fields, lead_department=str(fields.get("lead_department", "")), respond_by=payload.respond_by,
-        finish_by=payload.finish_by, created_at=parsed.event.recorded_at, received_at=datetime.now(UTC),
-        last_event_seq=1,
-    )
-    event = CaseEvent(
-        id=parsed.event.id, case_id=parsed.case_id, seq=1, kind="created",
-        payload=args["event"]["payload"], operator_id=operator_id, recorded_at=parsed.event.recorded_at,
-        seat_id=seat.id, change_id=0,
-    )
+    case = {
+        "id": parsed.case_id, "number": payload.number, "seat_id": seat.id, "created_by": operator_id,
+        "status": status, "fields": fields, "lead_department": str(fields.get("lead_department", "")),
+        "respond_by": payload.respond_by, "finish_by": payload.finish_by, "created_at": parsed.event.recorded_at,
+        "received_at": received_at, "last_event_seq": 1,
+    }
+    event = {
+        "id": parsed.event.id, "case_id": parsed.case_id, "seq": 1, "kind": "created",
+        "payload": args["event"]["payload"], "operator_id": operator_id, "recorded_at": parsed.event.recorded_at,
+        "seat_id": seat.id, "change_id": 0,
+    }
+    return NewCase(case, event)
+
+
+def conflict_reason(number: str) -> str:
+    return (f"case {number} conflicts with a case already on the server "
+            "(same case id, case number or event id)")
+
+
+def create_case_from_seat(
+    session: Session, *, seat: Seat, operator_id: str, entity_id: str, args: dict[str, Any]
+) -> Case:
+    """Insert the case and its created event (inside the caller's savepoint); raises Rejected."""
+    new = plan_case_from_seat(seat=seat, operator_id=operator_id, entity_id=entity_id, args=args,
+                              received_at=datetime.now(UTC))
+    case, event = Case(**new.case), CaseEvent(**new.event)
     try:
         session.add(case)
         session.flush()
@@ -76,8 +98,7 @@ def create_case_from_seat(
         session.add(event)
         session.flush()
     except IntegrityError as exc:
-        raise Rejected(f"case {payload.number} conflicts with a case already on the server "
-                       "(same case id, case number or event id)") from exc
+        raise Rejected(conflict_reason(new.case["number"])) from exc
     return case
 
 

@@ -18,9 +18,17 @@ def next_change_id(session: Session) -> int:
     The row lock is held until commit, so writers serialise here and change ids follow commit order
     (a SEQUENCE would hand out ids that commit out of order, and a pull could skip one).
     """
+    return take_change_ids(session, 1)[0]
+
+
+def take_change_ids(session: Session, count: int) -> range:
+    """`count` consecutive change ids in one UPDATE (same lock as next_change_id)."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
     stmt = (update(_counter).where(_counter.c.id == COUNTER_ROW_ID)
-            .values(value=_counter.c.value + 1).returning(_counter.c.value))
-    return int(session.execute(stmt).scalar_one())
+            .values(value=_counter.c.value + count).returning(_counter.c.value))
+    top = int(session.execute(stmt).scalar_one())
+    return range(top - count + 1, top + 1)
 
 
 def committed_max(session: Session) -> int:

@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.core.errors import Conflict, Forbidden
 from central_server.db.models import Case, CaseEvent, KbArticleVersion, KbChange, Seat, SeatMutation
-from central_server.services import cases
 from central_server.services.changes import committed_max
 from central_server.services.kb import OP_UPSERT, wire_data
-from central_server.services.kb_feedback import apply_feedback
+from central_server.services.push_batch import apply_fresh
 from central_server.services.users import active_user_ids
 from sync.protocol import (
-    CASE_CREATED,
     ENTITY_CASE_EVENT,
     ENTITY_KB_ARTICLE,
-    KB_FEEDBACK,
     PROTOCOL_VERSION,
     Change,
     Mutation,
     MutationResult,
-    MutationStatus,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -51,16 +46,16 @@ def push(session: Session, *, seat: Seat, request: PushRequest) -> PushResponse:
     locked = session.scalars(select(Seat).where(Seat.id == seat.id).with_for_update()).one()
     high_water = locked.last_applied_seq
     mutations = sorted(request.mutations, key=lambda m: m.seq)
-    active = active_user_ids(session, {m.operator_id for m in mutations})
-    results: list[MutationResult] = []
+    resent = [m for m in mutations if m.seq <= high_water]
+    fresh: list[Mutation] = []
     for m in mutations:
-        if m.seq <= high_water:
-            results.append(_stored_outcome(session, locked.id, m.seq))
-            continue
-        if m.seq > high_water + 1:
-            break  # a gap: stop here; the seat re-sends from high_water + 1
-        results.append(_apply_new(session, locked, m, active))
-        high_water = m.seq
+        if m.seq == high_water + len(fresh) + 1:
+            fresh.append(m)
+        elif m.seq > high_water + len(fresh):
+            break  # a gap: stop here; the seat re-sends from the new high-water mark + 1
+    active = active_user_ids(session, {m.operator_id for m in fresh})
+    results = _stored_outcomes(session, locked.id, resent) + apply_fresh(session, locked, fresh, active)
+    high_water += len(fresh)
     locked.last_applied_seq = high_water
     session.commit()
     applied = sum(r.status == "applied" for r in results)
@@ -70,54 +65,21 @@ def push(session: Session, *, seat: Seat, request: PushRequest) -> PushResponse:
     return PushResponse(last_applied_seq=high_water, results=results)
 
 
-def _stored_outcome(session: Session, seat_id: str, seq: int) -> MutationResult:
-    """A re-sent seq: applied before → duplicate; rejected before → the same rejection, so none is lost."""
-    row = session.get(SeatMutation, (seat_id, seq))
-    if row is None or row.status == "applied":
-        return MutationResult(seq=seq, status="duplicate")
-    return MutationResult(seq=seq, status="rejected", error=row.error)
-
-
-def _apply_new(session: Session, seat: Seat, m: Mutation, active: set[str]) -> MutationResult:
-    """Apply one mutation in a savepoint; any domain failure becomes `rejected` and the queue moves on."""
-    now = datetime.now(UTC)
-    first = session.scalar(select(SeatMutation).where(SeatMutation.mutation_id == m.mutation_id))
-    if first is not None:
-        same = first.seat_id == seat.id and first.status == "applied"
-        status: MutationStatus = "duplicate" if same else "rejected"
-        error = None if same else f"mutation {m.mutation_id} was already received (seq {first.seq})"
-        _record(session, seat, m, status, error, now, keep_id=False)
-        return MutationResult(seq=m.seq, status=status, error=error)
-    outcome: MutationStatus
-    try:
-        if m.operator_id not in active:
-            raise cases.Rejected(f"operator {m.operator_id} is not a known active user")
-        with session.begin_nested():
-            _dispatch(session, seat, m)
-        outcome, error = "applied", None
-    except cases.Rejected as exc:
-        outcome, error = "rejected", exc.reason
-    _record(session, seat, m, outcome, error, now, keep_id=True)
-    return MutationResult(seq=m.seq, status=outcome, error=error)
-
-
-def _dispatch(session: Session, seat: Seat, m: Mutation) -> None:
-    if m.name == CASE_CREATED:
-        cases.create_case_from_seat(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id,
-                                    args=m.args)
-        return
-    if m.name == KB_FEEDBACK:
-        apply_feedback(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id, args=m.args,
-                       created_at=m.created_at)
-        return
-    raise cases.Rejected(f"this server does not apply mutations named {m.name!r}")
-
-
-def _record(session: Session, seat: Seat, m: Mutation, status: str, error: str | None, now: datetime, *,
-            keep_id: bool) -> None:
-    session.add(SeatMutation(seat_id=seat.id, seq=m.seq, mutation_id=m.mutation_id if keep_id else None,
-                             name=m.name, operator_id=m.operator_id, status=status, error=error, received_at=now))
-    session.flush()
+def _stored_outcomes(session: Session, seat_id: str, resent: list[Mutation]) -> list[MutationResult]:
+    """Re-sent seqs: applied (or a duplicate) before → duplicate; rejected before → the same rejection."""
+    if not resent:
+        return []
+    rows = session.execute(select(SeatMutation.seq, SeatMutation.status, SeatMutation.error).where(
+        SeatMutation.seat_id == seat_id, SeatMutation.seq.in_({m.seq for m in resent})))
+    stored = {r.seq: (r.status, r.error) for r in rows}
+    results = []
+    for m in resent:
+        status, error = stored.get(m.seq, ("applied", None))
+        if status in ("applied", "duplicate"):
+            results.append(MutationResult(seq=m.seq, status="duplicate"))
+        else:
+            results.append(MutationResult(seq=m.seq, status="rejected", error=error))
+    return results
 
 
 def pull(session: Session, *, seat: Seat, cursor: int, limit: int) -> PullResponse:
@@ -126,6 +88,9 @@ def pull(session: Session, *, seat: Seat, cursor: int, limit: int) -> PullRespon
     top = committed_max(session)
     if cursor > top:
         return PullResponse(changes=[], cursor=0, has_more=False, reset_required=True)
+    if cursor == top:  # the common case: nothing new anywhere since the seat's last pull
+        session.rollback()
+        return PullResponse(changes=[], cursor=top, has_more=False)
     events = list(session.execute(
         select(CaseEvent, Case.number).join(Case, Case.id == CaseEvent.case_id)
         .where(CaseEvent.seat_id == seat.id, CaseEvent.change_id > cursor, CaseEvent.change_id <= top)

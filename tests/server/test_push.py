@@ -104,3 +104,41 @@ def test_case_conflicts_are_rejected_not_500(server_factory: ServerFactory, data
     resp = seat.push([first, same_number, same_case]).json()
     assert [r["status"] for r in resp["results"]] == ["applied", "rejected", "rejected"]
     assert count_rows(database_url, "cases") == 1
+
+
+def test_clashes_with_rows_already_on_the_server_are_answered_one_by_one(
+    server_factory: ServerFactory, database_url: str
+) -> None:
+    """The bulk insert clashes; the batch is re-applied mutation by mutation, each clash answered exactly."""
+    seat = _seat(server_factory)
+    first = seat.case_created(1)
+    assert seat.push([first, seat.case_created(2)]).json()["last_applied_seq"] == 2
+    number_taken = seat.case_created(4, number=1)
+    event_taken = seat.case_created(5)
+    event_taken["args"]["event"]["id"] = first["args"]["event"]["id"]
+    mutation_reused = {**first, "seq": 6}
+    batch = [seat.case_created(3), number_taken, event_taken, mutation_reused, seat.case_created(7)]
+    resp = seat.push(batch).json()
+    assert [(r["seq"], r["status"]) for r in resp["results"]] == [
+        (3, "applied"), (4, "rejected"), (5, "rejected"), (6, "duplicate"), (7, "applied")]
+    assert "conflicts with a case already on the server" in resp["results"][1]["error"]
+    assert resp["last_applied_seq"] == 7
+    assert count_rows(database_url, "cases") == 4
+    assert count_rows(database_url, "seat_mutations") == 7
+    again = seat.push(batch).json()  # the stored outcomes, whichever path wrote them
+    assert [r["status"] for r in again["results"]] == ["duplicate", "rejected", "rejected", "duplicate", "duplicate"]
+
+
+def test_a_batch_takes_consecutive_change_ids_in_seq_order(server_factory: ServerFactory) -> None:
+    seat = _seat(server_factory)
+    batch = [seat.case_created(seq) for seq in range(1, 201)]
+    batch[50]["args"]["event"]["payload"]["fields"] = "not an object"  # a rejection inside the batch
+    resp = seat.push(list(reversed(batch))).json()  # any order on the wire: applied in seq order
+    assert resp["last_applied_seq"] == 200
+    changes, _cursor = seat.pull_all(limit=37)
+    events = [c for c in changes if c["entity"] == "case_event"]
+    numbers = [c["data"]["number"] for c in events]
+    expected = [m["args"]["event"]["payload"]["number"] for m in batch if m["seq"] != 51]
+    assert numbers == expected
+    versions = [c["version"] for c in events]
+    assert versions == list(range(versions[0], versions[0] + 199))

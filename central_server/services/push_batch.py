@@ -1,0 +1,185 @@
+"""Apply the new part of a push batch with a handful of statements, whatever its size.
+
+The rules are those of DESIGN.md "Sync protocol" (sync_service.push holds the seat lock and the order):
+- a mutation_id seen before (on any seat, or earlier in this batch) is answered `duplicate` when this seat
+  applied it, `rejected` otherwise, and keeps no id of its own;
+- every other mutation is applied or rejected on its own, and the queue moves on either way.
+
+"case.created" — nearly all traffic — is checked in Python and written optimistically: one INSERT per table
+and one change-counter UPDATE for all the batch's change ids, with no lookups first (ids clash only when a
+seat misbehaves). Anything else goes through its own savepoint. If an INSERT fails on a unique id (a
+mutation_id, case id, case number or event id already on the server), the bulk attempt is rolled back and
+the batch is applied one mutation at a time, each in its own savepoint (`apply_one`), which answers each
+clash exactly: `duplicate`, or a rejection with its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from central_server.db.models import Case, CaseEvent, Seat, SeatMutation
+from central_server.services import cases
+from central_server.services.changes import take_change_ids
+from central_server.services.kb_feedback import apply_feedback
+from sync.protocol import CASE_CREATED, KB_FEEDBACK, Mutation, MutationResult, MutationStatus
+
+log = logging.getLogger(__name__)
+
+
+def apply_fresh(session: Session, seat: Seat, fresh: list[Mutation], active: set[str]) -> list[MutationResult]:
+    """Apply mutations whose seqs follow the seat's high-water mark (consecutive, in order)."""
+    if not fresh:
+        return []
+    try:
+        with session.begin_nested():
+            return _apply_bulk(session, seat, fresh, active)
+    except IntegrityError as exc:
+        log.warning("push seat=%s: bulk apply of %d mutations clashed (%s); applying one at a time",
+                    seat.id, len(fresh), type(exc.orig).__name__)
+        return [apply_one(session, seat, m, active) for m in fresh]
+
+
+@dataclass
+class _Batch:
+    """What the bulk path has decided so far; `known` and `taken_*` hold ids used earlier in this batch."""
+
+    known: dict[str, tuple[str, int, str]]  # mutation_id → (seat_id, seq, status)
+    taken_cases: set[str]
+    taken_numbers: set[str]
+    taken_events: set[str]
+    now: datetime
+    new_cases: list[cases.NewCase] = field(default_factory=list)
+    mutation_rows: list[dict[str, Any]] = field(default_factory=list)
+    results: list[MutationResult] = field(default_factory=list)
+
+
+def _apply_bulk(session: Session, seat: Seat, fresh: list[Mutation], active: set[str]) -> list[MutationResult]:
+    now = datetime.now(UTC)
+    plans: dict[int, cases.NewCase | cases.Rejected] = {}
+    for m in fresh:
+        if m.name == CASE_CREATED:
+            try:
+                plans[m.seq] = cases.plan_case_from_seat(seat=seat, operator_id=m.operator_id,
+                                                         entity_id=m.entity_id, args=m.args, received_at=now)
+            except cases.Rejected as exc:
+                plans[m.seq] = exc
+    batch = _Batch(known={}, taken_cases=set(), taken_numbers=set(), taken_events=set(), now=now)
+    for m in fresh:
+        _decide(session, seat, m, plans.get(m.seq), active, batch)
+    _write(session, batch)
+    return batch.results
+
+
+def _decide(session: Session, seat: Seat, m: Mutation, plan: cases.NewCase | cases.Rejected | None,
+            active: set[str], batch: _Batch) -> None:
+    first = batch.known.get(m.mutation_id)
+    if first is not None:
+        first_seat, first_seq, first_status = first
+        same = first_seat == seat.id and first_status == "applied"
+        status: MutationStatus = "duplicate" if same else "rejected"
+        error = None if same else f"mutation {m.mutation_id} was already received (seq {first_seq})"
+        _answer(batch, seat, m, status, error, keep_id=False)
+        return
+    try:
+        if m.operator_id not in active:
+            raise cases.Rejected(f"operator {m.operator_id} is not a known active user")
+        if isinstance(plan, cases.Rejected):
+            raise plan
+        if isinstance(plan, cases.NewCase):
+            _claim(plan, batch)
+        else:
+            with session.begin_nested():
+                dispatch(session, seat, m)
+        outcome: MutationStatus = "applied"
+        error = None
+    except cases.Rejected as exc:
+        outcome, error = "rejected", exc.reason
+    batch.known[m.mutation_id] = (seat.id, m.seq, outcome)
+    _answer(batch, seat, m, outcome, error, keep_id=True)
+
+
+def _claim(plan: cases.NewCase, batch: _Batch) -> None:
+    """Reserve the case's ids, or reject it when one was used earlier in this batch (clashes with rows on the
+    server surface as an IntegrityError at the INSERT)."""
+    case_id, number, event_id = plan.case["id"], plan.case["number"], plan.event["id"]
+    if case_id in batch.taken_cases or number in batch.taken_numbers or event_id in batch.taken_events:
+        raise cases.Rejected(cases.conflict_reason(number))
+    batch.taken_cases.add(case_id)
+    batch.taken_numbers.add(number)
+    batch.taken_events.add(event_id)
+    batch.new_cases.append(plan)
+
+
+def _answer(batch: _Batch, seat: Seat, m: Mutation, status: MutationStatus, error: str | None, *,
+            keep_id: bool) -> None:
+    batch.mutation_rows.append({
+        "seat_id": seat.id, "seq": m.seq, "mutation_id": m.mutation_id if keep_id else None, "name": m.name,
+        "operator_id": m.operator_id, "status": status, "error": error, "received_at": batch.now,
+    })
+    batch.results.append(MutationResult(seq=m.seq, status=status, error=error))
+
+
+def _write(session: Session, batch: _Batch) -> None:
+    """Stamp change ids in seq order from one counter update, then one INSERT per table."""
+    if batch.new_cases:
+        ids = take_change_ids(session, len(batch.new_cases))
+        for plan, change_id in zip(batch.new_cases, ids, strict=True):
+            plan.event["change_id"] = change_id
+        _insert(session, Case, [p.case for p in batch.new_cases])
+        _insert(session, CaseEvent, [p.event for p in batch.new_cases])
+    _insert(session, SeatMutation, batch.mutation_rows)
+
+
+def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    session.execute(insert(model), rows)
+
+
+# --- one mutation at a time (the fallback) -------------------------------------------------------------------
+
+def apply_one(session: Session, seat: Seat, m: Mutation, active: set[str]) -> MutationResult:
+    """Apply one mutation in a savepoint; any domain failure becomes `rejected` and the queue moves on."""
+    now = datetime.now(UTC)
+    first = session.scalar(select(SeatMutation).where(SeatMutation.mutation_id == m.mutation_id))
+    if first is not None:
+        same = first.seat_id == seat.id and first.status == "applied"
+        status: MutationStatus = "duplicate" if same else "rejected"
+        error = None if same else f"mutation {m.mutation_id} was already received (seq {first.seq})"
+        _record(session, seat, m, status, error, now, keep_id=False)
+        return MutationResult(seq=m.seq, status=status, error=error)
+    outcome: MutationStatus
+    try:
+        if m.operator_id not in active:
+            raise cases.Rejected(f"operator {m.operator_id} is not a known active user")
+        with session.begin_nested():
+            dispatch(session, seat, m)
+        outcome, error = "applied", None
+    except cases.Rejected as exc:
+        outcome, error = "rejected", exc.reason
+    _record(session, seat, m, outcome, error, now, keep_id=True)
+    return MutationResult(seq=m.seq, status=outcome, error=error)
+
+
+def dispatch(session: Session, seat: Seat, m: Mutation) -> None:
+    if m.name == CASE_CREATED:
+        cases.create_case_from_seat(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id,
+                                    args=m.args)
+        return
+    if m.name == KB_FEEDBACK:
+        apply_feedback(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id, args=m.args,
+                       created_at=m.created_at)
+        return
+    raise cases.Rejected(f"this server does not apply mutations named {m.name!r}")
+
+
+def _record(session: Session, seat: Seat, m: Mutation, status: str, error: str | None, now: datetime, *,
+            keep_id: bool) -> None:
+    session.add(SeatMutation(seat_id=seat.id, seq=m.seq, mutation_id=m.mutation_id if keep_id else None,
+                             name=m.name, operator_id=m.operator_id, status=status, error=error, received_at=now))
+    session.flush()
