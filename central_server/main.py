@@ -14,6 +14,7 @@ from central_server.api.limits import BodySizeLimit
 from central_server.api.routes import api_router
 from central_server.core.city import load_city_facts
 from central_server.core.config import Settings, resources_dir, with_secret
+from central_server.core.recent_checks import RecentChecks
 from central_server.core.security import TokenService
 from central_server.db.engine import backend_name, make_engine, session_factory
 
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             refresh_hours=settings.refresh_token_hours),
         city=load_city_facts(resources_dir(settings)),
         database=backend_name(engine),
+        recent=RecentChecks(settings.auth_recheck_seconds),
     )
 
     @asynccontextmanager

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from central_server.core.city import CityFacts
 from central_server.core.config import Settings
 from central_server.core.errors import AuthFailed, Forbidden
+from central_server.core.recent_checks import RecentChecks, seat_key, user_key
 from central_server.core.security import TokenService
 from central_server.db.models import Seat, User
 from central_server.services.seats import authenticate_seat
@@ -28,6 +29,7 @@ class AppContext:
     tokens: TokenService
     city: CityFacts
     database: str
+    recent: RecentChecks = field(default_factory=lambda: RecentChecks(0))
 
 
 async def get_context(request: Request) -> AppContext:
@@ -99,13 +101,23 @@ async def get_seat_call(
 SeatCallDep = Annotated[SeatCall, Depends(get_seat_call)]
 
 
-def authenticate_call(session: Session, ctx: AppContext, call: SeatCall) -> tuple[User, Seat]:
-    """The same checks, in the same order, as CurrentUser then CurrentSeat."""
+def authenticate_call(session: Session, ctx: AppContext, call: SeatCall) -> str:
+    """The same checks, in the same order, as CurrentUser then CurrentSeat; returns the seat id.
+
+    The token's signature and expiry are verified every time; the database checks of the user and the seat are
+    skipped when they passed within the last few seconds (ctx.recent).
+    """
     if not call.token:
         raise AuthFailed("log in first: this request needs 'Authorization: Bearer <access token>'")
-    user = user_for_access_token(session, ctx.tokens, call.token)
+    user_id = ctx.tokens.subject(call.token, "access")
+    if not ctx.recent.fresh(user_key(user_id)):
+        user_for_access_token(session, ctx.tokens, call.token)
+        ctx.recent.remember(user_key(user_id))
+    if call.seat_id and call.seat_credential and ctx.recent.fresh(seat_key(call.seat_id, call.seat_credential)):
+        return call.seat_id
     seat = authenticate_seat(session, seat_id=call.seat_id, credential=call.seat_credential)
-    return user, seat
+    ctx.recent.remember(seat_key(seat.id, call.seat_credential or ""))
+    return seat.id
 
 
 def require_role(*roles: str) -> Callable[[User], User]:

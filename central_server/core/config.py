@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=2_000_000, ge=1024)
     resources_dir: Path | None = None  # the city's resources/ folder; default: the one beside the packages
     access_log: bool = True
+    # Sync calls trust a user's and a seat's database check this long (central_server/core/recent_checks.py).
+    auth_recheck_seconds: float = Field(default=5.0, ge=0, le=300)
 
 
 def load_settings(settings_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:

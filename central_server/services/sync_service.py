@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.core.errors import Conflict, Forbidden
+from central_server.core.recent_checks import RecentChecks, user_key
 from central_server.db.models import Case, CaseEvent, KbArticleVersion, KbChange, Seat, SeatMutation
 from central_server.services.changes import committed_max
 from central_server.services.kb import OP_UPSERT, wire_data
@@ -37,13 +38,16 @@ def check_protocol(version: object) -> None:
         )
 
 
-def push(session: Session, *, seat: Seat, request: PushRequest) -> PushResponse:
-    """Apply the batch in seq order in ONE transaction and commit; see DESIGN.md for each rule."""
+def push(session: Session, *, seat_id: str, request: PushRequest, recent: RecentChecks | None = None
+         ) -> PushResponse:
+    """Apply the batch in seq order in ONE transaction and commit; see DESIGN.md for each rule.
+
+    `recent` may vouch for operators whose active status was checked moments ago (fewer lookups)."""
     check_protocol(request.protocol_version)
-    if request.seat_id != seat.id:
+    if request.seat_id != seat_id:
         raise Forbidden("a seat can push only its own mutations", code="seat_mismatch")
     # Lock the seat row (PostgreSQL): two pushes from one seat never interleave.
-    locked = session.scalars(select(Seat).where(Seat.id == seat.id).with_for_update()).one()
+    locked = session.scalars(select(Seat).where(Seat.id == seat_id).with_for_update()).one()
     high_water = locked.last_applied_seq
     mutations = sorted(request.mutations, key=lambda m: m.seq)
     resent = [m for m in mutations if m.seq <= high_water]
@@ -53,7 +57,9 @@ def push(session: Session, *, seat: Seat, request: PushRequest) -> PushResponse:
             fresh.append(m)
         elif m.seq > high_water + len(fresh):
             break  # a gap: stop here; the seat re-sends from the new high-water mark + 1
-    active = active_user_ids(session, {m.operator_id for m in fresh})
+    operators = {m.operator_id for m in fresh}
+    vouched = {o for o in operators if recent is not None and recent.fresh(user_key(o))}
+    active = vouched | active_user_ids(session, operators - vouched)
     results = _stored_outcomes(session, locked.id, resent) + apply_fresh(session, locked, fresh, active)
     high_water += len(fresh)
     locked.last_applied_seq = high_water
@@ -61,7 +67,7 @@ def push(session: Session, *, seat: Seat, request: PushRequest) -> PushResponse:
     applied = sum(r.status == "applied" for r in results)
     rejected = sum(r.status == "rejected" for r in results)
     log.info("push seat=%s mutations=%d applied=%d rejected=%d high_water=%d",
-             seat.id, len(mutations), applied, rejected, high_water)
+             seat_id, len(mutations), applied, rejected, high_water)
     return PushResponse(last_applied_seq=high_water, results=results)
 
 
@@ -82,7 +88,7 @@ def _stored_outcomes(session: Session, seat_id: str, resent: list[Mutation]) -> 
     return results
 
 
-def pull(session: Session, *, seat: Seat, cursor: int, limit: int) -> PullResponse:
+def pull(session: Session, *, seat_id: str, cursor: int, limit: int) -> PullResponse:
     """Changes after `cursor` in change-id (= commit) order: this seat's case events merged with the
     knowledge-base changes every seat receives."""
     top = committed_max(session)
@@ -93,7 +99,7 @@ def pull(session: Session, *, seat: Seat, cursor: int, limit: int) -> PullRespon
         return PullResponse(changes=[], cursor=top, has_more=False)
     events = list(session.execute(
         select(CaseEvent, Case.number).join(Case, Case.id == CaseEvent.case_id)
-        .where(CaseEvent.seat_id == seat.id, CaseEvent.change_id > cursor, CaseEvent.change_id <= top)
+        .where(CaseEvent.seat_id == seat_id, CaseEvent.change_id > cursor, CaseEvent.change_id <= top)
         .order_by(CaseEvent.change_id).limit(limit + 1)
     ))
     kb_rows = list(session.execute(

@@ -27,8 +27,8 @@ async def push(body: PushRequest, ctx: ContextDep, call: SeatCallDep) -> PushRes
 
 def _push(ctx: AppContext, call: SeatCall, body: PushRequest) -> PushResponse:
     with ctx.sessions() as session:
-        _user, seat = authenticate_call(session, ctx, call)  # each mutation carries its own operator_id
-        return sync_service.push(session, seat=seat, request=body)
+        seat_id = authenticate_call(session, ctx, call)  # each mutation carries its own operator_id
+        return sync_service.push(session, seat_id=seat_id, request=body, recent=ctx.recent)
 
 
 @router.get("/pull")
@@ -43,5 +43,5 @@ async def pull(
 
 def _pull(ctx: AppContext, call: SeatCall, cursor: int, limit: int) -> PullResponse:
     with ctx.sessions() as session:
-        _user, seat = authenticate_call(session, ctx, call)
-        return sync_service.pull(session, seat=seat, cursor=cursor, limit=limit)
+        seat_id = authenticate_call(session, ctx, call)
+        return sync_service.pull(session, seat_id=seat_id, cursor=cursor, limit=limit)
