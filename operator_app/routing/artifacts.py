@@ -1,8 +1,9 @@
 """Model directory layout, content hashing and the manifest (numpy and the standard library only).
 
-A model directory holds `model.json` (labels, temperature, feature blocks), per block a vocabulary
-(`vocab_<name>.json`, a JSON list of n-grams) and float32 arrays (`idf_`, `weights_`, `bias_<name>.npy`),
-and `manifest.json`: the sha256 of every other file, the model version (their combined hash), the
+A model directory holds `model.json` (labels, ensemble members with their temperatures, the final
+temperature, feature blocks), per vocabulary a JSON list of n-grams (`vocab_<key>.json`) and its idf
+(`idf_<key>.npy`), per member block float32 arrays (`weights_`, `bias_<member>_<block>.npy`), and
+`manifest.json`: the sha256 of every other file, the model version (their combined hash), the
 training data hash and the held-out metrics. No pickle anywhere.
 """
 

@@ -22,8 +22,11 @@ class RoutingAssistant:
     def load(cls, root: Path | None = None) -> RoutingAssistant:
         """Load and hash-check the shipped model (≈0.2 s): call off the GUI thread."""
         base = root or resources_dir()
-        return cls(RoutingModel.load(base / "routing"), load_directory(base / "city" / "routing_directory.toml"),
-                   load_gazetteer(base / "city" / "districts.toml"))
+        return cls(
+            RoutingModel.load(base / "routing"),
+            load_directory(base / "city" / "routing_directory.toml"),
+            load_gazetteer(base / "city" / "districts.toml"),
+        )
 
     def suggest(self, *, content: str, address: str) -> RoutingSnapshot:
         found = suggest(self.model, self.directory, self.gazetteer, title="", body=content, address=address)

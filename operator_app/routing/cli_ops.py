@@ -28,10 +28,16 @@ DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data" / "routing" / "dev.csv"
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add `route` (with `train`, `eval` and `--batch`) to an argparse subparsers object."""
     route = subparsers.add_parser("route", help="routing suggestions: train, evaluate, batch-suggest")
-    route.add_argument("--batch", metavar="FILE.jsonl", help="suggest for each JSON line {id, title?, body?, address?}")
+    route.add_argument(
+        "--batch", metavar="FILE.jsonl", help="suggest for each JSON line {id, title?, body?, address?}"
+    )
     route.add_argument("--model", metavar="DIR", default=str(DEFAULT_MODEL), help="model directory")
-    route.add_argument("--directory", metavar="TOML", default=str(DEFAULT_DIRECTORY), help="routing directory")
-    route.add_argument("--districts", metavar="TOML", default=str(DEFAULT_DISTRICTS), help="district gazetteer")
+    route.add_argument(
+        "--directory", metavar="TOML", default=str(DEFAULT_DIRECTORY), help="routing directory"
+    )
+    route.add_argument(
+        "--districts", metavar="TOML", default=str(DEFAULT_DISTRICTS), help="district gazetteer"
+    )
     route.add_argument("--out", metavar="FILE", help="write batch results here instead of standard output")
     route.set_defaults(func=_run_route, route_parser=route)
     sub = route.add_subparsers(dest="route_command")
@@ -53,7 +59,6 @@ def _run_route(args: argparse.Namespace) -> int:
         return 2
     try:
         from .model import RoutingModel
-
 
         model = RoutingModel.load(args.model)
         directory, gazetteer = _city_config(args.directory, args.districts)
@@ -91,14 +96,23 @@ def _run_eval(args: argparse.Namespace) -> int:
     result["model_version"] = model.version
     if not args.json:
         print(format_table(result))
-        print("\nNote: figures on rows the model was trained on are optimistic; the held-out figures "
-              "recorded at training time are in the model's manifest.json.\n")
+        print(
+            "\nNote: figures on rows the model was trained on are optimistic; the held-out figures "
+            "recorded at training time are in the model's manifest.json.\n"
+        )
     print(json.dumps(result, ensure_ascii=False, indent=None if not args.json else 2))
     return 0
 
 
-def run_batch(path: Path, model: RoutingModel, directory: RoutingDirectory, gazetteer: Gazetteer, *,
-              out: TextIO, err: TextIO) -> int:
+def run_batch(
+    path: Path,
+    model: RoutingModel,
+    directory: RoutingDirectory,
+    gazetteer: Gazetteer,
+    *,
+    out: TextIO,
+    err: TextIO,
+) -> int:
     """Suggest for each JSON line of `path`; bad lines are reported on `err` and skipped. Exit code 1 if any."""
     from .suggest import suggest
 
@@ -116,18 +130,27 @@ def run_batch(path: Path, model: RoutingModel, directory: RoutingDirectory, gaze
                 print(f"line {number}: {exc}; skipped.", file=err)
                 continue
             started = time.perf_counter()
-            found = suggest(model, directory, gazetteer, title=item["title"], body=item["body"],
-                            address=item["address"])
+            found = suggest(
+                model, directory, gazetteer, title=item["title"], body=item["body"], address=item["address"]
+            )
             elapsed = (time.perf_counter() - started) * 1000
             rows = []
             for s in found:
-                row: dict[str, Any] = {"category": s.category, "department": s.lead_department_id,
-                                       "confidence": s.confidence}
+                row: dict[str, Any] = {
+                    "category": s.category,
+                    "department": s.lead_department_id,
+                    "confidence": s.confidence,
+                }
                 if s.district_id:
                     row["district"] = s.district_id
                 rows.append(row)
-            print(json.dumps({"id": item["id"], "suggestions": rows, "elapsed_ms": round(elapsed, 3)},
-                             ensure_ascii=False), file=out)
+            print(
+                json.dumps(
+                    {"id": item["id"], "suggestions": rows, "elapsed_ms": round(elapsed, 3)},
+                    ensure_ascii=False,
+                ),
+                file=out,
+            )
     if bad:
         print(f"{bad} line(s) could not be read; the others were processed.", file=err)
     return 1 if bad else 0
@@ -139,16 +162,16 @@ def _parse_line(line: str) -> dict[str, Any]:
     except ValueError as exc:
         raise ValueError(f"not valid JSON ({exc.args[0] if exc.args else exc})") from None
     if not isinstance(item, dict):
-        raise ValueError("expected a JSON object like {\"id\": ..., \"title\": ...}")
+        raise ValueError('expected a JSON object like {"id": ..., "title": ...}')
     if "id" not in item or not isinstance(item["id"], str | int) or isinstance(item["id"], bool):
-        raise ValueError("the \"id\" field is missing or is not a string or a number")
+        raise ValueError('the "id" field is missing or is not a string or a number')
     fields = {}
     for name in ("title", "body", "address"):
         value = item.get(name, "")
         if value is None:
             value = ""
         if not isinstance(value, str):
-            raise ValueError(f"the \"{name}\" field must be text")
+            raise ValueError(f'the "{name}" field must be text')
         fields[name] = value
     return {"id": item["id"], **fields}
 
@@ -161,12 +184,17 @@ def _city_config(directory_path: str, districts_path: str) -> tuple[RoutingDirec
     if Path(directory_path).is_file():
         directory = load_directory(directory_path)
     else:
-        print(f"Warning: no routing directory at {directory_path}; every category falls back to the district "
-              "government.", file=sys.stderr)
+        print(
+            f"Warning: no routing directory at {directory_path}; every category falls back to the district "
+            "government.",
+            file=sys.stderr,
+        )
     if Path(districts_path).is_file():
         gazetteer = load_gazetteer(districts_path)
     else:
-        print(f"Warning: no district list at {districts_path}; districts will not be detected.", file=sys.stderr)
+        print(
+            f"Warning: no district list at {districts_path}; districts will not be detected.", file=sys.stderr
+        )
     return directory, gazetteer
 
 

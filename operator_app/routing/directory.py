@@ -81,8 +81,10 @@ class Gazetteer:
                 if needle.strip():
                     owners.setdefault(needle.strip(), set()).add(d.id)
         # A needle shared by two districts says nothing; longest needles are tried first.
-        needles = sorted(((n, by_id[next(iter(ids))]) for n, ids in owners.items() if len(ids) == 1),
-                         key=lambda item: (-len(item[0]), item[0]))
+        needles = sorted(
+            ((n, by_id[next(iter(ids))]) for n, ids in owners.items() if len(ids) == 1),
+            key=lambda item: (-len(item[0]), item[0]),
+        )
         return cls(tuple(districts), tuple(needles))
 
     def detect(self, text: str) -> tuple[District, str] | None:
@@ -106,13 +108,15 @@ def load_directory(path: str | Path) -> RoutingDirectory:
         category, lead = item.get("category"), item.get("lead")
         if not isinstance(category, str) or not category.strip() or not isinstance(lead, str) or not lead:
             raise DirectoryConfigError(f"{path}: route #{i + 1} needs a category and a lead department.")
-        routes.append(Route(category.strip(), lead, _str_tuple(item.get("cooperating"), path, f"route #{i + 1}")))
+        routes.append(
+            Route(category.strip(), lead, _str_tuple(item.get("cooperating"), path, f"route #{i + 1}"))
+        )
     fallback = data.get("fallback", {})
     if not isinstance(fallback, dict):
         raise DirectoryConfigError(f"{path}: [fallback] must be a table.")
     lead = fallback.get("lead", DISTRICT_LEAD)
     if not isinstance(lead, str) or not lead:
-        raise DirectoryConfigError(f"{path}: the fallback lead must be a department id or \"{DISTRICT_LEAD}\".")
+        raise DirectoryConfigError(f'{path}: the fallback lead must be a department id or "{DISTRICT_LEAD}".')
     return RoutingDirectory(tuple(routes), lead, _str_tuple(fallback.get("cooperating"), path, "fallback"))
 
 
@@ -125,10 +129,15 @@ def load_gazetteer(path: str | Path) -> Gazetteer:
         if not isinstance(district_id, str) or not district_id or not isinstance(name, str) or not name:
             raise DirectoryConfigError(f"{path}: district #{i + 1} needs an id and a name.")
         gov = item.get("government_department")
-        districts.append(District(
-            id=district_id, name=name, government_department=gov if isinstance(gov, str) and gov else None,
-            aliases=_str_tuple(item.get("aliases"), path, name), streets=_str_tuple(item.get("streets"), path, name),
-        ))
+        districts.append(
+            District(
+                id=district_id,
+                name=name,
+                government_department=gov if isinstance(gov, str) and gov else None,
+                aliases=_str_tuple(item.get("aliases"), path, name),
+                streets=_str_tuple(item.get("streets"), path, name),
+            )
+        )
     return Gazetteer.of(districts)
 
 

@@ -17,8 +17,13 @@ def predict_all(model: RoutingModel, examples: Sequence[Example], top_k: int = 3
     return [model.predict(ex.title, ex.body, top_k=top_k) for ex in examples]
 
 
-def metrics(examples: Sequence[Example], predictions: Sequence[Sequence[Prediction]], labels: Sequence[str],
-            *, coverage: float = 0.8) -> dict[str, Any]:
+def metrics(
+    examples: Sequence[Example],
+    predictions: Sequence[Sequence[Prediction]],
+    labels: Sequence[str],
+    *,
+    coverage: float = 0.8,
+) -> dict[str, Any]:
     """All figures for one evaluation; a missing prediction counts as wrong with confidence 0."""
     truth = [ex.label for ex in examples]
     top1 = [p[0].label if p else "" for p in predictions]
@@ -37,6 +42,8 @@ def metrics(examples: Sequence[Example], predictions: Sequence[Sequence[Predicti
         "top3": _mean(hit3),
         f"accuracy_at_{int(coverage * 100)}pct_coverage": accuracy_at_coverage(hit1, conf, coverage),
         "no_suggestion": int(sum(1 for p in predictions if not p)),
+        "mean_confidence": _mean(conf),
+        "calibration_error": calibration_error(hit1, conf),
     }
     for name, mask in kinds.items():
         out[f"{name}_top1"] = _mean(hit1[mask]) if mask.any() else None
@@ -44,6 +51,20 @@ def metrics(examples: Sequence[Example], predictions: Sequence[Sequence[Predicti
     out["per_class"] = per_class(truth, top1, labels)
     out["confusion"] = {"labels": list(labels), "matrix": confusion(truth, top1, labels)}
     return out
+
+
+def calibration_error(hits: np.ndarray, confidence: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error of the top-1 confidence: the case-weighted mean |accuracy − confidence|
+    over equal-width confidence bins (0 for a perfectly honest confidence)."""
+    if len(hits) == 0:
+        return 0.0
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    error = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            error += mask.mean() * abs(float(hits[mask].mean()) - float(confidence[mask].mean()))
+    return round(error, 4)
 
 
 def accuracy_at_coverage(hits: np.ndarray, confidence: np.ndarray, coverage: float) -> float:
@@ -55,7 +76,9 @@ def accuracy_at_coverage(hits: np.ndarray, confidence: np.ndarray, coverage: flo
     return _mean(hits[order])
 
 
-def per_class(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> dict[str, dict[str, Any]]:
+def per_class(
+    truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
+) -> dict[str, dict[str, Any]]:
     """Precision, recall and support of each label."""
     out: dict[str, dict[str, Any]] = {}
     for label in labels:
@@ -84,7 +107,11 @@ def format_table(result: dict[str, Any]) -> str:
     """A readable plain-text report of `metrics` output."""
     lines = [f"cases: {result['n']}   top-1: {result['top1']:.4f}   top-3: {result['top3']:.4f}"]
     for key, value in result.items():
-        if key.startswith("accuracy_at_") or (key.endswith("_top1") and value is not None):
+        if (
+            key.startswith("accuracy_at_")
+            or key in ("mean_confidence", "calibration_error")
+            or (key.endswith("_top1") and value is not None)
+        ):
             lines.append(f"{key.replace('_', ' ')}: {value:.4f}")
     lines.append(f"no suggestion: {result['no_suggestion']}")
     lines.append("")

@@ -17,15 +17,28 @@ class RoutingSnapshot:
     suggestions: tuple[Suggestion, ...]
 
 
-def routing_record(snapshot: RoutingSnapshot, *, category: str, lead_department: str,
-                   district: str) -> dict[str, Any]:
+def routing_record(
+    snapshot: RoutingSnapshot, *, category: str, lead_department: str, district: str
+) -> dict[str, Any]:
     """The suggestion, the choice and the model version; `overridden` when the operator chose otherwise."""
-    shown = [{"category": s.category, "lead_department": s.lead_department_id or "", "district": s.district_id or "",
-              "confidence": s.confidence} for s in snapshot.suggestions]
+    shown = [
+        {
+            "category": s.category,
+            "lead_department": s.lead_department_id or "",
+            "district": s.district_id or "",
+            "confidence": s.confidence,
+        }
+        for s in snapshot.suggestions
+    ]
     top = category.split("/", 1)[0]
     first = snapshot.suggestions[0] if snapshot.suggestions else None
-    overridden = first is not None and (top != first.category or bool(
-        lead_department and first.lead_department_id and lead_department != first.lead_department_id))
-    return {"model_version": snapshot.model_version, "suggestions": shown,
-            "chosen": {"category": category, "lead_department": lead_department, "district": district},
-            "overridden": overridden}
+    overridden = first is not None and (
+        top != first.category
+        or bool(lead_department and first.lead_department_id and lead_department != first.lead_department_id)
+    )
+    return {
+        "model_version": snapshot.model_version,
+        "suggestions": shown,
+        "chosen": {"category": category, "lead_department": lead_department, "district": district},
+        "overridden": overridden,
+    }

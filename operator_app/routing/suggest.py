@@ -39,8 +39,16 @@ def detect_district(gazetteer: Gazetteer, *, address: str, title: str, body: str
     return None
 
 
-def suggest(model: RoutingModel, directory: RoutingDirectory, gazetteer: Gazetteer, *, title: str, body: str,
-            address: str, top_k: int = 3) -> list[Suggestion]:
+def suggest(
+    model: RoutingModel,
+    directory: RoutingDirectory,
+    gazetteer: Gazetteer,
+    *,
+    title: str,
+    body: str,
+    address: str,
+    top_k: int = 3,
+) -> list[Suggestion]:
     """Top-k suggestions (best first); [] when the text gives the model nothing to go on. Pure CPU, no I/O."""
     title, body, address = _text(title), _text(body), _text(address)
     predictions = model.predict(title, body, top_k=top_k)
@@ -49,7 +57,8 @@ def suggest(model: RoutingModel, directory: RoutingDirectory, gazetteer: Gazette
     match = detect_district(gazetteer, address=address, title=title, body=body)
     district_reason = (
         f"区县：{match.district.name}（{'地址' if match.source == 'address' else '内容'}中的“{match.words}”）"
-        if match else "区县：未识别"
+        if match
+        else "区县：未识别"
     )
     out = []
     for prediction in predictions:
@@ -68,15 +77,17 @@ def suggest(model: RoutingModel, directory: RoutingDirectory, gazetteer: Gazette
             if lead is None:
                 reasons.append("未识别区县，请手动选择主办单位")
         reasons.append(district_reason)
-        out.append(Suggestion(
-            category=prediction.label,
-            lead_department_id=lead,
-            cooperating_ids=tuple(c for c in cooperating if c != DISTRICT_LEAD and c != lead),
-            district_id=match.district.id if match else None,
-            confidence=round(prediction.confidence, 4),
-            reasons=tuple(reasons),
-            terms=prediction.terms,
-        ))
+        out.append(
+            Suggestion(
+                category=prediction.label,
+                lead_department_id=lead,
+                cooperating_ids=tuple(c for c in cooperating if c != DISTRICT_LEAD and c != lead),
+                district_id=match.district.id if match else None,
+                confidence=round(prediction.confidence, 4),
+                reasons=tuple(reasons),
+                terms=prediction.terms,
+            )
+        )
     return out
 
 

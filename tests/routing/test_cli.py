@@ -24,7 +24,9 @@ def parse(*argv: str) -> argparse.Namespace:
 
 
 @needs_model
-def test_batch_reports_bad_lines_and_processes_the_rest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_batch_reports_bad_lines_and_processes_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     batch = tmp_path / "in.jsonl"
     lines = [
         json.dumps({"id": 1, "title": "学校违规补课收费", "address": "A7县"}, ensure_ascii=False),
@@ -37,15 +39,25 @@ def test_batch_reports_bad_lines_and_processes_the_rest(tmp_path: Path, capsys: 
         json.dumps({"id": "b", "body": "小区物业乱收停车费", "address": None}, ensure_ascii=False),
     ]
     batch.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    args = parse("--batch", str(batch), "--directory", str(FIXTURES / "routing_directory.toml"),
-                 "--districts", str(FIXTURES / "districts.toml"))
+    args = parse(
+        "--batch",
+        str(batch),
+        "--directory",
+        str(FIXTURES / "routing_directory.toml"),
+        "--districts",
+        str(FIXTURES / "districts.toml"),
+    )
     assert args.func(args) == 1
     captured = capsys.readouterr()
     out = [json.loads(line) for line in captured.out.splitlines()]
     assert [o["id"] for o in out] == [1, "e", "b"]
     first = out[0]["suggestions"]
-    assert len(first) == 3 and first[0] == {**first[0], "category": "教育文体", "department": "jyj",
-                                              "district": "a7"}
+    assert len(first) == 3 and first[0] == {
+        **first[0],
+        "category": "教育文体",
+        "department": "jyj",
+        "district": "a7",
+    }
     assert out[1]["suggestions"] == [] and out[0]["elapsed_ms"] >= 0
     for number in (2, 3, 5, 6):
         assert f"line {number}:" in captured.err
@@ -57,8 +69,14 @@ def test_run_batch_directly() -> None:
     model = __import__("operator_app.routing.model", fromlist=["x"]).RoutingModel.load(SHIPPED_MODEL)
     out, err = io.StringIO(), io.StringIO()
     path = FIXTURES / "batch_ok.jsonl"
-    code = cli_ops.run_batch(path, model, load_directory(FIXTURES / "routing_directory.toml"),
-                             load_gazetteer(FIXTURES / "districts.toml"), out=out, err=err)
+    code = cli_ops.run_batch(
+        path,
+        model,
+        load_directory(FIXTURES / "routing_directory.toml"),
+        load_gazetteer(FIXTURES / "districts.toml"),
+        out=out,
+        err=err,
+    )
     assert code == 0 and err.getvalue() == ""
     assert len(out.getvalue().splitlines()) == 2
 
@@ -87,8 +105,11 @@ def test_route_without_a_command_prints_help(capsys: pytest.CaptureFixture[str])
 @needs_model
 def test_eval_on_a_small_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "small.csv"
-    data.write_text("id,title,body,label\n1,学校违规补课收费,,教育文体\n2,,小区物业乱收停车费,城乡建设\n"
-                    "3,拖欠农民工工资,,劳动和社会保障\n", encoding="utf-8")
+    data.write_text(
+        "id,title,body,label\n1,学校违规补课收费,,教育文体\n2,,小区物业乱收停车费,城乡建设\n"
+        "3,拖欠农民工工资,,劳动和社会保障\n",
+        encoding="utf-8",
+    )
     args = parse("eval", "--data", str(data), "--json")
     assert args.func(args) == 0
     result = json.loads(capsys.readouterr().out)

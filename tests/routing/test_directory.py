@@ -64,7 +64,9 @@ def test_broken_files_give_plain_errors(tmp_path: Path) -> None:
         load_gazetteer(bad)
 
 
-@pytest.mark.skipif(not (REPO / "resources/city/routing_directory.toml").is_file(), reason="no city directory yet")
+@pytest.mark.skipif(
+    not (REPO / "resources/city/routing_directory.toml").is_file(), reason="no city directory yet"
+)
 def test_city_files_parse_and_every_lead_is_a_known_department() -> None:
     city = REPO / "resources" / "city"
     directory = load_directory(city / "routing_directory.toml")

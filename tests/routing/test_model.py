@@ -16,8 +16,10 @@ from operator_app.routing.model import RoutingModel
 
 from .helpers import SHIPPED_MODEL
 
-pytestmark = pytest.mark.skipif(not (SHIPPED_MODEL / MANIFEST).is_file(),
-                                reason="no shipped model in resources/routing (run `operator-app route train`)")
+pytestmark = pytest.mark.skipif(
+    not (SHIPPED_MODEL / MANIFEST).is_file(),
+    reason="no shipped model in resources/routing (run `operator-app route train`)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +35,13 @@ def test_shipped_model_loads_quickly_and_reports_its_version() -> None:
     assert loaded.version == manifest["model_version"] == content_hash(manifest["files"])
     assert len(loaded.labels) == 7
     assert {"top1", "top3", "baseline"} <= set(loaded.metrics)
+
+
+def test_shipped_confidence_is_calibrated_on_the_held_out_part(model: RoutingModel) -> None:
+    figures = model.metrics
+    assert figures["calibration_error"] < 0.05  # the UI shows low confidence as low: it must mean it
+    assert abs(figures["mean_confidence"] - figures["top1"]) < 0.05
+    assert model.members and all(m.temperature > 0 for m in model.members)
 
 
 def test_arrays_are_float32_and_there_is_no_pickle() -> None:
@@ -82,7 +91,9 @@ def test_prediction_shape_and_terms(model: RoutingModel) -> None:
     assert confidences == sorted(confidences, reverse=True)
     assert 0.0 < sum(confidences) <= 1.0 + 1e-6
     assert out[0].label == "城乡建设"
-    assert out[0].terms and all(t in title + "物业公司每月多收停车费，业主委员会多次反映没有结果。" for t in out[0].terms)
+    assert out[0].terms and all(
+        t in title + "物业公司每月多收停车费，业主委员会多次反映没有结果。" for t in out[0].terms
+    )
     assert len(model.predict(title, "", top_k=7)) == 7
 
 

@@ -14,8 +14,14 @@ GAZETTEER = load_gazetteer(FIXTURES / "districts.toml")
 
 
 def run(ranked: list[tuple[str, float]], address: str = "", title: str = "物业收费", body: str = ""):
-    return suggest(FixedModel(ranked), DIRECTORY, GAZETTEER,  # type: ignore[arg-type]
-                   title=title, body=body, address=address)
+    return suggest(
+        FixedModel(ranked),  # type: ignore[arg-type]
+        DIRECTORY,
+        GAZETTEER,
+        title=title,
+        body=body,
+        address=address,
+    )
 
 
 def test_categories_map_to_lead_and_cooperating_departments() -> None:
