@@ -37,7 +37,7 @@ class ServerClient:
         self.http = session or requests.Session()
 
     def _call(self, method: str, path: str, *, token: str | None = None, seat: SeatAuth | None = None,
-              json_body: Any = None, params: dict[str, Any] | None = None) -> Any:
+              json_body: Any = None, raw_json: bytes | None = None, params: dict[str, Any] | None = None) -> Any:
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -46,7 +46,7 @@ class ServerClient:
             headers["X-Seat-Credential"] = seat.credential
         try:
             # UTF-8 as is: escaped Chinese (\uXXXX, 6 bytes a character) made a full batch near the body limit.
-            body = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+            body = raw_json if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
             resp = self.http.request(method, self.base_url + path, data=body, params=params,
                                      headers=headers, timeout=TIMEOUT)
         except requests.RequestException as exc:
@@ -77,7 +77,7 @@ class ServerClient:
 
     def push(self, token: str, seat: SeatAuth, request: PushRequest) -> PushResponse:
         data = self._call("POST", "/api/v1/sync/push", token=token, seat=seat,
-                          json_body=request.model_dump(mode="json"))
+                          raw_json=request.model_dump_json().encode("utf-8"))  # pydantic writes UTF-8 as is
         return _parse(PushResponse, data)
 
     def pull(self, token: str, seat: SeatAuth, *, cursor: int, limit: int = 500) -> PullResponse:
