@@ -85,6 +85,7 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=False, default=""),
     Index("ix_outbox_state", "state"),
+    Index("ix_outbox_entity_id", "entity_id"),  # record_push: which acked cases still have queued changes
     sqlite_autoincrement=True,
 )
 

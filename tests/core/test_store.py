@@ -31,6 +31,25 @@ def test_migrated_schema_matches_the_table_definitions(seat: Seat) -> None:
     assert diff == []
 
 
+def test_a_store_of_the_first_schema_is_upgraded_with_its_cases_kept(tmp_path: Path, city: City) -> None:
+    old = open_seat(tmp_path, seat_code="S001")
+    number = submit_case(old.store, city, operator_id="1001", form=direct_form(city)).number
+    old.close()
+    con = sqlite3.connect(tmp_path / "seat.sqlite")  # as the first release left it
+    con.execute("DROP INDEX ix_outbox_entity_id")
+    con.execute("UPDATE alembic_version SET version_num = '0001'")
+    con.commit()
+    con.close()
+    again = open_seat(tmp_path, seat_code="S001")
+    with again.store.read() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == SCHEMA_HEAD
+        indexes = {r[1] for r in conn.exec_driver_sql("PRAGMA index_list(outbox)")}
+        assert "ix_outbox_entity_id" in indexes
+        assert conn.exec_driver_sql("SELECT number FROM cases").scalars().all() == [number]
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM outbox").scalar() == 1
+    again.close()
+
+
 def test_wal_and_full_sync(seat: Seat) -> None:
     with seat.store.read() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
