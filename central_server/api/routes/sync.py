@@ -2,14 +2,15 @@
 
 The hottest endpoints: every seat calls them every few seconds. Each runs its whole body — session, the
 user and seat checks, the work, the commit — in ONE worker-thread call, instead of one thread hop per
-dependency (a plain `def` endpoint with `def` dependencies costs five hops).
+dependency (a plain `def` endpoint with `def` dependencies costs five hops), and the answer is serialised there
+once (FastAPI would validate a returned model again, then serialise it on the event loop).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from central_server.api.deps import AppContext, ContextDep, SeatCall, SeatCallDep, authenticate_call
@@ -19,29 +20,34 @@ from sync.protocol import MAX_PULL, PullResponse, PushRequest, PushResponse
 router = APIRouter(prefix="/sync", tags=["sync"])
 
 
-@router.post("/push")
-async def push(body: PushRequest, ctx: ContextDep, call: SeatCallDep) -> PushResponse:
+@router.post("/push", response_model=PushResponse)
+async def push(body: PushRequest, ctx: ContextDep, call: SeatCallDep) -> Response:
     """Apply a batch in one transaction; see DESIGN.md "Sync protocol". Wrong version → 409 `protocol_version`."""
-    return await run_in_threadpool(_push, ctx, call, body)
+    return _json(await run_in_threadpool(_push, ctx, call, body))
 
 
-def _push(ctx: AppContext, call: SeatCall, body: PushRequest) -> PushResponse:
+def _push(ctx: AppContext, call: SeatCall, body: PushRequest) -> bytes:
     with ctx.sessions() as session:
         seat_id = authenticate_call(session, ctx, call)  # each mutation carries its own operator_id
-        return sync_service.push(session, seat_id=seat_id, request=body, recent=ctx.recent)
+        return sync_service.push(session, seat_id=seat_id, request=body, recent=ctx.recent).model_dump_json().encode()
 
 
-@router.get("/pull")
+@router.get("/pull", response_model=PullResponse)
 async def pull(
     ctx: ContextDep, call: SeatCallDep,
     cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL)] = MAX_PULL,
-) -> PullResponse:
+) -> Response:
     """Changes after `cursor` in commit order; a cursor beyond the server's newest change → reset_required."""
-    return await run_in_threadpool(_pull, ctx, call, cursor, limit)
+    return _json(await run_in_threadpool(_pull, ctx, call, cursor, limit))
 
 
-def _pull(ctx: AppContext, call: SeatCall, cursor: int, limit: int) -> PullResponse:
+def _pull(ctx: AppContext, call: SeatCall, cursor: int, limit: int) -> bytes:
     with ctx.sessions() as session:
         seat_id = authenticate_call(session, ctx, call)
-        return sync_service.pull(session, seat_id=seat_id, cursor=cursor, limit=limit)
+        return sync_service.pull(session, seat_id=seat_id, cursor=cursor, limit=limit).model_dump_json().encode()
+
+
+def _json(body: bytes) -> Response:
+    """The models were built by our own code: serialised once on the worker thread, not validated again."""
+    return Response(content=body, media_type="application/json")
