@@ -8,20 +8,18 @@ The rules are those of DESIGN.md "Sync protocol" (sync_service.push holds the se
 "case.created" — nearly all traffic — is checked in Python and written optimistically: one INSERT per table
 and one change-counter UPDATE for all the batch's change ids, with no lookups first (ids clash only when a
 seat misbehaves). Anything else goes through its own savepoint. If an INSERT fails on a unique id (a
-mutation_id, case id, case number or event id already on the server), the bulk attempt is rolled back and
-the batch is applied one mutation at a time, each in its own savepoint (`apply_one`), which answers each
-clash exactly: `duplicate`, or a rejection with its reason.
+mutation_id, case id, case number or event id already on the server), sync_service.push rolls the whole
+transaction back and applies the batch again one mutation at a time, each in its own savepoint (`apply_one`),
+which answers each clash exactly: `duplicate`, or a rejection with its reason.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central_server.db.models import Case, CaseEvent, Seat, SeatMutation
@@ -30,20 +28,17 @@ from central_server.services.changes import take_change_ids
 from central_server.services.kb_feedback import apply_feedback
 from sync.protocol import CASE_CREATED, KB_FEEDBACK, Mutation, MutationResult, MutationStatus
 
-log = logging.getLogger(__name__)
 
+def apply_fresh(session: Session, seat: Seat, fresh: list[Mutation], active: set[str], *, bulk: bool = True
+                ) -> list[MutationResult]:
+    """Apply mutations whose seqs follow the seat's high-water mark (consecutive, in order).
 
-def apply_fresh(session: Session, seat: Seat, fresh: list[Mutation], active: set[str]) -> list[MutationResult]:
-    """Apply mutations whose seqs follow the seat's high-water mark (consecutive, in order)."""
-    if not fresh:
-        return []
-    try:
-        with session.begin_nested():
-            return _apply_bulk(session, seat, fresh, active)
-    except IntegrityError as exc:
-        log.warning("push seat=%s: bulk apply of %d mutations clashed (%s); applying one at a time",
-                    seat.id, len(fresh), type(exc.orig).__name__)
+    bulk=True raises IntegrityError on a clash with rows already on the server: the caller rolls the whole
+    transaction back and calls again with bulk=False (one mutation at a time, each in a savepoint).
+    """
+    if not bulk:
         return [apply_one(session, seat, m, active) for m in fresh]
+    return _apply_bulk(session, seat, fresh, active) if fresh else []
 
 
 @dataclass
@@ -127,14 +122,16 @@ def _answer(batch: _Batch, seat: Seat, m: Mutation, status: MutationStatus, erro
 
 
 def _write(session: Session, batch: _Batch) -> None:
-    """Stamp change ids in seq order from one counter update, then one INSERT per table."""
+    """One INSERT per table; the change counter is taken last, so its row lock — which every writer on the
+    server waits for — is held only for the events' INSERT and the commit."""
+    if batch.new_cases:
+        _insert(session, Case, [p.case for p in batch.new_cases])
+    _insert(session, SeatMutation, batch.mutation_rows)
     if batch.new_cases:
         ids = take_change_ids(session, len(batch.new_cases))
         for plan, change_id in zip(batch.new_cases, ids, strict=True):
             plan.event["change_id"] = change_id
-        _insert(session, Case, [p.case for p in batch.new_cases])
         _insert(session, CaseEvent, [p.event for p in batch.new_cases])
-    _insert(session, SeatMutation, batch.mutation_rows)
 
 
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:

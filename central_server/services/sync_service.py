@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central_server.core.errors import Conflict, Forbidden
@@ -46,6 +47,22 @@ def push(session: Session, *, seat_id: str, request: PushRequest, recent: Recent
     check_protocol(request.protocol_version)
     if request.seat_id != seat_id:
         raise Forbidden("a seat can push only its own mutations", code="seat_mismatch")
+    try:
+        response = _apply(session, seat_id, request, recent, bulk=True)
+    except IntegrityError as exc:
+        session.rollback()
+        log.warning("push seat=%s: the batch clashed with rows on the server (%s); applying one at a time",
+                    seat_id, type(exc.orig).__name__)
+        response = _apply(session, seat_id, request, recent, bulk=False)
+    applied = sum(r.status == "applied" for r in response.results)
+    rejected = sum(r.status == "rejected" for r in response.results)
+    log.info("push seat=%s mutations=%d applied=%d rejected=%d high_water=%d",
+             seat_id, len(request.mutations), applied, rejected, response.last_applied_seq)
+    return response
+
+
+def _apply(session: Session, seat_id: str, request: PushRequest, recent: RecentChecks | None, *, bulk: bool
+           ) -> PushResponse:
     # Lock the seat row (PostgreSQL): two pushes from one seat never interleave.
     locked = session.scalars(select(Seat).where(Seat.id == seat_id).with_for_update()).one()
     high_water = locked.last_applied_seq
@@ -60,15 +77,11 @@ def push(session: Session, *, seat_id: str, request: PushRequest, recent: Recent
     operators = {m.operator_id for m in fresh}
     vouched = {o for o in operators if recent is not None and recent.fresh(user_key(o))}
     active = vouched | active_user_ids(session, operators - vouched)
-    results = _stored_outcomes(session, locked.id, resent) + apply_fresh(session, locked, fresh, active)
-    high_water += len(fresh)
-    locked.last_applied_seq = high_water
+    locked.last_applied_seq = high_water + len(fresh)  # every fresh mutation gets an answer
+    session.flush()  # before the batch takes the change counter's lock
+    results = _stored_outcomes(session, locked.id, resent) + apply_fresh(session, locked, fresh, active, bulk=bulk)
     session.commit()
-    applied = sum(r.status == "applied" for r in results)
-    rejected = sum(r.status == "rejected" for r in results)
-    log.info("push seat=%s mutations=%d applied=%d rejected=%d high_water=%d",
-             seat_id, len(mutations), applied, rejected, high_water)
-    return PushResponse(last_applied_seq=high_water, results=results)
+    return PushResponse(last_applied_seq=locked.last_applied_seq, results=results)
 
 
 def _stored_outcomes(session: Session, seat_id: str, resent: list[Mutation]) -> list[MutationResult]:
