@@ -7,6 +7,7 @@ two members over the same features cost one lookup at prediction time.
 from __future__ import annotations
 
 import functools
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ import numpy as np
 from .artifacts import MODEL_CONFIG, save_array, save_json, write_manifest
 from .dataset import Example, augment
 from .linear import fit_nbsvm, fit_svm
+from .model import RoutingModel
 from .text import char_ngrams, join_fields, normalise
 
 LEARNERS = {"svm": fit_svm, "nbsvm": fit_nbsvm}
@@ -167,3 +169,12 @@ def export(
     }
     files.append(save_json(out, MODEL_CONFIG, config))
     return write_manifest(out, files=files, extra=extra)
+
+
+def fit_and_load(
+    examples: Sequence[Example], labels: Sequence[str], members: Sequence[MemberSpec], calibration: dict[str, Any]
+) -> RoutingModel:
+    """Fit the members and load them exactly as a seat would: exported to a directory, then verified and read."""
+    with tempfile.TemporaryDirectory() as tmp:
+        export(fit_members(examples, labels, members), Path(tmp), labels=labels, calibration=calibration, extra={})
+        return RoutingModel.load(tmp)

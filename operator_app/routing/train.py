@@ -23,7 +23,7 @@ import numpy as np
 from .artifacts import file_sha256
 from .dataset import Example, group_split, read_examples
 from .evaluate import metrics, predict_all
-from .export import BlockSpec, Fitted, MemberSpec, export, fit_members
+from .export import BlockSpec, Fitted, MemberSpec, export, fit_and_load, fit_members
 from .linear import fit_temperature
 from .model import RoutingModel
 from .text import join_fields
@@ -59,16 +59,8 @@ def train(
     )
     log(f"temperatures {calibration} (fitted on the validation fold)")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        export(
-            fit_members(train_rows, labels, members),
-            Path(tmp),
-            labels=labels,
-            calibration=calibration,
-            extra={},
-        )
-        held_out_model = RoutingModel.load(tmp)
-        result = metrics(test_rows, predict_all(held_out_model, test_rows), labels)
+    held_out_model = fit_and_load(train_rows, labels, members, calibration)
+    result = metrics(test_rows, predict_all(held_out_model, test_rows), labels)
     result["baseline"] = baseline(train_rows, test_rows)
     result["margin_over_baseline"] = round(result["top1"] - result["baseline"]["top1"], 4)
     log(

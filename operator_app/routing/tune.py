@@ -9,7 +9,6 @@ match what `train` would measure. Needs scikit-learn (development only).
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,8 @@ from typing import Any
 import numpy as np
 
 from .dataset import Example, group_ids, group_split, read_examples
-from .export import MemberSpec, export, fit_members
+from .export import MemberSpec, fit_and_load
 from .linear import fit_temperature
-from .model import RoutingModel
 
 NEUTRAL = {"final": 1.0}
 
@@ -41,17 +39,9 @@ def out_of_fold_scores(
     for fold in group_folds(rows, k):
         held = set(fold.tolist())
         fit_rows = [ex for i, ex in enumerate(rows) if i not in held]
-        with tempfile.TemporaryDirectory() as tmp:
-            export(
-                fit_members(fit_rows, labels, members),
-                Path(tmp),
-                labels=labels,
-                calibration=calibration,
-                extra={},
-            )
-            model = RoutingModel.load(tmp)
-            for i in fold.tolist():
-                scores[i] = model.scores(rows[i].title, rows[i].body)[0]
+        model = fit_and_load(fit_rows, labels, members, calibration)
+        for i in fold.tolist():
+            scores[i] = model.scores(rows[i].title, rows[i].body)[0]
     return scores
 
 
