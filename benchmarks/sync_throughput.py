@@ -93,6 +93,10 @@ def make_app() -> Any:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if os.environ.get(RELEASE_ENV):
         release_connection_after_auth()
+    if os.environ.get("BENCH_SWITCH_INTERVAL"):  # experiment: GIL hand-over interval (CPython default 5 ms)
+        import sys
+
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     app = create_app(load_settings())
     return ServerTiming(app) if os.environ.get(TIMING_ENV) else app
 
@@ -396,11 +400,13 @@ def load(args: argparse.Namespace, db: str, work: Path, cluster: Any, workers: i
                                           cwd=REPO, stdout=subprocess.PIPE))
         time.sleep(max(0.0, start_at - time.time()))
         cpu_server0, cpu_pg0 = cpu_seconds(server.pids()), cpu_seconds(postgres_pids(cluster) if cluster else [])
+        per_process0 = {pid: cpu_seconds([pid]) for pid in server.pids()}
         client_pids = [p.pid for p in procs]
         cpu_clients0 = cpu_seconds(client_pids)
         wall0 = time.monotonic()
         time.sleep(max(0.0, end_at - time.time()))
         cpu_server = cpu_seconds(server.pids()) - cpu_server0
+        per_process = sorted(cpu_seconds([pid]) - t for pid, t in per_process0.items())
         cpu_pg = cpu_seconds(postgres_pids(cluster) if cluster else []) - cpu_pg0
         cpu_clients = cpu_seconds(client_pids) - cpu_clients0
         wall = time.monotonic() - wall0
@@ -435,6 +441,8 @@ def load(args: argparse.Namespace, db: str, work: Path, cluster: Any, workers: i
     result["postgres_cpu_pct_of_one_core"] = round(100.0 * cpu_pg / wall, 1) if cluster else None
     # The simulated seats run on the same 2 cores: their CPU is part of the machine's budget too.
     result["load_clients_cpu_pct_of_one_core"] = round(100.0 * cpu_clients / wall, 1)
+    # With --workers N: the supervisor and each worker; an uneven split means connections were not shared out.
+    result["server_cpu_pct_per_process"] = [round(100.0 * c / wall, 1) for c in per_process]
     result["server_cpu_ms_per_request"] = round(1000.0 * cpu_server / max(len(steady), 1) * measured / wall, 2)
     result["meets_target"] = (result["push"]["p99_ms"] <= 200 and result["pull"]["p99_ms"] <= 200
                               and result["errors"] == 0)

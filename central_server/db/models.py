@@ -115,7 +115,8 @@ class CaseEvent(Base):
     operator_id: Mapped[str] = mapped_column(String(16))
     recorded_at: Mapped[str] = mapped_column(String(40))
     seat_id: Mapped[str] = mapped_column(String(36))  # the case's seat: pulls filter on it
-    change_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    # NULL only inside the writing transaction on PostgreSQL: stamped at commit (migration 0003).
+    change_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
 
 
 class ChangeCounter(Base):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from central_server.db.models import Case, CaseEvent, Seat
 from central_server.services.case_args import CaseCreatedArgs, plain_errors
-from central_server.services.changes import next_change_id
+from central_server.services.changes import next_change_id, stamped_at_commit
 
 STATUS_DISPATCHED = "dispatched"
 STATUS_SIGNED = "signed"
@@ -45,7 +45,8 @@ class CaseSummary:
 
 @dataclass(frozen=True)
 class NewCase:
-    """The rows one valid "case.created" becomes; `event["change_id"]` is stamped by the caller."""
+    """The rows one valid "case.created" becomes; the caller sets `event["change_id"]` (None on PostgreSQL:
+    stamped at commit)."""
 
     case: dict[str, Any]
     event: dict[str, Any]
@@ -94,7 +95,7 @@ def create_case_from_seat(
     try:
         session.add(case)
         session.flush()
-        event.change_id = next_change_id(session)
+        event.change_id = None if stamped_at_commit(session) else next_change_id(session)
         session.add(event)
         session.flush()
     except IntegrityError as exc:

@@ -34,3 +34,16 @@ def take_change_ids(session: Session, count: int) -> range:
 def committed_max(session: Session) -> int:
     """The highest change id whose transaction has committed (as seen by this transaction)."""
     return int(session.execute(select(_counter.c.value).where(_counter.c.id == COUNTER_ROW_ID)).scalar_one())
+
+
+def stamped_at_commit(session: Session) -> bool:
+    """True where the database stamps new case events' change ids at commit (PostgreSQL, migration 0003):
+    the writer then inserts them with change_id NULL and never takes the counter's lock itself."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def feed_id(change_id: int | None) -> int:
+    """The change id of a committed case event (never NULL once committed)."""
+    if change_id is None:
+        raise RuntimeError("a committed case event has no change id")
+    return change_id

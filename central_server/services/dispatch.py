@@ -90,15 +90,16 @@ def act(
         case.status = rule.to_status
     payload["status"] = case.status
     case.last_event_seq += 1
+    change_id = next_change_id(session)  # stamped here (not at commit): the answer reports it
     event = CaseEvent(
         id=str(uuid.uuid4()), case_id=case.id, seq=case.last_event_seq, kind=rule.kind, payload=payload,
         operator_id=department_id[:16], recorded_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
-        seat_id=case.seat_id, change_id=next_change_id(session),
+        seat_id=case.seat_id, change_id=change_id,
     )
     session.add(event)
     session.commit()
     return ActionOutcome(case.id, case.number, case.status, case.finish_by, event.id, event.seq, event.kind,
-                         event.change_id)
+                         change_id)
 
 
 def _new_deadline(new: datetime, current: str, timezone: ZoneInfo) -> str:

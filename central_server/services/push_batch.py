@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from central_server.db.models import Case, CaseEvent, Seat, SeatMutation
 from central_server.services import cases
-from central_server.services.changes import take_change_ids
+from central_server.services.changes import stamped_at_commit, take_change_ids
 from central_server.services.kb_feedback import apply_feedback
 from sync.protocol import CASE_CREATED, KB_FEEDBACK, Mutation, MutationResult, MutationStatus
 
@@ -122,13 +122,16 @@ def _answer(batch: _Batch, seat: Seat, m: Mutation, status: MutationStatus, erro
 
 
 def _write(session: Session, batch: _Batch) -> None:
-    """One INSERT per table; the change counter is taken last, so its row lock — which every writer on the
-    server waits for — is held only for the events' INSERT and the commit."""
+    """One INSERT per table. The change counter's row lock — which every writer on the server waits for — is
+    taken last: inside COMMIT on PostgreSQL (migration 0003), just before the events' INSERT on SQLite."""
     if batch.new_cases:
         _insert(session, Case, [p.case for p in batch.new_cases])
     _insert(session, SeatMutation, batch.mutation_rows)
     if batch.new_cases:
-        ids = take_change_ids(session, len(batch.new_cases))
+        if stamped_at_commit(session):  # PostgreSQL: ids are stamped inside COMMIT, in insert (= seq) order
+            ids: list[int | None] = [None] * len(batch.new_cases)
+        else:
+            ids = list(take_change_ids(session, len(batch.new_cases)))
         for plan, change_id in zip(batch.new_cases, ids, strict=True):
             plan.event["change_id"] = change_id
         _insert(session, CaseEvent, [p.event for p in batch.new_cases])

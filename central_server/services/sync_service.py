@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from central_server.core.errors import Conflict, Forbidden
 from central_server.core.recent_checks import RecentChecks, user_key
 from central_server.db.models import Case, CaseEvent, KbArticleVersion, KbChange, Seat, SeatMutation
-from central_server.services.changes import committed_max
+from central_server.services.changes import committed_max, feed_id
 from central_server.services.kb import OP_UPSERT, wire_data
 from central_server.services.push_batch import apply_fresh
 from central_server.services.users import active_user_ids
@@ -124,7 +124,7 @@ def pull(session: Session, *, seat_id: str, cursor: int, limit: int) -> PullResp
     ))
     # Each source holds its first limit + 1 changes, so the merged first limit + 1 are the feed's first ones.
     merged: list[tuple[int, Change]] = sorted(
-        [(row[0].change_id, _change(row[0], row[1])) for row in events]
+        [(feed_id(row[0].change_id), _change(row[0], row[1])) for row in events]
         + [(row[0].change_id, _kb_change(row[0], row[1])) for row in kb_rows],
         key=lambda item: item[0],
     )[: limit + 1]
@@ -142,7 +142,7 @@ def _change(event: CaseEvent, number: str) -> Change:
         "event": {"id": event.id, "seq": event.seq, "kind": event.kind, "payload": event.payload,
                   "operator_id": event.operator_id, "recorded_at": event.recorded_at},
     }
-    return Change(entity=ENTITY_CASE_EVENT, id=event.id, op="upsert", version=event.change_id, data=data)
+    return Change(entity=ENTITY_CASE_EVENT, id=event.id, op="upsert", version=feed_id(event.change_id), data=data)
 
 
 def _kb_change(change: KbChange, version: KbArticleVersion) -> Change:
