@@ -93,10 +93,6 @@ def make_app() -> Any:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if os.environ.get(RELEASE_ENV):
         release_connection_after_auth()
-    if os.environ.get("BENCH_SWITCH_INTERVAL"):  # experiment: GIL hand-over interval (CPython default 5 ms)
-        import sys
-
-        sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     app = create_app(load_settings())
     return ServerTiming(app) if os.environ.get(TIMING_ENV) else app
 

@@ -35,8 +35,9 @@ class ArticleEdit(ArticleFields):
     base_version: int = Field(ge=1, le=2**31 - 1, description="the version the edit started from")
 
 
-class VersionOut(BaseModel):
-    version: int
+class ContentOut(BaseModel):
+    """The text and metadata of one version, as every article answer shows them."""
+
     title: str
     body: str
     category: str
@@ -46,22 +47,17 @@ class VersionOut(BaseModel):
     expires_at: str | None
     owner: str
     updated_at: str | None
+
+
+class VersionOut(ContentOut):
+    version: int
     edited_by: str
 
 
-class ArticleOut(BaseModel):
+class ArticleOut(ContentOut):
     id: str
     version: int = Field(description="the current version")
     retired: bool
-    title: str
-    body: str
-    category: str
-    departments: list[str]
-    keywords: list[str]
-    effective_from: str | None
-    expires_at: str | None
-    owner: str
-    updated_at: str | None
     versions: list[VersionOut] = Field(description="every version, newest first")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 
 
 class RecentChecks:
@@ -35,10 +35,6 @@ class RecentChecks:
                 del self._until[key]
                 return False
             return True
-
-    def all_fresh(self, keys: Iterable[Hashable]) -> set[Hashable]:
-        """The subset of `keys` that is fresh."""
-        return {k for k in keys if self.fresh(k)}
 
     def remember(self, key: Hashable) -> None:
         if self.ttl <= 0:

@@ -45,11 +45,11 @@ def apply_fresh(session: Session, seat: Seat, fresh: list[Mutation], active: set
 class _Batch:
     """What the bulk path has decided so far; `known` and `taken_*` hold ids used earlier in this batch."""
 
-    known: dict[str, tuple[str, int, str]]  # mutation_id → (seat_id, seq, status)
-    taken_cases: set[str]
-    taken_numbers: set[str]
-    taken_events: set[str]
     now: datetime
+    known: dict[str, tuple[int, str]] = field(default_factory=dict)  # mutation_id → (seq, status), this seat's
+    taken_cases: set[str] = field(default_factory=set)
+    taken_numbers: set[str] = field(default_factory=set)
+    taken_events: set[str] = field(default_factory=set)
     new_cases: list[cases.NewCase] = field(default_factory=list)
     mutation_rows: list[dict[str, Any]] = field(default_factory=list)
     results: list[MutationResult] = field(default_factory=list)
@@ -65,7 +65,7 @@ def _apply_bulk(session: Session, seat: Seat, fresh: list[Mutation], active: set
                                                          entity_id=m.entity_id, args=m.args, received_at=now)
             except cases.Rejected as exc:
                 plans[m.seq] = exc
-    batch = _Batch(known={}, taken_cases=set(), taken_numbers=set(), taken_events=set(), now=now)
+    batch = _Batch(now)
     for m in fresh:
         _decide(session, seat, m, plans.get(m.seq), active, batch)
     _write(session, batch)
@@ -76,8 +76,8 @@ def _decide(session: Session, seat: Seat, m: Mutation, plan: cases.NewCase | cas
             active: set[str], batch: _Batch) -> None:
     first = batch.known.get(m.mutation_id)
     if first is not None:
-        first_seat, first_seq, first_status = first
-        same = first_seat == seat.id and first_status == "applied"
+        first_seq, first_status = first
+        same = first_status == "applied"
         status: MutationStatus = "duplicate" if same else "rejected"
         error = None if same else f"mutation {m.mutation_id} was already received (seq {first_seq})"
         _answer(batch, seat, m, status, error, keep_id=False)
@@ -96,7 +96,7 @@ def _decide(session: Session, seat: Seat, m: Mutation, plan: cases.NewCase | cas
         error = None
     except cases.Rejected as exc:
         outcome, error = "rejected", exc.reason
-    batch.known[m.mutation_id] = (seat.id, m.seq, outcome)
+    batch.known[m.mutation_id] = (m.seq, outcome)
     _answer(batch, seat, m, outcome, error, keep_id=True)
 
 
