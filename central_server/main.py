@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from central_server import __version__
-from central_server.api.deps import AppContext
+from central_server.api.deps import AppContext, ThreadSlots
 from central_server.api.errors import install_error_handlers
 from central_server.api.limits import BodySizeLimit
 from central_server.api.routes import api_router
@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the database must already be migrated (`central-server init-db`)."""
     settings = with_secret(settings or Settings())
     assert settings.secret_key is not None
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     ctx = AppContext(
         settings=settings,
         sessions=session_factory(engine),
@@ -32,11 +32,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         city=load_city_facts(resources_dir(settings)),
         database=backend_name(engine),
         recent=RecentChecks(settings.auth_recheck_seconds),
+        sync_threads=ThreadSlots(settings.db_pool_size),
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ctx.sync_threads.open()
         yield
+        ctx.sync_threads.close()
         engine.dispose()
 
     app = FastAPI(title="12345 Operator Desk central server", version=__version__, lifespan=lifespan)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +20,29 @@ from central_server.db.models import Seat, User
 from central_server.services.seats import authenticate_seat
 from central_server.services.users import user_for_access_token
 
+T = TypeVar("T")
+
+
+class ThreadSlots:
+    """The worker threads the sync endpoints may use at once: as many as pooled database connections, so a sync
+    call never holds a thread while it waits for a connection, and fewer threads contend for the GIL.
+
+    The limiter belongs to the event loop serving the app, so the app's lifespan makes it (`open`); until then
+    (an app used without its lifespan) the calls share AnyIO's default threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.limiter: CapacityLimiter | None = None
+
+    def open(self) -> None:
+        self.limiter = CapacityLimiter(self.size)
+
+    def close(self) -> None:
+        self.limiter = None
+
+    async def run(self, func: Callable[..., T], *args: object) -> T:
+        return await to_thread.run_sync(func, *args, limiter=self.limiter)
+
 
 @dataclass(frozen=True)
 class AppContext:
@@ -30,6 +54,7 @@ class AppContext:
     city: CityFacts
     database: str
     recent: RecentChecks = field(default_factory=lambda: RecentChecks(0))
+    sync_threads: ThreadSlots = field(default_factory=lambda: ThreadSlots(16))
 
 
 async def get_context(request: Request) -> AppContext:

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central_server.core.errors import ServerError
@@ -70,6 +71,17 @@ def describe(errors: list[Any], *, limit: int = 3) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "") if parts else "invalid request"
 
 
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database went away (restarted, unreachable, locked too long). Pooled connections are not pinged
+    before use (a round trip on every request), so the first request on a connection a restart cut lands here;
+    SQLAlchemy then drops the pool and the client's retry gets a fresh connection."""
+    orig = getattr(exc, "orig", None)
+    log.warning("database unavailable on %s %s (%s)", request.method, request.url.path,
+                type(orig or exc).__name__)
+    return error_response(503, "database_unavailable",
+                          "the server cannot reach its database right now; try again in a few seconds")
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
     return error_response(500, "internal_error", "the server failed to handle this request; try again later")
@@ -79,4 +91,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServerError, _server_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

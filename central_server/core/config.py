@@ -28,7 +28,11 @@ class Settings(BaseSettings):
     resources_dir: Path | None = None  # the city's resources/ folder; default: the one beside the packages
     access_log: bool = True
     # Sync calls trust a user's and a seat's database check this long (central_server/core/recent_checks.py).
-    auth_recheck_seconds: float = Field(default=5.0, ge=0, le=300)
+    # Longer than the seats' sync interval (5 s), or the check would be redone on nearly every call.
+    auth_recheck_seconds: float = Field(default=30.0, ge=0, le=300)
+    # PostgreSQL connections each server process keeps; the sync endpoints run on as many worker threads, so
+    # they never wait for a connection nor open and close overflow connections under load.
+    db_pool_size: int = Field(default=16, ge=1, le=200)
 
 
 def load_settings(settings_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:

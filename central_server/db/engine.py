@@ -46,7 +46,7 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 16) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -56,7 +56,10 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # pool_size connections stay open (opening one costs PostgreSQL a process fork); the other endpoints may
+    # open as many again for a burst. No pre-ping (a round trip per request): a connection a database restart
+    # cut fails its request with 503 (api/errors.py), SQLAlchemy drops the pool, and the retry reconnects.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

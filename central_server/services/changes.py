@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from central_server.db.models import COUNTER_ROW_ID, ChangeCounter
@@ -29,11 +29,6 @@ def take_change_ids(session: Session, count: int) -> range:
             .values(value=_counter.c.value + count).returning(_counter.c.value))
     top = int(session.execute(stmt).scalar_one())
     return range(top - count + 1, top + 1)
-
-
-def committed_max(session: Session) -> int:
-    """The highest change id whose transaction has committed (as seen by this transaction)."""
-    return int(session.execute(select(_counter.c.value).where(_counter.c.id == COUNTER_ROW_ID)).scalar_one())
 
 
 def stamped_at_commit(session: Session) -> bool:

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import logging
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central_server.core.errors import Conflict, Forbidden
 from central_server.core.recent_checks import RecentChecks, user_key
-from central_server.db.models import Case, CaseEvent, KbArticleVersion, KbChange, Seat, SeatMutation
-from central_server.services.changes import committed_max, feed_id
+from central_server.db.models import (
+    COUNTER_ROW_ID,
+    Case,
+    CaseEvent,
+    ChangeCounter,
+    KbArticleVersion,
+    KbChange,
+    Seat,
+    SeatMutation,
+)
+from central_server.services.changes import feed_id
 from central_server.services.kb import OP_UPSERT, wire_data
 from central_server.services.push_batch import apply_fresh
 from central_server.services.users import active_user_ids
@@ -101,30 +111,48 @@ def _stored_outcomes(session: Session, seat_id: str, resent: list[Mutation]) -> 
     return results
 
 
+_events = cast(Table, CaseEvent.__table__)
+_cases = cast(Table, Case.__table__)
+_kb_changes = cast(Table, KbChange.__table__)
+_counter = cast(Table, ChangeCounter.__table__)
+# Built once (every seat pulls every few seconds): one statement tells whether anything is new for this seat.
+_PROBE = select(
+    _counter.c.value,
+    exists().where(_events.c.seat_id == bindparam("seat_id"), _events.c.change_id > bindparam("cursor"),
+                   _events.c.change_id <= _counter.c.value),
+    exists().where(_kb_changes.c.change_id > bindparam("cursor"), _kb_changes.c.change_id <= _counter.c.value),
+).where(_counter.c.id == COUNTER_ROW_ID)
+_EVENTS = (
+    select(_events.c.change_id, _events.c.id, _events.c.case_id, _events.c.seq, _events.c.kind, _events.c.payload,
+           _events.c.operator_id, _events.c.recorded_at, _cases.c.number)
+    .join(_cases, _cases.c.id == _events.c.case_id)
+    .where(_events.c.seat_id == bindparam("seat_id"), _events.c.change_id > bindparam("cursor"),
+           _events.c.change_id <= bindparam("top"))
+    .order_by(_events.c.change_id)
+)
+
+
 def pull(session: Session, *, seat_id: str, cursor: int, limit: int) -> PullResponse:
     """Changes after `cursor` in change-id (= commit) order: this seat's case events merged with the
     knowledge-base changes every seat receives."""
-    top = committed_max(session)
+    conn = session.connection()
+    top, new_events, new_kb = conn.execute(_PROBE, {"seat_id": seat_id, "cursor": cursor}).one()
     if cursor > top:
-        return PullResponse(changes=[], cursor=0, has_more=False, reset_required=True)
-    if cursor == top:  # the common case: nothing new anywhere since the seat's last pull
         session.rollback()
-        return PullResponse(changes=[], cursor=top, has_more=False)
-    events = list(session.execute(
-        select(CaseEvent, Case.number).join(Case, Case.id == CaseEvent.case_id)
-        .where(CaseEvent.seat_id == seat_id, CaseEvent.change_id > cursor, CaseEvent.change_id <= top)
-        .order_by(CaseEvent.change_id).limit(limit + 1)
-    ))
+        return PullResponse(changes=[], cursor=0, has_more=False, reset_required=True)
+    events = list(conn.execute(_EVENTS.limit(limit + 1), {"seat_id": seat_id, "cursor": cursor, "top": top})
+                  ) if new_events else []
     kb_rows = list(session.execute(
         select(KbChange, KbArticleVersion)
         .join(KbArticleVersion, (KbArticleVersion.article_id == KbChange.article_id)
               & (KbArticleVersion.version == KbChange.version))
         .where(KbChange.change_id > cursor, KbChange.change_id <= top)
         .order_by(KbChange.change_id).limit(limit + 1)
-    ))
+    )) if new_kb else []
+    session.rollback()
     # Each source holds its first limit + 1 changes, so the merged first limit + 1 are the feed's first ones.
     merged: list[tuple[int, Change]] = sorted(
-        [(feed_id(row[0].change_id), _change(row[0], row[1])) for row in events]
+        [(feed_id(row.change_id), _change(row)) for row in events]
         + [(row[0].change_id, _kb_change(row[0], row[1])) for row in kb_rows],
         key=lambda item: item[0],
     )[: limit + 1]
@@ -132,17 +160,16 @@ def pull(session: Session, *, seat_id: str, cursor: int, limit: int) -> PullResp
     merged = merged[:limit]
     # A full page ends at its last change; otherwise every change up to `top` has been seen.
     next_cursor = merged[-1][0] if has_more else top
-    session.rollback()
     return PullResponse(changes=[c for _, c in merged], cursor=next_cursor, has_more=has_more)
 
 
-def _change(event: CaseEvent, number: str) -> Change:
+def _change(row: Any) -> Change:  # a row of _EVENTS
     data = {
-        "case_id": event.case_id, "number": number,
-        "event": {"id": event.id, "seq": event.seq, "kind": event.kind, "payload": event.payload,
-                  "operator_id": event.operator_id, "recorded_at": event.recorded_at},
+        "case_id": row.case_id, "number": row.number,
+        "event": {"id": row.id, "seq": row.seq, "kind": row.kind, "payload": row.payload,
+                  "operator_id": row.operator_id, "recorded_at": row.recorded_at},
     }
-    return Change(entity=ENTITY_CASE_EVENT, id=event.id, op="upsert", version=feed_id(event.change_id), data=data)
+    return Change(entity=ENTITY_CASE_EVENT, id=row.id, op="upsert", version=feed_id(row.change_id), data=data)
 
 
 def _kb_change(change: KbChange, version: KbArticleVersion) -> Change:

@@ -56,3 +56,27 @@ def test_recent_checks_expire_and_can_be_forgotten() -> None:
     off = RecentChecks(0)
     off.remember(user_key("1001"))
     assert not off.fresh(user_key("1001"))
+
+
+def test_a_verified_access_token_is_remembered_only_until_it_expires() -> None:
+    from central_server.core.errors import AuthFailed
+    from central_server.core.security import TokenService
+
+    tokens = TokenService("k" * 48, access_minutes=1 / 60, refresh_hours=1)  # lives one second
+    pair = tokens.issue("1001")
+    assert tokens.subject(pair.access_token, "access") == "1001"
+    assert tokens.subject(pair.access_token, "access") == "1001"  # from memory
+    for bad, kind in ((pair.refresh_token, "access"), (pair.access_token, "refresh")):
+        try:
+            tokens.subject(bad, kind)  # type: ignore[arg-type]
+        except AuthFailed as exc:
+            assert exc.code == "token_invalid"
+        else:
+            raise AssertionError(f"a {kind} check accepted the wrong kind of token")
+    time.sleep(2.1)
+    try:
+        tokens.subject(pair.access_token, "access")
+    except AuthFailed as exc:
+        assert exc.code == "token_expired"
+    else:
+        raise AssertionError("an expired access token was accepted from memory")

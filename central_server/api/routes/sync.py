@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from starlette.concurrency import run_in_threadpool
 
 from central_server.api.deps import AppContext, ContextDep, SeatCall, SeatCallDep, authenticate_call
 from central_server.services import sync_service
@@ -23,7 +22,7 @@ router = APIRouter(prefix="/sync", tags=["sync"])
 @router.post("/push", response_model=PushResponse)
 async def push(body: PushRequest, ctx: ContextDep, call: SeatCallDep) -> Response:
     """Apply a batch in one transaction; see DESIGN.md "Sync protocol". Wrong version → 409 `protocol_version`."""
-    return _json(await run_in_threadpool(_push, ctx, call, body))
+    return _json(await ctx.sync_threads.run(_push, ctx, call, body))
 
 
 def _push(ctx: AppContext, call: SeatCall, body: PushRequest) -> bytes:
@@ -39,7 +38,7 @@ async def pull(
     limit: Annotated[int, Query(ge=1, le=MAX_PULL)] = MAX_PULL,
 ) -> Response:
     """Changes after `cursor` in commit order; a cursor beyond the server's newest change → reset_required."""
-    return _json(await run_in_threadpool(_pull, ctx, call, cursor, limit))
+    return _json(await ctx.sync_threads.run(_pull, ctx, call, cursor, limit))
 
 
 def _pull(ctx: AppContext, call: SeatCall, cursor: int, limit: int) -> bytes:
