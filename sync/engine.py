@@ -6,6 +6,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -16,9 +17,9 @@ from sqlalchemy import select, update
 from operator_app.errors import StoreError, SyncError, SyncErrorKind
 from operator_app.store import schema
 from operator_app.store.database import Store
-from sync.http_client import SeatAuth, ServerClient, Tokens
-from sync.outbox import pending_batch, record_failure, record_push
-from sync.protocol import MAX_BATCH, PROTOCOL_VERSION, PushRequest
+from sync.http_client import SeatAuth, ServerClient, Tokens, push_body
+from sync.outbox import PushOutcome, pending_batch, push_outcome, record_failure, record_push
+from sync.protocol import MAX_BATCH, PROTOCOL_VERSION, Mutation, PullResponse, PushRequest
 from sync.pull_apply import apply_pulled, has_kb_changes, kb_path_for
 from sync.secrets import SecretStore, refresh_token_key, seat_credential_key
 
@@ -27,6 +28,31 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _PreparedBatch:
+    mutations: list[Mutation]
+    body: bytes  # the PushRequest as sent
+
+    @property
+    def last_seq(self) -> int:
+        return self.mutations[-1].seq
+
+
+def _prepare(store: Store, seat_id: str, limit: int, *, after_seq: int) -> _PreparedBatch | None:
+    """The next pending batch after `after_seq`, serialised; None when nothing is pending."""
+    batch = pending_batch(store, limit=limit, after_seq=after_seq)
+    if not batch:
+        return None
+    return _PreparedBatch(batch, push_body(PushRequest(protocol_version=PROTOCOL_VERSION, seat_id=seat_id,
+                                                       mutations=batch)))
+
+
+def _finish(recording: Future[PushOutcome] | None) -> None:
+    """Wait for a batch's answer to be written to the outbox (re-raises its StoreError)."""
+    if recording is not None:
+        recording.result()
 
 
 @dataclass
@@ -134,24 +160,45 @@ class SyncEngine:
     def _push_all(self, report: SyncReport) -> None:
         seat = self._seat_auth()
         limit = self.batch_size
-        while batch := pending_batch(self.store, limit=limit):
-            request = PushRequest(protocol_version=PROTOCOL_VERSION, seat_id=seat.seat_id, mutations=batch)
+        # While one batch is on the wire and on the server, a helper thread records the previous answer and
+        # reads and serialises the next batch. A crash before an answer is recorded only means those rows are
+        # sent again and answered `duplicate`.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as helper:
+            recording: Future[PushOutcome] | None = None
+            current = _prepare(self.store, seat.seat_id, limit, after_seq=0)
             try:
-                response = self._authed(partial(self.client.push, seat=seat, request=request))
-            except SyncError as exc:
-                if exc.code == "body_too_large" and limit > 1:
-                    limit = max(1, limit // 2)  # long cases: send fewer at a time rather than stall the queue
-                    continue
-                if exc.kind is SyncErrorKind.NETWORK:
-                    record_failure(self.store, batch, str(exc))
-                raise
-            outcome = record_push(self.store, batch, response)
-            report.acked += outcome.acked
-            report.rejected += outcome.rejected
-            report.case_ids.update(m.entity_id for m in batch)
-            if outcome.acked + outcome.rejected == 0:
-                raise SyncError(SyncErrorKind.REJECTED, "the central server did not accept the next change "
-                                                        f"(it has up to {response.last_applied_seq})")
+                while current is not None:
+                    upcoming = helper.submit(_prepare, self.store, seat.seat_id, limit, after_seq=current.last_seq)
+                    try:
+                        response = self._authed(partial(self.client.push_body, seat=seat, body=current.body))
+                    except SyncError as exc:
+                        upcoming.cancel()
+                        _finish(recording)
+                        recording = None
+                        if exc.code == "body_too_large" and limit > 1:
+                            limit = max(1, limit // 2)  # long cases: send fewer at a time rather than stall
+                            current = _prepare(self.store, seat.seat_id, limit, after_seq=0)
+                            continue
+                        if exc.kind is SyncErrorKind.NETWORK:
+                            record_failure(self.store, current.mutations, str(exc))
+                        raise
+                    _finish(recording)
+                    outcome = push_outcome(current.mutations, response)
+                    report.acked += outcome.acked
+                    report.rejected += outcome.rejected
+                    report.case_ids.update(m.entity_id for m in current.mutations)
+                    recording = helper.submit(record_push, self.store, current.mutations, response)
+                    if outcome.acked + outcome.rejected == 0:
+                        raise SyncError(SyncErrorKind.REJECTED, "the central server did not accept the next "
+                                                                f"change (it has up to {response.last_applied_seq})")
+                    prepared = upcoming.result()
+                    if outcome.unanswered:  # the server stopped inside this batch: start over from the outbox
+                        _finish(recording)
+                        recording = None
+                        prepared = _prepare(self.store, seat.seat_id, limit, after_seq=0)
+                    current = prepared
+            finally:
+                _finish(recording)
 
     def _pull_all(self, report: SyncReport) -> None:
         opened: list[KnowledgeBase] = []  # the knowledge base, once a page carries article changes
@@ -174,22 +221,35 @@ class SyncEngine:
     def _pull_pages(self, report: SyncReport, opened: list[KnowledgeBase]) -> None:
         seat = self._seat_auth()
         state = schema.sync_state.c
-        while True:
-            with self.store.read() as conn:
-                cursor = int(conn.execute(select(state.pull_cursor)).scalar_one())
-            page = self._authed(partial(self.client.pull, seat=seat, cursor=cursor))
-            if page.reset_required:
-                log.warning("server asked for a pull reset from cursor %s", cursor)
-                with self.store.write() as conn:
-                    conn.execute(update(schema.sync_state).values(pull_cursor=0))
-                if cursor == 0:
+
+        def fetch(cursor: int) -> PullResponse:
+            return self._authed(partial(self.client.pull, seat=seat, cursor=cursor))
+
+        # While one page is applied, the next travels (on a helper thread); it is used only after this one's
+        # cursor is saved, and dropped if applying fails.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch") as helper:
+            upcoming: Future[PullResponse] | None = None
+            while True:
+                if upcoming is not None:
+                    page, upcoming = upcoming.result(), None
+                else:
+                    with self.store.read() as conn:
+                        cursor = int(conn.execute(select(state.pull_cursor)).scalar_one())
+                    page = fetch(cursor)
+                    if page.reset_required:
+                        log.warning("server asked for a pull reset from cursor %s", cursor)
+                        with self.store.write() as conn:
+                            conn.execute(update(schema.sync_state).values(pull_cursor=0))
+                        if cursor == 0:
+                            return
+                        continue
+                if page.has_more:
+                    upcoming = helper.submit(fetch, page.cursor)
+                if not opened and has_kb_changes(page.changes):
+                    opened.append(self._open_kb())
+                outcome = apply_pulled(self.store, page.changes, page.cursor, kb=opened[0] if opened else None)
+                report.pulled += outcome.applied
+                report.case_ids.update(outcome.case_ids)
+                report.kb_article_ids.update(outcome.kb_article_ids)
+                if not page.has_more:
                     return
-                continue
-            if not opened and has_kb_changes(page.changes):
-                opened.append(self._open_kb())
-            outcome = apply_pulled(self.store, page.changes, page.cursor, kb=opened[0] if opened else None)
-            report.pulled += outcome.applied
-            report.case_ids.update(outcome.case_ids)
-            report.kb_article_ids.update(outcome.kb_article_ids)
-            if not page.has_more:
-                return

@@ -29,6 +29,10 @@ class SeatAuth:
     credential: str
 
 
+def push_body(request: PushRequest) -> bytes:
+    return request.model_dump_json().encode("utf-8")  # pydantic writes UTF-8 as is
+
+
 class ServerClient:
     """One per seat; the requests.Session keeps connections alive. Blocks: call from a worker thread."""
 
@@ -76,9 +80,11 @@ class ServerClient:
         return str(data["seat_credential"])
 
     def push(self, token: str, seat: SeatAuth, request: PushRequest) -> PushResponse:
-        data = self._call("POST", "/api/v1/sync/push", token=token, seat=seat,
-                          raw_json=request.model_dump_json().encode("utf-8"))  # pydantic writes UTF-8 as is
-        return _parse(PushResponse, data)
+        return self.push_body(token, seat, push_body(request))
+
+    def push_body(self, token: str, seat: SeatAuth, body: bytes) -> PushResponse:
+        """Push a batch already serialised by `push_body(request)`."""
+        return _parse(PushResponse, self._call("POST", "/api/v1/sync/push", token=token, seat=seat, raw_json=body))
 
     def pull(self, token: str, seat: SeatAuth, *, cursor: int, limit: int = 500) -> PullResponse:
         data = self._call("GET", "/api/v1/sync/pull", token=token, seat=seat,

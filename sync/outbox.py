@@ -12,11 +12,12 @@ from operator_app.store.database import Store
 from sync.protocol import MAX_BATCH, Mutation, PushResponse
 
 
-def pending_batch(store: Store, *, limit: int = MAX_BATCH) -> list[Mutation]:
-    """The oldest pending mutations in seq order (rejected ones wait for a person)."""
+def pending_batch(store: Store, *, limit: int = MAX_BATCH, after_seq: int = 0) -> list[Mutation]:
+    """The oldest pending mutations after `after_seq` in seq order (rejected ones wait for a person)."""
     o = schema.outbox.c
     with store.read() as conn:
-        rows = conn.execute(select(schema.outbox).where(o.state == "pending").order_by(o.seq).limit(limit)).all()
+        rows = conn.execute(select(schema.outbox).where(o.state == "pending", o.seq > after_seq)
+                            .order_by(o.seq).limit(limit)).all()
     return [Mutation(seq=r.seq, mutation_id=r.mutation_id, name=r.name, args=json.loads(r.args_json),
                      operator_id=r.operator_id, entity_id=r.entity_id, created_at=r.created_at) for r in rows]
 
@@ -36,9 +37,7 @@ def record_push(store: Store, sent: list[Mutation], response: PushResponse) -> P
     o, c = schema.outbox.c, schema.cases.c
     by_seq = {m.seq: m for m in sent}
     answered = {r.seq: r for r in response.results if r.seq in by_seq}
-    rejected = 0
     done = [seq for seq, result in answered.items() if result.status in ("applied", "duplicate")]
-    acked = len(done)
     with store.write() as conn:
         if done:
             conn.execute(delete(schema.outbox).where(o.seq.in_(done)))
@@ -46,7 +45,6 @@ def record_push(store: Store, sent: list[Mutation], response: PushResponse) -> P
             if result.status not in ("applied", "duplicate"):
                 conn.execute(update(schema.outbox).where(o.seq == seq).values(
                     state="rejected", attempts=o.attempts + 1, last_error=result.error or "rejected"))
-                rejected += 1
         unanswered = [seq for seq in by_seq if seq not in answered]
         if unanswered:
             conn.execute(update(schema.outbox).where(o.seq.in_(unanswered)).values(attempts=o.attempts + 1))
@@ -57,7 +55,15 @@ def record_push(store: Store, sent: list[Mutation], response: PushResponse) -> P
         queued = set(conn.execute(select(o.entity_id).where(o.entity_id.in_(entities))).scalars())
         if entities - queued:
             conn.execute(update(schema.cases).where(c.id.in_(entities - queued)).values(synced=True))
-    return PushOutcome(acked, rejected, len(unanswered))
+    return push_outcome(sent, response)
+
+
+def push_outcome(sent: list[Mutation], response: PushResponse) -> PushOutcome:
+    """What the server's answer means for the rows sent (no database access)."""
+    seqs = {m.seq for m in sent}
+    answered = {r.seq: r.status for r in response.results if r.seq in seqs}
+    acked = sum(status in ("applied", "duplicate") for status in answered.values())
+    return PushOutcome(acked, len(answered) - acked, len(seqs) - len(answered))
 
 
 def record_failure(store: Store, sent: list[Mutation], error: str) -> None:

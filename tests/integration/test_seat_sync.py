@@ -218,3 +218,35 @@ def test_batches_too_large_for_the_server_are_split(seat: Seat, city: City, tmp_
         assert len(server_cases(srv.url, "1001")) == 12
     finally:
         srv.stop()
+
+
+def test_batches_in_flight_while_the_operator_keeps_queueing(seat: Seat, city: City,
+                                                             server: EmbeddedServer) -> None:
+    """The next batch is prepared while one is on the server: a rejection inside a batch, and cases the
+    operator submits meanwhile, still arrive each exactly once, in seq order."""
+    numbers = queue(seat, city, 10)
+    with seat.store.write() as conn:  # seq 11: a mutation the server must refuse
+        conn.execute(insert(schema.outbox).values(
+            mutation_id="00000000-0000-4000-8000-000000000002", name="case.created",
+            args_json=json.dumps({"case_id": "x"}), operator_id="1001", entity_id="x", created_at=utc_now(),
+            state="pending", attempts=0, last_error=""))
+    numbers += queue(seat, city, 12, start=10)
+    engine = engine_for(seat, server.url, batch_size=4)
+    engine.login("1001", DEMO_PASSWORD)
+    sent: list[list[int]] = []
+    push_body, desk = engine.client.push_body, seat
+
+    def push_and_type(token: str, seat: object, body: bytes) -> object:
+        sent.append([m["seq"] for m in json.loads(body)["mutations"]])
+        if len(sent) == 2:  # the operator submits two more cases while batches are flowing
+            numbers.extend(queue(desk, city, 2, start=100))
+        return push_body(token, seat, body)  # type: ignore[arg-type]
+
+    engine.client.push_body = push_and_type  # type: ignore[method-assign]
+    report = engine.run_once()
+    report_2 = engine.run_once()  # whatever the first pass did not reach
+    assert report.rejected == 1 and report.acked + report_2.acked == 24
+    flat = [seq for batch in sent for seq in batch]
+    assert flat == sorted(flat) and len(flat) == len(set(flat)) == 25, sent
+    assert numbers_on_server(server.url, "1001") == sorted(numbers)
+    assert outbox_summary(seat.store).pending == 0
