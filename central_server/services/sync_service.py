@@ -149,7 +149,6 @@ def pull(session: Session, *, seat_id: str, cursor: int, limit: int) -> PullResp
         .where(KbChange.change_id > cursor, KbChange.change_id <= top)
         .order_by(KbChange.change_id).limit(limit + 1)
     )) if new_kb else []
-    session.rollback()
     # Each source holds its first limit + 1 changes, so the merged first limit + 1 are the feed's first ones.
     merged: list[tuple[int, Change]] = sorted(
         [(feed_id(row.change_id), _change(row)) for row in events]
@@ -160,6 +159,7 @@ def pull(session: Session, *, seat_id: str, cursor: int, limit: int) -> PullResp
     merged = merged[:limit]
     # A full page ends at its last change; otherwise every change up to `top` has been seen.
     next_cursor = merged[-1][0] if has_more else top
+    session.rollback()  # after the rows were read: a rollback expires ORM instances (one SELECT each to reload)
     return PullResponse(changes=[c for _, c in merged], cursor=next_cursor, has_more=has_more)
 
 

@@ -246,3 +246,34 @@ def test_feedback_is_applied_rejected_in_plain_words_and_listed(api: Api, databa
     assert outdated["seat_id"] == seat.seat_id and outdated["version"] == 1
     assert api.get("/kb/feedback", params={"article_id": "other"}, headers=admin).json()["feedback"] == []
     assert len(api.get("/kb/feedback", params={"limit": 1}, headers=admin).json()["feedback"]) == 1
+
+
+def test_a_pull_costs_a_few_statements_however_many_articles_it_carries(server_factory: ServerFactory) -> None:
+    """Every seat pulls every few seconds: the statements a pull runs must not grow with the page (a rollback
+    before the rows were read once reloaded every article with a SELECT of its own)."""
+    from sqlalchemy import event
+
+    srv = server_factory()
+    api = Api(srv.url)
+    admin = api.token("admin")
+    seat = SeatClient.register(api)
+    for n in range(12):
+        _create(api, admin, id=f"kb-count-{n}")
+    seat.push([seat.case_created(1), seat.case_created(2)])
+    engine = srv.server.config.app.state.engine
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.split()[0].upper())
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        first = seat.pull()
+        assert first.status_code == 200 and len(first.json()["changes"]) == 12 + 2
+        at_first = len(statements)
+        again = seat.pull(first.json()["cursor"])
+        assert again.status_code == 200 and again.json()["changes"] == []
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert at_first <= 4, statements  # probe, events, articles (+ a seat check)
+    assert len(statements) - at_first <= 2, statements  # nothing new: the probe
