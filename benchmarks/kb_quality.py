@@ -2,6 +2,9 @@
 
 The dev queries are split deterministically by a hash of the query text into a "tune" half (used when choosing
 ranking constants) and a "heldout" half (only reported); figures are printed for all queries and for each half.
+With --depth N, each query is searched a second time (untimed) for N results and "first_relevant_rank" counts where
+the first relevant article lands (ranks 1-5, 6-10, 11-50, 51-N, or beyond N): how many misses a re-ranking of the
+top N could still recover, and how many are out of lexical reach (e.g. generic "已转交有关单位" replies).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from knowledge_base import KnowledgeBase  # noqa: E402
 DATA = ROOT.parent / "shared" / "data" / "kb"
 CORPORA = ("replies", "policy")
 SPLITS = ("all", "tune", "heldout")
+RANK_BOUNDS = (5, 10, 50)  # upper ends of the rank bands below the search depth
 
 
 def split_of(query: str) -> str:
@@ -37,6 +41,7 @@ class Tally:
         self.n = 0
         self.hits5 = 0
         self.rr = 0.0
+        self.bands: dict[str, int] = {}
 
     def add(self, first_rank: int | None) -> None:
         self.n += 1
@@ -44,17 +49,49 @@ class Tally:
             self.hits5 += first_rank < 5
             self.rr += 1.0 / (first_rank + 1)
 
-    def figures(self) -> dict[str, float]:
+    def add_deep(self, first_rank: int | None, depth: int) -> None:
+        """Count the band of the first relevant rank (0-based) among the top depth results."""
+        band = band_of(first_rank, depth)
+        self.bands[band] = self.bands.get(band, 0) + 1
+
+    def figures(self) -> dict[str, object]:
         n = max(self.n, 1)
-        return {
+        out: dict[str, object] = {
             "queries": self.n,
             "recall_at_5": round(self.hits5 / n, 4),
             "mrr_at_10": round(self.rr / n, 4),
         }
+        if self.bands:
+            out["first_relevant_rank"] = dict(sorted(self.bands.items(), key=lambda kv: _band_start(kv[0])))
+        return out
 
 
-def evaluate(kb: KnowledgeBase, queries_path: Path, max_queries: int | None) -> dict[str, object]:
-    """Recall@5, MRR@10 (all, tune half, held-out half) and latency over one query file."""
+def band_of(first_rank: int | None, depth: int) -> str:
+    """'1-5', '6-10', '11-50', '51-<depth>' (cut at depth) or 'beyond <depth>' for a 0-based rank or None."""
+    if first_rank is None or first_rank >= depth:
+        return f"beyond {depth}"
+    low = 1
+    for high in (*RANK_BOUNDS, depth):
+        if first_rank < high:
+            return f"{low}-{min(high, depth)}"
+        low = high + 1
+    raise AssertionError("unreachable: first_rank < depth")
+
+
+def _band_start(name: str) -> int:
+    """The first rank of a band name ('beyond N' sorts last)."""
+    return int(name.split("-")[0]) if name[0].isdigit() else 1 << 30
+
+
+def first_relevant(ids: list[str], relevant: set[str]) -> int | None:
+    """0-based rank of the first relevant id, or None."""
+    return next((i for i, aid in enumerate(ids) if aid in relevant), None)
+
+
+def evaluate(
+    kb: KnowledgeBase, queries_path: Path, max_queries: int | None, depth: int = 0
+) -> dict[str, object]:
+    """Recall@5, MRR@10 (all, tune half, held-out half), latency and, with depth, the rank bands over one query file."""
     tallies = {name: Tally() for name in SPLITS}
     times: list[float] = []
     with queries_path.open(encoding="utf-8") as fh:
@@ -64,10 +101,14 @@ def evaluate(kb: KnowledgeBase, queries_path: Path, max_queries: int | None) -> 
             start = time.perf_counter()
             ids = [h.id for h in kb.search(item["query"], limit=10)]
             times.append((time.perf_counter() - start) * 1000)
-            ranks = [i for i, aid in enumerate(ids) if aid in relevant]
-            first = ranks[0] if ranks else None
+            first = first_relevant(ids, relevant)
+            half = split_of(item["query"])
             tallies["all"].add(first)
-            tallies[split_of(item["query"])].add(first)
+            tallies[half].add(first)
+            if depth:
+                deep = first_relevant([h.id for h in kb.search(item["query"], limit=depth)], relevant)
+                tallies["all"].add_deep(deep, depth)
+                tallies[half].add_deep(deep, depth)
             if max_queries and len(times) >= max_queries:
                 break
     times.sort()
@@ -83,6 +124,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--max-queries", type=int, default=None)
     parser.add_argument("--corpus", choices=CORPORA, action="append")
+    parser.add_argument(
+        "--depth", type=int, default=0, help="also count first-relevant rank bands in the top N (at most 200)"
+    )
     args = parser.parse_args()
     if not DATA.is_dir():
         print(json.dumps({"skipped": f"{DATA} not found; the quality benchmark needs ../shared/data/kb"}))
@@ -94,7 +138,8 @@ def main() -> int:
             start = time.perf_counter()
             report = kb.import_jsonl(DATA / f"{corpus}_articles.jsonl")
             build_s = time.perf_counter() - start
-            figures = evaluate(kb, DATA / f"{corpus}_queries_dev.jsonl", args.max_queries)
+            depth = max(0, min(args.depth, 200))
+            figures = evaluate(kb, DATA / f"{corpus}_queries_dev.jsonl", args.max_queries, depth)
             results[corpus] = {"articles": report.imported, "import_s": round(build_s, 2), **figures}
             kb.close()
     print(json.dumps(results, ensure_ascii=False, indent=2))
