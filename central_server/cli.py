@@ -17,7 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from central_server.core.city import load_city_facts
-from central_server.core.config import Settings, load_settings, resources_dir
+from central_server.core.config import (
+    Settings,
+    load_settings,
+    resources_dir,
+    settings_environment,
+    with_secret,
+)
 from central_server.core.errors import ServerError
 from central_server.db.engine import make_engine, session_factory
 from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
@@ -51,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", "run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes sharing the port (default 1); each keeps its own connection pool")
     command("init-db", "create or upgrade the database schema (Alembic upgrade head)")
     user = command("create-user", f"add a user; the password comes from ${PASSWORD_ENV} or a prompt")
     user.add_argument("--username", required=True)
@@ -99,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
-        return _serve(settings, args.host, args.port)
+        return _serve(settings, args.host, args.port, args.workers)
     engine = make_engine(settings.database_url)
     try:
         if args.command == "init-db":
@@ -150,18 +158,27 @@ def _kb_import(session: Session, settings: Settings, path: Path, *, owner: str, 
     return 1 if report.errors else 0
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn
 
     from central_server.main import create_app
 
+    if not 1 <= workers <= 64:
+        raise CliError("--workers must be between 1 and 64", code=2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     engine = make_engine(settings.database_url)
     try:
         _require_schema(engine)
     finally:
         engine.dispose()
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=settings.access_log, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, access_log=settings.access_log, log_level="info")
+        return 0
+    # Worker processes build the app from the environment: hand them these settings, with one secret key for all
+    # (a key each would make a token from one worker invalid on the next). Environment only, never a file.
+    os.environ.update(settings_environment(with_secret(settings)))
+    uvicorn.run("central_server.main:create_app_from_environment", factory=True, host=host, port=port,
+                workers=workers, access_log=settings.access_log, log_level="info")
     return 0
 
 

@@ -19,6 +19,17 @@ from central_server.core.security import TokenService
 from central_server.db.engine import backend_name, make_engine, session_factory
 
 
+def create_app_from_environment() -> FastAPI:
+    """The app of one `central-server serve --workers N` process: settings from CENTRAL_SERVER_* variables."""
+    import logging
+
+    from central_server.core.config import load_settings
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app(load_settings())
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the database must already be migrated (`central-server init-db`)."""
     settings = with_secret(settings or Settings())

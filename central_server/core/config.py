@@ -44,6 +44,18 @@ def load_settings(settings_file: str | os.PathLike[str] | None = None, **overrid
     return Settings(_env_file=path, **clean) if path else Settings(**clean)  # type: ignore[call-arg]
 
 
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The CENTRAL_SERVER_* variables that make `load_settings()` in another process give these settings."""
+    env: dict[str, str] = {}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        env[f"CENTRAL_SERVER_{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    return env
+
+
 def with_secret(settings: Settings) -> Settings:
     """A copy that surely has a secret key: a random one, held only in memory, when none is configured."""
     if settings.secret_key is not None and settings.secret_key.get_secret_value():

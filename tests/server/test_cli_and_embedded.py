@@ -85,3 +85,47 @@ def test_no_secret_in_logs(server_factory: ServerFactory, caplog: pytest.LogCapt
     secrets = [seat.credential, seat.auth["Authorization"].split()[1], "test-pass-1234", "wrong-password-xyz",
                "13800000000", "张三", "李晓梅"]
     assert [s for s in secrets if s in text] == []
+
+
+def test_serve_with_several_workers_shares_one_token_key(tmp_path: Path) -> None:
+    """`serve --workers 2`: every process accepts a token another issued (one secret key handed to all, in the
+    environment), whichever process a new connection lands on."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+
+    db = f"sqlite:///{tmp_path / 'central.sqlite'}"
+    for command in ("init-db", "seed-demo"):
+        subprocess.run([sys.executable, "-m", "central_server", command, "--db", db], check=True, capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL_SERVER_")}
+    proc = subprocess.Popen([sys.executable, "-m", "central_server", "serve", "--db", db, "--port", str(port),
+                             "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{url}/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
+            time.sleep(0.2)
+        token = requests.post(f"{url}/auth/login", json={"username": "1001", "password": DEMO_PASSWORD},
+                              timeout=30).json()["access_token"]
+        statuses = {requests.get(f"{url}/operators/1001/cases", headers={"Authorization": f"Bearer {token}",
+                                                                         "Connection": "close"},
+                                 timeout=30).status_code for _ in range(24)}
+        assert statuses == {200}
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    log = err.decode("utf-8", "replace")
+    assert log.count("Started server process") >= 2, log[-2000:]
+    assert "secret" not in log.lower()
