@@ -1,5 +1,9 @@
 """Retrain the routing model on the group split and print every held-out figure as JSON.
 
+The split keeps groups of rows together: same normalised title or body, near-identical titles or
+bodies, and a title contained in another row's body (the two halves of one message; see
+operator_app/routing/neardup.py).
+
 Usage: python benchmarks/routing_quality.py [--data CSV] [--cv]
 Figures: top-1, top-3, accuracy at 80% coverage, calibration error, titles-only, per-class, and the char
 TF-IDF + LinearSVC baseline trained and measured on the same split. The model written here is thrown away.

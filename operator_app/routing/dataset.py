@@ -1,4 +1,4 @@
-"""Labelled routing data: reading the CSV and splitting it by normalised title and body (never by row)."""
+"""Labelled routing data: reading the CSV and splitting it by normalised title/body groups (never by row)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RoutingDataError
-from .text import group_key
+from .text import group_key, normalised_body
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,13 @@ def read_examples(path: str | Path) -> list[Example]:
     return out
 
 
-def group_ids(examples: list[Example]) -> list[str]:
-    """A group id per example: rows sharing a normalised title or a normalised body share a group."""
+def group_ids(examples: list[Example], *, near_duplicates: bool = True) -> list[str]:
+    """A group id per example: rows linked by a shared normalised title or body share a group.
+
+    With `near_duplicates` (the default) rows are also linked when their titles or bodies are
+    near-identical or one row's title is contained in another's body (`neardup`), so the two halves
+    of one message and re-scraped copies never straddle a split.
+    """
     parent: dict[str, str] = {}
 
     def find(key: str) -> str:
@@ -54,6 +59,8 @@ def group_ids(examples: list[Example]) -> list[str]:
         return key
 
     firsts: list[str] = []
+    titles: list[str] = []
+    bodies: list[str] = []
     for index, ex in enumerate(examples):
         title_key, body_key = group_key(ex.title, ex.body)
         keys = [k for k in (f"t:{title_key}" if title_key else "", f"b:{body_key}" if body_key else "") if k]
@@ -62,6 +69,13 @@ def group_ids(examples: list[Example]) -> list[str]:
         for other in keys[1:]:
             parent[find(other)] = find(keys[0])
         firsts.append(keys[0])
+        titles.append(title_key)
+        bodies.append(normalised_body(ex.body))
+    if near_duplicates:
+        from .neardup import contained_pairs, similar_pairs
+
+        for i, j in similar_pairs(titles) + similar_pairs(bodies) + contained_pairs(titles, bodies):
+            parent[find(firsts[i])] = find(firsts[j])
     return [find(k) for k in firsts]
 
 

@@ -55,6 +55,11 @@ def group_key(title: str, body: str) -> tuple[str, str]:
     return _group_norm(title), _group_norm(body)[:200]
 
 
+def normalised_body(body: str) -> str:
+    """The whole body as the split compares it (letters only, no digits or punctuation)."""
+    return _group_norm(body)
+
+
 def _group_norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").lower()
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN" and not ch.isdigit())

@@ -1,6 +1,7 @@
 """Development-time training and held-out evaluation (needs scikit-learn, a dev extra).
 
-`train(data_csv, out_dir)` splits the data by normalised title/body groups, fits the ensemble on the
+`train(data_csv, out_dir)` splits the data by normalised title/body groups (near-duplicates and the
+title and body halves of one message linked, see `neardup`), fits the ensemble on the
 training part (temperatures calibrated on a validation fold inside it), measures it and a char
 TF-IDF + LinearSVC baseline on the held-out part, then refits on all rows and exports the model.
 
@@ -74,7 +75,11 @@ def train(
         "data_file": Path(data_csv).name,
         "data_sha256": file_sha256(Path(data_csv)),
         "rows": len(examples),
-        "split": {"train": len(train_rows), "held_out": len(test_rows), "by": "normalised title/body groups"},
+        "split": {
+            "train": len(train_rows),
+            "held_out": len(test_rows),
+            "by": "normalised title/body groups, near-duplicates linked",
+        },
         "members": [asdict(m) for m in members],
         "seconds": round(time.perf_counter() - started, 1),
     }
