@@ -130,7 +130,8 @@ def serve_main(db: str, port: int, workers: int) -> None:
     settings = load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run("sync_throughput:make_app", factory=True, host="127.0.0.1", port=port, workers=workers,
-                access_log=settings.access_log, log_level="info", app_dir=str(Path(__file__).resolve().parent))
+                access_log=settings.access_log, log_level="info", app_dir=str(Path(__file__).resolve().parent),
+                timeout_keep_alive=int(settings.keep_alive_seconds))
 
 
 def server_for(db: str, work: Path, workers: int, name: str, threads: int = 0, release: bool = False

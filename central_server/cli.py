@@ -172,13 +172,15 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     finally:
         engine.dispose()
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, access_log=settings.access_log, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, access_log=settings.access_log, log_level="info",
+                    timeout_keep_alive=int(settings.keep_alive_seconds))
         return 0
     # Worker processes build the app from the environment: hand them these settings, with one secret key for all
     # (a key each would make a token from one worker invalid on the next). Environment only, never a file.
     os.environ.update(settings_environment(with_secret(settings)))
     uvicorn.run("central_server.main:create_app_from_environment", factory=True, host=host, port=port,
-                workers=workers, access_log=settings.access_log, log_level="info")
+                workers=workers, access_log=settings.access_log, log_level="info",
+                timeout_keep_alive=int(settings.keep_alive_seconds))
     return 0
 
 

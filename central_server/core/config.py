@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # PostgreSQL connections each server process keeps; the sync endpoints run on as many worker threads, so
     # they never wait for a connection nor open and close overflow connections under load.
     db_pool_size: int = Field(default=16, ge=1, le=200)
+    # An idle HTTP connection is kept this long. Seats sync every few seconds on one connection: a timeout near
+    # their interval closes connections just as a seat sends on them (the seat sees a reset and retries).
+    keep_alive_seconds: float = Field(default=75.0, ge=1, le=3600)
 
 
 def load_settings(settings_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:
