@@ -138,7 +138,8 @@ def _write(session: Session, batch: _Batch) -> None:
 
 
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    session.execute(insert(model), rows)
+    """A Core executemany on the model's table: the ORM's bulk-insert bookkeeping cost more than the SQL."""
+    session.connection().execute(insert(model.__table__), rows)
 
 
 # --- one mutation at a time (the fallback) -------------------------------------------------------------------
