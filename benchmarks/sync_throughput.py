@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import random
 import subprocess
@@ -88,14 +87,11 @@ class ServerTiming:
 
 def make_app() -> Any:
     """uvicorn factory (each worker calls it): the reference app, settings from CENTRAL_SERVER_* env."""
-    from central_server.core.config import load_settings
-    from central_server.main import create_app
+    from central_server.main import create_app_from_environment
 
-    if not logging.getLogger().handlers:  # as `central-server serve` configures it (also in spawned workers)
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if os.environ.get(RELEASE_ENV):
         release_connection_after_auth()
-    app = create_app(load_settings())
+    app = create_app_from_environment()
     return ServerTiming(app) if os.environ.get(TIMING_ENV) else app
 
 
@@ -125,13 +121,12 @@ def serve_main(db: str, port: int, workers: int) -> None:
     import uvicorn
 
     from central_server.core.config import load_settings
+    from central_server.main import configure_logging, server_options
 
     os.environ["CENTRAL_SERVER_DATABASE_URL"] = db
-    settings = load_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     uvicorn.run("sync_throughput:make_app", factory=True, host="127.0.0.1", port=port, workers=workers,
-                access_log=settings.access_log, log_level="info", app_dir=str(Path(__file__).resolve().parent),
-                timeout_keep_alive=int(settings.keep_alive_seconds))
+                app_dir=str(Path(__file__).resolve().parent), **server_options(load_settings()))
 
 
 def server_for(db: str, work: Path, workers: int, name: str, threads: int = 0, release: bool = False

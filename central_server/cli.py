@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -161,26 +160,24 @@ def _kb_import(session: Session, settings: Settings, path: Path, *, owner: str, 
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     import uvicorn
 
-    from central_server.main import create_app
+    from central_server.main import configure_logging, create_app, server_options
 
     if not 1 <= workers <= 64:
         raise CliError("--workers must be between 1 and 64", code=2)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     engine = make_engine(settings.database_url)
     try:
         _require_schema(engine)
     finally:
         engine.dispose()
+    options = {"host": host, "port": port, **server_options(settings)}
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, access_log=settings.access_log, log_level="info",
-                    timeout_keep_alive=int(settings.keep_alive_seconds))
+        uvicorn.run(create_app(settings), **options)
         return 0
     # Worker processes build the app from the environment: hand them these settings, with one secret key for all
     # (a key each would make a token from one worker invalid on the next). Environment only, never a file.
     os.environ.update(settings_environment(with_secret(settings)))
-    uvicorn.run("central_server.main:create_app_from_environment", factory=True, host=host, port=port,
-                workers=workers, access_log=settings.access_log, log_level="info",
-                timeout_keep_alive=int(settings.keep_alive_seconds))
+    uvicorn.run("central_server.main:create_app_from_environment", factory=True, workers=workers, **options)
     return 0
 
 

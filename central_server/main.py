@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -19,14 +21,22 @@ from central_server.core.security import TokenService
 from central_server.db.engine import backend_name, make_engine, session_factory
 
 
+def configure_logging() -> None:
+    """INFO to stderr with times, as `central-server serve` logs (a no-op where logging is already set up)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for these settings, for every way the server is started."""
+    return {"access_log": settings.access_log, "log_level": "info",
+            "timeout_keep_alive": int(settings.keep_alive_seconds)}
+
+
 def create_app_from_environment() -> FastAPI:
     """The app of one `central-server serve --workers N` process: settings from CENTRAL_SERVER_* variables."""
-    import logging
-
     from central_server.core.config import load_settings
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     return create_app(load_settings())
 
 

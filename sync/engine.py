@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from operator_app.errors import StoreError, SyncError, SyncErrorKind
 from operator_app.store import schema
 from operator_app.store.database import Store
-from sync.http_client import SeatAuth, ServerClient, Tokens, push_body
+from sync.http_client import SeatAuth, ServerClient, Tokens, encode_push
 from sync.outbox import PushOutcome, pending_batch, push_outcome, record_failure, record_push
 from sync.protocol import MAX_BATCH, PROTOCOL_VERSION, Mutation, PullResponse, PushRequest
 from sync.pull_apply import apply_pulled, has_kb_changes, kb_path_for
@@ -45,12 +45,13 @@ def _prepare(store: Store, seat_id: str, limit: int, *, after_seq: int) -> _Prep
     batch = pending_batch(store, limit=limit, after_seq=after_seq)
     if not batch:
         return None
-    return _PreparedBatch(batch, push_body(PushRequest(protocol_version=PROTOCOL_VERSION, seat_id=seat_id,
+    return _PreparedBatch(batch, encode_push(PushRequest(protocol_version=PROTOCOL_VERSION, seat_id=seat_id,
                                                        mutations=batch)))
 
 
 def _finish(recording: Future[PushOutcome] | None) -> None:
-    """Wait for a batch's answer to be written to the outbox (re-raises its StoreError)."""
+    """Wait for a batch's answer to be written to the outbox (re-raises its StoreError); waiting again on a
+    finished one returns at once."""
     if recording is not None:
         recording.result()
 
@@ -174,7 +175,6 @@ class SyncEngine:
                     except SyncError as exc:
                         upcoming.cancel()
                         _finish(recording)
-                        recording = None
                         if exc.code == "body_too_large" and limit > 1:
                             limit = max(1, limit // 2)  # long cases: send fewer at a time rather than stall
                             current = _prepare(self.store, seat.seat_id, limit, after_seq=0)
@@ -194,7 +194,6 @@ class SyncEngine:
                     prepared = upcoming.result()
                     if outcome.unanswered:  # the server stopped inside this batch: start over from the outbox
                         _finish(recording)
-                        recording = None
                         prepared = _prepare(self.store, seat.seat_id, limit, after_seq=0)
                     current = prepared
             finally:

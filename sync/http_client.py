@@ -29,7 +29,7 @@ class SeatAuth:
     credential: str
 
 
-def push_body(request: PushRequest) -> bytes:
+def encode_push(request: PushRequest) -> bytes:
     return request.model_dump_json().encode("utf-8")  # pydantic writes UTF-8 as is
 
 
@@ -80,10 +80,10 @@ class ServerClient:
         return str(data["seat_credential"])
 
     def push(self, token: str, seat: SeatAuth, request: PushRequest) -> PushResponse:
-        return self.push_body(token, seat, push_body(request))
+        return self.push_body(token, seat, encode_push(request))
 
     def push_body(self, token: str, seat: SeatAuth, body: bytes) -> PushResponse:
-        """Push a batch already serialised by `push_body(request)`."""
+        """Push a batch already serialised by `encode_push(request)`."""
         return _parse(PushResponse, self._call("POST", "/api/v1/sync/push", token=token, seat=seat, raw_json=body))
 
     def pull(self, token: str, seat: SeatAuth, *, cursor: int, limit: int = 500) -> PullResponse:
