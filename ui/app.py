@@ -21,6 +21,7 @@ from operator_app.store.backup import take_backup
 from sync.embedded import DEMO_PASSWORD
 from ui.desk_window import DeskWindow
 from ui.errors import error_text, show_error
+from ui.gui_gc import collect_on_gui_thread
 from ui.login_window import LoginWindow
 from ui.sync_controller import SyncController
 from ui.tasks import TaskManager
@@ -39,6 +40,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the desk's font and style (reuses one that exists, as tests do)."""
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     assert isinstance(app, QApplication)
+    collect_on_gui_thread()  # a collection on a worker thread can deadlock PySide (see ui/gui_gc.py)
     app.setApplicationName("12345 坐席工作台")
     _install_qt_translations(app)
     families = set(QFontDatabase.families())

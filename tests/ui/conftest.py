@@ -18,6 +18,7 @@ from sync.secrets import SecretStore
 from tests.conftest import fresh_seat_dir
 from ui.app import DeskController, make_application
 from ui.desk_window import DeskWindow
+from ui.gui_gc import collect_on_gui_thread
 
 
 def type_chinese(widget: QWidget, text: str) -> None:
@@ -41,6 +42,12 @@ def press(widget: QWidget, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.Keybo
 def offline_engine(seat: Seat) -> SyncEngine:
     """A seat whose central server is down (nothing listens on the discard port): the desk works offline."""
     return SyncEngine(seat.store, ServerClient("http://127.0.0.1:9"), SecretStore(None))
+
+
+@pytest.fixture(autouse=True)
+def gc_on_gui_thread(qapp) -> None:  # type: ignore[no-untyped-def]
+    """As the desk does (ui/app.py): tests that make widgets without make_application get it too."""
+    collect_on_gui_thread()
 
 
 @pytest.fixture

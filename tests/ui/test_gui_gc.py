@@ -1,0 +1,46 @@
+"""Cyclic garbage is collected on the GUI thread only (a collection on a worker thread can deadlock PySide)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from ui.app import make_application
+from ui.gui_gc import collect_on_gui_thread
+
+
+class _Node:
+    def __init__(self, where: list[bool]) -> None:
+        self.where = where
+        self.me = self  # a cycle: only the cyclic collector frees it
+
+    def __del__(self) -> None:
+        self.where.append(threading.current_thread() is threading.main_thread())
+
+
+def test_cycles_made_on_a_worker_thread_are_collected_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+    make_application()
+    assert not gc.isenabled()
+    gc.collect()
+    where: list[bool] = []
+
+    def work() -> None:
+        for _ in range(5000):  # far past the youngest generation's threshold
+            _Node(where)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    assert where == []  # nothing was collected on the worker
+    qtbot.waitUntil(lambda: len(where) == 5000, timeout=5000)
+    assert all(where)
+
+
+def test_the_collector_follows_the_interpreters_thresholds(qtbot) -> None:  # type: ignore[no-untyped-def]
+    collector = collect_on_gui_thread()
+    gc.collect()
+    assert collector.check() == 0  # below every threshold: nothing to do
+    where: list[bool] = []
+    for _ in range(collector.thresholds[0] + 10):
+        _Node(where)
+    assert collector.check() >= collector.thresholds[0] and len(where) >= collector.thresholds[0]

@@ -1,0 +1,54 @@
+"""Python's cyclic garbage collector runs on the GUI thread only.
+
+Collected anywhere, a cycle holding a Qt wrapper or a slot connection makes PySide disconnect it there: on a
+worker thread that means taking Qt's signal-slot lock, then waiting for the interpreter lock inside the
+disconnect — while the GUI thread, holding the interpreter lock, waits for that signal-slot lock to connect or
+show a widget. Both wait forever (seen: a reader thread's allocation started a collection while the desk window
+was being shown after a logout). So automatic collection is switched off and a GUI-thread timer collects with
+the interpreter's own thresholds (the approach pyqtgraph's GarbageCollector takes). Reference counting still
+frees everything that is not in a cycle at once, on whichever thread drops it.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+CHECK_EVERY_MS = 500
+
+
+class GuiThreadCollector(QObject):
+    """Install once, on the GUI thread, after the QApplication exists; `uninstall` gives collection back."""
+
+    def __init__(self, interval_ms: int = CHECK_EVERY_MS) -> None:
+        super().__init__()
+        self.thresholds = gc.get_threshold()
+        self._timer = QTimer(self, interval=interval_ms)
+        self._timer.timeout.connect(self.check)
+        gc.disable()
+        self._timer.start()
+
+    def check(self) -> int:
+        """Collect the generations whose counts passed their thresholds, youngest first, as CPython would."""
+        counts, found = gc.get_count(), 0
+        for generation in range(3):
+            if counts[generation] <= self.thresholds[generation]:
+                break
+            found += gc.collect(generation)
+        return found
+
+    def uninstall(self) -> None:
+        self._timer.stop()
+        gc.enable()
+
+
+_installed: GuiThreadCollector | None = None
+
+
+def collect_on_gui_thread() -> GuiThreadCollector:
+    """The one collector of this process (made on first call; call it from the GUI thread)."""
+    global _installed
+    if _installed is None:
+        _installed = GuiThreadCollector()
+    return _installed
