@@ -4,17 +4,18 @@
 The server is a subprocess running exactly what `central-server serve` runs (create_app, uvicorn, logging at
 INFO, the access log on) on a throwaway PostgreSQL cluster (tests/server/pg_cluster.py), with a fixed
 CENTRAL_SERVER_SECRET_KEY. This script starts uvicorn itself (`--serve`) rather than through the CLI so it can
-(1) run `--workers N` (the CLI has no such option) and (2) wrap the app in a tiny ASGI middleware that adds
+(1) run several workers with the benchmark's own options and (2) wrap the app in a tiny ASGI middleware that adds
 an `x-server-ms` header (time from the app receiving the request to the response start), which separates
 server time from client and network time.
 
 (a) `drain`: a real seat store gets 10,000 cases through `submit_case` (varied forms, content 20–2,000
     Chinese characters), then `SyncEngine.run_once` is timed from its start to an empty outbox (push in
-    batches of MAX_BATCH, then pull the seat's own 10,000 events back), capped at --drain-cap s.
+    batches of MAX_BATCH, then pull until caught up: with `skip_own`, the seat's own 10,000 created events stay
+    on the server), capped at --drain-cap s.
 (b) `load`: worker processes each drive many simulated seats over raw HTTP (a requests.Session per seat, one
     thread per seat). Every seat is registered with its own credential and logged in as a roster operator;
     every 5 s (±10 % jitter, random phase) it pushes 0–3 new case.created mutations shaped as intake.py makes
-    them (skipped when it has none, as run_once does) and then pulls from its cursor until caught up. Each seat
+    them (skipped when it has none, as run_once does) and then pulls from its cursor with `skip_own`, as seats do, until caught up. Each seat
     pulls once at registration (the demo knowledge base), as a seat in service already has: the load measured is
     the steady state.
 
@@ -330,7 +331,7 @@ def seat_loop(url: str, seat: dict[str, Any], *, start_at: float, end_at: float,
             if answer is not None:
                 seq = max(seq, int(answer["last_applied_seq"]))
         while True:
-            page = timed("pull", "GET", "/sync/pull", params={"cursor": cursor, "limit": 500})
+            page = timed("pull", "GET", "/sync/pull", params={"cursor": cursor, "limit": 500, "skip_own": "true"})
             if page is None:
                 break
             cursor = int(page["cursor"])
@@ -375,8 +376,8 @@ def register_seats(url: str, count: int, prefix: str) -> list[dict[str, Any]]:
         headers = {"Authorization": f"Bearer {seat['token']}", "X-Seat-Id": seat_id,
                    "X-Seat-Credential": seat["credential"]}
         while True:
-            page = http.get(f"{url}{PREFIX}/sync/pull", params={"cursor": seat["cursor"], "limit": 500},
-                            headers=headers, timeout=60)
+            params = {"cursor": seat["cursor"], "limit": 500, "skip_own": "true"}
+            page = http.get(f"{url}{PREFIX}/sync/pull", params=params, headers=headers, timeout=60)
             page.raise_for_status()
             seat["cursor"] = int(page.json()["cursor"])
             if not page.json()["has_more"]:

@@ -18,7 +18,14 @@ from operator_app.errors import StoreError, SyncError, SyncErrorKind
 from operator_app.store import schema
 from operator_app.store.database import Store
 from sync.http_client import SeatAuth, ServerClient, Tokens, encode_push
-from sync.outbox import PushOutcome, pending_batch, push_outcome, record_failure, record_push
+from sync.outbox import (
+    PushOutcome,
+    highest_seq_made,
+    pending_batch,
+    push_outcome,
+    record_failure,
+    record_push,
+)
 from sync.protocol import MAX_BATCH, PROTOCOL_VERSION, Mutation, PullResponse, PushRequest
 from sync.pull_apply import apply_pulled, has_kb_changes, kb_path_for
 from sync.secrets import SecretStore, refresh_token_key, seat_credential_key
@@ -220,9 +227,10 @@ class SyncEngine:
     def _pull_pages(self, report: SyncReport, opened: list[KnowledgeBase]) -> None:
         seat = self._seat_auth()
         state = schema.sync_state.c
+        skip_own = True  # the created events this seat made: an intact store holds them all
 
         def fetch(cursor: int) -> PullResponse:
-            return self._authed(partial(self.client.pull, seat=seat, cursor=cursor))
+            return self._authed(partial(self.client.pull, seat=seat, cursor=cursor, skip_own=skip_own))
 
         # While one page is applied, the next travels (on a helper thread); it is used only after this one's
         # cursor is saved, and dropped if applying fails.
@@ -234,7 +242,14 @@ class SyncEngine:
                 else:
                     with self.store.read() as conn:
                         cursor = int(conn.execute(select(state.pull_cursor)).scalar_one())
+                        made = highest_seq_made(conn)
                     page = fetch(cursor)
+                    if skip_own and (page.seat_high_water or 0) > made:
+                        log.warning("the server holds mutations %d..%d of this seat that its store never made "
+                                    "(restored from a backup?): pulling its own cases back", made + 1,
+                                    page.seat_high_water)
+                        skip_own = False
+                        page = fetch(cursor)
                     if page.reset_required:
                         log.warning("server asked for a pull reset from cursor %s", cursor)
                         with self.store.write() as conn:

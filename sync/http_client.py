@@ -86,9 +86,13 @@ class ServerClient:
         """Push a batch already serialised by `encode_push(request)`."""
         return _parse(PushResponse, self._call("POST", "/api/v1/sync/push", token=token, seat=seat, raw_json=body))
 
-    def pull(self, token: str, seat: SeatAuth, *, cursor: int, limit: int = 500) -> PullResponse:
-        data = self._call("GET", "/api/v1/sync/pull", token=token, seat=seat,
-                          params={"cursor": cursor, "limit": limit})
+    def pull(self, token: str, seat: SeatAuth, *, cursor: int, limit: int = 500, skip_own: bool = False
+             ) -> PullResponse:
+        """`skip_own`: leave out the created events this seat made itself (it holds them already)."""
+        params: dict[str, object] = {"cursor": cursor, "limit": limit}
+        if skip_own:
+            params["skip_own"] = "true"
+        data = self._call("GET", "/api/v1/sync/pull", token=token, seat=seat, params=params)
         return _parse(PullResponse, data)
 
 

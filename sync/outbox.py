@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, text, update
 
 from operator_app.store import schema
 from operator_app.store.database import Store
@@ -20,6 +20,15 @@ def pending_batch(store: Store, *, limit: int = MAX_BATCH, after_seq: int = 0) -
                             .order_by(o.seq).limit(limit)).all()
     return [Mutation(seq=r.seq, mutation_id=r.mutation_id, name=r.name, args=json.loads(r.args_json),
                      operator_id=r.operator_id, entity_id=r.entity_id, created_at=r.created_at) for r in rows]
+
+
+def highest_seq_made(conn: Connection) -> int:
+    """The highest outbox seq this store ever assigned (AUTOINCREMENT remembers it after the rows are gone).
+
+    The server's high-water mark for the seat can never be above it, unless the store is older than what it
+    pushed (restored from a backup)."""
+    made = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")).scalar()
+    return int(made or 0)
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,8 @@ class PullResponse(_Strict):
     cursor: int
     has_more: bool
     reset_required: bool = False
+    # The seat's high-water mark of pushed mutations on the server (None from servers before it was added).
+    seat_high_water: int | None = None
 
 
 class ErrorBody(_Strict):

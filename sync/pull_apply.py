@@ -137,13 +137,13 @@ def _append_event(conn: Connection, data: dict[str, Any]) -> bool:
     case_known = conn.execute(select(schema.cases.c.id).where(schema.cases.c.id == data["case_id"])).first()
     if case_known is None and event["kind"] != "created":
         return False  # a case this store never had (restored from an old backup): nothing to attach it to
+    if case_known is None:  # the case row first: its events refer to it
+        _insert_projection(conn, data["case_id"], event)
     conn.execute(insert(schema.case_events).values(
         id=event["id"], case_id=data["case_id"], seq=int(event["seq"]), kind=event["kind"],
         payload_json=json.dumps(event.get("payload", {}), ensure_ascii=False),
         operator_id=str(event.get("operator_id", "")), recorded_at=event["recorded_at"],
     ))
-    if case_known is None:
-        _insert_projection(conn, data["case_id"], event)
     return True
 
 

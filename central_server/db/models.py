@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -98,6 +99,11 @@ class Case(Base):
     last_event_seq: Mapped[int] = mapped_column(Integer)
 
 
+# The only event kind a seat makes itself (case.created); departments add the others.
+OWN_EVENT_KIND = "created"
+NOT_OWN_SQL = f"kind <> '{OWN_EVENT_KIND}'"
+
+
 class CaseEvent(Base):
     """One fact about a case; `change_id` is its place in the pull feed (commit order)."""
 
@@ -105,6 +111,9 @@ class CaseEvent(Base):
     __table_args__ = (
         UniqueConstraint("case_id", "seq"),
         Index("ix_case_events_seat_id_change_id", "seat_id", "change_id"),
+        # Pulls with skip_own read only these (migration 0004).
+        Index("ix_case_events_seat_actions", "seat_id", "change_id", postgresql_where=text(NOT_OWN_SQL),
+              sqlite_where=text(NOT_OWN_SQL)),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

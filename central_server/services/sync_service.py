@@ -13,6 +13,7 @@ from central_server.core.errors import Conflict, Forbidden
 from central_server.core.recent_checks import RecentChecks, user_key
 from central_server.db.models import (
     COUNTER_ROW_ID,
+    OWN_EVENT_KIND,
     Case,
     CaseEvent,
     ChangeCounter,
@@ -115,33 +116,54 @@ _events = cast(Table, CaseEvent.__table__)
 _cases = cast(Table, Case.__table__)
 _kb_changes = cast(Table, KbChange.__table__)
 _counter = cast(Table, ChangeCounter.__table__)
-# Built once (every seat pulls every few seconds): one statement tells whether anything is new for this seat.
-_PROBE = select(
-    _counter.c.value,
-    exists().where(_events.c.seat_id == bindparam("seat_id"), _events.c.change_id > bindparam("cursor"),
-                   _events.c.change_id <= _counter.c.value),
-    exists().where(_kb_changes.c.change_id > bindparam("cursor"), _kb_changes.c.change_id <= _counter.c.value),
-).where(_counter.c.id == COUNTER_ROW_ID)
-_EVENTS = (
-    select(_events.c.change_id, _events.c.id, _events.c.case_id, _events.c.seq, _events.c.kind, _events.c.payload,
-           _events.c.operator_id, _events.c.recorded_at, _cases.c.number)
-    .join(_cases, _cases.c.id == _events.c.case_id)
-    .where(_events.c.seat_id == bindparam("seat_id"), _events.c.change_id > bindparam("cursor"),
-           _events.c.change_id <= bindparam("top"))
-    .order_by(_events.c.change_id)
-)
+_seats = cast(Table, Seat.__table__)
 
 
-def pull(session: Session, *, seat_id: str, cursor: int, limit: int) -> PullResponse:
+def _seat_events(*, skip_own: bool) -> Any:
+    """This seat's events after the cursor; with `skip_own`, without the created events the seat made itself."""
+    where = (_events.c.seat_id == bindparam("seat_id")) & (_events.c.change_id > bindparam("cursor"))
+    return where & (_events.c.kind != OWN_EVENT_KIND) if skip_own else where
+
+
+def _probe(*, skip_own: bool) -> Any:
+    """One statement: the counter, this seat's high-water mark, and whether anything is new for this seat."""
+    return select(
+        _counter.c.value,
+        select(_seats.c.last_applied_seq).where(_seats.c.id == bindparam("seat_id")).scalar_subquery(),
+        exists().where(_seat_events(skip_own=skip_own), _events.c.change_id <= _counter.c.value),
+        exists().where(_kb_changes.c.change_id > bindparam("cursor"), _kb_changes.c.change_id <= _counter.c.value),
+    ).where(_counter.c.id == COUNTER_ROW_ID)
+
+
+def _events_page(*, skip_own: bool) -> Any:
+    return (
+        select(_events.c.change_id, _events.c.id, _events.c.case_id, _events.c.seq, _events.c.kind,
+               _events.c.payload, _events.c.operator_id, _events.c.recorded_at, _cases.c.number)
+        .join(_cases, _cases.c.id == _events.c.case_id)
+        .where(_seat_events(skip_own=skip_own), _events.c.change_id <= bindparam("top"))
+        .order_by(_events.c.change_id)
+    )
+
+
+# Built once (every seat pulls every few seconds), keyed by skip_own.
+_PROBE = {flag: _probe(skip_own=flag) for flag in (False, True)}
+_EVENTS = {flag: _events_page(skip_own=flag) for flag in (False, True)}
+
+
+def pull(session: Session, *, seat_id: str, cursor: int, limit: int, skip_own: bool = False) -> PullResponse:
     """Changes after `cursor` in change-id (= commit) order: this seat's case events merged with the
-    knowledge-base changes every seat receives."""
+    knowledge-base changes every seat receives.
+
+    `skip_own` leaves out the created events of the seat's own cases: an intact seat store already holds them
+    (they were made there), and they are most of a busy seat's feed. The answer carries the seat's high-water
+    mark, so a store that is behind it (restored from a backup) knows to pull without skipping."""
     conn = session.connection()
-    top, new_events, new_kb = conn.execute(_PROBE, {"seat_id": seat_id, "cursor": cursor}).one()
+    params = {"seat_id": seat_id, "cursor": cursor}
+    top, high_water, new_events, new_kb = conn.execute(_PROBE[skip_own], params).one()
     if cursor > top:
         session.rollback()
-        return PullResponse(changes=[], cursor=0, has_more=False, reset_required=True)
-    events = list(conn.execute(_EVENTS.limit(limit + 1), {"seat_id": seat_id, "cursor": cursor, "top": top})
-                  ) if new_events else []
+        return PullResponse(changes=[], cursor=0, has_more=False, reset_required=True, seat_high_water=high_water)
+    events = list(conn.execute(_EVENTS[skip_own].limit(limit + 1), {**params, "top": top})) if new_events else []
     kb_rows = list(session.execute(
         select(KbChange, KbArticleVersion)
         .join(KbArticleVersion, (KbArticleVersion.article_id == KbChange.article_id)
@@ -160,7 +182,8 @@ def pull(session: Session, *, seat_id: str, cursor: int, limit: int) -> PullResp
     # A full page ends at its last change; otherwise every change up to `top` has been seen.
     next_cursor = merged[-1][0] if has_more else top
     session.rollback()  # after the rows were read: a rollback expires ORM instances (one SELECT each to reload)
-    return PullResponse(changes=[c for _, c in merged], cursor=next_cursor, has_more=has_more)
+    return PullResponse(changes=[c for _, c in merged], cursor=next_cursor, has_more=has_more,
+                        seat_high_water=high_water)
 
 
 def _change(row: Any) -> Change:  # a row of _EVENTS

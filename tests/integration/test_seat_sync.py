@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -12,10 +13,11 @@ from sqlalchemy import insert, select
 from central_server.embedded import EmbeddedServer
 from operator_app.config.model import City
 from operator_app.errors import SyncError, SyncErrorKind
-from operator_app.seat import Seat
+from operator_app.seat import Seat, open_seat
 from operator_app.services.case_queries import get_case, outbox_summary
 from operator_app.services.intake import submit_case
 from operator_app.store import schema
+from operator_app.store.backup import take_backup
 from operator_app.store.database import utc_now
 from sync.embedded import DEMO_PASSWORD
 from sync.outbox import pending_batch, rejected_changes
@@ -28,6 +30,11 @@ from tests.integration.conftest import act, engine_for, server_cases, start_serv
 def queue(seat: Seat, city: City, n: int, operator: str = "1001", start: int = 0) -> list[str]:
     return [submit_case(seat.store, city, form=direct_form(city, content=f"第{start + i}件咨询"),
                         operator_id=operator).number for i in range(n)]
+
+
+def local_numbers(seat: Seat) -> list[str]:
+    with seat.store.read() as conn:
+        return sorted(conn.execute(select(schema.cases.c.number)).scalars())
 
 
 def numbers_on_server(url: str, operator: str) -> list[str]:
@@ -175,6 +182,32 @@ def _restart_on(db: str, port: int) -> EmbeddedServer:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def test_a_store_restored_from_a_backup_pulls_its_own_later_cases_back(seat: Seat, city: City,
+                                                                         server: EmbeddedServer) -> None:
+    early = queue(seat, city, 2)
+    engine = engine_for(seat, server.url)
+    engine.login("1001", DEMO_PASSWORD)
+    engine.run_once()
+    backup = take_backup(seat.store.path)
+    later = queue(seat, city, 3, start=2)
+    engine.run_once()  # seat pulls skip its own created events: it holds them
+    seat.close()
+    for leftover in seat.store.path.parent.glob(seat.store.path.name + "-*"):  # -wal, -shm
+        leftover.unlink()
+    shutil.copyfile(backup, seat.store.path)  # the store file is lost; the last backup comes back
+    restored = open_seat(seat.data_dir)
+    try:
+        assert local_numbers(restored) == sorted(early)
+        again = engine_for(restored, server.url)
+        again.login("1001", DEMO_PASSWORD)
+        report = again.run_once()
+        assert report.pulled == 3  # the server holds seqs this store never made: it pulls them without skipping
+        assert local_numbers(restored) == sorted(early + later)
+        assert again.run_once().pulled == 0
+    finally:
+        restored.close()
 
 
 def test_outbox_rows_survive_and_server_holds_each_once(seat: Seat, city: City, server: EmbeddedServer) -> None:

@@ -103,8 +103,10 @@ class SeatClient:
         body = {"protocol_version": version, "seat_id": seat_id or self.seat_id, "mutations": mutations}
         return self.api.post("/sync/push", body, headers=self.headers())
 
-    def pull(self, cursor: int = 0, limit: int | None = None) -> requests.Response:
-        params = {"cursor": cursor} | ({"limit": limit} if limit else {})
+    def pull(self, cursor: int = 0, limit: int | None = None, *, skip_own: bool = False) -> requests.Response:
+        params: dict[str, object] = {"cursor": cursor} | ({"limit": limit} if limit else {})
+        if skip_own:
+            params["skip_own"] = "true"
         return self.api.get("/sync/pull", params=params, headers=self.headers())
 
     def pull_all(self, cursor: int = 0, limit: int = 1000) -> tuple[list[dict[str, Any]], int]:

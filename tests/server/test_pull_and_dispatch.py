@@ -68,6 +68,24 @@ def test_department_actions_flow_to_pull(server_factory: ServerFactory, database
     assert count_rows(database_url, "case_events") == 6
 
 
+def test_skip_own_leaves_out_only_the_seats_own_created_events(server_factory: ServerFactory) -> None:
+    seat = _seat_with_cases(server_factory, 3)
+    admin = seat.api.token("admin")
+    resp = seat.api.post("/cases/S001-20260301-0002/actions", {"action": "sign", "department_id": "zjj"},
+                         headers=admin)
+    assert resp.status_code == 200, resp.text
+    full = seat.pull(0).json()
+    assert [c["data"]["event"]["kind"] for c in full["changes"]] == ["created"] * 3 + ["signed"]
+    assert full["seat_high_water"] == 3
+    lean = seat.pull(0, skip_own=True).json()
+    assert [(c["data"]["number"][-4:], c["data"]["event"]["kind"]) for c in lean["changes"]] == [("0002", "signed")]
+    assert lean["cursor"] == full["cursor"] and lean["has_more"] is False and lean["seat_high_water"] == 3
+    # A page of one holds the one change left, and still ends where the full feed ends.
+    first = seat.pull(0, limit=1, skip_own=True).json()
+    assert first["changes"] == lean["changes"] and first["has_more"] is False and first["cursor"] == full["cursor"]
+    assert seat.pull(full["cursor"], skip_own=True).json()["changes"] == []
+
+
 def test_action_errors(server_factory: ServerFactory, database_url: str) -> None:
     seat = _seat_with_cases(server_factory, 1)
     admin = seat.api.token("admin")

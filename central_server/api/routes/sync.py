@@ -36,15 +36,17 @@ async def pull(
     ctx: ContextDep, call: SeatCallDep,
     cursor: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL)] = MAX_PULL,
+    skip_own: Annotated[bool, Query(description="leave out the created events the seat made itself")] = False,
 ) -> Response:
     """Changes after `cursor` in commit order; a cursor beyond the server's newest change → reset_required."""
-    return _json(await ctx.sync_threads.run(_pull, ctx, call, cursor, limit))
+    return _json(await ctx.sync_threads.run(_pull, ctx, call, cursor, limit, skip_own))
 
 
-def _pull(ctx: AppContext, call: SeatCall, cursor: int, limit: int) -> bytes:
+def _pull(ctx: AppContext, call: SeatCall, cursor: int, limit: int, skip_own: bool) -> bytes:
     with ctx.sessions() as session:
         seat_id = authenticate_call(session, ctx, call)
-        return sync_service.pull(session, seat_id=seat_id, cursor=cursor, limit=limit).model_dump_json().encode()
+        answer = sync_service.pull(session, seat_id=seat_id, cursor=cursor, limit=limit, skip_own=skip_own)
+        return answer.model_dump_json().encode()
 
 
 def _json(body: bytes) -> Response:
