@@ -25,6 +25,7 @@ from sync.outbox import (
     push_outcome,
     record_failure,
     record_push,
+    renumber_above,
 )
 from sync.protocol import MAX_BATCH, PROTOCOL_VERSION, Mutation, PullResponse, PushRequest
 from sync.pull_apply import apply_pulled, has_kb_changes, kb_path_for
@@ -173,6 +174,7 @@ class SyncEngine:
         # sent again and answered `duplicate`.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as helper:
             recording: Future[PushOutcome] | None = None
+            made = self._highest_made()
             current = _prepare(self.store, seat.seat_id, limit, after_seq=0)
             try:
                 while current is not None:
@@ -190,6 +192,14 @@ class SyncEngine:
                             record_failure(self.store, current.mutations, str(exc))
                         raise
                     _finish(recording)
+                    if response.last_applied_seq > made and response.last_applied_seq > (made := self._highest_made()):
+                        # The server holds seqs this store never made, so its answers for them describe other
+                        # changes: record nothing, move the queue above the server's mark and start over.
+                        upcoming.cancel()
+                        self._store_behind(response.last_applied_seq, made)
+                        made = self._highest_made()
+                        current = _prepare(self.store, seat.seat_id, limit, after_seq=0)
+                        continue
                     outcome = push_outcome(current.mutations, response)
                     report.acked += outcome.acked
                     report.rejected += outcome.rejected
@@ -205,6 +215,17 @@ class SyncEngine:
                     current = prepared
             finally:
                 _finish(recording)
+
+    def _highest_made(self) -> int:
+        with self.store.read() as conn:
+            return highest_seq_made(conn)
+
+    def _store_behind(self, high_water: int, made: int) -> None:
+        """The server holds mutations made..high_water of this seat that its store never made."""
+        moved = renumber_above(self.store, high_water)
+        log.warning("the server holds mutations %d..%d of this seat that its store never made (restored from a "
+                    "backup?): %d queued changes renumbered above them; the seat's own cases are pulled back",
+                    made + 1, high_water, moved)
 
     def _pull_all(self, report: SyncReport) -> None:
         opened: list[KnowledgeBase] = []  # the knowledge base, once a page carries article changes
@@ -227,7 +248,9 @@ class SyncEngine:
     def _pull_pages(self, report: SyncReport, opened: list[KnowledgeBase]) -> None:
         seat = self._seat_auth()
         state = schema.sync_state.c
-        skip_own = True  # the created events this seat made: an intact store holds them all
+        with self.store.read() as conn:
+            # The created events this seat made: an intact store holds them all, so the server leaves them out.
+            skip_own = not conn.execute(select(state.pull_own)).scalar_one()
 
         def fetch(cursor: int) -> PullResponse:
             return self._authed(partial(self.client.pull, seat=seat, cursor=cursor, skip_own=skip_own))
@@ -245,9 +268,7 @@ class SyncEngine:
                         made = highest_seq_made(conn)
                     page = fetch(cursor)
                     if skip_own and (page.seat_high_water or 0) > made:
-                        log.warning("the server holds mutations %d..%d of this seat that its store never made "
-                                    "(restored from a backup?): pulling its own cases back", made + 1,
-                                    page.seat_high_water)
+                        self._store_behind(page.seat_high_water or 0, made)
                         skip_own = False
                         page = fetch(cursor)
                     if page.reset_required:
@@ -266,4 +287,7 @@ class SyncEngine:
                 report.case_ids.update(outcome.case_ids)
                 report.kb_article_ids.update(outcome.kb_article_ids)
                 if not page.has_more:
+                    if not skip_own:  # caught up with the seat's own cases too
+                        with self.store.write() as conn:
+                            conn.execute(update(schema.sync_state).values(pull_own=False))
                     return

@@ -31,6 +31,32 @@ def highest_seq_made(conn: Connection) -> int:
     return int(made or 0)
 
 
+def renumber_above(store: Store, high_water: int) -> int:
+    """The server holds seqs up to `high_water` that this store never made (it was restored from a backup): move
+    the whole queue, in order, above that mark so no new change is taken for one the server has, continue the
+    numbering there, and ask for the seat's own cases to be pulled back. Returns the rows moved.
+
+    Rows the server already has under their old seq get it again under the new one; their mutation ids and
+    case ids are already on the server, so they are answered `duplicate`, never applied twice."""
+    o = schema.outbox.c
+    with store.write() as conn:
+        if highest_seq_made(conn) >= high_water:
+            return 0  # another pass did it already
+        lowest = conn.execute(select(func.min(o.seq))).scalar()
+        moved = 0
+        if lowest is not None:
+            shift = high_water + 1 - int(lowest)
+            # Through negative seqs: shifting in place could collide with a row not yet moved.
+            moved = conn.execute(update(schema.outbox).values(seq=-o.seq)).rowcount
+            conn.execute(update(schema.outbox).values(seq=-o.seq + shift))
+        top = max(high_water, int(conn.execute(select(func.max(o.seq))).scalar() or 0))
+        conn.execute(text("UPDATE sqlite_sequence SET seq = :top WHERE name = 'outbox'"), {"top": top})
+        if conn.execute(text("SELECT changes()")).scalar() == 0:
+            conn.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', :top)"), {"top": top})
+        conn.execute(update(schema.sync_state).values(pull_own=True))
+    return moved
+
+
 @dataclass(frozen=True)
 class PushOutcome:
     acked: int

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -31,6 +32,8 @@ sync_state = Table(
     Column("pull_cursor", Integer, nullable=False, default=0),
     Column("last_acked_seq", Integer, nullable=False, default=0),
     Column("protocol_version", Integer, nullable=False, default=1),
+    # The store is older than what the server holds for this seat: pull its own cases back (sync/engine.py).
+    Column("pull_own", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 # Current state of each case, projected from case_events in the same transaction that appends them.

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import insert, select
 
 from central_server.embedded import EmbeddedServer
@@ -16,6 +17,7 @@ from operator_app.errors import SyncError, SyncErrorKind
 from operator_app.seat import Seat, open_seat
 from operator_app.services.case_queries import get_case, outbox_summary
 from operator_app.services.intake import submit_case
+from operator_app.services.kb_feedback import record_feedback
 from operator_app.store import schema
 from operator_app.store.backup import take_backup
 from operator_app.store.database import utc_now
@@ -24,7 +26,7 @@ from sync.outbox import pending_batch, rejected_changes
 from sync.protocol import PROTOCOL_VERSION, PushRequest
 from sync.secrets import SecretStore, seat_credential_key
 from tests.core.helpers import direct_form, dispatch_form
-from tests.integration.conftest import act, engine_for, server_cases, start_server
+from tests.integration.conftest import act, engine_for, server_cases, start_server, token
 
 
 def queue(seat: Seat, city: City, n: int, operator: str = "1001", start: int = 0) -> list[str]:
@@ -184,28 +186,42 @@ def _restart_on(db: str, port: int) -> EmbeddedServer:
             time.sleep(0.2)
 
 
-def test_a_store_restored_from_a_backup_pulls_its_own_later_cases_back(seat: Seat, city: City,
-                                                                         server: EmbeddedServer) -> None:
+def test_a_store_restored_from_a_backup_loses_nothing(seat: Seat, city: City, server: EmbeddedServer) -> None:
+    """The store file is lost and the last backup comes back: the server holds seqs this store never made."""
     early = queue(seat, city, 2)
     engine = engine_for(seat, server.url)
     engine.login("1001", DEMO_PASSWORD)
     engine.run_once()
     backup = take_backup(seat.store.path)
     later = queue(seat, city, 3, start=2)
-    engine.run_once()  # seat pulls skip its own created events: it holds them
+    engine.run_once()  # seats pull without their own created events: this store holds them
     seat.close()
     for leftover in seat.store.path.parent.glob(seat.store.path.name + "-*"):  # -wal, -shm
         leftover.unlink()
-    shutil.copyfile(backup, seat.store.path)  # the store file is lost; the last backup comes back
+    shutil.copyfile(backup, seat.store.path)
     restored = open_seat(seat.data_dir)
     try:
         assert local_numbers(restored) == sorted(early)
+        # Queued before the restored seat reaches the server: its seq (3) is one the server already holds.
+        record_feedback(restored.store, article_id="demo-002", version=1, verdict="outdated", comment="地址已变",
+                        operator_id="1001")
         again = engine_for(restored, server.url)
         again.login("1001", DEMO_PASSWORD)
         report = again.run_once()
-        assert report.pulled == 3  # the server holds seqs this store never made: it pulls them without skipping
+        assert (report.acked, report.rejected) == (1, 0)  # taken as new, not answered "duplicate" and dropped
+        assert report.pulled == 3  # the cases made after the backup come back
         assert local_numbers(restored) == sorted(early + later)
-        assert again.run_once().pulled == 0
+        with restored.store.read() as conn:
+            assert conn.execute(select(schema.outbox)).all() == []
+            assert not conn.execute(select(schema.sync_state.c.pull_own)).scalar_one()
+        feedback = requests.get(f"{server.url}/api/v1/kb/feedback", timeout=10,
+                                headers={"Authorization": f"Bearer {token(server.url)}"}).json()["feedback"]
+        assert [f["comment"] for f in feedback] == ["地址已变"]
+        # New cases continue the numbering after the ones pulled back, and reach the server.
+        [fresh] = queue(restored, city, 1, start=5)
+        assert fresh not in early + later
+        assert again.run_once().acked == 1
+        assert numbers_on_server(server.url, "1001") == sorted([*early, *later, fresh])
     finally:
         restored.close()
 
