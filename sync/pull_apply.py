@@ -139,6 +139,12 @@ def _append_event(conn: Connection, data: dict[str, Any]) -> bool:
     if case_known is None and event["kind"] != "created":
         return False  # a case this store never had (restored from an old backup): nothing to attach it to
     if case_known is None:  # the case row first: its events refer to it
+        number = str(event["payload"]["number"])
+        if conn.execute(select(schema.cases.c.id).where(schema.cases.c.number == number)).first() is not None:
+            # A restored store gave this number to a new case before it reached the server (which refuses that
+            # case, with its reason, in the rejected list). The server keeps this one; the pull must not stall.
+            log.warning("case %s from the server not stored here: this store used its number again", number)
+            return False
         _insert_projection(conn, data["case_id"], event)
     conn.execute(insert(schema.case_events).values(
         id=event["id"], case_id=data["case_id"], seq=int(event["seq"]), kind=event["kind"],

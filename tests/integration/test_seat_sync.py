@@ -226,6 +226,34 @@ def test_a_store_restored_from_a_backup_loses_nothing(seat: Seat, city: City, se
         restored.close()
 
 
+def test_a_restored_store_that_reused_a_case_number_does_not_stall(seat: Seat, city: City,
+                                                                   server: EmbeddedServer) -> None:
+    engine = engine_for(seat, server.url)
+    engine.login("1001", DEMO_PASSWORD)
+    engine.run_once()
+    backup = take_backup(seat.store.path)
+    later = queue(seat, city, 2)
+    engine.run_once()
+    seat.close()
+    for leftover in seat.store.path.parent.glob(seat.store.path.name + "-*"):
+        leftover.unlink()
+    shutil.copyfile(backup, seat.store.path)
+    restored = open_seat(seat.data_dir)
+    try:
+        [reused] = queue(restored, city, 1, start=7)  # the restored day counter gives the first number again
+        assert reused == later[0]
+        again = engine_for(restored, server.url)
+        again.login("1001", DEMO_PASSWORD)
+        report = again.run_once()
+        assert (report.acked, report.rejected) == (0, 1)
+        [refused] = rejected_changes(restored.store)
+        assert reused in refused.reason
+        assert local_numbers(restored) == sorted(later)  # the second case came back; the pull went on
+        assert again.run_once().pulled == 0
+    finally:
+        restored.close()
+
+
 def test_outbox_rows_survive_and_server_holds_each_once(seat: Seat, city: City, server: EmbeddedServer) -> None:
     queue(seat, city, 5)
     engine = engine_for(seat, server.url)
