@@ -20,10 +20,12 @@ Usage: .venv/bin/python benchmarks/gui_stall.py [--cases 30] [--store 100000] [-
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -304,6 +306,26 @@ class Operator:
         return " → ".join(dict.fromkeys(parts)) or "(idle)"
 
 
+class GcTimes:
+    """How long each cyclic collection took, by generation and thread (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = {}
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        thread = "gui" if threading.current_thread() is threading.main_thread() else "worker"
+        self.times.setdefault(f"gen{info['generation']} on {thread} thread", []).append(
+            time.perf_counter() - self._started)
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        return {k: {"collections": len(t), "max_ms": round(max(t) * 1000, 1),
+                    "total_ms": round(sum(t) * 1000, 1)} for k, t in sorted(self.times.items())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--cases", type=int, default=30)
@@ -338,6 +360,8 @@ def main() -> None:
         spin(500)  # start-up work is measured by startup.py, not here
         driver = Operator(app, ctl, random.Random(args.seed), cases=args.cases, char_ms=args.char_ms)
         beat = Heartbeat()
+        gc_times = GcTimes()
+        gc.callbacks.append(gc_times)
         log(f"gui_stall: driving {args.cases} cases and my cases …")
         started = time.perf_counter()
         beat.start()
@@ -347,6 +371,7 @@ def main() -> None:
             spin(100)
         spin(300)
         beat.stop()
+        gc.callbacks.remove(gc_times)
         seconds = time.perf_counter() - started
         if driver.error is not None:
             raise RuntimeError("the operator script failed") from driver.error
@@ -375,6 +400,7 @@ def main() -> None:
         "gui_handlers_ms": {name: {"calls": len(t), "p50": round(percentile(t, 50) * 1000, 1),
                                    "max": round(max(t) * 1000, 1)} for name, t in driver.handler_times.items()},
         "completion_fallbacks": driver.fallbacks,
+        "garbage_collections": gc_times.summary(),
         "meets_target": max(ms) <= TARGET_MS,
     })
     log(f"  longest stall {result['max_stall_ms']} ms during: {result['longest'][0]['during']}")

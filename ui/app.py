@@ -170,6 +170,7 @@ class DeskController:
             self.login_window = None
         self.desk = DeskWindow(self.seat, self.session, self.tasks, self.sync)
         self.desk.logout_requested.connect(self.logout)
+        self.desk.form_ready.connect(collect_on_gui_thread().freeze)
         if self.secrets_in_memory:
             note = QLabel(QApplication.translate("app", "凭据仅存内存"), objectName="memoryOnly")
             note.setToolTip(MEMORY_ONLY_NOTE())
@@ -195,6 +196,7 @@ class DeskController:
         desk.deleteLater()
         self.desk, self.session = None, None
         self.show_login()
+        QTimer.singleShot(0, collect_on_gui_thread().settle)  # the old desk's cycles, while nobody types
 
     def backup(self) -> None:
         path = self.seat.store.path

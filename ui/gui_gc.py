@@ -6,7 +6,9 @@ disconnect — while the GUI thread, holding the interpreter lock, waits for tha
 show a widget. Both wait forever (seen: a reader thread's allocation started a collection while the desk window
 was being shown after a logout). So automatic collection is switched off and a GUI-thread timer collects with
 the interpreter's own thresholds (the approach pyqtgraph's GarbageCollector takes). Reference counting still
-frees everything that is not in a cycle at once, on whichever thread drops it.
+frees everything that is not in a cycle at once, on whichever thread drops it. To keep the GUI-thread
+collections short, the objects alive once the desk is up are frozen (gc.freeze) and only a logout, when nobody
+types, collects them all.
 """
 
 from __future__ import annotations
@@ -37,6 +39,19 @@ class GuiThreadCollector(QObject):
                 break
             found += gc.collect(generation)
         return found
+
+    def freeze(self) -> None:
+        """Exempt every object alive now from later collections (it is still freed when its count drops).
+
+        Called once the desk is up: the modules, widgets and models then stay out of the full collections
+        that would otherwise walk them all on the GUI thread (over 100 ms with a loaded desk)."""
+        gc.freeze()
+
+    def settle(self) -> None:
+        """At a quiet moment (the login window after a logout): collect everything, the frozen objects too."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def uninstall(self) -> None:
         self._timer.stop()

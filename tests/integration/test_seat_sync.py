@@ -39,6 +39,15 @@ def local_numbers(seat: Seat) -> list[str]:
         return sorted(conn.execute(select(schema.cases.c.number)).scalars())
 
 
+def restore_from(seat: Seat, backup: Path) -> Seat:
+    """The store file is lost and a backup comes back in its place."""
+    seat.close()
+    for leftover in seat.store.path.parent.glob(seat.store.path.name + "-*"):  # -wal, -shm
+        leftover.unlink()
+    shutil.copyfile(backup, seat.store.path)
+    return open_seat(seat.data_dir)
+
+
 def numbers_on_server(url: str, operator: str) -> list[str]:
     return sorted(c["number"] for c in server_cases(url, operator))
 
@@ -195,11 +204,7 @@ def test_a_store_restored_from_a_backup_loses_nothing(seat: Seat, city: City, se
     backup = take_backup(seat.store.path)
     later = queue(seat, city, 3, start=2)
     engine.run_once()  # seats pull without their own created events: this store holds them
-    seat.close()
-    for leftover in seat.store.path.parent.glob(seat.store.path.name + "-*"):  # -wal, -shm
-        leftover.unlink()
-    shutil.copyfile(backup, seat.store.path)
-    restored = open_seat(seat.data_dir)
+    restored = restore_from(seat, backup)
     try:
         assert local_numbers(restored) == sorted(early)
         # Queued before the restored seat reaches the server: its seq (3) is one the server already holds.
@@ -234,11 +239,7 @@ def test_a_restored_store_that_reused_a_case_number_does_not_stall(seat: Seat, c
     backup = take_backup(seat.store.path)
     later = queue(seat, city, 2)
     engine.run_once()
-    seat.close()
-    for leftover in seat.store.path.parent.glob(seat.store.path.name + "-*"):
-        leftover.unlink()
-    shutil.copyfile(backup, seat.store.path)
-    restored = open_seat(seat.data_dir)
+    restored = restore_from(seat, backup)
     try:
         [reused] = queue(restored, city, 1, start=7)  # the restored day counter gives the first number again
         assert reused == later[0]

@@ -6,6 +6,7 @@ import gc
 import threading
 
 from ui.app import make_application
+from ui.desk_window import DeskWindow
 from ui.gui_gc import collect_on_gui_thread
 
 
@@ -44,3 +45,21 @@ def test_the_collector_follows_the_interpreters_thresholds(qtbot) -> None:  # ty
     for _ in range(collector.thresholds[0] + 10):
         _Node(where)
     assert collector.check() >= collector.thresholds[0] and len(where) >= collector.thresholds[0]
+
+
+def test_frozen_cycles_wait_for_settle(qtbot) -> None:  # type: ignore[no-untyped-def]
+    collector = collect_on_gui_thread()
+    where: list[bool] = []
+    _Node(where)
+    collector.freeze()  # as the desk does once its form is ready
+    assert gc.get_freeze_count() > 0
+    gc.collect()
+    assert where == []  # frozen: out of every collection
+    collector.settle()  # as a logout does, while the login window shows
+    assert where == [True]
+
+
+def test_the_desk_freezes_what_it_holds_once_ready(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    gc.unfreeze()
+    desk.form_ready.emit()
+    assert gc.get_freeze_count() > 0
