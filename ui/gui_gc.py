@@ -32,13 +32,13 @@ class GuiThreadCollector(QObject):
         self._timer.start()
 
     def check(self) -> int:
-        """Collect the generations whose counts passed their thresholds, youngest first, as CPython would."""
-        counts, found = gc.get_count(), 0
-        for generation in range(3):
-            if counts[generation] <= self.thresholds[generation]:
-                break
-            found += gc.collect(generation)
-        return found
+        """As CPython decides on an allocation: once the youngest count passes its threshold, collect the oldest
+        generation whose count passed its own (a collection includes the younger ones). Returns what it found."""
+        counts = gc.get_count()
+        if counts[0] <= self.thresholds[0]:
+            return 0
+        generation = max(g for g in range(3) if g == 0 or counts[g] > self.thresholds[g])
+        return gc.collect(generation)
 
     def freeze(self) -> None:
         """Exempt every object alive now from later collections (it is still freed when its count drops).
