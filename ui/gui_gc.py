@@ -21,7 +21,7 @@ CHECK_EVERY_MS = 500
 
 
 class GuiThreadCollector(QObject):
-    """Install once, on the GUI thread, after the QApplication exists; `uninstall` gives collection back."""
+    """Made once, on the GUI thread, after the QApplication exists (`collect_on_gui_thread`)."""
 
     def __init__(self, interval_ms: int = CHECK_EVERY_MS) -> None:
         super().__init__()
@@ -52,10 +52,6 @@ class GuiThreadCollector(QObject):
         gc.unfreeze()
         gc.collect()
         gc.freeze()
-
-    def uninstall(self) -> None:
-        self._timer.stop()
-        gc.enable()
 
 
 _installed: GuiThreadCollector | None = None
