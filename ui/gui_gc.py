@@ -17,7 +17,7 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
-CHECK_EVERY_MS = 500
+CHECK_EVERY_MS = 100
 
 
 class GuiThreadCollector(QObject):
