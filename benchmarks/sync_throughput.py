@@ -15,9 +15,9 @@ server time from client and network time.
 (b) `load`: worker processes each drive many simulated seats over raw HTTP (a requests.Session per seat, one
     thread per seat). Every seat is registered with its own credential and logged in as a roster operator;
     every 5 s (±10 % jitter, random phase) it pushes 0–3 new case.created mutations shaped as intake.py makes
-    them (skipped when it has none, as run_once does) and then pulls from its cursor with `skip_own`, as seats do, until caught up. Each seat
-    pulls once at registration (the demo knowledge base), as a seat in service already has: the load measured is
-    the steady state.
+    them (skipped when it has none, as run_once does) and then pulls from its cursor with `skip_own`, as seats
+    do, until caught up. Each seat pulls once at registration (the demo knowledge base), as a seat in service
+    already has: the load measured is the steady state.
 
 Usage: .venv/bin/python benchmarks/sync_throughput.py [--sqlite] [--only drain|load] [--server-workers 1,2]
 """

@@ -248,9 +248,7 @@ class SyncEngine:
     def _pull_pages(self, report: SyncReport, opened: list[KnowledgeBase]) -> None:
         seat = self._seat_auth()
         state = schema.sync_state.c
-        with self.store.read() as conn:
-            # The created events this seat made: an intact store holds them all, so the server leaves them out.
-            skip_own = not conn.execute(select(state.pull_own)).scalar_one()
+        skip_own = True  # the created events this seat made: an intact store holds them all
 
         def fetch(cursor: int) -> PullResponse:
             return self._authed(partial(self.client.pull, seat=seat, cursor=cursor, skip_own=skip_own))
@@ -264,8 +262,9 @@ class SyncEngine:
                     page, upcoming = upcoming.result(), None
                 else:
                     with self.store.read() as conn:
-                        cursor = int(conn.execute(select(state.pull_cursor)).scalar_one())
+                        cursor, pull_own = conn.execute(select(state.pull_cursor, state.pull_own)).one()
                         made = highest_seq_made(conn)
+                    skip_own = skip_own and not pull_own
                     page = fetch(cursor)
                     if skip_own and (page.seat_high_water or 0) > made:
                         self._store_behind(page.seat_high_water or 0, made)

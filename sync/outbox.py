@@ -50,9 +50,9 @@ def renumber_above(store: Store, high_water: int) -> int:
             moved = conn.execute(update(schema.outbox).values(seq=-o.seq)).rowcount
             conn.execute(update(schema.outbox).values(seq=-o.seq + shift))
         top = max(high_water, int(conn.execute(select(func.max(o.seq))).scalar() or 0))
-        conn.execute(text("UPDATE sqlite_sequence SET seq = :top WHERE name = 'outbox'"), {"top": top})
-        if conn.execute(text("SELECT changes()")).scalar() == 0:
-            conn.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', :top)"), {"top": top})
+        # sqlite_sequence has no key: its row for the outbox (absent until the first insert) is replaced whole.
+        conn.execute(text("DELETE FROM sqlite_sequence WHERE name = 'outbox'"))
+        conn.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', :top)"), {"top": top})
         conn.execute(update(schema.sync_state).values(pull_own=True))
     return moved
 

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from operator_app.domain.case_number import CASE_NUMBER
 from operator_app.domain.events import CaseEvent, derive_state
 from operator_app.errors import StoreError
+from operator_app.services.intake import number_taken
 from operator_app.store import schema
 from operator_app.store.database import Store
 from sync.protocol import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE, Change
@@ -157,7 +157,7 @@ def _append_event(conn: Connection, data: dict[str, Any]) -> bool:
 def _insert_projection(conn: Connection, case_id: str, event: dict[str, Any]) -> None:
     """A case this store did not have (made here before the store was restored from a backup)."""
     p, f = event["payload"], event["payload"]["fields"]
-    _continue_numbering_after(conn, str(p["number"]))
+    number_taken(conn, str(p["number"]))
     conn.execute(insert(schema.cases).values(
         id=case_id, number=p["number"], created_by=str(event.get("operator_id", "")),
         created_at=event["recorded_at"], status="", category=f["category"], district=f["district"],
@@ -177,15 +177,3 @@ def _reproject(conn: Connection, case_id: str) -> None:
     conn.execute(update(schema.cases).where(schema.cases.c.id == case_id)
                  .values(status=state.status, finish_by=state.finish_by))
 
-
-def _continue_numbering_after(conn: Connection, number: str) -> None:
-    """The seat's own numbers of that day continue after a case pulled back, never issuing its number again."""
-    if not CASE_NUMBER.match(number):
-        return
-    _, day, seq = number.split("-")
-    d = schema.day_counters.c
-    current = conn.execute(select(d.last_seq).where(d.day == day)).scalar()
-    if current is None:
-        conn.execute(insert(schema.day_counters).values(day=day, last_seq=int(seq)))
-    elif int(current) < int(seq):
-        conn.execute(update(schema.day_counters).where(d.day == day).values(last_seq=int(seq)))

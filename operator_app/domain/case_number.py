@@ -13,3 +13,11 @@ def format_case_number(seat_code: str, day: date, seq: int) -> str:
     if seq < 1:
         raise ValueError("case sequence starts at 1")
     return f"{seat_code}-{day:%Y%m%d}-{seq:04d}"
+
+
+def day_and_seq(number: str) -> tuple[str, int] | None:
+    """("20261128", 42) of S001-20261128-0042; None for text that is not a case number."""
+    if not CASE_NUMBER.match(number):
+        return None
+    _, day, seq = number.split("-")
+    return day, int(seq)

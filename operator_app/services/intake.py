@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from operator_app.config.model import City
 from operator_app.domain.case_input import CaseInput, validate_case
-from operator_app.domain.case_number import format_case_number
+from operator_app.domain.case_number import day_and_seq, format_case_number
 from operator_app.domain.deadlines import compute_deadlines
 from operator_app.domain.enums import Disposition
 from operator_app.domain.events import CREATED, CaseEvent, apply_event
@@ -101,6 +101,20 @@ def _next_day_seq(conn: Connection, day: str) -> int:
         return 1
     conn.execute(_DAY_UPDATE, {"d": day, "seq": int(current) + 1})
     return int(current) + 1
+
+
+def number_taken(conn: Connection, number: str) -> None:
+    """A case of this seat arrived from elsewhere (pulled back into a restored store): that day's numbering
+    continues after it, so its number is never issued again."""
+    parsed = day_and_seq(number)
+    if parsed is None:
+        return
+    day, seq = parsed
+    current = conn.execute(_DAY_SEQ, {"day": day}).scalar()
+    if current is None:
+        conn.execute(_DAY_INSERT, {"day": day, "last_seq": seq})
+    elif int(current) < seq:
+        conn.execute(_DAY_UPDATE, {"d": day, "seq": seq})
 
 
 def _append_event(conn: Connection, event: CaseEvent) -> None:
