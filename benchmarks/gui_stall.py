@@ -14,13 +14,18 @@ waited for the GIL) that long; the longest gaps are reported with what the scrip
 Typing is faster than a person's (about 12 ms per character) so the run stays short; each keystroke costs the
 same whatever the pace.
 
-Usage: .venv/bin/python benchmarks/gui_stall.py [--cases 30] [--store 100000] [--char-ms 12]
+The seat has the demo knowledge base (imported in a child process, so this one starts without the knowledge base's
+code loaded, as a seat does after an earlier sync); the script starts typing once the desk has loaded its assist
+panels (`DeskWindow.warmed_up`; the seconds that took are reported as warm_up_s).
+
+Usage: .venv/bin/python benchmarks/gui_stall.py [--cases 30] [--store 100000] [--char-ms 12] [--no-kb]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import re
@@ -87,6 +92,7 @@ class Operator:
         self.fallbacks: dict[str, int] = {}
         self.submitted: list[str] = []
         self.done = False
+        self.browsing_from = float("inf")  # when the script leaves the form for "my cases"
         self.error: Exception | None = None
         self._gen: Iterator[int] | None = None
         desk = self.desk
@@ -266,6 +272,7 @@ class Operator:
     def my_cases(self) -> Iterator[int]:
         desk = self.desk
         cases = desk.cases
+        self.browsing_from = time.perf_counter()
         self.mark("my cases: switching tab")
         desk.tabs.setCurrentWidget(cases)
         yield 300
@@ -326,12 +333,27 @@ class GcTimes:
                     "total_ms": round(sum(t) * 1000, 1)} for k, t in sorted(self.times.items())}
 
 
+def import_kb(folder: Any) -> int:
+    """Give the seat the demo knowledge base, as a sync would, in a child process: this one starts without
+    knowledge_base and pypinyin imported, like a seat that synced its articles in an earlier run."""
+    import subprocess
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parent.parent / "resources" / "kb" / "demo_articles.jsonl"
+    cli = "from ui.main import main; raise SystemExit(main())"
+    out = subprocess.run([sys.executable, "-c", cli, "--data-dir", str(folder), "kb", "import", "--json",
+                          str(demo)], check=True, capture_output=True, text=True).stdout
+    return int(json.loads(out)["imported"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--cases", type=int, default=30)
     parser.add_argument("--store", type=int, default=100_000, help="cases in the store before the run")
     parser.add_argument("--char-ms", type=int, default=12, help="time between typed characters")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--no-kb", dest="kb", action="store_false",
+                        help="run without a knowledge base on the seat (its panels stay idle)")
     args = parser.parse_args()
 
     from populate import populated_seat
@@ -346,6 +368,8 @@ def main() -> None:
             from operator_app.seat import open_seat
 
             seat = open_seat(folder)
+        if args.kb:
+            result["kb_articles"] = import_kb(folder)
         refcount_ballast()  # PySide6 6.12 + Python 3.11 drops references to None; see _common.py
         app = make_app()
         ctl = offline_controller(seat)
@@ -357,7 +381,11 @@ def main() -> None:
         desk.activateWindow()
         if not wait_for(desk.form_ready, 30_000):
             raise RuntimeError("the form never became ready")
-        spin(500)  # start-up work is measured by startup.py, not here
+        warm = time.perf_counter()
+        if hasattr(desk, "warmed_up") and not wait_for(desk.warmed_up, 30_000):
+            raise RuntimeError("the desk never finished loading its assist panels")
+        result["warm_up_s"] = round(time.perf_counter() - warm, 2)
+        spin(300)  # start-up work is measured by startup.py, not here
         driver = Operator(app, ctl, random.Random(args.seed), cases=args.cases, char_ms=args.char_ms)
         beat = Heartbeat()
         gc_times = GcTimes()
@@ -382,6 +410,8 @@ def main() -> None:
     gaps = beat.gaps()
     ms = [g * 1000 for g, _, _ in gaps]
     worst = sorted(gaps, reverse=True)[:8]
+    typing = [g * 1000 for g, _a, b in gaps if b < driver.browsing_from]
+    browsing = [g * 1000 for g, _a, b in gaps if b >= driver.browsing_from]
     by_activity: dict[str, dict[str, float]] = {}  # gaps over 20 ms, by activity (case numbers dropped)
     for g, a, b in gaps:
         if g * 1000 > 20:
@@ -391,7 +421,10 @@ def main() -> None:
             entry["max_ms"] = max(entry["max_ms"], round(g * 1000, 1))
     result.update({
         "seconds": round(seconds, 1), "submitted": len(driver.submitted), "ticks": len(gaps),
-        "max_stall_ms": round(max(ms), 1), "p99_gap_ms": round(percentile(ms, 99), 1),
+        "max_stall_ms": round(max(ms), 1),
+        "max_stall_typing_and_submitting_ms": round(max(typing) if typing else 0.0, 1),
+        "max_stall_browsing_my_cases_ms": round(max(browsing) if browsing else 0.0, 1),
+        "p99_gap_ms": round(percentile(ms, 99), 1),
         "p50_gap_ms": round(percentile(ms, 50), 1),
         "gaps_over_50ms": sum(m > TARGET_MS for m in ms), "gaps_over_20ms": sum(m > 20 for m in ms),
         "longest": [{"ms": round(g * 1000, 1), "at_s": round(a - started, 2), "during": driver.during(a, b)}
@@ -401,9 +434,11 @@ def main() -> None:
                                    "max": round(max(t) * 1000, 1)} for name, t in driver.handler_times.items()},
         "completion_fallbacks": driver.fallbacks,
         "garbage_collections": gc_times.summary(),
-        "meets_target": max(ms) <= TARGET_MS,
+        "meets_target": max(typing, default=0.0) <= TARGET_MS,  # the issue's target: typing and submitting
     })
     log(f"  longest stall {result['max_stall_ms']} ms during: {result['longest'][0]['during']}")
+    log(f"  typing and submitting: longest {result['max_stall_typing_and_submitting_ms']} ms; browsing my cases: "
+        f"{result['max_stall_browsing_my_cases_ms']} ms")
     log(f"  p99 gap {result['p99_gap_ms']} ms; {result['gaps_over_50ms']} gaps over 50 ms")
     emit(result)
     # Skip interpreter finalisation: with PySide6 6.12 on Python 3.11 it can abort in the garbage collector

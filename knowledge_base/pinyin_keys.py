@@ -27,6 +27,13 @@ def title_initials(norm_title: str) -> str:
     return "".join(out)
 
 
+def preload() -> None:
+    """Load pypinyin and its dictionaries now (about 0.2 s, mostly one json.loads of the phrase dictionary that holds
+    the interpreter lock throughout): the desk calls this on a worker while the operator is idle, so the first article
+    a pull brings is not indexed while the operator types."""
+    import pypinyin  # noqa: F401
+
+
 def initials_keys(initials: str) -> list[int]:
     """Keys for every substring (2..8 letters) of the initials plus anchored prefixes."""
     keys: set[int] = set()

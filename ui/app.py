@@ -171,6 +171,7 @@ class DeskController:
         self.desk = DeskWindow(self.seat, self.session, self.tasks, self.sync)
         self.desk.logout_requested.connect(self.logout)
         self.desk.form_ready.connect(collect_on_gui_thread().freeze)
+        self.desk.warmed_up.connect(collect_on_gui_thread().freeze)  # the models and dictionaries loaded after it
         if self.secrets_in_memory:
             note = QLabel(QApplication.translate("app", "凭据仅存内存"), objectName="memoryOnly")
             note.setToolTip(MEMORY_ONLY_NOTE())

@@ -50,11 +50,15 @@ log = logging.getLogger(__name__)
 DRAFT_DELAY_MS = 400
 
 
+PRELOAD_AFTER_MS = 300  # after the form is ready: its first paint and the first sync pass go first
+
+
 class DeskWindow(QMainWindow):
     """One operator's shift on this seat; emits `logout_requested` when they hand over."""
 
     logout_requested = Signal()
     form_ready = Signal()
+    warmed_up = Signal()  # the routing model and the knowledge base's code are loaded (see _preload)
     case_submitted = Signal(object)  # SubmitResult
 
     def __init__(self, seat: Seat, session: ShiftSession, tasks: TaskManager, sync: SyncController) -> None:
@@ -206,6 +210,27 @@ class DeskWindow(QMainWindow):
         self.kb.start()
         self.ready = True
         self.form_ready.emit()
+        QTimer.singleShot(PRELOAD_AFTER_MS, self._preload)
+
+    def _preload(self) -> None:
+        """Load what the assist panels need on workers while the operator is still idle after login: loading it at
+        the first keystroke held the interpreter lock (a vocabulary's and pypinyin's json.loads, numpy's import) for
+        30-190 ms at a time while the GUI thread waited, stalling typing."""
+        if self._detached:
+            return
+        waiting = {"routing", "kb"}
+
+        def finished(part: str) -> None:
+            waiting.discard(part)
+            if not waiting:
+                self.warmed_up.emit()
+
+        if self.routing.loaded:
+            finished("routing")
+        else:
+            self.routing.load_finished.connect(lambda: finished("routing"), Qt.ConnectionType.SingleShotConnection)
+            self.routing.preload()
+        self.kb.preload(lambda: finished("kb"))
 
     def save_draft_now(self) -> None:
         """Queue the form as the operator's draft on the writer thread."""

@@ -5,6 +5,7 @@ article's answer into the form (F6) with the citation it records, and feedback q
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +71,14 @@ class KnowledgeAssist(QObject):
         if self.search.model.rowCount() == 0:  # a search already drew its rows otherwise
             warm_up(self.search.results)
         install(self.suggestions.list)
+
+    def preload(self, on_done: Callable[[], None]) -> None:
+        """Import search and indexing on a worker while the operator is idle (kb_backend.preload)."""
+        def failed(exc: BaseException) -> None:
+            log.warning("Preloading the knowledge base's code failed: %s", exc)
+            on_done()
+
+        self.tasks.read(kb_backend.preload, lambda _result: on_done(), failed)
 
     def recheck(self, *_: object) -> None:
         """After a sync pass: a seat still without a knowledge base looks again (the pull may have brought it)."""

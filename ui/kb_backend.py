@@ -86,6 +86,15 @@ def _with_kb(path: Path, fn: Callable[[KnowledgeBase], T]) -> T:
         raise
 
 
+def preload() -> None:
+    """Import search and indexing (knowledge_base, numpy, pypinyin's dictionaries): run on a worker while the operator
+    is idle, so the first search or the first article a pull brings does not hold the interpreter lock for a fifth of
+    a second while the GUI thread waits."""
+    from knowledge_base.pinyin_keys import preload as load_pinyin
+
+    load_pinyin()
+
+
 def probe(path: Path) -> bool:
     """Whether a knowledge-base file exists (no import, no connection)."""
     return Path(path).is_file()

@@ -43,6 +43,7 @@ class RoutingPanel(QGroupBox):
     """Emits `accept_requested(Suggestion)` when the operator takes a suggestion."""
 
     accept_requested = Signal(object)
+    load_finished = Signal()  # the model's load ended, loaded or failed
 
     def __init__(self, city: City, tasks: TaskManager) -> None:
         super().__init__()
@@ -70,13 +71,22 @@ class RoutingPanel(QGroupBox):
         self._pending = (content, address)
         self._debounce.start()
 
+    @property
+    def loaded(self) -> bool:
+        return self._assistant is not None
+
+    def preload(self) -> None:
+        """Load the model on a worker now, while the operator is idle (its vocabulary's json.loads holds the
+        interpreter lock for 30-40 ms): the first suggestion then needs no load."""
+        if self._assistant is None and not self._loading:
+            self._loading = True
+            self.tasks.read(_load_assistant, self._loaded, self._failed)
+
     def _run(self) -> None:
         if self._pending is None:
             return
         if self._assistant is None:
-            if not self._loading:
-                self._loading = True
-                self.tasks.read(_load_assistant, self._loaded, self._failed)
+            self.preload()
             return
         content, address = self._pending
         self._generation += 1
@@ -86,10 +96,13 @@ class RoutingPanel(QGroupBox):
 
     def _loaded(self, assistant: RoutingAssistant) -> None:
         self._assistant, self._loading = assistant, False
+        self.load_finished.emit()
         self._run()
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
+        if self._loading:
+            self._loading = False
+            self.load_finished.emit()
         self.hint.setText(self.tr("派单建议暂不可用：%1").replace("%1", str(exc)))
         self.hint.show()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 
 from ui.app import make_application
@@ -62,4 +63,16 @@ def test_frozen_cycles_wait_for_settle(qtbot) -> None:  # type: ignore[no-untype
 def test_the_desk_freezes_what_it_holds_once_ready(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
     gc.unfreeze()
     desk.form_ready.emit()
+    assert gc.get_freeze_count() > 0
+
+
+def test_the_desk_loads_its_assist_panels_before_the_first_keystroke_and_freezes_them(  # type: ignore[no-untyped-def]
+    qtbot, desk: DeskWindow
+) -> None:
+    with qtbot.waitSignal(desk.warmed_up, timeout=20_000):
+        pass  # nothing typed: the routing model and the knowledge base's code load on their own after login
+    assert desk.routing.loaded
+    assert "pypinyin" in sys.modules and "knowledge_base.searcher" in sys.modules
+    gc.unfreeze()
+    desk.warmed_up.emit()  # what was loaded after the form was ready is frozen too
     assert gc.get_freeze_count() > 0
