@@ -1,5 +1,5 @@
-"""`central-server`: serve, init-db, create-user, seed-demo, `kb import` of articles, and `dept act` to move a case
-along as a department."""
+"""`central-server`: serve, init-db, create-user, seed-demo, `kb import` of articles, `routing publish` of a model,
+and `dept act` to move a case along as a department."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,7 +27,7 @@ from central_server.core.errors import ServerError
 from central_server.db.engine import make_engine, session_factory
 from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
 from central_server.db.models import ROLES
-from central_server.services import dispatch
+from central_server.services import dispatch, routing_models
 from central_server.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_articles
 from central_server.services.kb_import import import_file as kb_import_file
 from central_server.services.users import create_user
@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
     kb_import.add_argument("--db")
     kb_import.add_argument("--owner", default="", help="owner of articles whose line names none")
     kb_import.add_argument("--json", action="store_true", help="print the report as JSON")
+    routing = sub.add_parser("routing", help="routing models for the seats").add_subparsers(
+        dest="routing_command", required=True)
+    publish = routing.add_parser("publish", help="check a model folder (operator-app route train --out DIR) "
+                                                 "against its manifest and make it the seats' current model")
+    publish.add_argument("folder")
+    publish.add_argument("--db")
     dept = sub.add_parser("dept", help="act as a department").add_subparsers(dest="dept_command", required=True)
     act = dept.add_parser("act", help="sign / return / extend / complete a case")
     act.add_argument("--db")
@@ -129,6 +135,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                       f"{report.unchanged} unchanged")
             elif args.command == "kb":
                 return _kb_import(session, settings, Path(args.file), owner=args.owner, as_json=args.json)
+            elif args.command == "routing":
+                published = routing_models.publish(session, routing_models.read_directory(Path(args.folder)),
+                                                   now=datetime.now(UTC))
+                state = "published" if published.new else "published before; current again"
+                print(f"routing model {published.version[:16]} ({len(published.files)} files): {state}")
             elif args.command == "dept":
                 city = load_city_facts(resources_dir(settings))
                 out = dispatch.act(session, case_number=args.case, action=args.action,

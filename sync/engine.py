@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from sync.outbox import (
 )
 from sync.protocol import MAX_BATCH, PROTOCOL_VERSION, Mutation, PullResponse, PushRequest
 from sync.pull_apply import apply_pulled, has_kb_changes, kb_path_for
+from sync.routing_update import CHECK_EVERY_S, update_routing_model
 from sync.secrets import SecretStore, refresh_token_key, seat_credential_key
 
 if TYPE_CHECKING:
@@ -71,6 +73,7 @@ class SyncReport:
     pulled: int = 0
     case_ids: set[str] = field(default_factory=set)
     kb_article_ids: set[str] = field(default_factory=set)  # knowledge-base articles added, changed or retired
+    routing_model: str | None = None  # a routing model version installed by this pass
 
 
 class SyncEngine:
@@ -83,6 +86,8 @@ class SyncEngine:
         self.store, self.client, self.secrets = store, client, secrets
         self.batch_size = batch_size
         self.kb_path = kb_path if kb_path is not None else kb_path_for(store)
+        self.data_dir = self.store.path.parent
+        self.routing_checked_at: float | None = None  # time.monotonic() of the last routing-model check
         self.operator_id: str | None = None
         self._access: str | None = None
         self._deferred_login: tuple[str, str] | None = None
@@ -164,7 +169,21 @@ class SyncEngine:
             report = SyncReport()
             self._push_all(report)
             self._pull_all(report)
+            self._check_routing_model(report)
             return report
+
+    def _check_routing_model(self, report: SyncReport) -> None:
+        """Every CHECK_EVERY_S: install the server's current routing model if it is new to this seat. A network
+        failure is asked again at the next pass and fails nothing that this pass already did."""
+        now = time.monotonic()
+        if self.routing_checked_at is not None and now - self.routing_checked_at < CHECK_EVERY_S:
+            return
+        try:
+            report.routing_model = update_routing_model(self.client, self._seat_auth(), self.data_dir, self._authed)
+        except SyncError as exc:
+            log.warning("routing model check failed, asking again at the next pass: %s", exc)
+            return
+        self.routing_checked_at = now
 
     def _push_all(self, report: SyncReport) -> None:
         seat = self._seat_auth()

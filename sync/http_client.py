@@ -33,6 +33,12 @@ def encode_push(request: PushRequest) -> bytes:
     return request.model_dump_json().encode("utf-8")  # pydantic writes UTF-8 as is
 
 
+@dataclass(frozen=True)
+class RoutingModelInfo:
+    version: str
+    files: dict[str, str]  # file name -> sha256
+
+
 class ServerClient:
     """One per seat; the requests.Session keeps connections alive. Blocks: call from a worker thread."""
 
@@ -41,7 +47,8 @@ class ServerClient:
         self.http = session or requests.Session()
 
     def _call(self, method: str, path: str, *, token: str | None = None, seat: SeatAuth | None = None,
-              json_body: Any = None, raw_json: bytes | None = None, params: dict[str, Any] | None = None) -> Any:
+              json_body: Any = None, raw_json: bytes | None = None, params: dict[str, Any] | None = None,
+              raw_answer: bool = False) -> Any:
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -62,6 +69,8 @@ class ServerClient:
         if resp.status_code >= 400:
             raise SyncError(SyncErrorKind.REJECTED, _message(resp, f"refused ({resp.status_code})"),
                             code=_code(resp))
+        if raw_answer:
+            return resp.content
         try:
             return resp.json()
         except ValueError as exc:  # truncated or garbled body: the request may or may not have applied
@@ -94,6 +103,20 @@ class ServerClient:
             params["skip_own"] = "true"
         data = self._call("GET", "/api/v1/sync/pull", token=token, seat=seat, params=params)
         return _parse(PullResponse, data)
+
+    def routing_model(self, token: str, seat: SeatAuth) -> RoutingModelInfo:
+        """The server's current routing model (SyncError REJECTED, code `no_routing_model`, when none)."""
+        data = self._call("GET", "/api/v1/routing/model", token=token, seat=seat)
+        try:
+            files = {str(k): str(v) for k, v in dict(data["files"]).items()}
+            return RoutingModelInfo(str(data["version"]), files)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SyncError(SyncErrorKind.NETWORK, "incomplete routing-model answer from the central server") from exc
+
+    def routing_file(self, token: str, seat: SeatAuth, *, version: str, name: str) -> bytes:
+        data = self._call("GET", f"/api/v1/routing/model/{version}/{name}", token=token, seat=seat,
+                          raw_answer=True)
+        return bytes(data)
 
 
 def _message(resp: requests.Response, default: str) -> str:

@@ -70,7 +70,7 @@ class DeskWindow(QMainWindow):
         self.form = CaseForm(seat.city)
         self.model = CaseTableModel(seat.store, seat.city, tasks)
         self.cases = CaseListView(self.model, operator_id=op.id, shift_start=session.login_at)
-        self.routing = RoutingPanel(seat.city, tasks)
+        self.routing = RoutingPanel(seat.city, tasks, seat.data_dir)
         self.routing.accept_requested.connect(self.apply_suggestion)
         self.form.edited.connect(self._routing_inputs_changed)
         self.kb = KnowledgeAssist(form=self.form, tasks=tasks, store=seat.store, data_dir=seat.data_dir,
@@ -106,6 +106,7 @@ class DeskWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_indicator)
         sync.status_changed.connect(self.sync_indicator.show_status)
         sync.cases_changed.connect(self._cases_synced)
+        sync.routing_model_changed.connect(self.routing.model_received)
         sync.status_changed.connect(self.kb.recheck)
         self.sync_indicator.rejected_clicked.connect(self.show_rejected)
         self._submitting = False
@@ -367,5 +368,6 @@ class DeskWindow(QMainWindow):
             self._detached = True
             self.sync.status_changed.disconnect(self.sync_indicator.show_status)
             self.sync.cases_changed.disconnect(self._cases_synced)
+            self.sync.routing_model_changed.disconnect(self.routing.model_received)
             self.sync.status_changed.disconnect(self.kb.recheck)
         super().closeEvent(event)

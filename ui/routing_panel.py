@@ -5,6 +5,8 @@ Updated as the content and address change (debounced, computed on the read pool)
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from operator_app.routing.assistant import RoutingAssistant
     from operator_app.routing.suggest import Suggestion
 
+log = logging.getLogger(__name__)
 DEBOUNCE_MS = 300
 LOW_CONFIDENCE = 0.6
 
@@ -45,10 +48,10 @@ class RoutingPanel(QGroupBox):
     accept_requested = Signal(object)
     load_finished = Signal()  # the model's load ended, loaded or failed
 
-    def __init__(self, city: City, tasks: TaskManager) -> None:
+    def __init__(self, city: City, tasks: TaskManager, data_dir: Path | None = None) -> None:
         super().__init__()
         self.setTitle(self.tr("派单建议（F4 采纳第一条）"))
-        self.city, self.tasks = city, tasks
+        self.city, self.tasks, self.data_dir = city, tasks, data_dir
         self.snapshot: RoutingSnapshot | None = None
         self._assistant: RoutingAssistant | None = None
         self._loading = False
@@ -75,12 +78,33 @@ class RoutingPanel(QGroupBox):
     def loaded(self) -> bool:
         return self._assistant is not None
 
+    @property
+    def model_version(self) -> str | None:
+        return self._assistant.model.version if self._assistant is not None else None
+
     def preload(self) -> None:
         """Load the model on a worker now, while the operator is idle (its vocabulary's json.loads holds the
         interpreter lock for 30-40 ms): the first suggestion then needs no load."""
         if self._assistant is None and not self._loading:
             self._loading = True
-            self.tasks.read(_load_assistant, self._loaded, self._failed)
+            data_dir = self.data_dir
+            self.tasks.read(lambda: _load_assistant(data_dir), self._loaded, self._failed)
+
+    def model_received(self, version: str) -> None:
+        """Sync installed a new model: load it (checked again on load) and use it from the next suggestion on."""
+        if version == self.model_version:
+            return
+        data_dir = self.data_dir
+        self.tasks.read(lambda: _load_assistant(data_dir), self._swapped, self._swap_failed)
+
+    def _swapped(self, assistant: RoutingAssistant) -> None:
+        if self._loading:
+            return  # a first load is under way and reads the same files
+        self._assistant = assistant
+        self._run()
+
+    def _swap_failed(self, exc: BaseException) -> None:
+        log.warning("the new routing model could not be loaded; the one in use stays: %s", exc)
 
     def _run(self) -> None:
         if self._pending is None:
@@ -167,11 +191,11 @@ class RoutingPanel(QGroupBox):
             row.hide()
 
 
-def _load_assistant() -> RoutingAssistant:
-    """Imported and loaded on a worker the first time a suggestion is asked for (numpy, ≈0.3 s)."""
+def _load_assistant(data_dir: Path | None) -> RoutingAssistant:
+    """Imported and loaded on a worker (numpy, ≈0.3 s): the model sync received, else the shipped one."""
     from operator_app.routing.assistant import RoutingAssistant
 
-    return RoutingAssistant.load()
+    return RoutingAssistant.load(data_dir=data_dir)
 
 
 def _readable(reason: str) -> str:

@@ -39,6 +39,7 @@ class SyncController(QObject):
 
     status_changed = Signal(object)  # SyncStatus
     cases_changed = Signal(object)  # set[str] of case ids touched by a pass
+    routing_model_changed = Signal(str)  # a pass installed this routing model version
 
     def __init__(self, store: Store, tasks: TaskManager, engine: SyncEngine | None = None) -> None:
         super().__init__()
@@ -82,6 +83,8 @@ class SyncController(QObject):
         self.state, self.message = "synced", ""
         if report.case_ids:
             self.cases_changed.emit(report.case_ids)
+        if report.routing_model:
+            self.routing_model_changed.emit(report.routing_model)
         self.publish()
         if self._again:
             self._again = False

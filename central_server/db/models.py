@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -195,3 +196,24 @@ class KbFeedback(Base):
     seat_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[str] = mapped_column(String(40))  # the seat's clock: display only
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class RoutingModelRelease(Base):
+    """A routing model an administrator published (`central-server routing publish DIR`). The one published most
+    recently is current; publishing an older version again makes it current again (a rollback)."""
+
+    __tablename__ = "routing_models"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)  # the manifest's content hash
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)  # file name -> sha256, manifest.json included
+
+
+class RoutingModelFile(Base):
+    """One file of a published routing model, as published (seats check its sha256 and the manifest again)."""
+
+    __tablename__ = "routing_model_files"
+
+    version: Mapped[str] = mapped_column(ForeignKey("routing_models.version"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

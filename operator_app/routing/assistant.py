@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from operator_app.paths import resources_dir
 
 from .directory import Gazetteer, RoutingDirectory, load_directory, load_gazetteer
+from .errors import RoutingModelError
+from .installed import installed_model_dir
 from .model import RoutingModel
 from .record import RoutingSnapshot
 from .suggest import suggest
+
+log = logging.getLogger(__name__)
 
 
 class RoutingAssistant:
@@ -19,11 +24,12 @@ class RoutingAssistant:
         self.model, self.directory, self.gazetteer = model, directory, gazetteer
 
     @classmethod
-    def load(cls, root: Path | None = None) -> RoutingAssistant:
-        """Load and hash-check the shipped model (≈0.2 s): call off the GUI thread."""
+    def load(cls, root: Path | None = None, *, data_dir: Path | None = None) -> RoutingAssistant:
+        """Load and hash-check the model (≈0.2 s; call off the GUI thread): the one the central server sent to the
+        seat's data dir when there is one and it checks, else the shipped one."""
         base = root or resources_dir()
         return cls(
-            RoutingModel.load(base / "routing"),
+            _model(base, data_dir),
             load_directory(base / "city" / "routing_directory.toml"),
             load_gazetteer(base / "city" / "districts.toml"),
         )
@@ -31,3 +37,13 @@ class RoutingAssistant:
     def suggest(self, *, content: str, address: str) -> RoutingSnapshot:
         found = suggest(self.model, self.directory, self.gazetteer, title="", body=content, address=address)
         return RoutingSnapshot(self.model.version, tuple(found))
+
+
+def _model(base: Path, data_dir: Path | None) -> RoutingModel:
+    received = installed_model_dir(data_dir) if data_dir is not None else None
+    if received is not None:
+        try:
+            return RoutingModel.load(received)
+        except (RoutingModelError, OSError) as exc:  # changed on disk since it was installed: never used unchecked
+            log.warning("received routing model not used, the shipped one is: %s", exc)
+    return RoutingModel.load(base / "routing")

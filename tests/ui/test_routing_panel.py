@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from operator_app.routing.installed import install
+from tests.model_variant import variant_model
 from tests.ui.conftest import type_chinese
 from ui.desk_window import DeskWindow
 
@@ -33,3 +38,20 @@ def test_too_little_text_gives_no_suggestion(qtbot, desk: DeskWindow) -> None:  
                     timeout=10000)
     QTest.keyClick(desk, Qt.Key.Key_F4)  # nothing to accept: the form is untouched
     assert desk.form.disposition.disposition() == ""
+
+
+def test_a_model_sync_installs_is_used_from_the_next_suggestion(  # type: ignore[no-untyped-def]
+    qtbot, desk: DeskWindow, tmp_path: Path
+) -> None:
+    qtbot.waitUntil(lambda: desk.routing.loaded, timeout=20000)  # the shipped model, loaded after login
+    shipped = desk.routing.model_version
+    folder = tmp_path / "model"
+    version = variant_model(folder)
+    files = {p.name: p.read_bytes() for p in folder.iterdir()}
+    install(desk.seat.data_dir, version, files, {n: hashlib.sha256(b).hexdigest() for n, b in files.items()})
+    desk.sync.routing_model_changed.emit(version)  # what the sync controller says after such a pass
+    qtbot.waitUntil(lambda: desk.routing.model_version == version, timeout=20000)
+    assert version != shipped
+    type_chinese(desk.form.appeal.content.edit, "小区楼下烧烤店油烟很大，晚上还有噪音，影响休息")
+    qtbot.waitUntil(lambda: desk.routing.snapshot is not None, timeout=10000)
+    assert desk.routing.snapshot is not None and desk.routing.snapshot.model_version == version

@@ -1,0 +1,97 @@
+"""Routing models the seat received from the central server, kept in the data dir beside the shipped one.
+
+Layout: `<data dir>/routing_models/<version>/` holds one model's files, `<data dir>/routing_models/CURRENT` names
+the version in use. A download is written to a temporary folder and checked the way `RoutingModel.load` checks
+(every file against the manifest, the version against the content) before it is renamed into place and named
+current, so a half-written or damaged model is never used; the shipped model in `resources/routing` stays the
+fallback. No Qt; numpy only when a model is checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import RoutingModelError
+
+log = logging.getLogger(__name__)
+MODELS_DIR = "routing_models"
+CURRENT = "CURRENT"
+_VERSION = re.compile(r"^[0-9a-f]{64}$")
+_FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+
+
+def models_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / MODELS_DIR
+
+
+def installed_version(data_dir: Path) -> str | None:
+    """The version named current, when its folder exists."""
+    try:
+        version = (models_dir(data_dir) / CURRENT).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not _VERSION.match(version) or not (models_dir(data_dir) / version).is_dir():
+        return None
+    return version
+
+
+def installed_model_dir(data_dir: Path) -> Path | None:
+    version = installed_version(data_dir)
+    return models_dir(data_dir) / version if version else None
+
+
+def install(data_dir: Path, version: str, files: dict[str, bytes], hashes: dict[str, str]) -> Path:
+    """Check a downloaded model and make it current; RoutingModelError (nothing changed) when anything is off."""
+    from .model import RoutingModel
+
+    if not _VERSION.match(version):
+        raise RoutingModelError(f"refused a routing model with a malformed version {version[:80]!r}")
+    if set(files) != set(hashes) or not all(_FILE_NAME.match(name) for name in files):
+        raise RoutingModelError(f"routing model {version[:12]}: the files differ from the list the server gave")
+    for name, data in files.items():
+        if hashlib.sha256(data).hexdigest() != hashes[name]:
+            raise RoutingModelError(f"routing model {version[:12]} refused: {name} was damaged on the way")
+    previous = installed_version(data_dir)
+    root = models_dir(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".incoming-", dir=root))
+    try:
+        for name, data in files.items():
+            with (staging / name).open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        model = RoutingModel.load(staging)  # the manifest's hashes, the version, the arrays' shapes
+        if model.version != version:
+            raise RoutingModelError(f"routing model {version[:12]} refused: its manifest names {model.version[:12]}")
+        final = root / version
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _name_current(root, version)
+    _prune(root, keep={version, previous})  # the one before stays: a rollback needs no download
+    return final
+
+
+def _name_current(root: Path, version: str) -> None:
+    pointer = root / f".{CURRENT}.tmp"
+    with pointer.open("w", encoding="ascii") as handle:
+        handle.write(version + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(pointer, root / CURRENT)
+
+
+def _prune(root: Path, keep: set[str | None]) -> None:
+    for path in root.iterdir():
+        if path.is_dir() and path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
