@@ -75,8 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     kb_import.add_argument("--json", action="store_true", help="print the report as JSON")
     routing = sub.add_parser("routing", help="routing models for the seats").add_subparsers(
         dest="routing_command", required=True)
-    publish = routing.add_parser("publish", help="check a model folder (operator-app route train --out DIR) "
-                                                 "against its manifest and make it the seats' current model")
+    publish = routing.add_parser("publish", help="check a model folder (operator-app route train --out DIR, "
+                                                 "with routing_directory.toml if the directory changes too) "
+                                                 "and make it the seats' current routing release")
     publish.add_argument("folder")
     publish.add_argument("--db")
     dept = sub.add_parser("dept", help="act as a department").add_subparsers(dest="dept_command", required=True)
@@ -136,10 +137,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             elif args.command == "kb":
                 return _kb_import(session, settings, Path(args.file), owner=args.owner, as_json=args.json)
             elif args.command == "routing":
+                city = load_city_facts(resources_dir(settings))
                 published = routing_models.publish(session, routing_models.read_directory(Path(args.folder)),
-                                                   now=datetime.now(UTC))
-                state = "published" if published.new else "published before; current again"
-                print(f"routing model {published.version[:16]} ({len(published.files)} files): {state}")
+                                                   now=datetime.now(UTC), departments=city.departments)
+                checked, state = published.checked, "published" if published.new else "published before; current again"
+                directory = ", with its routing directory" if routing_models.DIRECTORY in checked.files else ""
+                print(f"routing release {checked.release[:16]} (model {checked.model_version[:16]}{directory}): "
+                      f"{state}")
             elif args.command == "dept":
                 city = load_city_facts(resources_dir(settings))
                 out = dispatch.act(session, case_number=args.case, action=args.action,

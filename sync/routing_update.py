@@ -1,6 +1,6 @@
-"""Keep the seat's routing model current: ask the central server which model is current, download a version the
-seat does not have, and install it once every hash checks (`operator_app.routing.installed`). Blocking: runs in
-the sync pass, off the GUI thread, every CHECK_EVERY_S at most."""
+"""Keep the seat's routing model (and routing directory) current: ask the central server which release is current,
+download one the seat does not have, and install it once every hash checks (`operator_app.routing.installed`).
+Blocking: runs in the sync pass, off the GUI thread, every CHECK_EVERY_S at most."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class Authed(Protocol):
 
 
 def update_routing_model(client: ServerClient, seat: SeatAuth, data_dir: Path, authed: Authed) -> str | None:
-    """The version newly installed, or None (nothing published, already current, or refused: logged).
+    """The release newly installed, or None (nothing published, already current, or refused: logged).
 
     Network trouble raises SyncError(NETWORK) so the caller can ask again at its next pass."""
     try:
@@ -47,5 +47,5 @@ def update_routing_model(client: ServerClient, seat: SeatAuth, data_dir: Path, a
     except (RoutingModelError, OSError) as exc:  # refused, or the disk is full: the model in use stays
         log.warning("routing model from the server not used: %s", exc)
         return None
-    log.info("routing model %s installed", version[:16])
+    log.info("routing release %s installed", version[:16])
     return version

@@ -1,7 +1,9 @@
-"""A second valid routing model for tests: the shipped one with one bias nudged and its manifest rewritten."""
+"""A second valid routing model for tests: the shipped one with one bias nudged and its manifest rewritten; and the
+files of a folder as a seat downloads them."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -22,3 +24,12 @@ def variant_model(out: Path, shift: float = 0.25) -> str:
     np.save(out / name, bias.astype(np.float32), allow_pickle=False)
     extra = {k: v for k, v in manifest.items() if k not in ("files", "model_version", "format")}
     return str(write_manifest(out, files=sorted(manifest["files"]), extra=extra)["model_version"])
+
+
+def download(folder: Path) -> tuple[str, dict[str, bytes], dict[str, str]]:
+    """(release, files, name -> sha256) of a release folder, as the server hands them out."""
+    from operator_app.routing.installed import release_id
+
+    files = {p.name: p.read_bytes() for p in folder.iterdir()}
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    return release_id(hashes), files, hashes

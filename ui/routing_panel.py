@@ -90,10 +90,9 @@ class RoutingPanel(QGroupBox):
             data_dir = self.data_dir
             self.tasks.read(lambda: _load_assistant(data_dir), self._loaded, self._failed)
 
-    def model_received(self, version: str) -> None:
-        """Sync installed a new model: load it (checked again on load) and use it from the next suggestion on."""
-        if version == self.model_version:
-            return
+    def model_received(self, _release: str) -> None:
+        """Sync installed a new routing release (model and maybe directory): load it (checked again on load) and
+        use it from the next suggestion on."""
         data_dir = self.data_dir
         self.tasks.read(lambda: _load_assistant(data_dir), self._swapped, self._swap_failed)
 

@@ -199,18 +199,20 @@ class KbFeedback(Base):
 
 
 class RoutingModelRelease(Base):
-    """A routing model an administrator published (`central-server routing publish DIR`). The one published most
-    recently is current; publishing an older version again makes it current again (a rollback)."""
+    """A routing model, with the routing directory if one came with it, that an administrator published
+    (`central-server routing publish DIR`). The one published most recently is current; publishing an older release
+    again makes it current again (a rollback)."""
 
     __tablename__ = "routing_models"
 
-    version: Mapped[str] = mapped_column(String(64), primary_key=True)  # the manifest's content hash
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)  # the release: one hash over every file
+    model_version: Mapped[str] = mapped_column(String(64))  # the manifest's content hash
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     files: Mapped[dict[str, Any]] = mapped_column(JSON)  # file name -> sha256, manifest.json included
 
 
 class RoutingModelFile(Base):
-    """One file of a published routing model, as published (seats check its sha256 and the manifest again)."""
+    """One file of a published release, as published (seats check its sha256 and the manifest again)."""
 
     __tablename__ = "routing_model_files"
 

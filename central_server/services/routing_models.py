@@ -1,14 +1,19 @@
-"""Published routing models: check a model directory's manifest, store its files, hand out the current one.
+"""Published routing releases: check a model folder's manifest, store its files, hand out the current release.
 
-A model directory (`operator-app route train --out DIR`) holds `manifest.json`, which lists the sha256 of every
-other file and the model version, one sha256 over the sorted (name, file sha256) pairs. The server refuses a
-directory whose files do not match it; seats check everything again before they use a download.
+A model folder (`operator-app route train --out DIR`) holds `manifest.json`, which lists the sha256 of every
+other file and the model version, one sha256 over the sorted (name, file sha256) pairs. It may also hold the
+routing directory (`routing_directory.toml`: category → lead and cooperating departments), which the seats then
+use instead of the one they were installed with. A release is named by one sha256 over all its files, so a new
+directory with the same model is a new release. The server refuses a folder whose files do not match the manifest
+or whose directory names departments the city does not have; seats check everything again before they use it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,16 +25,24 @@ from central_server.core.errors import Invalid, NotFound
 from central_server.db.models import RoutingModelFile, RoutingModelRelease
 
 MANIFEST = "manifest.json"
+DIRECTORY = "routing_directory.toml"
+DISTRICT_LEAD = "@district"
 FORMAT = 1
 MAX_FILES = 64
 MAX_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
+class Checked:
+    release: str  # one sha256 over every file's (name, sha256)
+    model_version: str  # the manifest's content hash, recorded with each suggestion
+    files: dict[str, str]  # name -> sha256, manifest.json (and the directory) included
+
+
+@dataclass(frozen=True)
 class Published:
-    version: str
-    files: dict[str, str]  # name -> sha256, manifest.json included
-    new: bool  # False when this version had been published before (it is current again now)
+    checked: Checked
+    new: bool  # False when this release had been published before (it is current again now)
 
 
 def read_directory(directory: Path) -> dict[str, bytes]:
@@ -42,8 +55,17 @@ def read_directory(directory: Path) -> dict[str, bytes]:
     return files
 
 
-def verify(files: dict[str, bytes]) -> tuple[str, dict[str, str]]:
-    """(model version, name -> sha256) when every file matches the manifest; Invalid with the reason otherwise."""
+def release_id(hashes: dict[str, str]) -> str:
+    """One sha256 over the sorted (file name, file sha256) pairs: the manifest's recipe, over every file."""
+    digest = hashlib.sha256()
+    for name in sorted(hashes):
+        digest.update(f"{name}\0{hashes[name]}\n".encode())
+    return digest.hexdigest()
+
+
+def verify(files: dict[str, bytes], departments: Collection[str] | None = None) -> Checked:
+    """The release when every model file matches the manifest and the directory, if any, reads and names only
+    `departments`; Invalid with the reason otherwise."""
     if MANIFEST not in files:
         raise Invalid(f"not a routing model: {MANIFEST} is missing")
     try:
@@ -58,35 +80,57 @@ def verify(files: dict[str, bytes]) -> tuple[str, dict[str, str]]:
             raise Invalid(f"the routing model is incomplete: {name} is missing")
         if hashlib.sha256(files[name]).hexdigest() != expected:
             raise Invalid(f"the routing model was refused: {name} does not match its manifest hash")
-    extra = sorted(set(files) - set(listed) - {MANIFEST})
+    extra = sorted(set(files) - set(listed) - {MANIFEST, DIRECTORY})
     if extra:
         raise Invalid(f"the routing model holds files its manifest does not list: {', '.join(extra)}")
-    digest = hashlib.sha256()
-    for name in sorted(listed):
-        digest.update(f"{name}\0{listed[name]}\n".encode())
-    version = digest.hexdigest()
+    version = release_id(listed)
     if manifest.get("model_version") != version:
         raise Invalid("the routing model was refused: its version does not match its content")
-    return version, {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
+    if DIRECTORY in files:
+        _check_directory(files[DIRECTORY], departments)
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
+    return Checked(release_id(hashes), version, hashes)
 
 
-def publish(session: Session, files: dict[str, bytes], *, now: datetime) -> Published:
-    """Store a checked model and make it current (commits)."""
-    version, hashes = verify(files)
-    release = session.get(RoutingModelRelease, version)
+def _check_directory(raw: bytes, departments: Collection[str] | None) -> None:
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise Invalid(f"{DIRECTORY} cannot be read: {exc}") from exc
+    routes, fallback = data.get("route", []), data.get("fallback", {})
+    if not isinstance(routes, list) or not isinstance(fallback, dict) or not all(
+        isinstance(r, dict) and isinstance(r.get("category"), str) and isinstance(r.get("lead"), str)
+        and isinstance(r.get("cooperating", []), list) for r in routes
+    ):
+        raise Invalid(f"{DIRECTORY}: every [[route]] needs a category, a lead and, if any, a list of cooperating "
+                      "departments")
+    named = {str(r["lead"]) for r in routes} | {str(c) for r in routes for c in r.get("cooperating", [])}
+    named |= {str(fallback["lead"])} if "lead" in fallback else set()
+    unknown = sorted(n for n in named if departments is not None and n != DISTRICT_LEAD and n not in departments)
+    if unknown:
+        raise Invalid(f"{DIRECTORY} names departments the city does not have: {', '.join(unknown)}")
+
+
+def publish(session: Session, files: dict[str, bytes], *, now: datetime,
+            departments: Collection[str] | None = None) -> Published:
+    """Store a checked release and make it current (commits)."""
+    checked = verify(files, departments)
+    release = session.get(RoutingModelRelease, checked.release)
     new = release is None
     if release is None:
-        session.add(RoutingModelRelease(version=version, published_at=now, files=hashes))
+        session.add(RoutingModelRelease(version=checked.release, model_version=checked.model_version,
+                                        published_at=now, files=checked.files))
         session.flush()
-        session.add_all(RoutingModelFile(version=version, name=name, data=data) for name, data in files.items())
+        session.add_all(RoutingModelFile(version=checked.release, name=name, data=data)
+                        for name, data in files.items())
     else:
         release.published_at = now
     session.commit()
-    return Published(version, hashes, new)
+    return Published(checked, new)
 
 
 def current(session: Session) -> RoutingModelRelease:
-    """The model published most recently; NotFound when none has been."""
+    """The release published most recently; NotFound when none has been."""
     release = session.scalars(
         select(RoutingModelRelease).order_by(RoutingModelRelease.published_at.desc()).limit(1)
     ).first()

@@ -1,10 +1,12 @@
-"""Routing models the seat received from the central server, kept in the data dir beside the shipped one.
+"""Routing releases the seat received from the central server, kept in the data dir beside the shipped model.
 
-Layout: `<data dir>/routing_models/<version>/` holds one model's files, `<data dir>/routing_models/CURRENT` names
-the version in use. A download is written to a temporary folder and checked the way `RoutingModel.load` checks
-(every file against the manifest, the version against the content) before it is renamed into place and named
-current, so a half-written or damaged model is never used; the shipped model in `resources/routing` stays the
-fallback. No Qt; numpy only when a model is checked.
+A release is a model's files and, when it came with one, the routing directory (`routing_directory.toml`); it is
+named by one sha256 over every file's (name, sha256). Layout: `<data dir>/routing_models/<release>/` holds one
+release, `<data dir>/routing_models/CURRENT` names the one in use. A download is written to a temporary folder and
+checked (every file against the server's list, the release name against the files, the model the way
+`RoutingModel.load` checks it, the directory the way `load_directory` reads it) before it is renamed into place
+and named current, so a half-written or damaged release is never used; the shipped model and directory in
+`resources/` stay the fallback. No Qt; numpy only when a model is checked.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .errors import RoutingModelError
 log = logging.getLogger(__name__)
 MODELS_DIR = "routing_models"
 CURRENT = "CURRENT"
+DIRECTORY = "routing_directory.toml"
 _VERSION = re.compile(r"^[0-9a-f]{64}$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 
@@ -46,8 +49,24 @@ def installed_model_dir(data_dir: Path) -> Path | None:
     return models_dir(data_dir) / version if version else None
 
 
+def installed_directory(data_dir: Path) -> Path | None:
+    """The routing directory that came with the current release, if one did."""
+    folder = installed_model_dir(data_dir)
+    return folder / DIRECTORY if folder is not None and (folder / DIRECTORY).is_file() else None
+
+
+def release_id(hashes: dict[str, str]) -> str:
+    """One sha256 over the sorted (file name, file sha256) pairs (the manifest's recipe, over every file)."""
+    digest = hashlib.sha256()
+    for name in sorted(hashes):
+        digest.update(f"{name}\0{hashes[name]}\n".encode())
+    return digest.hexdigest()
+
+
 def install(data_dir: Path, version: str, files: dict[str, bytes], hashes: dict[str, str]) -> Path:
-    """Check a downloaded model and make it current; RoutingModelError (nothing changed) when anything is off."""
+    """Check a downloaded release and make it current; RoutingModelError (nothing changed) when anything is off."""
+    from .directory import load_directory
+    from .errors import DirectoryConfigError
     from .model import RoutingModel
 
     if not _VERSION.match(version):
@@ -57,6 +76,8 @@ def install(data_dir: Path, version: str, files: dict[str, bytes], hashes: dict[
     for name, data in files.items():
         if hashlib.sha256(data).hexdigest() != hashes[name]:
             raise RoutingModelError(f"routing model {version[:12]} refused: {name} was damaged on the way")
+    if release_id(hashes) != version:
+        raise RoutingModelError(f"routing model {version[:12]} refused: its files make another release")
     previous = installed_version(data_dir)
     root = models_dir(data_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -67,9 +88,12 @@ def install(data_dir: Path, version: str, files: dict[str, bytes], hashes: dict[
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-        model = RoutingModel.load(staging)  # the manifest's hashes, the version, the arrays' shapes
-        if model.version != version:
-            raise RoutingModelError(f"routing model {version[:12]} refused: its manifest names {model.version[:12]}")
+        RoutingModel.load(staging)  # the manifest's hashes, the model version, the arrays' shapes
+        if DIRECTORY in files:
+            try:
+                load_directory(staging / DIRECTORY)
+            except DirectoryConfigError as exc:
+                raise RoutingModelError(f"routing model {version[:12]} refused: {exc}") from exc
         final = root / version
         if final.exists():
             shutil.rmtree(final)

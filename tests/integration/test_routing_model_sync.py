@@ -1,5 +1,5 @@
-"""A routing model published on the real server reaches a seat through sync and is used only once its hashes check;
-a model damaged on the way or on disk is never used, and the one in use stays."""
+"""A routing model (with a routing directory) published on the real server reaches a seat through sync and is used
+only once its hashes check; a model damaged on the way or on disk is never used, and the one in use stays."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 from central_server.cli import main
 from operator_app.paths import resources_dir
 from operator_app.routing.assistant import RoutingAssistant
-from operator_app.routing.installed import installed_model_dir, installed_version
+from operator_app.routing.installed import DIRECTORY, installed_model_dir, installed_version
 from operator_app.routing.model import RoutingModel
 from operator_app.seat import Seat
 from sync.embedded import DEMO_PASSWORD
 from tests.integration.conftest import engine_for, start_server
-from tests.model_variant import variant_model
+from tests.model_variant import download, variant_model
 
 CONTENT = "小区楼下烧烤店油烟很大，晚上还有噪音，影响休息"
 
@@ -29,7 +29,11 @@ def test_a_published_model_reaches_the_seat_and_is_used(seat: Seat, tmp_path: Pa
         engine = engine_for(seat, server.url)
         engine.login("1001", DEMO_PASSWORD)
         assert engine.run_once().routing_model is None  # nothing published: the shipped model stays
-        version = variant_model(tmp_path / "model")
+        model_version = variant_model(tmp_path / "model")
+        shipped_directory = (resources_dir() / "city" / DIRECTORY).read_text(encoding="utf-8")
+        (tmp_path / "model" / DIRECTORY).write_text(shipped_directory.replace('lead = "gjj"', 'lead = "zjj"', 1),
+                                                    encoding="utf-8")  # 住房公积金 moves to another department
+        version = download(tmp_path / "model")[0]
         assert main(["routing", "publish", str(tmp_path / "model"), "--db", f"sqlite:///{db}"]) == 0
         assert engine.run_once().routing_model is None  # asked less than CHECK_EVERY_S ago
         engine.routing_checked_at = None  # ten minutes later
@@ -40,8 +44,10 @@ def test_a_published_model_reaches_the_seat_and_is_used(seat: Seat, tmp_path: Pa
         server.stop()
     assert installed_version(seat.data_dir) == version
     assistant = RoutingAssistant.load(data_dir=seat.data_dir)
-    assert assistant.model.version == version
-    assert assistant.suggest(content=CONTENT, address="").model_version == version  # recorded with the case
+    assert assistant.model.version == model_version
+    assert assistant.suggest(content=CONTENT, address="").model_version == model_version  # recorded with the case
+    route = assistant.directory.lookup("城乡建设/住房公积金")
+    assert route is not None and route.lead == "zjj"
 
     folder = installed_model_dir(seat.data_dir)
     assert folder is not None

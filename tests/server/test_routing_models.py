@@ -10,8 +10,9 @@ import pytest
 
 from central_server.cli import main
 from operator_app.paths import resources_dir
+from operator_app.routing.installed import DIRECTORY
 from operator_app.routing.model import RoutingModel
-from tests.model_variant import variant_model
+from tests.model_variant import download, variant_model
 from tests.server.api_client import Api, SeatClient, assert_error, count_rows
 from tests.server.conftest import ServerFactory
 
@@ -22,14 +23,15 @@ def test_a_published_model_is_served_to_seats_file_by_file(server_factory: Serve
     seat = SeatClient.register(Api(server_factory().url))
     assert_error(seat.api.get("/routing/model", headers=seat.headers()), 404, "no_routing_model")
     folder = tmp_path / "model"
-    version = variant_model(folder)
+    model_version = variant_model(folder)
+    version = download(folder)[0]
     assert main(["routing", "publish", str(folder), "--db", database_url]) == 0
-    assert f"routing model {version[:16]}" in capsys.readouterr().out
+    assert f"routing release {version[:16]} (model {model_version[:16]})" in capsys.readouterr().out
 
     resp = seat.api.get("/routing/model", headers=seat.headers())
     assert resp.status_code == 200, resp.text
     body = resp.json()
-    assert body["version"] == version
+    assert body["version"] == version and body["model_version"] == model_version
     assert set(body["files"]) == {p.name for p in folder.iterdir()}
     for name, sha in body["files"].items():
         got = seat.api.get(f"/routing/model/{version}/{name}", headers=seat.headers())
@@ -42,10 +44,35 @@ def test_a_published_model_is_served_to_seats_file_by_file(server_factory: Serve
 
     shipped = RoutingModel.load(resources_dir() / "routing").version
     assert main(["routing", "publish", str(resources_dir() / "routing"), "--db", database_url]) == 0
-    assert seat.api.get("/routing/model", headers=seat.headers()).json()["version"] == shipped
+    assert seat.api.get("/routing/model", headers=seat.headers()).json()["model_version"] == shipped
     assert main(["routing", "publish", str(folder), "--db", database_url]) == 0  # a rollback: current again
     assert "current again" in capsys.readouterr().out
     assert seat.api.get("/routing/model", headers=seat.headers()).json()["version"] == version
+    assert count_rows(database_url, "routing_models") == 2
+
+
+def test_a_routing_directory_can_come_with_the_model(server_factory: ServerFactory, database_url: str,
+                                                     tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seat = SeatClient.register(Api(server_factory().url))
+    folder = tmp_path / "model"
+    model_version = variant_model(folder)
+    shipped = (resources_dir() / "city" / DIRECTORY).read_text(encoding="utf-8")
+    (folder / DIRECTORY).write_text(shipped.replace('lead = "gjj"', 'lead = "zjj"', 1), encoding="utf-8")
+    assert main(["routing", "publish", str(folder), "--db", database_url]) == 0
+    assert "with its routing directory" in capsys.readouterr().out
+    body = seat.api.get("/routing/model", headers=seat.headers()).json()
+    assert body["model_version"] == model_version and DIRECTORY in body["files"]
+    first = body["version"]
+    (folder / DIRECTORY).write_text(shipped, encoding="utf-8")  # the same model, another directory: a new release
+    assert main(["routing", "publish", str(folder), "--db", database_url]) == 0
+    body = seat.api.get("/routing/model", headers=seat.headers()).json()
+    assert body["model_version"] == model_version and body["version"] != first
+    (folder / DIRECTORY).write_text(shipped.replace('lead = "gjj"', 'lead = "nobody"', 1), encoding="utf-8")
+    assert main(["routing", "publish", str(folder), "--db", database_url]) == 1
+    assert "names departments the city does not have: nobody" in capsys.readouterr().err
+    (folder / DIRECTORY).write_text("[[route]]\ncategory = 1\n", encoding="utf-8")
+    assert main(["routing", "publish", str(folder), "--db", database_url]) == 1
+    assert "every [[route]] needs a category" in capsys.readouterr().err
     assert count_rows(database_url, "routing_models") == 2
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -10,7 +9,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from operator_app.routing.installed import install
-from tests.model_variant import variant_model
+from tests.model_variant import download, variant_model
 from tests.ui.conftest import type_chinese
 from ui.desk_window import DeskWindow
 
@@ -47,9 +46,9 @@ def test_a_model_sync_installs_is_used_from_the_next_suggestion(  # type: ignore
     shipped = desk.routing.model_version
     folder = tmp_path / "model"
     version = variant_model(folder)
-    files = {p.name: p.read_bytes() for p in folder.iterdir()}
-    install(desk.seat.data_dir, version, files, {n: hashlib.sha256(b).hexdigest() for n, b in files.items()})
-    desk.sync.routing_model_changed.emit(version)  # what the sync controller says after such a pass
+    release, files, hashes = download(folder)
+    install(desk.seat.data_dir, release, files, hashes)
+    desk.sync.routing_model_changed.emit(release)  # what the sync controller says after such a pass
     qtbot.waitUntil(lambda: desk.routing.model_version == version, timeout=20000)
     assert version != shipped
     type_chinese(desk.form.appeal.content.edit, "小区楼下烧烤店油烟很大，晚上还有噪音，影响休息")

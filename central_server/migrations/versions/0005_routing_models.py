@@ -1,4 +1,5 @@
-"""Published routing models: seats download the current one and use it once its hashes check.
+"""Published routing releases (a model, and the routing directory if one came with it): seats download the current
+one and use it once its hashes check.
 
 Revision ID: 0005
 Revises: 0004
@@ -19,6 +20,7 @@ def upgrade() -> None:
     op.create_table(
         "routing_models",
         sa.Column("version", sa.String(64), nullable=False),
+        sa.Column("model_version", sa.String(64), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("files", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("version", name=op.f("pk_routing_models")),
