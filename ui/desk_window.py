@@ -72,6 +72,8 @@ class DeskWindow(QMainWindow):
         self.cases = CaseListView(self.model, operator_id=op.id, shift_start=session.login_at)
         self.routing = RoutingPanel(seat.city, tasks, seat.data_dir)
         self.routing.accept_requested.connect(self.apply_suggestion)
+        self.routing.model_swapped.connect(lambda version: self.statusBar().showMessage(
+            self.tr("派单建议已更新为中心下发的新版本（模型 %1）").replace("%1", version[:8]), 10000))
         self.form.edited.connect(self._routing_inputs_changed)
         self.kb = KnowledgeAssist(form=self.form, tasks=tasks, store=seat.store, data_dir=seat.data_dir,
                                   operator_id=op.id, window=self)

@@ -47,6 +47,7 @@ class RoutingPanel(QGroupBox):
 
     accept_requested = Signal(object)
     load_finished = Signal()  # the model's load ended, loaded or failed
+    model_swapped = Signal(str)  # a release sync received is in use now (its model version)
 
     def __init__(self, city: City, tasks: TaskManager, data_dir: Path | None = None) -> None:
         super().__init__()
@@ -100,6 +101,7 @@ class RoutingPanel(QGroupBox):
         if self._loading:
             return  # a first load is under way and reads the same files
         self._assistant = assistant
+        self.model_swapped.emit(assistant.model.version)
         self._run()
 
     def _swap_failed(self, exc: BaseException) -> None:

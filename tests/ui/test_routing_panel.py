@@ -51,6 +51,7 @@ def test_a_model_sync_installs_is_used_from_the_next_suggestion(  # type: ignore
     desk.sync.routing_model_changed.emit(release)  # what the sync controller says after such a pass
     qtbot.waitUntil(lambda: desk.routing.model_version == version, timeout=20000)
     assert version != shipped
+    assert "派单建议已更新" in desk.statusBar().currentMessage()  # the operator is told
     type_chinese(desk.form.appeal.content.edit, "小区楼下烧烤店油烟很大，晚上还有噪音，影响休息")
     qtbot.waitUntil(lambda: desk.routing.snapshot is not None, timeout=10000)
     assert desk.routing.snapshot is not None and desk.routing.snapshot.model_version == version
