@@ -73,7 +73,7 @@ class SyncReport:
     pulled: int = 0
     case_ids: set[str] = field(default_factory=set)
     kb_article_ids: set[str] = field(default_factory=set)  # knowledge-base articles added, changed or retired
-    routing_model: str | None = None  # a routing model version installed by this pass
+    routing_model: str | None = None  # the routing release this pass installed (model, maybe directory)
 
 
 class SyncEngine:
@@ -173,7 +173,7 @@ class SyncEngine:
             return report
 
     def _check_routing_model(self, report: SyncReport) -> None:
-        """Every CHECK_EVERY_S: install the server's current routing model if it is new to this seat. A network
+        """Every CHECK_EVERY_S: install the server's current routing release if it is new to this seat. A network
         failure is asked again at the next pass and fails nothing that this pass already did."""
         now = time.monotonic()
         if self.routing_checked_at is not None and now - self.routing_checked_at < CHECK_EVERY_S:

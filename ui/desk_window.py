@@ -48,8 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 DRAFT_DELAY_MS = 400
-
-
 PRELOAD_AFTER_MS = 300  # after the form is ready: its first paint and the first sync pass go first
 
 
