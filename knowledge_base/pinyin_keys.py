@@ -1,11 +1,16 @@
-"""Pinyin-initial keys for article titles (yb -> 医保...); pypinyin is imported lazily, only when indexing."""
+"""Pinyin-initial keys for article titles (yb -> 医保...), from a table generated from pypinyin's dictionaries.
+
+pypinyin itself is a development dependency (scripts/build_pinyin_initials.py): importing it at run time cost
+50 MB and held the interpreter lock about 0.2 s, which stalled the desk's typing when the first article arrived."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
+from functools import cache
+from pathlib import Path
 
+TABLE = Path(__file__).with_name("pinyin_initials.txt")
 PINYIN_NAMESPACE = 1 << 60
 _ASCII_LETTERS = re.compile(r"^[a-z]{2,12}$")
 MAX_GRAM = 8
@@ -17,30 +22,54 @@ def _hash_key(text: str) -> int:
 
 
 def title_initials(norm_title: str) -> str:
-    """Initials of a normalised title: 医保报销 -> ybbx; ASCII letters and digits are kept, the rest dropped."""
-    _load_pypinyin()
-    from pypinyin import Style, lazy_pinyin
+    """Initials of a normalised title: 医保报销 -> ybbx; ASCII letters and digits are kept, the rest dropped.
 
+    Each character gives the initial of its first reading; a phrase whose reading differs (银行 yh, 重庆 cq) is
+    matched first, longest at each position (`pinyin_initials.txt`, generated from pypinyin's dictionaries)."""
+    chars, phrases, longest = _table()
     out: list[str] = []
-    for syllable in lazy_pinyin(norm_title, style=Style.FIRST_LETTER, errors=lambda s: s):
-        for ch in syllable:
-            if ch.isascii() and ch.isalnum():
-                out.append(ch.lower())
+    i, n = 0, len(norm_title)
+    while i < n:
+        for size in range(min(longest, n - i), 1, -1):
+            initials = phrases.get(norm_title[i : i + size])
+            if initials is not None:
+                out.append(initials)
+                i += size
+                break
+        else:
+            ch = norm_title[i]
+            if ch.isascii():
+                if ch.isalnum():
+                    out.append(ch.lower())
+            else:
+                out.append(chars.get(ch, ""))
+            i += 1
     return "".join(out)
 
 
 def preload() -> None:
-    """Load pypinyin and its dictionaries now (about 0.2 s, mostly one json.loads of the phrase dictionary that holds
-    the interpreter lock throughout): the desk calls this on a worker while the operator is idle, so the first article
-    a pull brings is not indexed while the operator types."""
-    _load_pypinyin()
+    """Read the initials table now (a few milliseconds), before the first article is indexed."""
+    _table()
 
 
-def _load_pypinyin() -> None:
-    """Import pypinyin (lazily: needed only at index time) without its defensive copy of both dictionaries (0.17 s
-    more, holding the interpreter lock): this module never adds words to them, so sharing them is safe."""
-    os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
-    import pypinyin  # noqa: F401
+@cache
+def _table() -> tuple[dict[str, str], dict[str, str], int]:
+    """(character -> initial, phrase -> initials, longest phrase) from pinyin_initials.txt."""
+    chars: dict[str, str] = {}
+    phrases: dict[str, str] = {}
+    section = ""
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            section = line
+            continue
+        key, _, value = line.partition("\t")
+        if section == "[chars]":
+            chars.update(dict.fromkeys(value, key))
+        else:
+            phrases[key] = value
+    return chars, phrases, max(map(len, phrases), default=1)
 
 
 def initials_keys(initials: str) -> list[int]:

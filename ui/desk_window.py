@@ -215,8 +215,8 @@ class DeskWindow(QMainWindow):
 
     def _preload(self) -> None:
         """Load what the assist panels need on workers while the operator is still idle after login: loading it at
-        the first keystroke held the interpreter lock (a vocabulary's and pypinyin's json.loads, numpy's import) for
-        30-190 ms at a time while the GUI thread waited, stalling typing."""
+        the first keystroke held the interpreter lock (the routing vocabulary's json.loads, numpy's import) for 30-40 ms
+        at a time while the GUI thread waited, stalling typing."""
         if self._detached:
             return
         waiting = {"routing", "kb"}

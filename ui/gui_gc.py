@@ -45,8 +45,8 @@ class GuiThreadCollector(QObject):
 
         Called once the desk is up, and again once it has loaded its assist panels' models and dictionaries: the
         modules, widgets and models then stay out of the collections that would otherwise walk them all on the GUI
-        thread (over 100 ms with a loaded desk; 70 ms for a middle-generation collection holding pypinyin's
-        dictionaries)."""
+        thread (over 100 ms with a loaded desk; 70 ms for a middle-generation collection holding the dictionaries
+        loaded after the form)."""
         gc.freeze()
 
     def settle(self) -> None:
