@@ -335,7 +335,7 @@ class GcTimes:
 
 def import_kb(folder: Any) -> int:
     """Give the seat the demo knowledge base, as a sync would, in a child process: this one starts without
-    knowledge_base and pypinyin imported, like a seat that synced its articles in an earlier run."""
+    knowledge_base imported, like a seat that synced its articles in an earlier run."""
     import subprocess
     from pathlib import Path
 
