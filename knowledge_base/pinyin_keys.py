@@ -24,8 +24,9 @@ def _hash_key(text: str) -> int:
 def title_initials(norm_title: str) -> str:
     """Initials of a normalised title: 医保报销 -> ybbx; ASCII letters and digits are kept, the rest dropped.
 
-    Each character gives the initial of its first reading; a phrase whose reading differs (银行 yh, 重庆 cq) is
-    matched first, longest at each position (`pinyin_initials.txt`, generated from pypinyin's dictionaries)."""
+    Each character gives the initial of its first reading, unless a phrase of the table covers it: at each position
+    the longest phrase is tried first (银行 yh, 重庆 cq, 人行道 rxd; `pinyin_initials.txt`, generated from pypinyin's
+    dictionaries)."""
     chars, phrases, longest = _table()
     out: list[str] = []
     i, n = 0, len(norm_title)
