@@ -1,5 +1,4 @@
-"""Published routing releases (a model, and the routing directory if one came with it): seats download the current
-one and use it once its hashes check.
+"""Published routing releases: a model, maybe with a routing directory, that seats use once its hashes check.
 
 Revision ID: 0005
 Revises: 0004
