@@ -176,4 +176,3 @@ def _reproject(conn: Connection, case_id: str) -> None:
     state = derive_state(events)
     conn.execute(update(schema.cases).where(schema.cases.c.id == case_id)
                  .values(status=state.status, finish_by=state.finish_by))
-

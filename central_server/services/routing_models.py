@@ -75,10 +75,11 @@ def verify(files: dict[str, bytes], departments: Collection[str] | None = None) 
     listed = manifest.get("files") if isinstance(manifest, dict) else None
     if not isinstance(listed, dict) or manifest.get("format") != FORMAT or "model.json" not in listed:
         raise Invalid(f"the routing model's {MANIFEST} is not format {FORMAT} or lists no model.json")
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
     for name, expected in listed.items():
-        if name not in files:
+        if name not in hashes:
             raise Invalid(f"the routing model is incomplete: {name} is missing")
-        if hashlib.sha256(files[name]).hexdigest() != expected:
+        if hashes[name] != expected:
             raise Invalid(f"the routing model was refused: {name} does not match its manifest hash")
     extra = sorted(set(files) - set(listed) - {MANIFEST, DIRECTORY})
     if extra:
@@ -88,7 +89,6 @@ def verify(files: dict[str, bytes], departments: Collection[str] | None = None) 
         raise Invalid("the routing model was refused: its version does not match its content")
     if DIRECTORY in files:
         _check_directory(files[DIRECTORY], departments)
-    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}
     return Checked(release_id(hashes), version, hashes)
 
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from operator_app.paths import resources_dir
 
 from .directory import Gazetteer, RoutingDirectory, load_directory, load_gazetteer
-from .errors import DirectoryConfigError, RoutingModelError
+from .errors import RoutingError
 from .installed import installed_directory, installed_model_dir
 from .model import RoutingModel
 from .record import RoutingSnapshot
 from .suggest import suggest
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class RoutingAssistant:
@@ -28,9 +31,11 @@ class RoutingAssistant:
         """Load and hash-check the model (≈0.2 s; call off the GUI thread) and the routing directory: the ones the
         central server sent to the seat's data dir when there are and they check, else the shipped ones."""
         base = root or resources_dir()
+        model_dir = installed_model_dir(data_dir) if data_dir is not None else None
+        directory = installed_directory(data_dir) if data_dir is not None else None
         return cls(
-            _model(base, data_dir),
-            _directory(base, data_dir),
+            _prefer_received(RoutingModel.load, model_dir, base / "routing", "model"),
+            _prefer_received(load_directory, directory, base / "city" / "routing_directory.toml", "directory"),
             load_gazetteer(base / "city" / "districts.toml"),
         )
 
@@ -39,21 +44,11 @@ class RoutingAssistant:
         return RoutingSnapshot(self.model.version, tuple(found))
 
 
-def _model(base: Path, data_dir: Path | None) -> RoutingModel:
-    received = installed_model_dir(data_dir) if data_dir is not None else None
+def _prefer_received(load: Callable[[Path], T], received: Path | None, shipped: Path, what: str) -> T:
+    """What the central server sent, when it loads and checks (again, at every load), else the shipped one."""
     if received is not None:
         try:
-            return RoutingModel.load(received)
-        except (RoutingModelError, OSError) as exc:  # changed on disk since it was installed: never used unchecked
-            log.warning("received routing model not used, the shipped one is: %s", exc)
-    return RoutingModel.load(base / "routing")
-
-
-def _directory(base: Path, data_dir: Path | None) -> RoutingDirectory:
-    received = installed_directory(data_dir) if data_dir is not None else None
-    if received is not None:
-        try:
-            return load_directory(received)
-        except (DirectoryConfigError, OSError) as exc:
-            log.warning("received routing directory not used, the shipped one is: %s", exc)
-    return load_directory(base / "city" / "routing_directory.toml")
+            return load(received)
+        except (RoutingError, OSError) as exc:  # changed on disk since it was installed: never used unchecked
+            log.warning("received routing %s not used, the shipped one is: %s", what, exc)
+    return load(shipped)

@@ -19,12 +19,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .artifacts import content_hash
 from .errors import RoutingModelError
 
 log = logging.getLogger(__name__)
 MODELS_DIR = "routing_models"
 CURRENT = "CURRENT"
 DIRECTORY = "routing_directory.toml"
+release_id = content_hash  # a release is named as a model is, over all its files (the directory too)
 _VERSION = re.compile(r"^[0-9a-f]{64}$")
 _FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 
@@ -53,14 +55,6 @@ def installed_directory(data_dir: Path) -> Path | None:
     """The routing directory that came with the current release, if one did."""
     folder = installed_model_dir(data_dir)
     return folder / DIRECTORY if folder is not None and (folder / DIRECTORY).is_file() else None
-
-
-def release_id(hashes: dict[str, str]) -> str:
-    """One sha256 over the sorted (file name, file sha256) pairs (the manifest's recipe, over every file)."""
-    digest = hashlib.sha256()
-    for name in sorted(hashes):
-        digest.update(f"{name}\0{hashes[name]}\n".encode())
-    return digest.hexdigest()
 
 
 def install(data_dir: Path, version: str, files: dict[str, bytes], hashes: dict[str, str]) -> Path:
