@@ -33,7 +33,7 @@ class CaseTableView(QTableView):
         super().keyPressEvent(event)
 
     def _open(self, index: QModelIndex) -> None:
-        case_id = self.model().data(index, Qt.ItemDataRole.UserRole)
+        case_id = index.siblingAtColumn(0).data(Qt.ItemDataRole.UserRole)
         if case_id:
             self.activated_row.emit(case_id)
 
