@@ -18,8 +18,9 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
-def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The seat's data directory: --data-dir, else $OPERATOR_APP_DATA_DIR, else the platform's user data dir."""
+def data_dir(explicit: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
+    """The seat's data directory: --data-dir, else $OPERATOR_APP_DATA_DIR, else the platform's user data dir
+    (made unless `create` is False, for a command that only reads what a seat may have there)."""
     if explicit:
         path = Path(explicit)
     elif os.environ.get(DATA_DIR_ENV):
@@ -28,5 +29,6 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path

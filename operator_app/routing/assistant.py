@@ -34,8 +34,8 @@ class RoutingAssistant:
         model_dir = installed_model_dir(data_dir) if data_dir is not None else None
         directory = installed_directory(data_dir) if data_dir is not None else None
         return cls(
-            _prefer_received(RoutingModel.load, model_dir, base / "routing", "model"),
-            _prefer_received(load_directory, directory, base / "city" / "routing_directory.toml", "directory"),
+            prefer_received(RoutingModel.load, model_dir, base / "routing", "model"),
+            prefer_received(load_directory, directory, base / "city" / "routing_directory.toml", "directory"),
             load_gazetteer(base / "city" / "districts.toml"),
         )
 
@@ -44,11 +44,20 @@ class RoutingAssistant:
         return RoutingSnapshot(self.model.version, tuple(found))
 
 
-def _prefer_received(load: Callable[[Path], T], received: Path | None, shipped: Path, what: str) -> T:
-    """What the central server sent, when it loads and checks (again, at every load), else the shipped one."""
+def prefer_received(
+    load: Callable[[Path], T], received: Path | None, shipped: Path, what: str, *, say: Callable[[str], None] | None = None
+) -> T:
+    """What the central server sent, when it loads and checks (again, at every load), else the shipped one.
+    `say`, when given, is told in plain words which one is used and why (the command line prints it)."""
     if received is not None:
         try:
-            return load(received)
+            value = load(received)
         except (RoutingError, OSError) as exc:  # changed on disk since it was installed: never used unchecked
             log.warning("received routing %s not used, the shipped one is: %s", what, exc)
+            if say is not None:
+                say(f"the routing {what} the central server sent is not used, the shipped one is: {exc}")
+        else:
+            if say is not None:
+                say(f"using the routing {what} the central server sent ({received})")
+            return value
     return load(shipped)

@@ -31,9 +31,11 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     route.add_argument(
         "--batch", metavar="FILE.jsonl", help="suggest for each JSON line {id, title?, body?, address?}"
     )
-    route.add_argument("--model", metavar="DIR", default=str(DEFAULT_MODEL), help="model directory")
     route.add_argument(
-        "--directory", metavar="TOML", default=str(DEFAULT_DIRECTORY), help="routing directory"
+        "--model", metavar="DIR", help="model directory (default: the one the seat in --data-dir uses)"
+    )
+    route.add_argument(
+        "--directory", metavar="TOML", help="routing directory (default: the one the seat in --data-dir uses)"
     )
     route.add_argument(
         "--districts", metavar="TOML", default=str(DEFAULT_DISTRICTS), help="district gazetteer"
@@ -47,7 +49,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     train.set_defaults(func=_run_train)
     ev = sub.add_parser("eval", help="measure a model on a labelled CSV")
     ev.add_argument("--data", metavar="CSV", default=str(DEFAULT_DATA), help="id,title,body,label CSV")
-    ev.add_argument("--model", metavar="DIR", default=str(DEFAULT_MODEL), help="model directory")
+    ev.add_argument(
+        "--model", metavar="DIR", help="model directory (default: the one the seat in --data-dir uses)"
+    )
     ev.add_argument("--json", action="store_true", help="print JSON only")
     ev.set_defaults(func=_run_eval)
     return route
@@ -58,10 +62,8 @@ def _run_route(args: argparse.Namespace) -> int:
         args.route_parser.print_help(sys.stderr)
         return 2
     try:
-        from .model import RoutingModel
-
-        model = RoutingModel.load(args.model)
-        directory, gazetteer = _city_config(args.directory, args.districts)
+        model = _model(args)
+        directory, gazetteer = _directory(args), _gazetteer(args.districts)
         with _open_out(args.out) as out:
             return run_batch(Path(args.batch), model, directory, gazetteer, out=out, err=sys.stderr)
     except (RoutingError, OSError) as exc:
@@ -86,9 +88,7 @@ def _run_eval(args: argparse.Namespace) -> int:
     from .evaluate import format_table, metrics, predict_all
 
     try:
-        from .model import RoutingModel
-
-        model = RoutingModel.load(args.model)
+        model = _model(args)
         examples = read_examples(args.data)
     except (RoutingError, OSError) as exc:
         return _fail(exc)
@@ -176,26 +176,52 @@ def _parse_line(line: str) -> dict[str, Any]:
     return {"id": item["id"], **fields}
 
 
-def _city_config(directory_path: str, districts_path: str) -> tuple[RoutingDirectory, Gazetteer]:
-    from .directory import Gazetteer, RoutingDirectory, load_directory, load_gazetteer
+def _seat_dir(args: argparse.Namespace) -> Path:
+    from operator_app.paths import data_dir
 
-    directory = RoutingDirectory()
-    gazetteer = Gazetteer.of([])
-    if Path(directory_path).is_file():
-        directory = load_directory(directory_path)
-    else:
-        print(
-            f"Warning: no routing directory at {directory_path}; every category falls back to the district "
-            "government.",
-            file=sys.stderr,
-        )
+    return data_dir(getattr(args, "data_dir", None), create=False)
+
+
+def _say(message: str) -> None:
+    print(f"Note: {message}.", file=sys.stderr)
+
+
+def _model(args: argparse.Namespace) -> RoutingModel:
+    """--model, else what the seat in --data-dir uses: the release the central server sent when it checks, else
+    the shipped model."""
+    from .assistant import prefer_received
+    from .installed import installed_model_dir
+    from .model import RoutingModel
+
+    if args.model:
+        return RoutingModel.load(args.model)
+    return prefer_received(RoutingModel.load, installed_model_dir(_seat_dir(args)), DEFAULT_MODEL, "model", say=_say)
+
+
+def _directory(args: argparse.Namespace) -> RoutingDirectory:
+    """--directory, else the routing directory the seat uses (as _model); a missing file leaves every category to
+    the district government, with a warning."""
+    from .assistant import prefer_received
+    from .directory import RoutingDirectory, load_directory
+    from .installed import installed_directory
+
+    path = Path(args.directory) if args.directory else DEFAULT_DIRECTORY
+    if not args.directory and (received := installed_directory(_seat_dir(args))) is not None:
+        return prefer_received(load_directory, received, path, "directory", say=_say)
+    if not path.is_file():
+        print(f"Warning: no routing directory at {path}; every category falls back to the district government.",
+              file=sys.stderr)
+        return RoutingDirectory()
+    return load_directory(path)
+
+
+def _gazetteer(districts_path: str) -> Gazetteer:
+    from .directory import Gazetteer, load_gazetteer
+
     if Path(districts_path).is_file():
-        gazetteer = load_gazetteer(districts_path)
-    else:
-        print(
-            f"Warning: no district list at {districts_path}; districts will not be detected.", file=sys.stderr
-        )
-    return directory, gazetteer
+        return load_gazetteer(districts_path)
+    print(f"Warning: no district list at {districts_path}; districts will not be detected.", file=sys.stderr)
+    return Gazetteer.of([])
 
 
 class _open_out:

@@ -116,3 +116,40 @@ def test_eval_on_a_small_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert result["n"] == 3 and result["top3"] == 1.0
     assert set(result["per_class"]) >= {"教育文体", "城乡建设"}
     assert len(result["confusion"]["matrix"]) == 7
+
+
+@needs_model
+def test_batch_and_eval_use_the_release_the_seat_received(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from operator_app.paths import resources_dir
+    from operator_app.routing.installed import DIRECTORY, install
+    from tests.model_variant import download, variant_model
+
+    folder = tmp_path / "release"
+    version = variant_model(folder)
+    shipped = (resources_dir() / "city" / DIRECTORY).read_text(encoding="utf-8")
+    moved = shipped.replace('category = "城乡建设"\nlead = "zjj"', 'category = "城乡建设"\nlead = "cgj"', 1)
+    assert moved != shipped
+    (folder / DIRECTORY).write_text(moved, encoding="utf-8")
+    seat = tmp_path / "seat"
+    install(seat, *download(folder))
+    batch = tmp_path / "in.jsonl"
+    batch.write_text(json.dumps({"id": 1, "body": "小区物业乱收停车费"}, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def first_department(*extra: str) -> str:
+        args = parse("--batch", str(batch), *extra)
+        args.data_dir = str(seat)
+        assert args.func(args) == 0
+        return str(json.loads(capsys.readouterr().out)["suggestions"][0]["department"])
+
+    assert first_department() == "cgj"  # the received directory
+    assert first_department("--directory", str(resources_dir() / "city" / DIRECTORY)) == "zjj"  # as told
+    data = tmp_path / "small.csv"
+    data.write_text("id,title,body,label\n1,,小区物业乱收停车费,城乡建设\n", encoding="utf-8")
+    args = parse("eval", "--data", str(data), "--json")
+    args.data_dir = str(seat)
+    assert args.func(args) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["model_version"] == version  # not the shipped model's
+    assert "using the routing model the central server sent" in captured.err
