@@ -34,9 +34,16 @@ def test_a_published_model_is_served_to_seats_file_by_file(server_factory: Serve
     assert body["version"] == version and body["model_version"] == model_version
     assert set(body["files"]) == {p.name for p in folder.iterdir()}
     for name, sha in body["files"].items():
-        got = seat.api.get(f"/routing/model/{version}/{name}", headers=seat.headers())
+        got = seat.api.get(f"/routing/model/{version}/{name}", headers=seat.headers())  # requests accepts gzip
         assert got.status_code == 200 and got.headers["content-type"] == "application/octet-stream"
+        assert got.headers["content-encoding"] == "gzip"
         assert got.content == (folder / name).read_bytes() and hashlib.sha256(got.content).hexdigest() == sha
+        plain = seat.api.get(f"/routing/model/{version}/{name}",
+                             headers={**seat.headers(), "Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers and plain.content == got.content
+    weights = next(n for n in body["files"] if n.startswith("weights_"))
+    sent = seat.api.get(f"/routing/model/{version}/{weights}", headers=seat.headers(), stream=True)
+    assert len(sent.raw.read()) < 0.8 * (folder / weights).stat().st_size  # smaller on the wire
 
     assert_error(seat.api.get("/routing/model"), 401)  # seats only
     assert_error(seat.api.get(f"/routing/model/{version}/missing.npy", headers=seat.headers()), 404)
