@@ -43,6 +43,11 @@ def countdown_text(finish_by: str, now: datetime) -> tuple[str, bool]:
     return text.replace("%1", str(minutes // 60)).replace("%2", f"{minutes % 60:02d}"), overdue
 
 
+def _month_day_time(moment: datetime) -> str:
+    """'11-29 16:34'. Not strftime: it imports `time` at each call, through PySide's import hook (≈30 µs)."""
+    return f"{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
+
+
 class CaseTableModel(QStandardItemModel):
     """Rows of CaseRow (`rows`, in display order); `loaded` fires after each refresh with the number of matches.
 
@@ -131,7 +136,7 @@ class CaseTableModel(QStandardItemModel):
         countdown, overdue = countdown_text(row.finish_by, self.now)
         items = [QStandardItem(text) for text in (
             row.number,
-            datetime.fromisoformat(row.created_at).astimezone(self._tz).strftime("%m-%d %H:%M"),
+            _month_day_time(datetime.fromisoformat(row.created_at).astimezone(self._tz)),
             status,
             short_category(row.category),
             dist.name if dist else "",
