@@ -85,12 +85,11 @@ class CaseTableModel(QStandardItemModel):
     def _first_page(self, gen: int, result: tuple[int, list[CaseRow]]) -> None:
         if gen != self._generation:
             return
-        total, rows = result
-        self._fetching = False
+        self._fetching = True  # no fetchMore for the rows being replaced
         self.removeRows(0, self.rowCount())
-        self.rows = []
-        self.total = total
-        self._append(rows)
+        self.total, self.rows = result[0], []
+        self._append(result[1])
+        self._fetching = False
         self.loaded.emit(self.total)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
@@ -105,10 +104,11 @@ class CaseTableModel(QStandardItemModel):
                         lambda rows: self._more(gen, offset, rows))
 
     def _more(self, gen: int, offset: int, rows: list[CaseRow]) -> None:
-        if gen != self._generation or offset != len(self.rows):
+        if gen != self._generation:
             return
         self._fetching = False
-        self._append(rows)
+        if offset == len(self.rows):  # else the rows changed meanwhile: the view asks again
+            self._append(rows)
 
     def _append(self, rows: list[CaseRow]) -> None:
         self.now = datetime.now(UTC)
