@@ -22,6 +22,10 @@ from .text import char_ngrams, has_cjk, has_signal, join_fields, normalise
 MIN_KNOWN_FEATURES = 2
 #: How many driving terms each prediction carries.
 TERMS_PER_PREDICTION = 5
+#: Particles, pronouns and 一: a term holding one (是, 我们, 没有, 收了, 一下) drives the model but tells the operator
+#: nothing, so it is not shown as a reason; nor is a lone character too vague to say anything (中, 人, 小).
+PARTICLES = frozenset("的了是在有不一我你他她它们这那个也就都要把被从给而但很还没么什啊吗呢吧和与及或")
+VAGUE_SINGLES = frozenset("二三中人出小大上下说对到为以会等来去多少")
 
 
 class Prediction(tuple[str, float]):
@@ -236,15 +240,20 @@ class RoutingModel:
 
 
 def _pick_terms(weight: dict[str, float]) -> tuple[str, ...]:
-    """The strongest positive CJK terms, none contained in another already picked."""
+    """The strongest positive CJK terms that say something (letters only, no particle, not a vague single
+    character), none contained in another already picked."""
     picked: list[str] = []
     for term, amount in sorted(weight.items(), key=lambda kv: -kv[1]):
         if amount <= 0 or len(picked) >= TERMS_PER_PREDICTION:
             break
-        if not has_cjk(term) or any(term in p or p in term for p in picked):
+        if not has_cjk(term) or _says_nothing(term) or any(term in p or p in term for p in picked):
             continue
         picked.append(term)
     return tuple(picked)
+
+
+def _says_nothing(term: str) -> bool:
+    return not term.isalpha() or any(ch in PARTICLES for ch in term) or term in VAGUE_SINGLES
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

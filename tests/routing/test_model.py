@@ -97,6 +97,15 @@ def test_prediction_shape_and_terms(model: RoutingModel) -> None:
     assert len(model.predict(title, "", top_k=7)) == 7
 
 
+def test_reasons_shown_are_words_that_say_something(model: RoutingModel) -> None:
+    chatty = "我们这个小区有一个问题，就是物业一直没有来修电梯，我们说了好几次了，他们也不管，是不是要等出事？"
+    reasons = [t for p in model.predict("", chatty, top_k=3) for t in p.terms]
+    assert reasons and not {"我们", "一个", "没有", "他们", "是", "了", "不"} & set(reasons)
+    assert {"物业", "电梯"} & set(reasons)
+    assert all(not any(ch.isdigit() for ch in t) for p in model.predict("", "收费100元，多收了50元", top_k=3)
+               for t in p.terms)
+
+
 @pytest.mark.parametrize(
     ("title", "body"),
     [
