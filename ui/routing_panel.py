@@ -98,9 +98,7 @@ class RoutingPanel(QGroupBox):
         self.tasks.read(lambda: _load_assistant(data_dir), self._swapped, self._swap_failed)
 
     def _swapped(self, assistant: RoutingAssistant) -> None:
-        if self._loading:
-            return  # a first load is under way and reads the same files
-        self._assistant = assistant
+        self._assistant = assistant  # a first load still under way may have read the release before; it yields
         self.model_swapped.emit(assistant.model.version)
         self._run()
 
@@ -120,7 +118,9 @@ class RoutingPanel(QGroupBox):
                         lambda snap: self._show(gen, snap), self._failed)
 
     def _loaded(self, assistant: RoutingAssistant) -> None:
-        self._assistant, self._loading = assistant, False
+        if self._assistant is None:  # else a release sync received was loaded meanwhile, and is newer
+            self._assistant = assistant
+        self._loading = False
         self.load_finished.emit()
         self._run()
 
