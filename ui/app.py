@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
-from operator_app.errors import OperatorAppError, SyncError, SyncErrorKind
+from operator_app.errors import OperatorAppError, StoreError, SyncError, SyncErrorKind
 from operator_app.logs import setup_logging
-from operator_app.seat import Seat, open_seat
+from operator_app.seat import Seat
 from operator_app.services.case_queries import outbox_summary
 from operator_app.services.shift import find_operator, login, logout
 from operator_app.store.backup import take_backup
@@ -23,6 +23,7 @@ from ui.desk_window import DeskWindow
 from ui.errors import error_text, show_error
 from ui.gui_gc import collect_on_gui_thread
 from ui.login_window import LoginWindow
+from ui.store_recovery_dialog import open_seat_or_recover
 from ui.sync_controller import SyncController
 from ui.tasks import TaskManager
 
@@ -221,10 +222,18 @@ def run_desk(*, data_dir: str | None = None, seat_code: str | None = None, serve
     """The `operator-app` entry point with no command: the embedded central server unless --server is given."""
     app = make_application()
     try:
-        seat = open_seat(data_dir, seat_code=seat_code)
+        opened = open_seat_or_recover(data_dir, seat_code=seat_code)  # a damaged store: the recovery dialog
+    except StoreError as exc:  # e.g. a store from a newer version, a locked file: not something to restore
+        log.error("the local store cannot be opened: %s", exc)
+        QMessageBox.critical(None, QApplication.translate("app", "无法启动"), QApplication.translate(
+            "app", "本地数据库无法打开，请联系管理员。\n（%1）").replace("%1", str(exc)))
+        return 1
     except OperatorAppError as exc:
         show_error(None, exc, fatal=True)
         return 1
+    if opened is None:
+        return 1  # the operator chose to quit rather than restore
+    seat = opened
     setup_logging(seat.data_dir)
     log.info("desk started seat=%s data_dir=%s embedded=%s", seat.store.seat.seat_code, seat.data_dir,
              server is None)
