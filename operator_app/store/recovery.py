@@ -111,6 +111,7 @@ def start_empty(data_dir: Path, *, now: datetime | None = None) -> Restored:
     known = load_identity(data_dir)
     if known is None:
         raise StoreError(f"the seat identity of {data_dir} is not known: restore a backup instead")
+    data_dir.mkdir(parents=True, exist_ok=True)
     store = data_dir / DB_FILE
     moved = _make_room(store, force=False, now=now)
     Store.open(data_dir, seat_code=known.seat_code, new_store_for=known).close()
