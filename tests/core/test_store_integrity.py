@@ -9,7 +9,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
 from sqlalchemy import select
 
 from operator_app.config.model import City
@@ -190,3 +192,42 @@ def test_a_good_store_is_replaced_only_when_forced(tmp_path: Path, city: City) -
         restore_backup(folder)
     restored = restore_backup(folder, force=True)
     assert {p.name.split("-")[0] for p in restored.moved_aside} == {"seat.sqlite.replaced"}
+
+
+def test_the_keyring_copy_brings_the_identity_back(tmp_path: Path, city: City) -> None:
+    # Asked first, and the class made only then: keyring settles on the highest-priority backend class that
+    # exists when it is first asked.
+    previous = keyring.get_keyring()
+
+    class _MemoryKeyring(KeyringBackend):
+        """A secure-looking keyring in memory, as the OS keyring of a desktop session would be."""
+
+        priority = 5  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.items: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.items.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.items[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.items.pop((service, username), None)
+
+    memory = _MemoryKeyring()
+    keyring.set_keyring(memory)
+    try:
+        folder = tmp_path / "seat"
+        seat_id, _ = make_seat(folder, city, 1, code="S044")
+        assert any(seat_id in v for v in memory.items.values())
+        shutil.rmtree(folder)
+        identity_file(folder).unlink()  # the user's configuration folder was wiped too
+        with pytest.raises(StoreMissing) as info:
+            open_seat(folder)
+        assert (info.value.seat_id, info.value.seat_code) == (seat_id, "S044")
+        assert seat_id in identity_file(folder).read_text(encoding="utf-8")  # the file is back
+    finally:
+        keyring.set_keyring(previous)
