@@ -111,6 +111,8 @@ def restore_command(args: argparse.Namespace) -> int:
         print(f"restored {b.path} (taken {b.taken_at:%Y-%m-%d %H:%M:%S} UTC, {b.cases} cases, {b.pending} pending) "
               f"for seat {done.seat.seat_code} ({done.seat.seat_id})")
         print("cases made since the backup come back from the central server at the next sync")
+    print("sync before taking new cases (log in at the desk, or `operator-app sync --once`), so that their "
+          "numbers continue after the cases that come back")
     for moved in done.moved_aside:
         print(f"moved aside: {moved}")
     sys.stdout.flush()

@@ -207,6 +207,9 @@ class DeskController:
         QTimer.singleShot(0, collect_on_gui_thread().settle)  # the old desk's cycles, while nobody types
 
     def backup(self) -> None:
+        if self.seat.store.damage is not None:  # a copy of a damaged store would rotate a good backup out
+            log.warning("no backup taken: the local store reported damage")
+            return
         path = self.seat.store.path
         self.tasks.read(lambda: take_backup(path), on_error=lambda exc: log.warning("backup failed: %s", exc))
 

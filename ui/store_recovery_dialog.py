@@ -54,11 +54,7 @@ class StoreRecoveryDialog(QDialog):
                       self.tr("席位：未知（恢复备份后即可确定）"))
         self.table = self._backup_table()
         self.any_good = any(b.good for b in backups)
-        note = QLabel(self.tr("恢复时，原文件会改名移到一旁保留，不会删除。备份之后受理、已同步到中心服务器的工单，"
-                              "登录后的同步会自动取回；尚未同步的工单无法从备份恢复。") if self.any_good else
-                      self.tr("没有可用的备份。可以为本席位新建空数据库（原文件移到一旁保留，不会删除），已同步到"
-                              "中心服务器的工单会在登录后的同步中取回；也可以退出并联系管理员。"),
-                      objectName="recoveryNote")
+        note = QLabel(self._note(), objectName="recoveryNote")
         note.setWordWrap(True)
         self.error = QLabel(objectName="fieldError")
         self.error.setWordWrap(True)
@@ -100,6 +96,14 @@ class StoreRecoveryDialog(QDialog):
         first = self.table if self.any_good else self.empty_button if self.empty_button.isEnabled() \
             else self.quit_button
         first.setFocus()
+
+    def _note(self) -> str:
+        if self.any_good:
+            return self.tr("恢复时，原文件会改名移到一旁保留，不会删除。备份之后受理、已同步到中心服务器的工单，"
+                           "登录后的同步会自动取回（请联网登录，同步完成后再受理新工单）；"
+                           "尚未同步的工单无法从备份恢复。")
+        return self.tr("没有可用的备份。可以为本席位新建空数据库（原文件移到一旁保留，不会删除），已同步到"
+                       "中心服务器的工单会在登录后的同步中取回；也可以退出并联系管理员。")
 
     def _title(self) -> str:
         if isinstance(self.problem, StoreMissing):
