@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from operator_app.errors import OperatorAppError, StoreError, SyncError, SyncErrorKind
 from operator_app.logs import setup_logging
-from operator_app.seat import Seat
+from operator_app.seat import Seat, open_seat
 from operator_app.services.case_queries import outbox_summary
 from operator_app.services.shift import find_operator, login, logout
 from operator_app.store.backup import take_backup
@@ -225,7 +225,8 @@ def run_desk(*, data_dir: str | None = None, seat_code: str | None = None, serve
     """The `operator-app` entry point with no command: the embedded central server unless --server is given."""
     app = make_application()
     try:
-        opened = open_seat_or_recover(data_dir, seat_code=seat_code)  # a damaged store: the recovery dialog
+        # A damaged or missing store: the recovery dialog. (benchmarks/startup.py times ui.app.open_seat.)
+        opened = open_seat_or_recover(data_dir, seat_code=seat_code, opener=open_seat)
     except StoreError as exc:  # e.g. a store from a newer version, a locked file: not something to restore
         log.error("the local store cannot be opened: %s", exc)
         QMessageBox.critical(None, QApplication.translate("app", "无法启动"), QApplication.translate(

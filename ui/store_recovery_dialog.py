@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -202,11 +203,12 @@ class StoreRecoveryDialog(QDialog):
 
 
 def open_seat_or_recover(data_dir: str | os.PathLike[str] | None, *, seat_code: str | None,
-                         parent: QWidget | None = None) -> Seat | None:
-    """open_seat, and when the store is damaged or missing the recovery dialog until it opens; None: quit."""
+                         parent: QWidget | None = None, opener: Callable[..., Seat] = open_seat) -> Seat | None:
+    """open_seat (or `opener`), and when the store is damaged or missing the recovery dialog until it opens;
+    None: the operator chose to quit."""
     while True:
         try:
-            return open_seat(data_dir, seat_code=seat_code)
+            return opener(data_dir, seat_code=seat_code)
         except (StoreDamaged, StoreMissing) as exc:
             log.error("the local store cannot be used: %s", exc)
             folder = Path(exc.path).parent
