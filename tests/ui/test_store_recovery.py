@@ -119,3 +119,21 @@ def test_quitting_leaves_everything_as_it_was(qtbot, tmp_path: Path, city: City)
     assert open_seat_or_recover(folder, seat_code=None) is None
     assert "error" not in seen, seen.get("error")
     assert (folder / DB_FILE).read_bytes() == before and not list(folder.glob("seat.sqlite.damaged-*"))
+
+
+def test_the_desk_entry_point_shows_the_dialog_instead_of_a_new_seat(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                     city: City) -> None:
+    """`operator-app` with no command, on a store truncated to 0 bytes: the dialog, and quitting exits 1."""
+    from ui.main import main
+
+    make_application()
+    folder = tmp_path / "seat"
+    make_seat(folder, city, 3)
+    take_backup(folder / DB_FILE)
+    truncate(folder / DB_FILE)
+    seen: dict[str, object] = {}
+    drive_dialog(seen, lambda dialog: dialog.quit_button.click())
+    assert main(["--data-dir", str(folder)]) == 1
+    assert "error" not in seen, seen.get("error")
+    assert "dialog" in seen
+    assert (folder / DB_FILE).stat().st_size == 0
