@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from operator_app.cli import main
-from operator_app.cli_store import EXIT_STORE_PROBLEM
 from operator_app.config.model import City
 from operator_app.store.backup import take_backup
 from operator_app.store.database import DB_FILE
 from tests.core.helpers import direct_form
 from tests.core.test_store_integrity import delete, folder_bytes, garble_middle, make_seat, truncate
+
+EXIT_STORE_PROBLEM = 4  # the README's exit code for a damaged or missing store
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
