@@ -17,13 +17,13 @@ from sqlalchemy.exc import DBAPIError
 from operator_app.errors import StoreDamaged, StoreError, StoreMissing
 from operator_app.ids import SeatId, new_uuid
 from operator_app.store import schema
+from operator_app.store.backup import BACKUP_DIR
 from operator_app.store.identity import SeatIdentity, load_identity, save_identity
 from operator_app.store.integrity import CheckImpossible, check_store
 
 # The newest migration in migrations/versions; a test checks it matches Alembic's head.
 SCHEMA_HEAD = "0003"
 DB_FILE = "seat.sqlite"
-BACKUP_GLOB = "backups/*.sqlite"  # operator_app/store/backup.py BACKUP_DIR: its presence says a seat lived here
 _CORRUPT, _NOT_A_DATABASE = 11, 26  # sqlite3.h result codes
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,10 @@ class Store:
             with self._write_engine.begin() as conn:
                 yield conn
         except DBAPIError as exc:
-            raise self._damaged_by(exc) from exc
+            damage = self._damage_in(exc)
+            if damage is None:
+                raise
+            raise damage from exc
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -114,14 +117,17 @@ class Store:
             with self._read_engine.connect() as conn, conn.begin():
                 yield conn
         except DBAPIError as exc:
-            raise self._damaged_by(exc) from exc
+            damage = self._damage_in(exc)
+            if damage is None:
+                raise
+            raise damage from exc
 
-    def _damaged_by(self, exc: DBAPIError) -> Exception:
+    def _damage_in(self, exc: DBAPIError) -> StoreDamaged | None:
         """SQLite's "malformed" / "not a database" become StoreDamaged, and later writes are refused."""
         code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
         text = str(exc.orig)
         if code not in (_CORRUPT, _NOT_A_DATABASE) and "malformed" not in text and "not a database" not in text:
-            return exc
+            return None
         kind = "not_a_database" if code == _NOT_A_DATABASE or "not a database" in text else "corrupt"
         self.damage = StoreDamaged(str(self.path), text, kind=kind)
         log.error("the local store reported damage; writes are refused from now on: %s", text)
@@ -149,7 +155,8 @@ def _check_before_open(path: Path, data_dir: Path, known: SeatIdentity | None, *
     if found.state == "damaged":
         raise StoreDamaged(str(path), found.problem, kind=found.kind)
     if found.state in ("missing", "empty"):
-        if new_store_for is None and (known is not None or any(data_dir.glob(BACKUP_GLOB))):
+        # Backups say a seat lived here even when its identity was never recorded (made before identities were).
+        if new_store_for is None and (known is not None or any((data_dir / BACKUP_DIR).glob("*.sqlite"))):
             raise StoreMissing(str(path), empty=found.state == "empty", seat_id=known.seat_id if known else None,
                                seat_code=known.seat_code if known else None)
         return
