@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from operator_app.errors import ConfigError, OperatorAppError, ValidationErrors
+from operator_app.errors import ConfigError, OperatorAppError, StoreDamaged, StoreMissing, ValidationErrors
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     from operator_app.routing.cli_ops import register as register_route
 
     register_route(sub)
+    from operator_app.cli_store import register as register_store
+
+    register_store(sub)
 
     kb = sub.add_parser("kb", help="the seat's local knowledge base (<data-dir>/kb.sqlite)") \
         .add_subparsers(dest="kb_command", required=True)
@@ -79,13 +82,19 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"error: the city configuration is broken: {exc}", file=sys.stderr)
         return 3
+    except (StoreDamaged, StoreMissing) as exc:
+        from operator_app.cli_store import EXIT_STORE_PROBLEM
+
+        print(f"error: {exc}; nothing is written into it. See `operator-app store check`, then `operator-app store "
+              "restore` (puts the newest good backup in place)", file=sys.stderr)
+        return EXIT_STORE_PROBLEM
     except OperatorAppError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    if args.command == "route":
+    if args.command in ("route", "store"):
         return int(args.func(args))
     if args.command == "kb":
         return _kb(args)

@@ -67,3 +67,28 @@ class SyncError(OperatorAppError):
         self.kind = kind
         self.code = code  # the server's stable error code, when it sent one
         super().__init__(message)
+
+
+class StoreDamaged(StoreError):
+    """The store fails its check (`kind`: not_a_database, corrupt, no_schema, no_seat, other_seat): nothing is
+    written into it until a backup is restored (`operator-app store restore`). `problem` is in plain words."""
+
+    def __init__(self, path: str, problem: str, *, kind: str) -> None:
+        self.path = path
+        self.problem = problem
+        self.kind = kind
+        super().__init__(f"the local store {path} is damaged: {problem}")
+
+
+class StoreMissing(StoreError):
+    """The store file is gone or empty, but this seat existed (its identity or backups say so): it is never
+    replaced silently. `seat_id`/`seat_code` come from the identity kept outside the store (None if unknown)."""
+
+    def __init__(self, path: str, *, empty: bool, seat_id: str | None, seat_code: str | None) -> None:
+        self.path = path
+        self.empty = empty
+        self.seat_id = seat_id
+        self.seat_code = seat_code
+        what = "is empty (0 bytes or no tables)" if empty else "is missing"
+        seat = f" of seat {seat_code} ({seat_id})" if seat_id else ""
+        super().__init__(f"the local store {path}{seat} {what}")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Seat identities (operator_app/store/identity.py) of test stores go to a throwaway folder, not the user's.
+if "OPERATOR_APP_IDENTITY_DIR" not in os.environ:
+    os.environ["OPERATOR_APP_IDENTITY_DIR"] = tempfile.mkdtemp(prefix="seat-identity-")
+    atexit.register(shutil.rmtree, os.environ["OPERATOR_APP_IDENTITY_DIR"], True)
 
 import pytest
 

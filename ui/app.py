@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
-from operator_app.errors import OperatorAppError, SyncError, SyncErrorKind
+from operator_app.errors import OperatorAppError, StoreError, SyncError, SyncErrorKind
 from operator_app.logs import setup_logging
 from operator_app.seat import Seat, open_seat
 from operator_app.services.case_queries import outbox_summary
@@ -23,6 +23,7 @@ from ui.desk_window import DeskWindow
 from ui.errors import error_text, show_error
 from ui.gui_gc import collect_on_gui_thread
 from ui.login_window import LoginWindow
+from ui.store_recovery_dialog import open_seat_or_recover
 from ui.sync_controller import SyncController
 from ui.tasks import TaskManager
 
@@ -206,6 +207,9 @@ class DeskController:
         QTimer.singleShot(0, collect_on_gui_thread().settle)  # the old desk's cycles, while nobody types
 
     def backup(self) -> None:
+        if self.seat.store.damage is not None:  # a copy of a damaged store would rotate a good backup out
+            log.warning("no backup taken: the local store reported damage")
+            return
         path = self.seat.store.path
         self.tasks.read(lambda: take_backup(path), on_error=lambda exc: log.warning("backup failed: %s", exc))
 
@@ -221,10 +225,19 @@ def run_desk(*, data_dir: str | None = None, seat_code: str | None = None, serve
     """The `operator-app` entry point with no command: the embedded central server unless --server is given."""
     app = make_application()
     try:
-        seat = open_seat(data_dir, seat_code=seat_code)
+        # A damaged or missing store: the recovery dialog. (benchmarks/startup.py times ui.app.open_seat.)
+        opened = open_seat_or_recover(data_dir, seat_code=seat_code, opener=open_seat)
+    except StoreError as exc:  # e.g. a store from a newer version, a locked file: not something to restore
+        log.error("the local store cannot be opened: %s", exc)
+        QMessageBox.critical(None, QApplication.translate("app", "无法启动"), QApplication.translate(
+            "app", "本地数据库无法打开，请联系管理员。\n（%1）").replace("%1", str(exc)))
+        return 1
     except OperatorAppError as exc:
         show_error(None, exc, fatal=True)
         return 1
+    if opened is None:
+        return 1  # the operator chose to quit rather than restore
+    seat = opened
     setup_logging(seat.data_dir)
     log.info("desk started seat=%s data_dir=%s embedded=%s", seat.store.seat.seat_code, seat.data_dir,
              server is None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,14 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy.exc import DBAPIError
 
-from operator_app.errors import StoreError
+from operator_app.errors import StoreDamaged, StoreError, StoreMissing
 from operator_app.ids import SeatId, new_uuid
 from operator_app.store import schema
+from operator_app.store.backup import BACKUP_DIR
+from operator_app.store.identity import SeatIdentity, load_identity, save_identity
+from operator_app.store.integrity import CheckImpossible, check_store
 
 # The newest migration in migrations/versions; a test checks it matches Alembic's head.
 SCHEMA_HEAD = "0003"
 DB_FILE = "seat.sqlite"
+_CORRUPT, _NOT_A_DATABASE = 11, 26  # sqlite3.h result codes
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,35 +68,102 @@ class Store:
         self.seat = seat
         self._write_engine = write_engine
         self._read_engine = read_engine
+        self.damage: StoreDamaged | None = None  # set when SQLite reports the file damaged: writes are refused
 
     @classmethod
-    def open(cls, data_dir: Path, *, seat_code: str) -> Store:
-        """Open or create the store in data_dir; the seat code is fixed when the store is first made."""
+    def open(cls, data_dir: Path, *, seat_code: str, new_store_for: SeatIdentity | None = None) -> Store:
+        """Open the store in data_dir after its check, or create it for a new seat (with seat_code).
+
+        Raises StoreDamaged when the file fails its check (nothing is written into it), and StoreMissing when
+        it is gone or empty while this seat existed (its identity, kept outside the store, or its backups say
+        so): a store is never replaced silently. `new_store_for` is the caller's explicit choice of a new empty
+        store for that same seat (operator_app/store/recovery.py); its cases come back through the sync."""
         path = data_dir / DB_FILE
+        known = load_identity(data_dir)
+        _check_before_open(path, data_dir, known, new_store_for=new_store_for)
         try:
             _migrate_if_needed(path)
             write_engine = _engine(path, immediate=True)
             read_engine = _engine(path, immediate=False)
-            seat = _ensure_seat(write_engine, seat_code)
+            seat = _ensure_seat(write_engine, seat_code, known=new_store_for or known)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the local store {path}: {exc}") from exc
+        if known != SeatIdentity(seat.seat_id, seat.seat_code):
+            try:
+                save_identity(data_dir, SeatIdentity(seat.seat_id, seat.seat_code))
+            except OSError as exc:  # the store itself is fine; the next start tries again
+                log.error("could not record the seat identity outside the store: %s", exc)
         return cls(path, seat, write_engine, read_engine)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One write transaction (BEGIN IMMEDIATE ... COMMIT); everything inside commits or nothing does."""
-        with self._write_engine.begin() as conn:
-            yield conn
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT); everything inside commits or nothing does.
+        Refused (StoreDamaged) once SQLite has reported the file damaged."""
+        if self.damage is not None:
+            raise StoreDamaged(self.damage.path, self.damage.problem, kind=self.damage.kind)
+        try:
+            with self._write_engine.begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            damage = self._damage_in(exc)
+            if damage is None:
+                raise
+            raise damage from exc
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only snapshot; safe from any thread, concurrent with the writer (WAL)."""
-        with self._read_engine.connect() as conn, conn.begin():
-            yield conn
+        try:
+            with self._read_engine.connect() as conn, conn.begin():
+                yield conn
+        except DBAPIError as exc:
+            damage = self._damage_in(exc)
+            if damage is None:
+                raise
+            raise damage from exc
+
+    def _damage_in(self, exc: DBAPIError) -> StoreDamaged | None:
+        """SQLite's "malformed" / "not a database" become StoreDamaged, and later writes are refused."""
+        code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
+        text = str(exc.orig)
+        if code not in (_CORRUPT, _NOT_A_DATABASE) and "malformed" not in text and "not a database" not in text:
+            return None
+        kind = "not_a_database" if code == _NOT_A_DATABASE or "not a database" in text else "corrupt"
+        self.damage = StoreDamaged(str(self.path), text, kind=kind)
+        log.error("the local store reported damage; writes are refused from now on: %s", text)
+        return StoreDamaged(str(self.path), text, kind=kind)
 
     def close(self) -> None:
         self._write_engine.dispose()
         self._read_engine.dispose()
+
+
+def connect_sqlite(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """The one way to open a plain sqlite3 connection to a store or a backup file (checks, counts)."""
+    if readonly:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    return sqlite3.connect(path)
+
+
+def _check_before_open(path: Path, data_dir: Path, known: SeatIdentity | None, *,
+                       new_store_for: SeatIdentity | None) -> None:
+    """Raise StoreDamaged / StoreMissing (see Store.open); return when the store may be opened or created."""
+    try:
+        found = check_store(path)
+    except CheckImpossible as exc:
+        raise StoreError(f"cannot open the local store {path}: {exc}") from exc
+    if found.state == "damaged":
+        raise StoreDamaged(str(path), found.problem, kind=found.kind)
+    if found.state in ("missing", "empty"):
+        # Backups say a seat lived here even when its identity was never recorded (made before identities were).
+        if new_store_for is None and (known is not None or any((data_dir / BACKUP_DIR).glob("*.sqlite"))):
+            raise StoreMissing(str(path), empty=found.state == "empty", seat_id=known.seat_id if known else None,
+                               seat_code=known.seat_code if known else None)
+        return
+    if known is not None and found.seat is not None and found.seat.seat_id != known.seat_id:
+        raise StoreDamaged(str(path), f"it belongs to seat {found.seat.seat_code} ({found.seat.seat_id}), not to "
+                                      f"this data directory's seat {known.seat_code} ({known.seat_id})",
+                           kind="other_seat")
 
 
 def _current_revision(path: Path) -> str | None:
@@ -115,12 +189,14 @@ def _migrate_if_needed(path: Path) -> None:
     upgrade_to_head(path, current)
 
 
-def _ensure_seat(engine: Engine, seat_code: str) -> SeatInfo:
+def _ensure_seat(engine: Engine, seat_code: str, *, known: SeatIdentity | None) -> SeatInfo:
+    """The store's seat; a store without one gets the known identity, else a new seat id with seat_code."""
     with engine.begin() as conn:
         row = conn.execute(select(schema.seat.c.seat_id, schema.seat.c.seat_code)).first()
         if row is not None:
             return SeatInfo(SeatId(row.seat_id), row.seat_code)
-        seat_id = SeatId(new_uuid())
+        seat_id = SeatId(known.seat_id if known else new_uuid())
+        seat_code = known.seat_code if known else seat_code
         conn.execute(insert(schema.seat).values(seat_id=seat_id, seat_code=seat_code, created_at=utc_now()))
         conn.execute(
             insert(schema.sync_state).values(seat_id=seat_id, pull_cursor=0, last_acked_seq=0, protocol_version=1)

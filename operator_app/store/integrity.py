@@ -1,0 +1,113 @@
+"""Is a store file (the live one or a backup) usable? Read-only: a check never writes into the file it checks."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from operator_app.store.identity import SeatIdentity
+
+# Tables every revision of the store has had since the first (migration 0001).
+REQUIRED_TABLES = frozenset({"alembic_version", "seat", "sync_state", "cases", "case_events", "outbox",
+                             "day_counters"})
+# Result codes that mean "cannot look at the file now", not "the file is damaged" (sqlite3.h).
+_NOT_DAMAGE = {3: "no permission", 5: "the store is busy", 6: "the store is locked", 8: "read-only",
+               14: "cannot open the file"}
+_NOT_A_DATABASE = 26
+_SHOWN_PROBLEMS = 3
+# quick_check reads every page: mapped rather than copied into the page cache it takes about half the time
+# (100,000-case store, 420 MB: 0.21-0.40 s instead of 0.43-0.67 s on this 2-core machine under load).
+_CHECK_MMAP_BYTES = 1 << 30
+
+
+class CheckImpossible(Exception):
+    """The file could not be looked at (permissions, a lock): not a verdict on its contents."""
+
+
+@dataclass(frozen=True)
+class StoreCheck:
+    """`state`: good | missing | empty (0 bytes, no tables, or tables but no seat and no rows) | damaged."""
+
+    path: Path
+    state: str
+    problem: str = ""  # plain words, for a damaged store
+    kind: str = ""  # StoreDamaged.kind
+    seat: SeatIdentity | None = None
+    revision: str | None = None
+    cases: int | None = None  # with counts=True
+    pending: int | None = None
+
+    @property
+    def good(self) -> bool:
+        return self.state == "good"
+
+
+def check_store(path: Path, *, counts: bool = False, sidecars_left: bool = True) -> StoreCheck:
+    """PRAGMA quick_check, the tables, the seat row; with `counts`, cases and pending outbox rows.
+
+    sidecars_left=False removes the -wal/-shm files a read-only connection makes beside a WAL-mode file that had
+    none (for backups, which nobody else opens); the live store keeps them for the next writer.
+    Raises CheckImpossible when the file cannot be opened or read for a reason other than its contents."""
+    if not path.exists():
+        return StoreCheck(path, "missing")
+    if path.stat().st_size == 0:
+        return StoreCheck(path, "empty")
+    try:
+        with _reading(path, remove_new_sidecars=not sidecars_left) as con:
+            return _check(con, path, counts=counts)
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in _NOT_DAMAGE:
+            raise CheckImpossible(f"{_NOT_DAMAGE[code]}: {exc}") from exc
+        kind = "not_a_database" if code == _NOT_A_DATABASE or "not a database" in str(exc) else "corrupt"
+        return StoreCheck(path, "damaged", problem=str(exc), kind=kind)
+
+
+def _check(con: sqlite3.Connection, path: Path, *, counts: bool) -> StoreCheck:
+    con.execute(f"PRAGMA mmap_size = {_CHECK_MMAP_BYTES}")
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        return StoreCheck(path, "empty")
+    results = [str(r[0]) for r in con.execute("PRAGMA quick_check")]
+    if results != ["ok"]:
+        shown = "; ".join(results[:_SHOWN_PROBLEMS]) + (f" (and {len(results) - _SHOWN_PROBLEMS} more)"
+                                                        if len(results) > _SHOWN_PROBLEMS else "")
+        return StoreCheck(path, "damaged", problem=f"the integrity check failed: {shown}", kind="corrupt")
+    missing = sorted(REQUIRED_TABLES - tables)
+    if missing:
+        return StoreCheck(path, "damaged", problem=f"tables are missing: {', '.join(missing)}", kind="no_schema")
+    revision_row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    revision = str(revision_row[0]) if revision_row else None
+    row = con.execute("SELECT seat_id, seat_code FROM seat").fetchone()
+    seat = SeatIdentity(str(row[0]), str(row[1])) if row else None
+    cases = pending = None
+    if counts or seat is None:
+        cases = int(con.execute("SELECT count(*) FROM cases").fetchone()[0])
+        pending = int(con.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+    if seat is None:
+        queued = int(con.execute("SELECT count(*) FROM outbox").fetchone()[0])
+        if cases or queued:
+            return StoreCheck(path, "damaged", problem="the seat row is missing while the store holds cases",
+                              kind="no_seat", revision=revision, cases=cases, pending=pending)
+        return StoreCheck(path, "empty", revision=revision)  # made, never given a seat: nothing to lose
+    return StoreCheck(path, "good", seat=seat, revision=revision, cases=cases, pending=pending)
+
+
+@contextmanager
+def _reading(path: Path, *, remove_new_sidecars: bool) -> Iterator[sqlite3.Connection]:
+    from operator_app.store.database import connect_sqlite  # database.py calls this module from Store.open
+
+    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    existed = [p.exists() for p in sidecars]
+    con = connect_sqlite(path, readonly=True)
+    try:
+        yield con
+    finally:
+        con.close()
+        if remove_new_sidecars:
+            for sidecar, was_there in zip(sidecars, existed, strict=True):
+                if not was_there:  # made by this read-only connection: an empty WAL, an index of it
+                    sidecar.unlink(missing_ok=True)
