@@ -31,13 +31,22 @@ from sync.outbox import (
 from sync.protocol import MAX_BATCH, PROTOCOL_VERSION, Mutation, PullResponse, PushRequest
 from sync.pull_apply import apply_pulled, has_kb_changes, kb_path_for
 from sync.routing_update import CHECK_EVERY_S, update_routing_model
-from sync.secrets import SecretStore, refresh_token_key, seat_credential_key
+from sync.secrets import (
+    SecretStore,
+    make_verifier,
+    refresh_token_key,
+    seat_credential_key,
+    verifier_key,
+    verifier_matches,
+)
 
 if TYPE_CHECKING:
     from knowledge_base import KnowledgeBase
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+SEAT_TAKEN_MESSAGE = ("座席 {code} 已在中心服务器登记，但本机没有它的凭据（可能被复制或重装过），不能再次登记。"
+                      "请管理员重置本座席（central-server seat reset --code {code}）后再登录。")
 
 
 @dataclass(frozen=True)
@@ -95,26 +104,68 @@ class SyncEngine:
 
     # -- identity ------------------------------------------------------------------------------------------
     def login(self, username: str, password: str) -> Tokens:
-        """Log the operator in and make sure this seat is registered; secrets go to the SecretStore only."""
+        """Log the operator in, sign them in at this seat (registering it first if it has no credential yet) and
+        cache their offline verifier; secrets go to the SecretStore only."""
         tokens = self.client.login(username, password)
-        seat = self.store.seat
-        if self.secrets.get(seat_credential_key(seat.seat_id)) is None:
-            credential = self.client.register_seat(tokens.access_token, seat_id=seat.seat_id,
-                                                   seat_code=seat.seat_code)
-            self.secrets.set(seat_credential_key(seat.seat_id), credential)
-        self.operator_id = str(tokens.user.get("username", username))
+        operator_id = str(tokens.user.get("username", username))
+        self._sign_in(tokens.access_token)
+        seat_id = self.store.seat.seat_id
+        self.operator_id = operator_id
         self._access = tokens.access_token
-        self.secrets.set(refresh_token_key(seat.seat_id, self.operator_id), tokens.refresh_token)
+        self.secrets.set(refresh_token_key(seat_id, operator_id), tokens.refresh_token)
+        self.secrets.set(verifier_key(seat_id, operator_id), make_verifier(seat_id, operator_id, password))
         return tokens
 
-    def defer_login(self, username: str, password: str) -> None:
-        """The server was unreachable at login: keep the password in memory only and log in at the next pass."""
+    def _sign_in(self, access: str) -> None:
+        """The server records this operator at this seat: with the seat's credential, or by registering it."""
+        seat = self.store.seat
+        key = seat_credential_key(seat.seat_id)
+        credential = self.secrets.get(key)
+        if credential is not None:
+            try:
+                self.client.seat_sign_in(access, SeatAuth(seat.seat_id, credential))
+                return
+            except SyncError as exc:
+                if exc.code != "seat_auth":
+                    raise
+                # Reset or rotated by an administrator: this credential is dead. Registering again works only
+                # after a reset (or for an administrator); otherwise the operator is told to ask for one.
+                self.secrets.delete(key)
+        try:
+            credential = self.client.register_seat(access, seat_id=seat.seat_id, seat_code=seat.seat_code)
+        except SyncError as exc:
+            if exc.code == "seat_taken":
+                raise SyncError(SyncErrorKind.REJECTED, SEAT_TAKEN_MESSAGE.format(code=seat.seat_code),
+                                code="seat_taken") from exc
+            raise
+        self.secrets.set(key, credential)
+
+    def defer_login(self, username: str, password: str) -> bool:
+        """The server was unreachable at login: log in at the next pass, keeping the password in memory only.
+
+        With a verifier cached at this operator's last online sign-in here, the password is checked now (a wrong
+        one raises SyncError AUTH) and True is returned; without one the login is unverified (False) until the
+        next pass proves it, and changes made meanwhile are accepted by the server only for an operator who has
+        signed in at this seat."""
+        seat_id = self.store.seat.seat_id
+        verifier = self.secrets.get(verifier_key(seat_id, username))
+        if verifier is not None and not verifier_matches(verifier, seat_id, username, password):
+            raise SyncError(SyncErrorKind.AUTH, "工号或密码错误", code="invalid_credentials")
         self._deferred_login = (username, password)
+        return verifier is not None
 
     def logout(self) -> None:
-        """Forget the operator's tokens; the outbox stays and syncs at the next login."""
+        """Revoke the operator's refresh token on the server (when reachable) and forget the tokens; the outbox
+        stays and syncs at the next login."""
         if self.operator_id is not None:
-            self.secrets.delete(refresh_token_key(self.store.seat.seat_id, self.operator_id))
+            key = refresh_token_key(self.store.seat.seat_id, self.operator_id)
+            refresh = self.secrets.get(key)
+            self.secrets.delete(key)
+            if refresh is not None:
+                try:
+                    self.client.logout(refresh)
+                except SyncError as exc:  # offline: the token expires by itself, and this seat no longer has it
+                    log.info("logout not confirmed by the central server (%s)", exc.kind.name)
         self.operator_id, self._access, self._deferred_login = None, None, None
 
     @property
@@ -135,7 +186,7 @@ class SyncEngine:
         except SyncError as exc:
             if exc.kind is not SyncErrorKind.AUTH:
                 raise
-            if exc.code == "seat_auth":  # the seat's credential was rotated elsewhere: register again at login
+            if exc.code == "seat_auth":  # reset or rotated by an administrator: the next login signs in anew
                 self.secrets.delete(seat_credential_key(self.store.seat.seat_id))
                 self._access = None
                 raise

@@ -71,6 +71,12 @@ def MEMORY_ONLY_NOTE() -> str:  # noqa: N802 - a translated constant
         "app", "本机没有安全的密钥存储：登录凭据只保存在内存中，不写入磁盘；重启程序后需重新输入密码。")
 
 
+def PRIVATE_FILE_NOTE() -> str:  # noqa: N802 - a translated constant
+    return QApplication.translate(
+        "app", "本机没有系统密钥存储：座席凭据保存在仅本系统账户可读的文件中（不在数据目录里）；"
+               "登录令牌只在内存中，重启程序后需重新输入密码。")
+
+
 class DeskController:
     """Owns the seat, the task threads, the sync worker and whichever window is showing."""
 
@@ -114,7 +120,11 @@ class DeskController:
         """On the GUI thread: say so when this machine has no secure keyring (secrets then live in memory only)."""
         self.secrets_in_memory = not engine.secrets.secure
         if self.secrets_in_memory and self.login_window is not None:
-            self.login_window.show_note(MEMORY_ONLY_NOTE())
+            self.login_window.show_note(self._secrets_note(engine))
+
+    @staticmethod
+    def _secrets_note(engine: SyncEngine) -> str:
+        return PRIVATE_FILE_NOTE() if engine.secrets.file is not None else MEMORY_ONLY_NOTE()
 
     def _engine_failed(self, exc: BaseException) -> None:
         log.error("central server connection could not be set up: %s", exc)
@@ -155,9 +165,13 @@ class DeskController:
         if isinstance(exc, SyncError) and exc.kind is SyncErrorKind.NETWORK:
             log.info("central server unreachable at login; working offline")
             if self.engine is not None:
-                self.engine.defer_login(operator_id, password)
-            self._enter(operator_id, offline=True)
-            return
+                try:  # checked against the verifier of this operator's last online login here, if any
+                    self.engine.defer_login(operator_id, password)
+                except SyncError as wrong:
+                    exc = wrong
+            if not isinstance(exc, SyncError) or exc.kind is SyncErrorKind.NETWORK:
+                self._enter(operator_id, offline=True)
+                return
         if self.login_window is not None:
             message = QApplication.translate("login", "工号或密码错误") if isinstance(exc, SyncError) \
                 and exc.kind is SyncErrorKind.AUTH else error_text(self.login_window, exc)
@@ -179,8 +193,10 @@ class DeskController:
         self.desk.form_ready.connect(collect_on_gui_thread().freeze)
         self.desk.warmed_up.connect(collect_on_gui_thread().freeze)  # the models and dictionaries loaded after it
         if self.secrets_in_memory:
-            note = QLabel(QApplication.translate("app", "凭据仅存内存"), objectName="memoryOnly")
-            note.setToolTip(MEMORY_ONLY_NOTE())
+            in_file = self.engine is not None and self.engine.secrets.file is not None
+            note = QLabel(QApplication.translate("app", "凭据存于私有文件") if in_file
+                          else QApplication.translate("app", "凭据仅存内存"), objectName="memoryOnly")
+            note.setToolTip(PRIVATE_FILE_NOTE() if in_file else MEMORY_ONLY_NOTE())
             self.desk.statusBar().addPermanentWidget(note)
         self.desk.show()
         if offline:
