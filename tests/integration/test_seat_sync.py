@@ -25,7 +25,14 @@ from operator_app.store.database import utc_now
 from sync.embedded import DEMO_PASSWORD
 from sync.outbox import pending_batch, rejected_changes
 from sync.protocol import PROTOCOL_VERSION, PushRequest
-from sync.secrets import SECRETS_FILE, SecretFile, SecretStore, seat_credential_key, verifier_key
+from sync.secrets import (
+    SECRETS_FILE,
+    SecretFile,
+    SecretStore,
+    refresh_token_key,
+    seat_credential_key,
+    verifier_key,
+)
 from tests.core.helpers import direct_form, dispatch_form
 from tests.integration.conftest import act, engine_for, server_cases, start_server, token
 
@@ -395,3 +402,15 @@ def test_batches_in_flight_while_the_operator_keeps_queueing(seat: Seat, city: C
     assert flat == sorted(flat) and len(flat) == len(set(flat)) == 25, sent
     assert numbers_on_server(server.url, "1001") == sorted(numbers)
     assert outbox_summary(seat.store).pending == 0
+
+
+def test_logout_revokes_the_refresh_token_on_the_server(seat: Seat, server: EmbeddedServer) -> None:
+    secrets = SecretStore(None)
+    engine = engine_for(seat, server.url, secrets)
+    engine.login("1001", DEMO_PASSWORD)
+    refresh = secrets.get(refresh_token_key(seat.store.seat.seat_id, "1001"))
+    assert refresh
+    engine.logout()
+    assert secrets.get(refresh_token_key(seat.store.seat.seat_id, "1001")) is None
+    resp = requests.post(f"{server.url}/api/v1/auth/refresh", json={"refresh_token": refresh}, timeout=10)
+    assert resp.status_code == 401 and resp.json()["error"] == "token_revoked"
