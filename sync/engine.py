@@ -100,6 +100,9 @@ class SyncEngine:
         self.operator_id: str | None = None
         self._access: str | None = None
         self._deferred_login: tuple[str, str] | None = None
+        # Offline logins with no verifier to check them: operator → password, in memory only, until the server
+        # has seen that operator sign in here — also after they logged out, so a shift's changes still sync.
+        self._unproven: dict[str, str] = {}
         self._lock = threading.Lock()
 
     # -- identity ------------------------------------------------------------------------------------------
@@ -114,6 +117,8 @@ class SyncEngine:
         self._access = tokens.access_token
         self.secrets.set(refresh_token_key(seat_id, operator_id), tokens.refresh_token)
         self.secrets.set(verifier_key(seat_id, operator_id), make_verifier(seat_id, operator_id, password))
+        self._unproven.pop(username, None)
+        self._unproven.pop(operator_id, None)
         return tokens
 
     def _sign_in(self, access: str) -> None:
@@ -152,11 +157,13 @@ class SyncEngine:
         if verifier is not None and not verifier_matches(verifier, seat_id, username, password):
             raise SyncError(SyncErrorKind.AUTH, "工号或密码错误", code="invalid_credentials")
         self._deferred_login = (username, password)
+        if verifier is None:
+            self._unproven[username] = password
         return verifier is not None
 
     def logout(self) -> None:
         """Revoke the operator's refresh token on the server (when reachable) and forget the tokens; the outbox
-        stays and syncs at the next login."""
+        stays and syncs at the next login. An offline login not yet proven is still proven at the next pass."""
         if self.operator_id is not None:
             key = refresh_token_key(self.store.seat.seat_id, self.operator_id)
             refresh = self.secrets.get(key)
@@ -215,13 +222,40 @@ class SyncEngine:
                 except SyncError as exc:
                     if exc.kind is not SyncErrorKind.NETWORK:
                         self._deferred_login = None  # a wrong password is not retried forever
+                        self._unproven.pop(username, None)
                     raise
                 self._deferred_login = None
+            self._prove_sign_ins()
             report = SyncReport()
             self._push_all(report)
             self._pull_all(report)
             self._check_routing_model(report)
             return report
+
+    def _prove_sign_ins(self) -> None:
+        """Offline logins of operators who logged out before the server came back: each logs in once more so the
+        server records them at this seat (that login's refresh token is revoked at once). A refused password is
+        dropped: that operator's changes are then refused by the server, as they must be."""
+        for username, password in list(self._unproven.items()):
+            try:
+                tokens = self.client.login(username, password)
+            except SyncError as exc:
+                if exc.kind is SyncErrorKind.NETWORK:
+                    raise
+                del self._unproven[username]
+                log.warning("an offline login at this seat was refused by the central server (%s): changes made "
+                            "under it will be refused too", exc.code or exc.kind.name)
+                continue
+            self._sign_in(tokens.access_token)
+            seat_id = self.store.seat.seat_id
+            operator_id = str(tokens.user.get("username", username))
+            self.secrets.set(verifier_key(seat_id, operator_id), make_verifier(seat_id, operator_id, password))
+            del self._unproven[username]
+            try:
+                self.client.logout(tokens.refresh_token)
+            except SyncError as exc:
+                log.info("the proving login's refresh token was not revoked (%s); it expires by itself",
+                         exc.kind.name)
 
     def _check_routing_model(self, report: SyncReport) -> None:
         """Every CHECK_EVERY_S: install the server's current routing release if it is new to this seat. A network

@@ -192,6 +192,39 @@ def test_shift_handover_while_server_unreachable(seat: Seat, city: City, tmp_pat
         srv.stop()
 
 
+def test_shift_handover_when_the_first_login_here_was_offline(seat: Seat, city: City, tmp_path: Path) -> None:
+    """A has never logged in at this seat and the server is down: A's login is proven only when it comes back,
+    after A logged out; A's changes still sync, and those of a login the server refuses do not."""
+    secrets = SecretStore(None)
+    db = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    srv = start_server(db)
+    url = srv.url
+    engine = engine_for(seat, url, secrets)
+    engine.login("1002", DEMO_PASSWORD)  # the seat registered earlier in the day
+    engine.logout()
+    srv.stop()
+    assert engine.defer_login("1001", DEMO_PASSWORD) is False  # no verifier: checked when the server is back
+    a_numbers = queue(seat, city, 3, operator="1001")
+    engine.logout()
+    engine.defer_login("1003", "someone-guessing")  # not 1003's password; nothing here can tell yet
+    queue(seat, city, 1, operator="1003", start=10)
+    engine.logout()
+    engine.defer_login("1004", DEMO_PASSWORD)
+    b_numbers = queue(seat, city, 2, operator="1004", start=20)
+    srv = _restart_on(db, int(url.rsplit(":", 1)[1]))
+    try:
+        report = engine.run_once()
+        assert (report.acked, report.rejected) == (5, 1)
+        assert numbers_on_server(url, "1001") == sorted(a_numbers)
+        assert numbers_on_server(url, "1004") == sorted(b_numbers)
+        assert server_cases(url, "1003") == []
+        [refused] = rejected_changes(seat.store)
+        assert "1003" in refused.reason
+        assert secrets.get(verifier_key(seat.store.seat.seat_id, "1001"))  # A can log in offline next time
+    finally:
+        srv.stop()
+
+
 def test_offline_login_is_checked_against_the_verifier_of_the_last_online_login(
         seat: Seat, city: City, tmp_path: Path) -> None:
     secrets = SecretStore(None)
