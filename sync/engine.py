@@ -103,39 +103,60 @@ class SyncEngine:
         # Offline logins with no verifier to check them: operator → password, in memory only, until the server
         # has seen that operator sign in here — also after they logged out, so a shift's changes still sync.
         self._unproven: dict[str, str] = {}
+        self._verifier_job: threading.Thread | None = None
         self._lock = threading.Lock()
 
     # -- identity ------------------------------------------------------------------------------------------
     def login(self, username: str, password: str) -> Tokens:
         """Log the operator in, sign them in at this seat (registering it first if it has no credential yet) and
         cache their offline verifier; secrets go to the SecretStore only."""
-        tokens = self.client.login(username, password)
+        tokens = self._login_at_seat(username, password)
         operator_id = str(tokens.user.get("username", username))
-        self._sign_in(tokens.access_token)
         seat_id = self.store.seat.seat_id
         self.operator_id = operator_id
         self._access = tokens.access_token
         self.secrets.set(refresh_token_key(seat_id, operator_id), tokens.refresh_token)
-        self.secrets.set(verifier_key(seat_id, operator_id), make_verifier(seat_id, operator_id, password))
+        self._cache_verifier(operator_id, password)
         self._unproven.pop(username, None)
         self._unproven.pop(operator_id, None)
         return tokens
 
-    def _sign_in(self, access: str) -> None:
-        """The server records this operator at this seat: with the seat's credential, or by registering it."""
+    def _cache_verifier(self, operator_id: str, password: str) -> None:
+        """The offline verifier (~0.1 s of argon2) is made on a thread of its own: the login does not wait for it;
+        a later offline login or logout does."""
+        self._await_verifier()
+        seat_id = self.store.seat.seat_id
+
+        def make() -> None:
+            self.secrets.set(verifier_key(seat_id, operator_id), make_verifier(seat_id, operator_id, password))
+
+        self._verifier_job = threading.Thread(target=make, name="seat-verifier", daemon=True)
+        self._verifier_job.start()
+
+    def _await_verifier(self) -> None:
+        job, self._verifier_job = self._verifier_job, None
+        if job is not None:
+            job.join()
+
+    def _login_at_seat(self, username: str, password: str) -> Tokens:
+        """Log in with the seat's credential along, so the server records this operator at this seat; a seat with
+        no valid credential registers (which signs the operator in too)."""
         seat = self.store.seat
         key = seat_credential_key(seat.seat_id)
         credential = self.secrets.get(key)
+        tokens = self.client.login(username, password,
+                                   seat=SeatAuth(seat.seat_id, credential) if credential is not None else None)
+        if tokens.seat_signed_in:
+            return tokens
         if credential is not None:
-            try:
-                self.client.seat_sign_in(access, SeatAuth(seat.seat_id, credential))
-                return
-            except SyncError as exc:
-                if exc.code != "seat_auth":
-                    raise
-                # Reset or rotated by an administrator: this credential is dead. Registering again works only
-                # after a reset (or for an administrator); otherwise the operator is told to ask for one.
-                self.secrets.delete(key)
+            # Reset or rotated by an administrator: this credential is dead. Registering again works only after a
+            # reset (or for an administrator); otherwise the operator is told to ask for one.
+            self.secrets.delete(key)
+        self._register(tokens.access_token)
+        return tokens
+
+    def _register(self, access: str) -> None:
+        seat = self.store.seat
         try:
             credential = self.client.register_seat(access, seat_id=seat.seat_id, seat_code=seat.seat_code)
         except SyncError as exc:
@@ -143,7 +164,7 @@ class SyncEngine:
                 raise SyncError(SyncErrorKind.REJECTED, SEAT_TAKEN_MESSAGE.format(code=seat.seat_code),
                                 code="seat_taken") from exc
             raise
-        self.secrets.set(key, credential)
+        self.secrets.set(seat_credential_key(seat.seat_id), credential)
 
     def defer_login(self, username: str, password: str) -> bool:
         """The server was unreachable at login: log in at the next pass, keeping the password in memory only.
@@ -152,6 +173,7 @@ class SyncEngine:
         one raises SyncError AUTH) and True is returned; without one the login is unverified (False) until the
         next pass proves it, and changes made meanwhile are accepted by the server only for an operator who has
         signed in at this seat."""
+        self._await_verifier()
         seat_id = self.store.seat.seat_id
         verifier = self.secrets.get(verifier_key(seat_id, username))
         if verifier is not None and not verifier_matches(verifier, seat_id, username, password):
@@ -164,6 +186,7 @@ class SyncEngine:
     def logout(self) -> None:
         """Revoke the operator's refresh token on the server (when reachable) and forget the tokens; the outbox
         stays and syncs at the next login. An offline login not yet proven is still proven at the next pass."""
+        self._await_verifier()
         if self.operator_id is not None:
             key = refresh_token_key(self.store.seat.seat_id, self.operator_id)
             refresh = self.secrets.get(key)
@@ -238,17 +261,15 @@ class SyncEngine:
         dropped: that operator's changes are then refused by the server, as they must be."""
         for username, password in list(self._unproven.items()):
             try:
-                tokens = self.client.login(username, password)
+                tokens = self._login_at_seat(username, password)
             except SyncError as exc:
-                if exc.kind is SyncErrorKind.NETWORK:
+                if exc.kind is SyncErrorKind.NETWORK or exc.code == "seat_taken":
                     raise
                 del self._unproven[username]
                 log.warning("an offline login at this seat was refused by the central server (%s): changes made "
                             "under it will be refused too", exc.code or exc.kind.name)
                 continue
-            self._sign_in(tokens.access_token)
-            seat_id = self.store.seat.seat_id
-            operator_id = str(tokens.user.get("username", username))
+            seat_id, operator_id = self.store.seat.seat_id, str(tokens.user.get("username", username))
             self.secrets.set(verifier_key(seat_id, operator_id), make_verifier(seat_id, operator_id, password))
             del self._unproven[username]
             try:

@@ -21,6 +21,7 @@ class Tokens:
     refresh_token: str
     expires_in: int
     user: dict[str, Any]
+    seat_signed_in: bool | None = None  # logged in with the seat's credential: whether that signed them in there
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,10 @@ class ServerClient:
         except ValueError as exc:  # truncated or garbled body: the request may or may not have applied
             raise SyncError(SyncErrorKind.NETWORK, "incomplete answer from the central server") from exc
 
-    def login(self, username: str, password: str) -> Tokens:
-        data = self._call("POST", "/api/v1/auth/login", json_body={"username": username, "password": password})
+    def login(self, username: str, password: str, *, seat: SeatAuth | None = None) -> Tokens:
+        """With `seat`, the operator is also signed in at that seat when its credential is valid."""
+        data = self._call("POST", "/api/v1/auth/login", seat=seat,
+                          json_body={"username": username, "password": password})
         return _tokens(data)
 
     def refresh(self, refresh_token: str) -> Tokens:
@@ -153,8 +156,9 @@ def _code(resp: requests.Response) -> str:
 
 def _tokens(data: Any) -> Tokens:
     try:
+        signed = data.get("seat_signed_in")
         return Tokens(str(data["access_token"]), str(data["refresh_token"]), int(data.get("expires_in", 0)),
-                      dict(data.get("user", {})))
+                      dict(data.get("user", {})), signed if isinstance(signed, bool) else None)
     except (KeyError, TypeError, ValueError) as exc:
         raise SyncError(SyncErrorKind.NETWORK, "incomplete login answer from the central server") from exc
 

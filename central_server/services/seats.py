@@ -54,7 +54,7 @@ def register_seat(session: Session, *, seat_id: str, seat_code: str, user: User,
         session.rollback()
         raise Conflict("this seat id or seat code was just registered by another request",
                        code="seat_exists") from exc
-    _sign_in(session, seat_id, user.id, now)
+    record_sign_in(session, seat_id, user.id, now)
     audit.record(session, audit.SEAT_REGISTERED, user_id=user.id, seat_id=seat_id, address=address,
                  detail=f"code {seat_code}")
     session.commit()
@@ -83,7 +83,7 @@ def _register_again(session: Session, seat: Seat, *, seat_code: str, user: User,
     seat.credential_hash = hash_credential(credential)
     seat.registered_by = user.id
     seat.registered_at = now
-    _sign_in(session, seat.id, user.id, now)
+    record_sign_in(session, seat.id, user.id, now)
     audit.record(session, audit.SEAT_ROTATED, user_id=user.id, seat_id=seat.id, address=address, detail=how)
     session.commit()
     return credential
@@ -103,13 +103,14 @@ def reset_seat(session: Session, *, seat_code: str, by: str) -> Seat:
 def sign_in(session: Session, *, seat: Seat, user: User, address: str | None = None) -> datetime:
     """Record that `user` (who logged in with a password) is at `seat` (which proved its credential)."""
     now = datetime.now(UTC)
-    _sign_in(session, seat.id, user.id, now)
+    record_sign_in(session, seat.id, user.id, now)
     audit.record(session, audit.SIGN_IN, user_id=user.id, seat_id=seat.id, address=address)
     session.commit()
     return now
 
 
-def _sign_in(session: Session, seat_id: str, operator_id: str, now: datetime) -> None:
+def record_sign_in(session: Session, seat_id: str, operator_id: str, now: datetime) -> None:
+    """Add or refresh the (seat, operator) row in the caller's transaction."""
     row = session.get(SeatSignIn, (seat_id, operator_id))
     if row is not None:
         row.last_at = now

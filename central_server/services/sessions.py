@@ -11,12 +11,17 @@ from sqlalchemy.orm import Session
 from central_server.core.errors import AuthFailed
 from central_server.core.security import TokenPair, TokenService
 from central_server.db.models import RevokedToken, User
-from central_server.services import audit, throttle, users
+from central_server.services import audit, seats, throttle, users
 
 
 def login(session: Session, tokens: TokenService, rules: throttle.Rules, *, username: str, password: str,
-          address: str | None) -> tuple[User, TokenPair]:
-    """TooManyAttempts while the name or address is locked out; AuthFailed for a wrong name or password."""
+          address: str | None, seat_id: str | None = None, seat_credential: str | None = None
+          ) -> tuple[User, TokenPair, bool | None]:
+    """TooManyAttempts while the name or address is locked out; AuthFailed for a wrong name or password.
+
+    With a seat's id and credential, the operator is also signed in at that seat in the same transaction: the
+    third value says whether it was (None: no seat given; False: that seat's credential is not valid, which
+    does not fail the login)."""
     now = datetime.now(UTC)
     throttle.check(session, rules, username=username, address=address, now=now)
     try:
@@ -31,9 +36,22 @@ def login(session: Session, tokens: TokenService, rules: throttle.Rules, *, user
         session.commit()
         raise
     throttle.record_success(session, rules, username=username)
-    audit.record(session, audit.LOGIN, user_id=user.id, username=username, address=address)
+    signed_in = _sign_in_at_seat(session, user, seat_id, seat_credential)
+    audit.record(session, audit.LOGIN, user_id=user.id, username=username, address=address,
+                 seat_id=seat_id if signed_in else None)
     session.commit()
-    return user, pair
+    return user, pair, signed_in
+
+
+def _sign_in_at_seat(session: Session, user: User, seat_id: str | None, credential: str | None) -> bool | None:
+    if not seat_id and not credential:
+        return None
+    try:
+        seat = seats.authenticate_seat(session, seat_id=seat_id, credential=credential)
+    except AuthFailed:
+        return False
+    seats.record_sign_in(session, seat.id, user.id, datetime.now(UTC))
+    return True
 
 
 def refresh(session: Session, tokens: TokenService, *, refresh_token: str) -> tuple[User, TokenPair]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from central_server.cli import main as cli
-from tests.server.api_client import Api, SeatClient, assert_error, count_rows
+from tests.server.api_client import PASSWORD, Api, SeatClient, assert_error, count_rows
 from tests.server.conftest import ServerFactory
 
 
@@ -112,3 +112,16 @@ def test_seat_credential_is_checked(server_factory: ServerFactory) -> None:
     seat.credential = "wrong"
     assert_error(seat.push([]), 401, "seat_auth")
     assert_error(api.get("/sync/pull", headers=seat.auth), 401, "seat_auth")
+
+
+def test_a_login_with_the_seats_credential_signs_the_operator_in_there(server_factory: ServerFactory) -> None:
+    api = Api(server_factory().url)
+    seat = SeatClient.register(api)  # by 1001
+    login = {"username": "1002", "password": PASSWORD}
+    assert api.post("/auth/login", login).json()["seat_signed_in"] is None
+    wrong = api.post("/auth/login", login, headers={"X-Seat-Id": seat.seat_id, "X-Seat-Credential": "not-it"})
+    assert wrong.status_code == 200 and wrong.json()["seat_signed_in"] is False  # the password was right
+    assert seat.push([seat.case_created(1, operator="1002")]).json()["results"][0]["status"] == "rejected"
+    right = api.post("/auth/login", login, headers={"X-Seat-Id": seat.seat_id, "X-Seat-Credential": seat.credential})
+    assert right.json()["seat_signed_in"] is True
+    assert seat.push([seat.case_created(2, operator="1002")]).json()["results"][0]["status"] == "applied"
