@@ -205,12 +205,12 @@ class SyncEngine:
     def _seat_auth(self) -> SeatAuth:
         credential = self.secrets.get(seat_credential_key(self.store.seat.seat_id))
         if credential is None:
-            raise SyncError(SyncErrorKind.AUTH, "this seat is not registered with the central server")
+            raise SyncError(SyncErrorKind.AUTH, "本座席尚未在中心服务器登记：请登录", code="seat_auth")
         return SeatAuth(self.store.seat.seat_id, credential)
 
     def _authed(self, call: Callable[[str], T]) -> T:
         if self._access is None or self.operator_id is None:
-            raise SyncError(SyncErrorKind.AUTH, "nobody is logged in to the central server")
+            raise SyncError(SyncErrorKind.AUTH, "尚未登录中心服务器：请登录")
         try:
             return call(self._access)
         except SyncError as exc:
@@ -219,17 +219,19 @@ class SyncEngine:
             if exc.code == "seat_auth":  # reset or rotated by an administrator: the next login signs in anew
                 self.secrets.delete(seat_credential_key(self.store.seat.seat_id))
                 self._access = None
-                raise
+                raise SyncError(SyncErrorKind.AUTH, "本座席的凭据已失效（可能已被管理员重置）：请重新登录",
+                                code="seat_auth") from exc
         refresh = self.secrets.get(refresh_token_key(self.store.seat.seat_id, self.operator_id))
         if refresh is None:
             self._access = None
-            raise SyncError(SyncErrorKind.AUTH, "login expired: please log in again")
+            raise SyncError(SyncErrorKind.AUTH, "登录已过期：请重新登录")
         try:
             tokens = self.client.refresh(refresh)
         except SyncError as exc:
-            if exc.kind is SyncErrorKind.AUTH:
-                self._access = None
-            raise
+            if exc.kind is not SyncErrorKind.AUTH:
+                raise
+            self._access = None
+            raise SyncError(SyncErrorKind.AUTH, "登录已过期：请重新登录", code=exc.code) from exc
         self._access = tokens.access_token
         self.secrets.set(refresh_token_key(self.store.seat.seat_id, self.operator_id), tokens.refresh_token)
         return call(self._access)
