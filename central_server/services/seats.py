@@ -38,7 +38,7 @@ def register_seat(session: Session, *, seat_id: str, seat_code: str, user: User,
     an administrator, or the seat was reset; anything else is a Conflict `seat_taken` (and is audited). A
     different code for a known id, or a code another seat holds, is a Conflict too.
     """
-    existing = session.get(Seat, seat_id)
+    existing = session.get(Seat, seat_id, with_for_update=True)  # two rotations at once: one after the other
     if existing is not None:
         return _register_again(session, existing, seat_code=seat_code, user=user,
                                current_credential=current_credential, address=address)
