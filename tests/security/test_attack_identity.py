@@ -155,6 +155,11 @@ def test_the_audit_log_records_each_kind_and_no_secret(server_factory: ServerFac
                        headers={**seat.auth, "X-Seat-Credential": seat.credential})
     assert rotated.status_code == 201, rotated.text
     assert api.post("/auth/logout", {"refresh_token": pair["refresh_token"]}).status_code == 204
+    taken = api.post("/seats/register", {"seat_id": seat.seat_id, "seat_code": seat.seat_code},
+                     headers={"Authorization": f"Bearer {pair['access_token']}"})
+    assert_error(taken, 409, "seat_taken")
+    for _ in range(5):
+        assert api.post("/auth/login", {"username": "3001", "password": "a-guess-1"}).status_code == 401
     assert cli(["seat", "reset", "--code", seat.seat_code, "--db", database_url]) == 0
     from central_server.db.models import AuditEvent
 
@@ -165,14 +170,14 @@ def test_the_audit_log_records_each_kind_and_no_secret(server_factory: ServerFac
     finally:
         engine.dispose()
     kinds = {r.kind for r in rows}
-    assert {"login", "login_failed", "seat_registered", "sign_in", "seat_credential_rotated", "logout",
-            "seat_reset"} <= kinds, kinds
+    assert {"login", "login_failed", "login_locked", "seat_registered", "sign_in", "seat_credential_rotated",
+            "seat_register_refused", "logout", "seat_reset"} <= kinds, kinds
     failed = next(r for r in rows if r.kind == "login_failed")
     assert failed.username == "1002" and failed.address == "127.0.0.1"
     reg = next(r for r in rows if r.kind == "seat_registered")
     assert reg.user_id == "1001" and reg.seat_id == seat.seat_id
     text = json.dumps([[str(v) for v in r] for r in rows], ensure_ascii=False)
-    for secret in (PASSWORD, "wrong-password", seat.credential, rotated.json()["seat_credential"],
+    for secret in (PASSWORD, "wrong-password", "a-guess-1", seat.credential, rotated.json()["seat_credential"],
                    pair["refresh_token"], pair["access_token"]):
         assert secret not in text
 
