@@ -9,9 +9,9 @@ busy 2-core machine; `--seat DIR CODE OPERATOR --url URL` runs one by hand): it 
 store (its own data dir and seat code S101..S120), creates cases with `submit_case` at a steady pace and syncs
 with `SyncEngine.run_once` about once a second (retrying with backoff on network errors, logging in again on
 AUTH), writing one line per event to its log (`N <case number>` after each submit_case returns). Seats are
-SIGKILLed at random and restarted on the same data dir; with secrets in memory only (no keyring), a restarted
-seat logs in again and re-registers (the server rotates its credential). A seat exits 0 once it holds its
-500 cases and its outbox is empty.
+SIGKILLed at random and restarted on the same data dir; with no keyring on this machine, a restarted seat reads its
+credential back from its private secrets file (beside, not inside, its data dir: sync/secrets.py) and logs in
+again. A seat exits 0 once it holds its 500 cases and its outbox is empty.
 
 At the end the server database is read directly (SQLAlchemy) and compared with every seat's log and store:
 lost = a case a seat printed or holds that is not on the server; duplicated = a number or id more than once
@@ -64,7 +64,7 @@ def seat_main(data_dir: str, code: str, operator: str, url: str, target: int, ra
     from operator_app.store import schema
     from sync.engine import SyncEngine
     from sync.http_client import ServerClient
-    from sync.secrets import SecretStore
+    from sync.secrets import SECRETS_FILE, SecretFile, SecretStore
 
     def say(line: str) -> None:
         out.write(line + "\n")
@@ -72,7 +72,8 @@ def seat_main(data_dir: str, code: str, operator: str, url: str, target: int, ra
 
     seat = open_seat(data_dir, seat_code=code)
     store = seat.store
-    engine = SyncEngine(store, ServerClient(url), SecretStore(None))
+    secrets = SecretStore(None, file=SecretFile(Path(data_dir).parent / f"{Path(data_dir).name}-secrets" / SECRETS_FILE))
+    engine = SyncEngine(store, ServerClient(url), secrets)
     rng = random.Random(seed)
     forms = sample_forms(seat.city, 64, seed=seed, max_len=800)
     with store.read() as conn:

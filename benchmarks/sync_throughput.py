@@ -202,7 +202,8 @@ def drain(args: argparse.Namespace, db: str, work: Path, cluster: Any, *, seat_c
     client = ServerClient(server.url)
     client.http.hooks["response"].append(record)
     engine = SyncEngine(seat.store, client, SecretStore(None), batch_size=args.batch or MAX_BATCH)
-    engine.login("1001", DEMO_PASSWORD)
+    for operator in (*OPERATORS[1:], "1001"):  # each operator whose cases are queued signed in at this seat
+        engine.login(operator, DEMO_PASSWORD)
     calls.clear()
     pending_before = outbox_summary(seat.store).pending
     cpu_server0, cpu_pg0 = cpu_seconds(server.pids()), cpu_seconds(postgres_pids(cluster) if cluster else [])

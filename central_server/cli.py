@@ -1,5 +1,5 @@
 """`central-server`: serve, init-db, create-user, seed-demo, `kb import` of articles, `routing publish` of a model,
-and `dept act` to move a case along as a department."""
+`seat reset` of a seat that lost its credential, and `dept act` to move a case along as a department."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from central_server.core.errors import ServerError
 from central_server.db.engine import make_engine, session_factory
 from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
 from central_server.db.models import ROLES
-from central_server.services import dispatch, routing_models
+from central_server.services import dispatch, routing_models, seats
 from central_server.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_articles
 from central_server.services.kb_import import import_file as kb_import_file
 from central_server.services.users import create_user
@@ -80,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
                                                  "and make it the seats' current routing release")
     publish.add_argument("folder")
     publish.add_argument("--db")
+    seat = sub.add_parser("seat", help="seats").add_subparsers(dest="seat_command", required=True)
+    reset = seat.add_parser("reset", help="a seat that lost its credential: the old credential stops working and "
+                                          "the next login at that seat registers it again (audited)")
+    reset.add_argument("--db")
+    reset.add_argument("--code", required=True, help="the seat's code, e.g. S001")
     dept = sub.add_parser("dept", help="act as a department").add_subparsers(dest="dept_command", required=True)
     act = dept.add_parser("act", help="sign / return / extend / complete a case")
     act.add_argument("--db")
@@ -144,6 +149,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                 directory = ", with its routing directory" if routing_models.DIRECTORY in checked.files else ""
                 print(f"routing release {checked.release[:16]} (model {checked.model_version[:16]}{directory}): "
                       f"{state}")
+            elif args.command == "seat":
+                seat = seats.reset_seat(session, seat_code=args.code, by=f"cli:{getpass.getuser()}")
+                print(f"seat {seat.seat_code} ({seat.id}) reset: its next login registers it again")
             elif args.command == "dept":
                 city = load_city_facts(resources_dir(settings))
                 out = dispatch.act(session, case_number=args.case, action=args.action,

@@ -31,13 +31,22 @@ from sync.outbox import (
 from sync.protocol import MAX_BATCH, PROTOCOL_VERSION, Mutation, PullResponse, PushRequest
 from sync.pull_apply import apply_pulled, has_kb_changes, kb_path_for
 from sync.routing_update import CHECK_EVERY_S, update_routing_model
-from sync.secrets import SecretStore, refresh_token_key, seat_credential_key
+from sync.secrets import (
+    SecretStore,
+    make_verifier,
+    refresh_token_key,
+    seat_credential_key,
+    verifier_key,
+    verifier_matches,
+)
 
 if TYPE_CHECKING:
     from knowledge_base import KnowledgeBase
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+SEAT_TAKEN_MESSAGE = ("座席 {code} 已在中心服务器登记，但本机没有它的凭据（可能被复制或重装过），不能再次登记。"
+                      "请管理员重置本座席（central-server seat reset --code {code}）后再登录。")
 
 
 @dataclass(frozen=True)
@@ -91,30 +100,102 @@ class SyncEngine:
         self.operator_id: str | None = None
         self._access: str | None = None
         self._deferred_login: tuple[str, str] | None = None
+        # Offline logins with no verifier to check them: operator → password, in memory only, until the server
+        # has seen that operator sign in here — also after they logged out, so a shift's changes still sync.
+        self._unproven: dict[str, str] = {}
+        self._verifier_job: threading.Thread | None = None
         self._lock = threading.Lock()
 
     # -- identity ------------------------------------------------------------------------------------------
     def login(self, username: str, password: str) -> Tokens:
-        """Log the operator in and make sure this seat is registered; secrets go to the SecretStore only."""
-        tokens = self.client.login(username, password)
-        seat = self.store.seat
-        if self.secrets.get(seat_credential_key(seat.seat_id)) is None:
-            credential = self.client.register_seat(tokens.access_token, seat_id=seat.seat_id,
-                                                   seat_code=seat.seat_code)
-            self.secrets.set(seat_credential_key(seat.seat_id), credential)
-        self.operator_id = str(tokens.user.get("username", username))
+        """Log the operator in, sign them in at this seat (registering it first if it has no credential yet) and
+        cache their offline verifier; secrets go to the SecretStore only."""
+        tokens = self._login_at_seat(username, password)
+        operator_id = str(tokens.user.get("username", username))
+        seat_id = self.store.seat.seat_id
+        self.operator_id = operator_id
         self._access = tokens.access_token
-        self.secrets.set(refresh_token_key(seat.seat_id, self.operator_id), tokens.refresh_token)
+        self.secrets.set(refresh_token_key(seat_id, operator_id), tokens.refresh_token)
+        self._cache_verifier(operator_id, password)
+        self._unproven.pop(username, None)
+        self._unproven.pop(operator_id, None)
         return tokens
 
-    def defer_login(self, username: str, password: str) -> None:
-        """The server was unreachable at login: keep the password in memory only and log in at the next pass."""
+    def _cache_verifier(self, operator_id: str, password: str) -> None:
+        """The offline verifier (~0.1 s of argon2) is made on a thread of its own: the login does not wait for it;
+        a later offline login or logout does."""
+        self._await_verifier()
+        seat_id = self.store.seat.seat_id
+
+        def make() -> None:
+            self.secrets.set(verifier_key(seat_id, operator_id), make_verifier(seat_id, operator_id, password))
+
+        self._verifier_job = threading.Thread(target=make, name="seat-verifier", daemon=True)
+        self._verifier_job.start()
+
+    def _await_verifier(self) -> None:
+        job, self._verifier_job = self._verifier_job, None
+        if job is not None:
+            job.join()
+
+    def _login_at_seat(self, username: str, password: str) -> Tokens:
+        """Log in with the seat's credential along, so the server records this operator at this seat; a seat with
+        no valid credential registers (which signs the operator in too)."""
+        seat = self.store.seat
+        key = seat_credential_key(seat.seat_id)
+        credential = self.secrets.get(key)
+        tokens = self.client.login(username, password,
+                                   seat=SeatAuth(seat.seat_id, credential) if credential is not None else None)
+        if tokens.seat_signed_in:
+            return tokens
+        if credential is not None:
+            # Reset or rotated by an administrator: this credential is dead. Registering again works only after a
+            # reset (or for an administrator); otherwise the operator is told to ask for one.
+            self.secrets.delete(key)
+        self._register(tokens.access_token)
+        return tokens
+
+    def _register(self, access: str) -> None:
+        seat = self.store.seat
+        try:
+            credential = self.client.register_seat(access, seat_id=seat.seat_id, seat_code=seat.seat_code)
+        except SyncError as exc:
+            if exc.code == "seat_taken":
+                raise SyncError(SyncErrorKind.REJECTED, SEAT_TAKEN_MESSAGE.format(code=seat.seat_code),
+                                code="seat_taken") from exc
+            raise
+        self.secrets.set(seat_credential_key(seat.seat_id), credential)
+
+    def defer_login(self, username: str, password: str) -> bool:
+        """The server was unreachable at login: log in at the next pass, keeping the password in memory only.
+
+        With a verifier cached at this operator's last online sign-in here, the password is checked now (a wrong
+        one raises SyncError AUTH) and True is returned; without one the login is unverified (False) until the
+        next pass proves it, and changes made meanwhile are accepted by the server only for an operator who has
+        signed in at this seat."""
+        self._await_verifier()
+        seat_id = self.store.seat.seat_id
+        verifier = self.secrets.get(verifier_key(seat_id, username))
+        if verifier is not None and not verifier_matches(verifier, seat_id, username, password):
+            raise SyncError(SyncErrorKind.AUTH, "工号或密码错误", code="invalid_credentials")
         self._deferred_login = (username, password)
+        if verifier is None:
+            self._unproven[username] = password
+        return verifier is not None
 
     def logout(self) -> None:
-        """Forget the operator's tokens; the outbox stays and syncs at the next login."""
+        """Revoke the operator's refresh token on the server (when reachable) and forget the tokens; the outbox
+        stays and syncs at the next login. An offline login not yet proven is still proven at the next pass."""
+        self._await_verifier()
         if self.operator_id is not None:
-            self.secrets.delete(refresh_token_key(self.store.seat.seat_id, self.operator_id))
+            key = refresh_token_key(self.store.seat.seat_id, self.operator_id)
+            refresh = self.secrets.get(key)
+            self.secrets.delete(key)
+            if refresh is not None:
+                try:
+                    self.client.logout(refresh)
+                except SyncError as exc:  # offline: the token expires by itself, and this seat no longer has it
+                    log.info("logout not confirmed by the central server (%s)", exc.kind.name)
         self.operator_id, self._access, self._deferred_login = None, None, None
 
     @property
@@ -124,31 +205,33 @@ class SyncEngine:
     def _seat_auth(self) -> SeatAuth:
         credential = self.secrets.get(seat_credential_key(self.store.seat.seat_id))
         if credential is None:
-            raise SyncError(SyncErrorKind.AUTH, "this seat is not registered with the central server")
+            raise SyncError(SyncErrorKind.AUTH, "本座席尚未在中心服务器登记：请登录", code="seat_auth")
         return SeatAuth(self.store.seat.seat_id, credential)
 
     def _authed(self, call: Callable[[str], T]) -> T:
         if self._access is None or self.operator_id is None:
-            raise SyncError(SyncErrorKind.AUTH, "nobody is logged in to the central server")
+            raise SyncError(SyncErrorKind.AUTH, "尚未登录中心服务器：请登录")
         try:
             return call(self._access)
         except SyncError as exc:
             if exc.kind is not SyncErrorKind.AUTH:
                 raise
-            if exc.code == "seat_auth":  # the seat's credential was rotated elsewhere: register again at login
+            if exc.code == "seat_auth":  # reset or rotated by an administrator: the next login signs in anew
                 self.secrets.delete(seat_credential_key(self.store.seat.seat_id))
                 self._access = None
-                raise
+                raise SyncError(SyncErrorKind.AUTH, "本座席的凭据已失效（可能已被管理员重置）：请重新登录",
+                                code="seat_auth") from exc
         refresh = self.secrets.get(refresh_token_key(self.store.seat.seat_id, self.operator_id))
         if refresh is None:
             self._access = None
-            raise SyncError(SyncErrorKind.AUTH, "login expired: please log in again")
+            raise SyncError(SyncErrorKind.AUTH, "登录已过期：请重新登录")
         try:
             tokens = self.client.refresh(refresh)
         except SyncError as exc:
-            if exc.kind is SyncErrorKind.AUTH:
-                self._access = None
-            raise
+            if exc.kind is not SyncErrorKind.AUTH:
+                raise
+            self._access = None
+            raise SyncError(SyncErrorKind.AUTH, "登录已过期：请重新登录", code=exc.code) from exc
         self._access = tokens.access_token
         self.secrets.set(refresh_token_key(self.store.seat.seat_id, self.operator_id), tokens.refresh_token)
         return call(self._access)
@@ -164,13 +247,38 @@ class SyncEngine:
                 except SyncError as exc:
                     if exc.kind is not SyncErrorKind.NETWORK:
                         self._deferred_login = None  # a wrong password is not retried forever
+                        self._unproven.pop(username, None)
                     raise
                 self._deferred_login = None
+            self._prove_sign_ins()
             report = SyncReport()
             self._push_all(report)
             self._pull_all(report)
             self._check_routing_model(report)
             return report
+
+    def _prove_sign_ins(self) -> None:
+        """Offline logins of operators who logged out before the server came back: each logs in once more so the
+        server records them at this seat (that login's refresh token is revoked at once). A refused password is
+        dropped: that operator's changes are then refused by the server, as they must be."""
+        for username, password in list(self._unproven.items()):
+            try:
+                tokens = self._login_at_seat(username, password)
+            except SyncError as exc:
+                if exc.kind is SyncErrorKind.NETWORK or exc.code == "seat_taken":
+                    raise
+                del self._unproven[username]
+                log.warning("an offline login at this seat was refused by the central server (%s): changes made "
+                            "under it will be refused too", exc.code or exc.kind.name)
+                continue
+            seat_id, operator_id = self.store.seat.seat_id, str(tokens.user.get("username", username))
+            self.secrets.set(verifier_key(seat_id, operator_id), make_verifier(seat_id, operator_id, password))
+            del self._unproven[username]
+            try:
+                self.client.logout(tokens.refresh_token)
+            except SyncError as exc:
+                log.info("the proving login's refresh token was not revoked (%s); it expires by itself",
+                         exc.kind.name)
 
     def _check_routing_model(self, report: SyncReport) -> None:
         """Every CHECK_EVERY_S: install the server's current routing release if it is new to this seat. A network

@@ -21,6 +21,7 @@ class Tokens:
     refresh_token: str
     expires_in: int
     user: dict[str, Any]
+    seat_signed_in: bool | None = None  # logged in with the seat's credential: whether that signed them in there
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ class ServerClient:
             raise SyncError(SyncErrorKind.NETWORK, f"cannot reach the central server: {type(exc).__name__}") from exc
         if resp.status_code == 401:
             raise SyncError(SyncErrorKind.AUTH, _message(resp, "login expired or refused"), code=_code(resp))
+        if resp.status_code == 429 and _code(resp) == "too_many_attempts":
+            wait = resp.headers.get("Retry-After", "")
+            raise SyncError(SyncErrorKind.REJECTED, f"登录失败次数过多，请 {wait or '稍等几'} 秒后再试",
+                            code="too_many_attempts")
         if resp.status_code >= 500 or resp.status_code in (408, 429):
             raise SyncError(SyncErrorKind.NETWORK, f"central server error {resp.status_code}")
         if resp.status_code >= 400:
@@ -76,17 +81,32 @@ class ServerClient:
         except ValueError as exc:  # truncated or garbled body: the request may or may not have applied
             raise SyncError(SyncErrorKind.NETWORK, "incomplete answer from the central server") from exc
 
-    def login(self, username: str, password: str) -> Tokens:
-        data = self._call("POST", "/api/v1/auth/login", json_body={"username": username, "password": password})
+    def login(self, username: str, password: str, *, seat: SeatAuth | None = None) -> Tokens:
+        """With `seat`, the operator is also signed in at that seat when its credential is valid."""
+        data = self._call("POST", "/api/v1/auth/login", seat=seat,
+                          json_body={"username": username, "password": password})
         return _tokens(data)
 
     def refresh(self, refresh_token: str) -> Tokens:
         return _tokens(self._call("POST", "/api/v1/auth/refresh", json_body={"refresh_token": refresh_token}))
 
+    def logout(self, refresh_token: str) -> None:
+        """Revoke the refresh token on the server."""
+        self._call("POST", "/api/v1/auth/logout", json_body={"refresh_token": refresh_token}, raw_answer=True)
+
     def register_seat(self, token: str, *, seat_id: str, seat_code: str) -> str:
+        """A new seat's credential (the registering operator is signed in at it). A seat registered before is
+        refused (REJECTED, code `seat_taken`) unless an administrator reset it."""
         data = self._call("POST", "/api/v1/seats/register", token=token,
                           json_body={"seat_id": seat_id, "seat_code": seat_code})
-        return str(data["seat_credential"])
+        try:
+            return str(data["seat_credential"])
+        except (KeyError, TypeError) as exc:
+            raise SyncError(SyncErrorKind.NETWORK, "incomplete registration answer from the central server") from exc
+
+    def seat_sign_in(self, token: str, seat: SeatAuth) -> None:
+        """Tell the server the operator behind `token` is at this seat (its pushes may then name them)."""
+        self._call("POST", "/api/v1/seats/sign-in", token=token, seat=seat)
 
     def push(self, token: str, seat: SeatAuth, request: PushRequest) -> PushResponse:
         return self.push_body(token, seat, encode_push(request))
@@ -136,8 +156,9 @@ def _code(resp: requests.Response) -> str:
 
 def _tokens(data: Any) -> Tokens:
     try:
+        signed = data.get("seat_signed_in")
         return Tokens(str(data["access_token"]), str(data["refresh_token"]), int(data.get("expires_in", 0)),
-                      dict(data.get("user", {})))
+                      dict(data.get("user", {})), signed if isinstance(signed, bool) else None)
     except (KeyError, TypeError, ValueError) as exc:
         raise SyncError(SyncErrorKind.NETWORK, "incomplete login answer from the central server") from exc
 

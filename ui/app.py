@@ -72,6 +72,12 @@ def MEMORY_ONLY_NOTE() -> str:  # noqa: N802 - a translated constant
         "app", "本机没有安全的密钥存储：登录凭据只保存在内存中，不写入磁盘；重启程序后需重新输入密码。")
 
 
+def PRIVATE_FILE_NOTE() -> str:  # noqa: N802 - a translated constant
+    return QApplication.translate(
+        "app", "本机没有系统密钥存储：座席凭据保存在仅本系统账户可读的文件中（不在数据目录里）；"
+               "登录令牌只在内存中，重启程序后需重新输入密码。")
+
+
 class DeskController:
     """Owns the seat, the task threads, the sync worker and whichever window is showing."""
 
@@ -115,7 +121,11 @@ class DeskController:
         """On the GUI thread: say so when this machine has no secure keyring (secrets then live in memory only)."""
         self.secrets_in_memory = not engine.secrets.secure
         if self.secrets_in_memory and self.login_window is not None:
-            self.login_window.show_note(MEMORY_ONLY_NOTE())
+            self.login_window.show_note(self._secrets_note(engine))
+
+    @staticmethod
+    def _secrets_note(engine: SyncEngine) -> str:
+        return PRIVATE_FILE_NOTE() if engine.secrets.file is not None else MEMORY_ONLY_NOTE()
 
     def _engine_failed(self, exc: BaseException) -> None:
         log.error("central server connection could not be set up: %s", exc)
@@ -144,19 +154,27 @@ class DeskController:
             return
         self._start_engine()
         self.tasks.network(lambda: self._server_login(operator_id, password),
-                           lambda _tokens: self._enter(operator_id, offline=False),
-                           lambda exc: self._server_login_failed(operator_id, password, exc))
+                           lambda offline: self._enter(operator_id, offline=bool(offline)),
+                           lambda exc: self._server_login_failed(operator_id, exc))
 
-    def _server_login(self, operator_id: str, password: str) -> object:
+    def _server_login(self, operator_id: str, password: str) -> bool:
+        """On the sync thread: log in at the server, or — unreachable — offline (True), the password checked
+        against the verifier of this operator's last online login here when there is one (~0.1 s of argon2)."""
         if self.engine is None:
             raise SyncError(SyncErrorKind.NETWORK, "no connection to the central server")
-        return self.engine.login(operator_id, password)
+        try:
+            self.engine.login(operator_id, password)
+            return False
+        except SyncError as exc:
+            if exc.kind is not SyncErrorKind.NETWORK:
+                raise
+        log.info("central server unreachable at login; working offline")
+        self.engine.defer_login(operator_id, password)
+        return True
 
-    def _server_login_failed(self, operator_id: str, password: str, exc: BaseException) -> None:
-        if isinstance(exc, SyncError) and exc.kind is SyncErrorKind.NETWORK:
+    def _server_login_failed(self, operator_id: str, exc: BaseException) -> None:
+        if isinstance(exc, SyncError) and exc.kind is SyncErrorKind.NETWORK:  # no engine: the server never started
             log.info("central server unreachable at login; working offline")
-            if self.engine is not None:
-                self.engine.defer_login(operator_id, password)
             self._enter(operator_id, offline=True)
             return
         if self.login_window is not None:
@@ -180,8 +198,10 @@ class DeskController:
         self.desk.form_ready.connect(collect_on_gui_thread().freeze)
         self.desk.warmed_up.connect(collect_on_gui_thread().freeze)  # the models and dictionaries loaded after it
         if self.secrets_in_memory:
-            note = QLabel(QApplication.translate("app", "凭据仅存内存"), objectName="memoryOnly")
-            note.setToolTip(MEMORY_ONLY_NOTE())
+            in_file = self.engine is not None and self.engine.secrets.file is not None
+            note = QLabel(QApplication.translate("app", "凭据存于私有文件") if in_file
+                          else QApplication.translate("app", "凭据仅存内存"), objectName="memoryOnly")
+            note.setToolTip(PRIVATE_FILE_NOTE() if in_file else MEMORY_ONLY_NOTE())
             self.desk.statusBar().addPermanentWidget(note)
         self.desk.show()
         if offline:

@@ -145,6 +145,12 @@ def authenticate_call(session: Session, ctx: AppContext, call: SeatCall) -> str:
     return seat.id
 
 
+def client_address(request: Request) -> str | None:
+    """The peer's address as the server sees it (for throttling and the audit log); no forwarded-for header is
+    trusted: a client could put any address there."""
+    return request.client.host if request.client else None
+
+
 def require_role(*roles: str) -> Callable[[User], User]:
     """A dependency that lets only users with one of `roles` through (403 `forbidden` otherwise)."""
 

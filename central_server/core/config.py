@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     # An idle HTTP connection is kept this long. Seats sync every few seconds on one connection: a timeout near
     # their interval closes connections just as a seat sends on them (the seat sees a reset and retries).
     keep_alive_seconds: float = Field(default=75.0, ge=1, le=3600)
+    # Password guessing (services/throttle.py): this many failed logins for one user name, or from one client
+    # address (several operators may share one), lock that name or address out for `login_lockout_seconds`,
+    # doubled at each further failure up to `login_lockout_max_seconds`.
+    login_max_failures: int = Field(default=5, ge=1, le=1000)
+    login_address_max_failures: int = Field(default=20, ge=1, le=100_000)
+    login_lockout_seconds: float = Field(default=30.0, ge=0.1, le=3600)
+    login_lockout_max_seconds: float = Field(default=900.0, ge=0.1, le=86_400)
 
 
 def load_settings(settings_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:

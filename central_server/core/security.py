@@ -94,7 +94,7 @@ class TokenService:
             known = self._verified.get(token)
             if known is not None and known[1] > time.time():
                 return known[0]
-        claims = self._claims(token, kind)
+        claims = self.claims(token, kind)
         subject = str(claims["sub"])
         if kind == "access":
             with self._verified_lock:
@@ -103,9 +103,12 @@ class TokenService:
                 self._verified[token] = (subject, float(cast(float, claims["exp"])))
         return subject
 
-    def _claims(self, token: str, kind: TokenKind) -> dict[str, object]:
+    def claims(self, token: str, kind: TokenKind) -> dict[str, object]:
+        """The verified claims (sub, typ, iat, exp, jti); raises AuthFailed (token_expired / token_invalid).
+        Only HS256 with this server's key is accepted: `alg: none` or another algorithm is token_invalid."""
         try:
-            claims = jwt.decode(token, self._key, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "typ"]})
+            claims = jwt.decode(token, self._key, algorithms=[ALGORITHM],
+                                options={"require": ["exp", "sub", "typ", "jti"]})
         except jwt.ExpiredSignatureError as exc:
             raise AuthFailed(f"the {kind} token has expired; log in again", code="token_expired") from exc
         except jwt.PyJWTError as exc:

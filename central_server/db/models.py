@@ -219,3 +219,53 @@ class RoutingModelFile(Base):
     version: Mapped[str] = mapped_column(ForeignKey("routing_models.version"), primary_key=True)
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SeatSignIn(Base):
+    """An operator signed in at a seat (password login, then the seat's own credential): a change that seat
+    pushes may name only such an operator (services/seats.py)."""
+
+    __tablename__ = "seat_sign_ins"
+
+    seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(Base):
+    """Failed logins per user name or per client address, and the lock-out they earned (services/throttle.py).
+    In the database, not in memory: it holds across restarts and across the server's worker processes."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)  # "user:<name>" or "addr:<address>"
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RevokedToken(Base):
+    """A refresh token revoked at logout (its `jti`), kept until it would have expired anyway."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditEvent(Base):
+    """Who did what to identities, when, from where: logins, failed logins, logouts, seat registrations, sign-ins,
+    credential rotations, seat resets. Never a password, a token or a credential."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(String(16))  # the account that acted, once known
+    username: Mapped[str | None] = mapped_column(String(64))  # the name a login gave (also when unknown)
+    seat_id: Mapped[str | None] = mapped_column(String(36))
+    address: Mapped[str | None] = mapped_column(String(64))  # the client's network address
+    detail: Mapped[str] = mapped_column(String(200), default="")

@@ -29,16 +29,28 @@ from central_server.services.kb_feedback import apply_feedback
 from sync.protocol import CASE_CREATED, KB_FEEDBACK, Mutation, MutationResult, MutationStatus
 
 
-def apply_fresh(session: Session, seat: Seat, fresh: list[Mutation], active: set[str], *, bulk: bool = True
-                ) -> list[MutationResult]:
+class NotSignedIn(cases.Rejected):
+    """A pushed change names an operator who never signed in at the pushing seat (services/seats.py)."""
+
+    code = "operator_not_signed_in"
+
+    def __init__(self, operator_id: str) -> None:
+        super().__init__(f"话务员 {operator_id} 未在本座席登录过：本座席提交的更改只能署名在本座席登录过的话务员")
+
+
+def apply_fresh(session: Session, seat: Seat, fresh: list[Mutation], active: set[str], *, signed_in: set[str],
+                bulk: bool = True) -> list[MutationResult]:
     """Apply mutations whose seqs follow the seat's high-water mark (consecutive, in order).
+
+    `active`: the operators named who are active users; `signed_in`: those who signed in at this seat (a change
+    may name only them: services/seats.py).
 
     bulk=True raises IntegrityError on a clash with rows already on the server: the caller rolls the whole
     transaction back and calls again with bulk=False (one mutation at a time, each in a savepoint).
     """
     if not bulk:
-        return [apply_one(session, seat, m, active) for m in fresh]
-    return _apply_bulk(session, seat, fresh, active) if fresh else []
+        return [apply_one(session, seat, m, active, signed_in=signed_in) for m in fresh]
+    return _apply_bulk(session, seat, fresh, active, signed_in) if fresh else []
 
 
 @dataclass
@@ -55,7 +67,8 @@ class _Batch:
     results: list[MutationResult] = field(default_factory=list)
 
 
-def _apply_bulk(session: Session, seat: Seat, fresh: list[Mutation], active: set[str]) -> list[MutationResult]:
+def _apply_bulk(session: Session, seat: Seat, fresh: list[Mutation], active: set[str], signed_in: set[str]
+                ) -> list[MutationResult]:
     now = datetime.now(UTC)
     plans: dict[int, cases.NewCase | cases.Rejected] = {}
     for m in fresh:
@@ -67,13 +80,13 @@ def _apply_bulk(session: Session, seat: Seat, fresh: list[Mutation], active: set
                 plans[m.seq] = exc
     batch = _Batch(now)
     for m in fresh:
-        _decide(session, seat, m, plans.get(m.seq), active, batch)
+        _decide(session, seat, m, plans.get(m.seq), active, signed_in, batch)
     _write(session, batch)
     return batch.results
 
 
 def _decide(session: Session, seat: Seat, m: Mutation, plan: cases.NewCase | cases.Rejected | None,
-            active: set[str], batch: _Batch) -> None:
+            active: set[str], signed_in: set[str], batch: _Batch) -> None:
     first = batch.known.get(m.mutation_id)
     if first is not None:
         first_seq, first_status = first
@@ -85,6 +98,8 @@ def _decide(session: Session, seat: Seat, m: Mutation, plan: cases.NewCase | cas
     try:
         if m.operator_id not in active:
             raise cases.Rejected(f"operator {m.operator_id} is not a known active user")
+        if m.operator_id not in signed_in:
+            raise NotSignedIn(m.operator_id)
         if isinstance(plan, cases.Rejected):
             raise plan
         if isinstance(plan, cases.NewCase):
@@ -144,7 +159,8 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
 
 # --- one mutation at a time (the fallback) -------------------------------------------------------------------
 
-def apply_one(session: Session, seat: Seat, m: Mutation, active: set[str]) -> MutationResult:
+def apply_one(session: Session, seat: Seat, m: Mutation, active: set[str], *, signed_in: set[str]
+              ) -> MutationResult:
     """Apply one mutation in a savepoint; any domain failure becomes `rejected` and the queue moves on."""
     now = datetime.now(UTC)
     first = session.scalar(select(SeatMutation).where(SeatMutation.mutation_id == m.mutation_id))
@@ -158,6 +174,8 @@ def apply_one(session: Session, seat: Seat, m: Mutation, active: set[str]) -> Mu
     try:
         if m.operator_id not in active:
             raise cases.Rejected(f"operator {m.operator_id} is not a known active user")
+        if m.operator_id not in signed_in:
+            raise NotSignedIn(m.operator_id)
         with session.begin_nested():
             dispatch(session, seat, m)
         outcome, error = "applied", None

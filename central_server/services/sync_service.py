@@ -25,6 +25,7 @@ from central_server.db.models import (
 from central_server.services.changes import feed_id
 from central_server.services.kb import OP_UPSERT, wire_data
 from central_server.services.push_batch import apply_fresh
+from central_server.services.seats import signed_in_operators
 from central_server.services.users import active_user_ids
 from sync.protocol import (
     ENTITY_CASE_EVENT,
@@ -88,11 +89,24 @@ def _apply(session: Session, seat_id: str, request: PushRequest, recent: RecentC
     operators = {m.operator_id for m in fresh}
     vouched = {o for o in operators if recent is not None and recent.fresh(user_key(o))}
     active = vouched | active_user_ids(session, operators - vouched)
+    signed_in = _signed_in(session, seat_id, operators, recent)
     locked.last_applied_seq = high_water + len(fresh)  # every fresh mutation gets an answer
     session.flush()  # before the batch takes the change counter's lock
-    results = _stored_outcomes(session, locked.id, resent) + apply_fresh(session, locked, fresh, active, bulk=bulk)
+    results = _stored_outcomes(session, locked.id, resent) + apply_fresh(session, locked, fresh, active, bulk=bulk,
+                                                                          signed_in=signed_in)
     session.commit()
     return PushResponse(last_applied_seq=locked.last_applied_seq, results=results)
+
+
+def _signed_in(session: Session, seat_id: str, operators: set[str], recent: RecentChecks | None) -> set[str]:
+    """The operators named who signed in at this seat; a sign-in seen moments ago is vouched for by `recent`
+    (keys under ("seat", seat_id): forgotten with the seat's credential)."""
+    vouched = {o for o in operators if recent is not None and recent.fresh(("seat", seat_id, "signed_in", o))}
+    found = signed_in_operators(session, seat_id, operators - vouched)
+    if recent is not None:
+        for operator in found:
+            recent.remember(("seat", seat_id, "signed_in", operator))
+    return vouched | found
 
 
 def _stored_outcomes(session: Session, seat_id: str, resent: list[Mutation]) -> list[MutationResult]:

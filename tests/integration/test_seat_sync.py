@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import stat
 import time
 from pathlib import Path
 
@@ -24,7 +25,14 @@ from operator_app.store.database import utc_now
 from sync.embedded import DEMO_PASSWORD
 from sync.outbox import pending_batch, rejected_changes
 from sync.protocol import PROTOCOL_VERSION, PushRequest
-from sync.secrets import SecretStore, seat_credential_key
+from sync.secrets import (
+    SECRETS_FILE,
+    SecretFile,
+    SecretStore,
+    refresh_token_key,
+    seat_credential_key,
+    verifier_key,
+)
 from tests.core.helpers import direct_form, dispatch_form
 from tests.integration.conftest import act, engine_for, server_cases, start_server, token
 
@@ -162,25 +170,97 @@ def test_shift_handover_while_server_unreachable(seat: Seat, city: City, tmp_pat
     srv = start_server(db)
     url = srv.url
     engine = engine_for(seat, url, secrets)
-    engine.login("1002", DEMO_PASSWORD)  # the seat registered earlier in the day
+    engine.login("1001", DEMO_PASSWORD)  # operator A starts the shift online: the seat registers, A signs in
     srv.stop()
-    # Operator A (1001) works while the server is down, then logs out.
+    # A works while the server is down, then logs out (the refresh token cannot be revoked: it is forgotten).
     a_numbers = queue(seat, city, 3, operator="1001")
     engine.logout()
-    # Operator B (1003) logs in on the same seat, still offline: the login waits for the server.
-    engine.defer_login("1003", DEMO_PASSWORD)
+    # Operator B (1003) logs in on the same seat, still offline, never signed in here: the login waits for the
+    # server, which proves it at the next pass.
+    assert engine.defer_login("1003", DEMO_PASSWORD) is False
     with pytest.raises(SyncError):
         engine.run_once()
     b_numbers = queue(seat, city, 2, operator="1003", start=10)
     srv = _restart_on(db, int(url.rsplit(":", 1)[1]))
     try:
         report = engine.run_once()
-        assert report.acked == 5
+        assert report.acked == 5  # A's changes too: A signed in here, although A has logged out since
         assert numbers_on_server(url, "1001") == sorted(a_numbers)
         assert numbers_on_server(url, "1003") == sorted(b_numbers)
         assert secrets.get(seat_credential_key(seat.store.seat.seat_id))
     finally:
         srv.stop()
+
+
+def test_shift_handover_when_the_first_login_here_was_offline(seat: Seat, city: City, tmp_path: Path) -> None:
+    """A has never logged in at this seat and the server is down: A's login is proven only when it comes back,
+    after A logged out; A's changes still sync, and those of a login the server refuses do not."""
+    secrets = SecretStore(None)
+    db = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    srv = start_server(db)
+    url = srv.url
+    engine = engine_for(seat, url, secrets)
+    engine.login("1002", DEMO_PASSWORD)  # the seat registered earlier in the day
+    engine.logout()
+    srv.stop()
+    assert engine.defer_login("1001", DEMO_PASSWORD) is False  # no verifier: checked when the server is back
+    a_numbers = queue(seat, city, 3, operator="1001")
+    engine.logout()
+    engine.defer_login("1003", "someone-guessing")  # not 1003's password; nothing here can tell yet
+    queue(seat, city, 1, operator="1003", start=10)
+    engine.logout()
+    engine.defer_login("1004", DEMO_PASSWORD)
+    b_numbers = queue(seat, city, 2, operator="1004", start=20)
+    srv = _restart_on(db, int(url.rsplit(":", 1)[1]))
+    try:
+        report = engine.run_once()
+        assert (report.acked, report.rejected) == (5, 1)
+        assert numbers_on_server(url, "1001") == sorted(a_numbers)
+        assert numbers_on_server(url, "1004") == sorted(b_numbers)
+        assert server_cases(url, "1003") == []
+        [refused] = rejected_changes(seat.store)
+        assert "1003" in refused.reason
+        assert secrets.get(verifier_key(seat.store.seat.seat_id, "1001"))  # A can log in offline next time
+    finally:
+        srv.stop()
+
+
+def test_offline_login_is_checked_against_the_verifier_of_the_last_online_login(
+        seat: Seat, city: City, tmp_path: Path) -> None:
+    secrets = SecretStore(None)
+    db = f"sqlite:///{tmp_path / 'c.sqlite'}"
+    srv = start_server(db)
+    url = srv.url
+    engine = engine_for(seat, url, secrets)
+    engine.login("1001", DEMO_PASSWORD)
+    engine.logout()
+    srv.stop()
+    with pytest.raises(SyncError) as info:  # someone else at the seat, guessing A's password offline
+        engine.defer_login("1001", "not-the-password")
+    assert info.value.kind is SyncErrorKind.AUTH and not engine.logged_in
+    assert engine.defer_login("1001", DEMO_PASSWORD) is True
+    verifier = secrets.get(verifier_key(seat.store.seat.seat_id, "1001"))
+    assert verifier and DEMO_PASSWORD not in verifier and verifier.startswith("$argon2id$")
+    numbers = queue(seat, city, 2, operator="1001")
+    srv = _restart_on(db, int(url.rsplit(":", 1)[1]))
+    try:
+        assert engine.run_once().acked == 2
+        assert numbers_on_server(url, "1001") == sorted(numbers)
+    finally:
+        srv.stop()
+
+
+def test_a_change_naming_an_operator_who_never_signed_in_here_is_rejected(seat: Seat, city: City,
+                                                                          server: EmbeddedServer) -> None:
+    engine = engine_for(seat, server.url)
+    engine.login("1001", DEMO_PASSWORD)
+    queue(seat, city, 1, operator="1002")  # 1002 never logged in at this seat
+    mine = queue(seat, city, 1, start=1)
+    report = engine.run_once()
+    assert (report.acked, report.rejected) == (1, 1)
+    [refused] = rejected_changes(seat.store)
+    assert "1002" in refused.reason and "未在本座席登录" in refused.reason
+    assert numbers_on_server(server.url, "1001") == mine and server_cases(server.url, "1002") == []
 
 
 def _restart_on(db: str, port: int) -> EmbeddedServer:
@@ -198,7 +278,8 @@ def _restart_on(db: str, port: int) -> EmbeddedServer:
 def test_a_store_restored_from_a_backup_loses_nothing(seat: Seat, city: City, server: EmbeddedServer) -> None:
     """The store file is lost and the last backup comes back: the server holds seqs this store never made."""
     early = queue(seat, city, 2)
-    engine = engine_for(seat, server.url)
+    secrets = SecretStore(None)  # the keyring outlives the store file
+    engine = engine_for(seat, server.url, secrets)
     engine.login("1001", DEMO_PASSWORD)
     engine.run_once()
     backup = take_backup(seat.store.path)
@@ -210,7 +291,7 @@ def test_a_store_restored_from_a_backup_loses_nothing(seat: Seat, city: City, se
         # Queued before the restored seat reaches the server: its seq (3) is one the server already holds.
         record_feedback(restored.store, article_id="demo-002", version=1, verdict="outdated", comment="地址已变",
                         operator_id="1001")
-        again = engine_for(restored, server.url)
+        again = engine_for(restored, server.url, secrets)
         again.login("1001", DEMO_PASSWORD)
         report = again.run_once()
         assert (report.acked, report.rejected) == (1, 0)  # taken as new, not answered "duplicate" and dropped
@@ -233,7 +314,8 @@ def test_a_store_restored_from_a_backup_loses_nothing(seat: Seat, city: City, se
 
 def test_a_restored_store_that_reused_a_case_number_does_not_stall(seat: Seat, city: City,
                                                                    server: EmbeddedServer) -> None:
-    engine = engine_for(seat, server.url)
+    secrets = SecretStore(None)  # the keyring outlives the store file
+    engine = engine_for(seat, server.url, secrets)
     engine.login("1001", DEMO_PASSWORD)
     engine.run_once()
     backup = take_backup(seat.store.path)
@@ -243,7 +325,7 @@ def test_a_restored_store_that_reused_a_case_number_does_not_stall(seat: Seat, c
     try:
         [reused] = queue(restored, city, 1, start=7)  # the restored day counter gives the first number again
         assert reused == later[0]
-        again = engine_for(restored, server.url)
+        again = engine_for(restored, server.url, secrets)
         again.login("1001", DEMO_PASSWORD)
         report = again.run_once()
         assert (report.acked, report.rejected) == (0, 1)
@@ -267,21 +349,46 @@ def test_outbox_rows_survive_and_server_holds_each_once(seat: Seat, city: City, 
         assert conn.execute(select(schema.outbox)).all() == []
 
 
-def test_seat_without_keyring_logs_in_again_after_a_restart(seat: Seat, city: City,
-                                                            server: EmbeddedServer) -> None:
-    first = engine_for(seat, server.url)  # secrets in memory only: gone when the app exits
+def test_seat_without_keyring_keeps_its_credential_in_a_private_file(seat: Seat, city: City,
+                                                                     server: EmbeddedServer, tmp_path: Path) -> None:
+    folder = tmp_path / "config" / "secrets"  # the user config folder: outside the data directory
+    first = engine_for(seat, server.url, SecretStore(None, file=SecretFile(folder / SECRETS_FILE)))
     first.login("1001", DEMO_PASSWORD)
     queue(seat, city, 1)
     assert first.run_once().acked == 1
-    again = engine_for(seat, server.url)  # the next start of the app, same seat store
+    # The next start of the app, same seat store: the credential is read back from the file.
+    again = engine_for(seat, server.url, SecretStore(None, file=SecretFile(folder / SECRETS_FILE)))
     again.login("1002", DEMO_PASSWORD)
     queue(seat, city, 1, operator="1002")
     assert again.run_once().acked == 1
-    with pytest.raises(SyncError) as info:  # the credential of the previous run no longer works
+    assert first.run_once().acked == 0  # the same credential: nothing was rotated
+    kept = folder / SECRETS_FILE
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert not kept.resolve().is_relative_to(seat.data_dir.resolve())
+    names = set(json.loads(kept.read_text(encoding="utf-8")))
+    assert seat_credential_key(seat.store.seat.seat_id) in names
+    assert not any(name.endswith(":refresh") for name in names)  # tokens stay in memory
+
+
+def test_a_seat_that_lost_its_credential_comes_back_only_through_an_administrator(
+        seat: Seat, city: City, server: EmbeddedServer) -> None:
+    first = engine_for(seat, server.url)  # secrets in memory only
+    first.login("1001", DEMO_PASSWORD)
+    queue(seat, city, 1)
+    assert first.run_once().acked == 1
+    lost = engine_for(seat, server.url)  # the credential is gone (or this is a copy of the seat's data)
+    with pytest.raises(SyncError) as info:
+        lost.login("1002", DEMO_PASSWORD)
+    assert info.value.code == "seat_taken" and "管理员重置" in str(info.value)
+    assert first.run_once().acked == 0  # the real seat was not taken over
+    lost.login("admin", DEMO_PASSWORD)  # an administrator at the seat registers it again
+    with pytest.raises(SyncError) as gone:  # the credential of the previous run no longer works
         first.run_once()
-    assert info.value.kind is SyncErrorKind.AUTH and not first.logged_in
-    first.login("1001", DEMO_PASSWORD)  # logging in again registers the seat again
-    assert first.run_once().acked == 0
+    assert gone.value.kind is SyncErrorKind.AUTH and not first.logged_in
+    lost.logout()
+    lost.login("1002", DEMO_PASSWORD)  # signs in with the new credential
+    queue(seat, city, 1, operator="1002")
+    assert lost.run_once().acked == 1
 
 
 def test_batches_too_large_for_the_server_are_split(seat: Seat, city: City, tmp_path: Path) -> None:
@@ -328,3 +435,15 @@ def test_batches_in_flight_while_the_operator_keeps_queueing(seat: Seat, city: C
     assert flat == sorted(flat) and len(flat) == len(set(flat)) == 25, sent
     assert numbers_on_server(server.url, "1001") == sorted(numbers)
     assert outbox_summary(seat.store).pending == 0
+
+
+def test_logout_revokes_the_refresh_token_on_the_server(seat: Seat, server: EmbeddedServer) -> None:
+    secrets = SecretStore(None)
+    engine = engine_for(seat, server.url, secrets)
+    engine.login("1001", DEMO_PASSWORD)
+    refresh = secrets.get(refresh_token_key(seat.store.seat.seat_id, "1001"))
+    assert refresh
+    engine.logout()
+    assert secrets.get(refresh_token_key(seat.store.seat.seat_id, "1001")) is None
+    resp = requests.post(f"{server.url}/api/v1/auth/refresh", json={"refresh_token": refresh}, timeout=10)
+    assert resp.status_code == 401 and resp.json()["error"] == "token_revoked"

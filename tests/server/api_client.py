@@ -75,6 +75,13 @@ class SeatClient:
         assert resp.status_code == 201, resp.text
         return cls(api, seat_id, seat_code, resp.json()["seat_credential"], auth)
 
+    def sign_in(self, operator: str) -> dict[str, str]:
+        """`operator` logs in at this seat (the seat's pushes may then name them) and becomes the one at it."""
+        self.auth = self.api.token(operator)
+        resp = self.api.post("/seats/sign-in", headers=self.headers())
+        assert resp.status_code == 200, resp.text
+        return self.auth
+
     def headers(self) -> dict[str, str]:
         return {**self.auth, "X-Seat-Id": self.seat_id, "X-Seat-Credential": self.credential}
 

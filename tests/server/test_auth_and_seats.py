@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from tests.server.api_client import Api, SeatClient, assert_error, count_rows
+from central_server.cli import main as cli
+from tests.server.api_client import PASSWORD, Api, SeatClient, assert_error, count_rows
 from tests.server.conftest import ServerFactory
 
 
@@ -69,12 +70,31 @@ def test_register_seat_once_then_rotate(server_factory: ServerFactory, database_
     assert len(seat.credential) >= 40
     again = api.post("/seats/register", {"seat_id": seat.seat_id, "seat_code": "S002"}, headers=seat.auth)
     assert_error(again, 409, "seat_exists")
-    rotated = api.post("/seats/register", {"seat_id": seat.seat_id, "seat_code": "S001"}, headers=seat.auth)
+    body = {"seat_id": seat.seat_id, "seat_code": "S001"}
+    assert_error(api.post("/seats/register", body, headers=seat.auth), 409, "seat_taken")  # no credential
+    rotated = api.post("/seats/register", body, headers={**seat.auth, "X-Seat-Credential": seat.credential})
     assert rotated.status_code == 201 and rotated.json()["seat_credential"] != seat.credential
     assert_error(api.get("/sync/pull?cursor=0", headers=seat.headers()), 401, "seat_auth")  # the old one is dead
+    seat.credential = rotated.json()["seat_credential"]
+    assert seat.pull().status_code == 200
+    by_admin = api.post("/seats/register", body, headers=api.token("admin"))  # an administrator may rotate it
+    assert by_admin.status_code == 201
+    assert_error(seat.pull(), 401, "seat_auth")
     taken = api.post("/seats/register", {"seat_id": str(uuid.uuid4()), "seat_code": "S001"}, headers=seat.auth)
     assert_error(taken, 409, "seat_code_taken")
     assert count_rows(database_url, "seats") == 1
+
+
+def test_a_reset_lets_the_seat_register_again(server_factory: ServerFactory, database_url: str) -> None:
+    api = Api(server_factory(auth_recheck_seconds=0).url)
+    seat = SeatClient.register(api)
+    assert cli(["seat", "reset", "--code", "S001", "--db", database_url]) == 0
+    assert_error(seat.pull(), 401, "seat_auth")
+    again = api.post("/seats/register", {"seat_id": seat.seat_id, "seat_code": "S001"}, headers=seat.auth)
+    assert again.status_code == 201, again.text
+    seat.credential = again.json()["seat_credential"]
+    assert seat.push([seat.case_created(1)]).json()["results"][0]["status"] == "applied"
+    assert cli(["seat", "reset", "--code", "S404", "--db", database_url]) == 1
 
 
 def test_register_needs_a_token_and_a_valid_body(server_factory: ServerFactory) -> None:
@@ -92,3 +112,16 @@ def test_seat_credential_is_checked(server_factory: ServerFactory) -> None:
     seat.credential = "wrong"
     assert_error(seat.push([]), 401, "seat_auth")
     assert_error(api.get("/sync/pull", headers=seat.auth), 401, "seat_auth")
+
+
+def test_a_login_with_the_seats_credential_signs_the_operator_in_there(server_factory: ServerFactory) -> None:
+    api = Api(server_factory().url)
+    seat = SeatClient.register(api)  # by 1001
+    login = {"username": "1002", "password": PASSWORD}
+    assert api.post("/auth/login", login).json()["seat_signed_in"] is None
+    wrong = api.post("/auth/login", login, headers={"X-Seat-Id": seat.seat_id, "X-Seat-Credential": "not-it"})
+    assert wrong.status_code == 200 and wrong.json()["seat_signed_in"] is False  # the password was right
+    assert seat.push([seat.case_created(1, operator="1002")]).json()["results"][0]["status"] == "rejected"
+    right = api.post("/auth/login", login, headers={"X-Seat-Id": seat.seat_id, "X-Seat-Credential": seat.credential})
+    assert right.json()["seat_signed_in"] is True
+    assert seat.push([seat.case_created(2, operator="1002")]).json()["results"][0]["status"] == "applied"

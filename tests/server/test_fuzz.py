@@ -33,8 +33,9 @@ def fuzz_server(sqlite_template: Path, tmp_path: Path) -> Iterator[tuple[Embedde
     shutil.copyfile(sqlite_template, db)
     srv = serve_app_in_thread(create_app(Settings(database_url=f"sqlite:///{db}", access_log=False)))
     try:
-        seat = SeatClient.register(Api(srv.url), operator="admin")
+        seat = SeatClient.register(Api(srv.url), operator="1001")
         seat.push([seat.case_created(1, operator="1001")])
+        seat.sign_in("admin")
         yield srv, seat.headers()
     finally:
         srv.stop()

@@ -84,8 +84,7 @@ def test_same_mutation_id_under_another_seq_is_never_applied_twice(
 def test_each_mutation_keeps_its_own_operator(server_factory: ServerFactory) -> None:
     """Operator A queued cases and logged out; B is logged in when they are pushed: they stay A's."""
     seat = _seat(server_factory)
-    b_token = seat.api.token("1002")
-    seat.auth = b_token
+    b_token = seat.sign_in("1002")
     resp = seat.push([seat.case_created(1, operator="1001"), seat.case_created(2, operator="1002")]).json()
     assert resp["last_applied_seq"] == 2
     mine = seat.api.get("/operators/1002/cases", headers=b_token).json()["cases"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+import stat
+from pathlib import Path
 
 import keyring
 import pytest
@@ -21,7 +24,7 @@ from sync.backoff import Backoff
 from sync.outbox import pending_batch, record_failure, record_push, rejected_changes
 from sync.protocol import ENTITY_CASE_EVENT, Change, MutationResult, PushResponse
 from sync.pull_apply import apply_pulled
-from sync.secrets import SecretStore, open_secret_store
+from sync.secrets import SECRETS_DIR_ENV, SecretStore, open_secret_store
 from tests.core.helpers import direct_form, dispatch_form
 
 
@@ -138,11 +141,21 @@ def test_secrets_go_to_a_secure_keyring(monkeypatch: pytest.MonkeyPatch) -> None
     assert backend.values == {("operator-desk", "seat:x:credential"): "s3cret"}
 
 
-def test_without_a_secure_keyring_secrets_stay_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_secure_keyring_the_credential_goes_to_a_private_file(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
     monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    monkeypatch.setenv(SECRETS_DIR_ENV, str(tmp_path / "config" / "secrets"))
     store = open_secret_store()
-    assert isinstance(store, SecretStore) and not store.secure
-    store.set("k", "v")
-    assert store.get("k") == "v"
-    store.delete("k")
-    assert store.get("k") is None
+    assert isinstance(store, SecretStore) and not store.secure and store.file is not None
+    store.set("seat:x:credential", "s3cret")
+    store.set("seat:x:operator:1001:refresh", "a-token")
+    assert store.get("seat:x:credential") == "s3cret" and store.get("seat:x:operator:1001:refresh") == "a-token"
+    assert stat.S_IMODE(store.file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(store.file.parent.stat().st_mode) == 0o700
+    assert b"a-token" not in store.file.read_bytes()  # tokens stay in memory
+    again = open_secret_store()  # the next start of the app
+    assert again.get("seat:x:credential") == "s3cret" and again.get("seat:x:operator:1001:refresh") is None
+    os.chmod(store.file, 0o644)  # loosened by someone: closed again before it is read
+    assert again.get("seat:x:credential") == "s3cret" and stat.S_IMODE(store.file.stat().st_mode) == 0o600
+    again.delete("seat:x:credential")
+    assert open_secret_store().get("seat:x:credential") is None

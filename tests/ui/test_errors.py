@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 
 from operator_app.errors import ConfigError, StoreError
 from operator_app.paths import resources_dir
+from sync.secrets import SECRETS_FILE, SecretFile, SecretStore
 from ui import app as app_module
 from ui.errors import error_text
 
@@ -42,3 +43,13 @@ def test_memory_only_secrets_are_announced(qtbot, controller) -> None:  # type: 
     controller.login("1001")
     labels = [w.text() for w in controller.desk.statusBar().findChildren(QLabel)]
     assert "凭据仅存内存" in labels
+
+
+def test_secrets_in_a_private_file_are_announced(qtbot, controller, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    controller.engine.secrets = SecretStore(None, file=SecretFile(tmp_path / "secrets" / SECRETS_FILE))
+    controller.show_login()
+    controller._engine_ready(controller.engine)
+    assert "仅本系统账户可读的文件" in controller.login_window.note.text()
+    controller.login("1001")
+    labels = [w.text() for w in controller.desk.statusBar().findChildren(QLabel)]
+    assert "凭据存于私有文件" in labels

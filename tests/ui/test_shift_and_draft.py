@@ -12,6 +12,7 @@ from sqlalchemy import select
 from operator_app.seat import open_seat
 from operator_app.services.drafts import load_draft
 from operator_app.store import schema
+from sync.secrets import make_verifier, verifier_key
 from tests.core.helpers import direct_form
 from tests.ui.conftest import offline_engine, type_ascii, type_chinese
 from ui import shortcuts
@@ -162,3 +163,20 @@ def test_my_cases_search_and_open_with_enter(qtbot, desk: DeskWindow) -> None:  
     qtbot.waitUntil(lambda: bool(desk.findChildren(CaseDetailDialog)), timeout=5000)
     dialog = desk.findChildren(CaseDetailDialog)[0]
     assert dialog.windowTitle().startswith("工单 ") and dialog.isVisible()
+
+
+def test_offline_login_is_checked_against_the_cached_verifier(qtbot, controller: DeskController) -> None:  # type: ignore[no-untyped-def]
+    """The server is down; 1001 logged in at this seat before, so the password is checked here and now."""
+    engine = controller.engine
+    assert engine is not None
+    seat_id = controller.seat.store.seat.seat_id
+    engine.secrets.set(verifier_key(seat_id, "1001"), make_verifier(seat_id, "1001", "right-password"))
+    controller.show_login()
+    window = controller.login_window
+    assert window is not None
+    controller.login("1001", "wrong-password")
+    qtbot.waitUntil(lambda: window.error.text() == "工号或密码错误", timeout=10000)
+    assert controller.desk is None and not engine.logged_in
+    controller.login("1001", "right-password")
+    qtbot.waitUntil(lambda: controller.desk is not None, timeout=10000)
+    assert engine.logged_in  # proven again by the server at the next pass
