@@ -45,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     kb_import.add_argument("--json", action="store_true", help="print the report as JSON")
     kb_search = kb.add_parser("search", help="search the knowledge base")
     kb_search.add_argument("query", nargs="?", help="what to look for")
-    kb_search.add_argument("--batch", metavar="FILE.jsonl", help="one search per input line {query}; prints lines "
-                                                                  "{query, results:[{id, score}], elapsed_ms}")
+    kb_search.add_argument("--batch", metavar="FILE.jsonl",
+                           help="one search per input line {query}; prints lines {query, results:[{id, score}], "
+                                "elapsed_ms}, or {line, error} for a line without a usable query")
     kb_search.add_argument("--json", action="store_true", help="print JSON")
     kb_search.add_argument("--limit", type=int, default=10, help="results per query (default 10)")
 
