@@ -125,6 +125,7 @@ def _read_json(path: str) -> Any:
                 data = fh.read()
     except OSError as exc:
         raise OperatorAppError(f"cannot read {path}: {exc.strerror}") from exc
+    path = "standard input" if path == "-" else path
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
