@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from ui.tasks import TaskManager
 
@@ -26,15 +28,15 @@ class _Inline(Executor):
 
 
 @pytest.fixture
-def tasks(qapp: QApplication) -> TaskManager:  # type: ignore[misc]
+def tasks(qapp: QApplication) -> Iterator[TaskManager]:
     manager = TaskManager()
-    yield manager  # type: ignore[misc]
+    yield manager
     manager.shutdown()
 
 
 @pytest.mark.parametrize("kind", ["read", "write", "network"])
 def test_a_task_finished_before_submit_returns_calls_back_from_the_event_loop(
-        qtbot, tasks: TaskManager, kind: str) -> None:  # type: ignore[no-untyped-def]
+        qtbot: QtBot, tasks: TaskManager, kind: str) -> None:
     setattr(tasks, {"read": "_readers", "write": "_writer", "network": "_network"}[kind], _Inline())
     calls: list[object] = []
     submit = getattr(tasks, kind)
@@ -45,8 +47,8 @@ def test_a_task_finished_before_submit_returns_calls_back_from_the_event_loop(
     assert tasks.pending_writes == 0
 
 
-def test_a_callback_that_submits_more_work_is_not_reentered(qtbot, tasks: TaskManager) -> None:  # type: ignore[no-untyped-def]
-    tasks._readers = _Inline()  # type: ignore[assignment]
+def test_a_callback_that_submits_more_work_is_not_reentered(qtbot: QtBot, tasks: TaskManager) -> None:
+    tasks._readers = _Inline()  # type: ignore[assignment]  # the pool's type; any Executor will do
     log: list[str] = []
 
     def first(_result: object) -> None:
@@ -59,11 +61,11 @@ def test_a_callback_that_submits_more_work_is_not_reentered(qtbot, tasks: TaskMa
     assert log == ["first begins", "first ends", "second"]
 
 
-def test_results_from_worker_threads_arrive_on_the_gui_thread_in_order(qtbot, tasks: TaskManager) -> None:  # type: ignore[no-untyped-def]
+def test_results_from_worker_threads_arrive_on_the_gui_thread_in_order(qtbot: QtBot, tasks: TaskManager) -> None:
     seen: list[tuple[int, bool]] = []
     gui = threading.current_thread()
     for i in range(20):
-        tasks.write(lambda i=i: i, lambda r: seen.append((r, threading.current_thread() is gui)))
+        tasks.write(functools.partial(int, i), lambda r: seen.append((r, threading.current_thread() is gui)))
     qtbot.waitUntil(lambda: len(seen) == 20, timeout=5000)
     assert seen == [(i, True) for i in range(20)]
     assert tasks.pending_writes == 0
