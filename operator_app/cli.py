@@ -48,8 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     kb_import.add_argument("--json", action="store_true", help="print the report as JSON")
     kb_search = kb.add_parser("search", help="search the knowledge base")
     kb_search.add_argument("query", nargs="?", help="what to look for")
-    kb_search.add_argument("--batch", metavar="FILE.jsonl", help="one search per input line {query}; prints lines "
-                                                                  "{query, results:[{id, score}], elapsed_ms}")
+    kb_search.add_argument("--batch", metavar="FILE.jsonl",
+                           help="one search per input line {query}; prints lines {query, results:[{id, score}], "
+                                "elapsed_ms}, or {line, error} for a line without a usable query")
     kb_search.add_argument("--json", action="store_true", help="print JSON")
     kb_search.add_argument("--limit", type=int, default=10, help="results per query (default 10)")
 
@@ -88,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}; nothing is written into it. See `operator-app store check`, then `operator-app store "
               "restore` (puts the newest good backup in place)", file=sys.stderr)
         return EXIT_STORE_PROBLEM
+    except BadInputFile as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except OperatorAppError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -117,21 +121,31 @@ def _run_command(args: argparse.Namespace) -> int:
     return 2
 
 
+class BadInputFile(OperatorAppError):
+    """The input file was read but is not what the command takes (bad input: exit 2, as a wrong field is)."""
+
+
 def _read_json(path: str) -> Any:
     try:
         if path == "-":
-            text = sys.stdin.read()
+            data = sys.stdin.buffer.read()
         else:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
+            with open(path, "rb") as fh:
+                data = fh.read()
     except OSError as exc:
         raise OperatorAppError(f"cannot read {path}: {exc.strerror}") from exc
+    path = "standard input" if path == "-" else path
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise OperatorAppError(f"{path} is not UTF-8 text") from exc
+        raise BadInputFile(f"{path} is not UTF-8 text") from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise OperatorAppError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+        raise BadInputFile(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    except RecursionError as exc:  # the decoder recurses once per level of [ or {
+        raise BadInputFile(f"{path} is nested too deeply to be a case (lists or objects inside each other "
+                           f"hundreds of levels deep)") from exc
 
 
 def _case_new(seat: Any, args: argparse.Namespace) -> int:
@@ -168,8 +182,18 @@ def _outbox(seat: Any, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
     else:
-        print(f"{s.pending} pending, {s.rejected} rejected, oldest pending: {s.oldest_pending_at or '-'}")
+        oldest = _city_time(s.oldest_pending_at, seat.city.timezone) if s.oldest_pending_at else "-"
+        print(f"{s.pending} pending, {s.rejected} rejected, oldest pending: {oldest}")
     return 0
+
+
+def _city_time(iso: str, timezone: str) -> str:
+    """'2026-11-28 09:30:05+08:00 (Asia/Shanghai)': the city's wall clock, as the desk shows it, with its zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    local = datetime.fromisoformat(iso).astimezone(ZoneInfo(timezone))
+    return f"{local.isoformat(sep=' ', timespec='seconds')} ({timezone})"
 
 
 KB_FILE = "kb.sqlite"  # sync/pull_apply.py KB_FILE (the core does not import sync)

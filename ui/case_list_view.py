@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from operator_app.domain.enums import CaseStatus
-from operator_app.services.case_queries import CaseFilter
+from operator_app.services.case_queries import SEARCH_MAX_CHARS, CaseFilter
 from ui.case_table_model import CaseTableModel
 from ui.texts import label
 
@@ -57,6 +57,8 @@ class CaseListView(QWidget):
         self.search = QLineEdit(objectName="caseSearch")
         self.search.setPlaceholderText(self.tr("搜索工单编号、诉求内容或电话后4位以上 (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
+        self.search.setMaxLength(SEARCH_MAX_CHARS)  # longer text matches no case's content
+        self.search.setToolTip(self.tr("最多 %1 字").replace("%1", str(SEARCH_MAX_CHARS)))
         self.count = QLabel(objectName="caseCount")
         self.table = CaseTableView(objectName="caseTable")
         self.table.setModel(model)

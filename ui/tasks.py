@@ -1,4 +1,5 @@
-"""Threads live here: one writer thread owns store writes, a small pool runs reads; results return on the GUI thread."""
+"""Threads live here: one writer thread owns store writes, a small pool runs reads; results return on the GUI
+thread, always later, from its event loop."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,10 @@ class _Bridge(QObject):
     The callable travels through a plain queue; the signal that wakes the GUI thread carries no Python object, so
     PySide never needs the GIL while it holds Qt's connection lock during a cross-thread emit (a signal carrying
     the callable itself deadlocked once against a GUI thread that held the GIL and wanted that lock).
+
+    The connection is queued even for an emit on the GUI thread itself (a task that finished before its caller
+    added the done-callback posts from there): a callback then runs from the event loop, after the caller's code
+    has returned, never re-entrantly inside it (e.g. inside a window's __init__, before anyone is connected).
     """
 
     wake = Signal()
@@ -28,7 +33,7 @@ class _Bridge(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._pending: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
-        self.wake.connect(self._drain)
+        self.wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
 
     def post(self, fn: Callable[[], None]) -> None:
         self._pending.put(fn)

@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 
+from operator_app.domain.case_input import MAX_LEN
 from operator_app.domain.events import CaseEvent, CaseState, derive_state
 from operator_app.domain.phone import mask_name, mask_phone
 from operator_app.store import schema
 from operator_app.store.database import Store
 
 SCOPES = ("shift", "today", "all")
+# The longest search text worth running: no case's content is longer. Even all in 4-byte characters, with every
+# wildcard escaped, its LIKE pattern stays under SQLite's 50,000-byte limit. The desk's search box takes no more.
+SEARCH_MAX_CHARS = MAX_LEN["content"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +65,9 @@ def _conditions(flt: CaseFilter, now: datetime) -> list[ColumnElement[bool]]:
     if flt.status:
         conds.append(c.status == flt.status)
     text = flt.text.strip()
-    if text:
+    if len(text) > SEARCH_MAX_CHARS:
+        conds.append(false())  # longer than any case's content: nothing matches (and SQLite's LIKE would refuse it)
+    elif text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         options = [c.number.like(pattern, escape="\\"), c.content.like(pattern, escape="\\")]
         if text.isdigit() and len(text) >= 4:

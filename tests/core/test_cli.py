@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -79,3 +81,33 @@ def test_data_dir_from_environment(tmp_path: Path, migrated_db: Path, monkeypatc
     code, out, _ = run(capsys, "outbox", "--json")
     assert code == 0 and json.loads(out)["pending"] == 0
     assert (folder / "seat.sqlite").exists()
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ("{not json", "is not valid JSON (line 1"),
+    ("[" * 100_000, "nested too deeply"),
+    ('{"content": ' + "[" * 5_000 + "]" * 5_000 + "}", "nested too deeply"),
+    (b"\xff\xfe{}", "is not UTF-8 text"),
+])
+def test_case_new_broken_json_exits_2_in_plain_words(tmp_path: Path, data_dir: str, content: str | bytes,
+                                                     expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / "c.json"
+    case.write_bytes(content if isinstance(content, bytes) else content.encode())
+    code, out, err = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator", "1001")
+    assert code == 2 and out == ""
+    assert err.startswith("error: ") and expected in err and "Error" not in err
+    assert json.loads(run(capsys, "--data-dir", data_dir, "outbox", "--json")[1])["pending"] == 0
+
+
+def test_outbox_prints_city_time_and_json_keeps_the_offset(tmp_path: Path, data_dir: str, city: City,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(dispatch_form(city).to_dict(), ensure_ascii=False), encoding="utf-8")
+    assert run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator", "1001")[0] == 0
+    code, out, _ = run(capsys, "--data-dir", data_dir, "outbox", "--json")
+    oldest = datetime.fromisoformat(json.loads(out)["oldest_pending_at"])
+    assert oldest.utcoffset() is not None
+    local = oldest.astimezone(ZoneInfo(city.timezone))
+    code, out, _ = run(capsys, "--data-dir", data_dir, "outbox")
+    assert code == 0
+    assert f"oldest pending: {local.isoformat(sep=' ', timespec='seconds')} ({city.timezone})" in out

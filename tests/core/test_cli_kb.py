@@ -96,9 +96,31 @@ def test_search_batch(tmp_path: Path, filled: str, capsys: pytest.CaptureFixture
     code, out, _ = run(capsys, "--data-dir", filled, "kb", "search", "--batch", str(batch), "--limit", "5")
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
-    assert [x["query"] for x in lines] == ["噪音", "", "yb"]
+    assert [x.get("query") for x in lines] == ["噪音", None, "yb"]
+    assert lines[1] == {"line": 2, "error": "not valid JSON (Expecting property name enclosed in double quotes)"}
     assert lines[0]["results"] and set(lines[0]["results"][0]) == {"id", "score"}
-    assert len(lines[0]["results"]) <= 5 and all("elapsed_ms" in x for x in lines)
+    assert len(lines[0]["results"]) <= 5 and "elapsed_ms" in lines[0] and "elapsed_ms" in lines[2]
+
+
+def test_search_batch_answers_every_good_line_whatever_the_bad_ones_hold(
+        tmp_path: Path, filled: str, capsys: pytest.CaptureFixture[str]) -> None:
+    batch = tmp_path / "q.jsonl"
+    bad = [b'{"query": "\\ud800"}', b'{"query": "\xe5\x99\xaa\\udfff\xe9\x9f\xb3"}', b"\xff\xfe",
+           b"[" * 100_000, b'{"query": 5}', b'["\xe5\x99\xaa"]', b"{}"]
+    good = json.dumps({"query": "噪音"}, ensure_ascii=False).encode()
+    batch.write_bytes(b"\n".join(x for b in bad for x in (good, b)) + b"\n" + good + b"\n")
+    code, out, err = run(capsys, "--data-dir", filled, "kb", "search", "--batch", str(batch))
+    assert code == 0 and err == ""
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 2 * len(bad) + 1
+    answers, errors = lines[0::2], lines[1::2]
+    assert all(a["query"] == "噪音" and a["results"] for a in answers)
+    assert [e["line"] for e in errors] == list(range(2, 2 * len(bad) + 1, 2))
+    assert all(set(e) == {"line", "error"} for e in errors)
+    reasons = [e["error"] for e in errors]
+    assert "not valid Unicode" in reasons[0] and "not valid Unicode" in reasons[1]
+    assert reasons[2] == "not UTF-8 text" and "nested too deeply" in reasons[3]
+    assert all("query" in r for r in reasons[4:])
 
 
 def test_search_without_a_knowledge_base(tmp_path: Path, data_dir: str,

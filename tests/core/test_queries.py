@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from operator_app.config.model import City
+from operator_app.domain.case_input import MAX_LEN
 from operator_app.seat import Seat
 from operator_app.services.case_queries import (
     CaseFilter,
@@ -82,3 +83,16 @@ def test_case_detail_and_outbox_summary(seat: Seat, city: City) -> None:
     assert get_case(seat.store, "nope") is None
     summary = outbox_summary(seat.store)
     assert (summary.pending, summary.rejected) == (1, 0) and summary.oldest_pending_at
+
+
+def test_search_text_of_any_length_answers_without_an_error(seat: Seat, city: City) -> None:
+    """SQLite refuses a LIKE pattern over 50,000 bytes; no content is longer than the form allows."""
+    fill(seat, city)
+    longest = MAX_LEN["content"]
+    long_content = "医" * longest
+    submit_case(seat.store, city, form=direct_form(city, content=long_content), operator_id="1002", now=NOW)
+    for text, found in ((long_content, 1), ("医" * (longest + 1), 0), ("医" * 16_670, 0),
+                        ("%" * 100_000, 0), ("今天的" + "_" * 60_000, 0)):
+        flt = CaseFilter(text=text, timezone=city.timezone)
+        assert count_cases(seat.store, flt, now=NOW) == found
+        assert len(list_cases(seat.store, flt, now=NOW)) == found

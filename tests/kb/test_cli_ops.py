@@ -23,9 +23,10 @@ def test_import_search_and_batch(tmp_path: Path) -> None:
     out = io.StringIO()
     assert cli_ops.search_batch(kb_path, batch_in, out) == 4
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [line["query"] for line in lines] == ["噪音", "", "", "供暖"]
+    assert [line.get("query") for line in lines] == ["噪音", None, None, "供暖"]
+    assert [(line["line"], line["error"][:14]) for line in lines[1:3]] == [(3, "no query: the "), (4, "not valid JSON")]
     assert lines[0]["results"] and set(lines[0]["results"][0]) == {"id", "score"}
-    assert all("elapsed_ms" in line for line in lines)
+    assert "elapsed_ms" in lines[0] and "elapsed_ms" in lines[3]
 
 
 def test_search_on_missing_index_is_a_clear_error(tmp_path: Path) -> None:

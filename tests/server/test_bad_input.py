@@ -105,3 +105,17 @@ def test_unknown_routes_methods_and_queries(seat: SeatClient) -> None:
     assert_error(seat.api.get("/sync/pull", params={"cursor": -1}, headers=seat.headers()), 422)
     assert_error(seat.api.get("/sync/pull", params={"limit": "lots"}, headers=seat.headers()), 422)
     assert_error(seat.api.get("/sync/pull", params={"limit": 100_000}, headers=seat.headers()), 422)
+
+
+@pytest.mark.parametrize("method", ["TRACE", "DELETE", "PUT", "PATCH"])
+def test_every_405_says_which_methods_are_allowed(seat: SeatClient, method: str) -> None:
+    for path, allowed in (("/api/v1/sync/push", {"POST"}), ("/api/v1/health", {"GET"})):
+        resp = seat.api.http.request(method, seat.api.url + path, headers=seat.headers(), timeout=30)
+        assert_error(resp, 405, "method_not_allowed")
+        assert {m.strip() for m in resp.headers.get("Allow", "").split(",")} >= allowed, resp.headers
+
+
+def test_an_article_body_over_the_limit_is_422(seat: SeatClient, database_url: str) -> None:
+    article = {"id": "kb-long", "title": "长文", "body": "x" * 60_001}
+    assert_error(seat.api.post("/kb/articles", article, headers=seat.api.token("admin")), 422)
+    assert count_rows(database_url, "kb_articles") == 0

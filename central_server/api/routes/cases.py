@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Body, Path
 
 from central_server.api.deps import AdminUser, ContextDep, SessionDep
-from central_server.api.schemas import ActionRequest, ActionResult
+from central_server.api.schemas import ActionRequest, ActionResult, ExtendAction
 from central_server.services import dispatch
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -15,13 +15,13 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 
 @router.post("/{case_number}/actions")
 def act(
-    case_number: Annotated[str, Path(max_length=32)], body: ActionRequest, user: AdminUser,
+    case_number: Annotated[str, Path(max_length=32)], body: Annotated[ActionRequest, Body()], user: AdminUser,
     session: SessionDep, ctx: ContextDep,
 ) -> ActionResult:
     """签收 sign / 退单 return (reason) / 延期 extend (reason, new_finish_by) / 办结 complete."""
     out = dispatch.act(
         session, case_number=case_number, action=body.action, department_id=body.department_id,
-        reason=body.reason, new_finish_by=body.new_finish_by, acted_by=user.id,
+        reason=body.reason, new_finish_by=body.new_finish_by if isinstance(body, ExtendAction) else None, acted_by=user.id,
         departments=ctx.city.departments, timezone=ctx.city.timezone,
     )
     return ActionResult(case_id=out.case_id, number=out.number, status=out.status, finish_by=out.finish_by,

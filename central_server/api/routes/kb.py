@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, status
 
 from central_server.api.deps import ContextDep, SessionDep, require_role
 from central_server.api.kb_schemas import (
+    ARTICLE_ID,
     ArticleCreate,
     ArticleEdit,
     ArticleFields,
@@ -29,7 +30,7 @@ from central_server.services.kb_feedback import list_feedback
 router = APIRouter(prefix="/kb", tags=["knowledge base"])
 EDITOR_ROLES = ("admin", "editor")
 KbEditor = Annotated[User, Depends(require_role(*EDITOR_ROLES))]
-ArticleId = Annotated[str, Path(min_length=1, max_length=kb.MAX_ID)]
+ArticleId = Annotated[str, Path(min_length=1, max_length=kb.MAX_ID, json_schema_extra={"pattern": ARTICLE_ID})]
 
 
 def _city_time(when: datetime | None, timezone: ZoneInfo) -> datetime | None:
@@ -102,7 +103,8 @@ def read(article_id: ArticleId, user: KbEditor, session: SessionDep) -> ArticleO
 @router.get("/feedback")
 def feedback(
     user: KbEditor, session: SessionDep,
-    article_id: Annotated[str | None, Query(min_length=1, max_length=kb.MAX_ID)] = None,
+    article_id: Annotated[str | None, Query(min_length=1, max_length=kb.MAX_ID,
+                                            json_schema_extra={"pattern": ARTICLE_ID})] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> FeedbackList:
