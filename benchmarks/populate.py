@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from _common import FRAGMENTS, RARE_WORD, emit, log, sample_forms
 
 if TYPE_CHECKING:
-    from operator_app.config.model import City
+    from contract.city.model import City
     from operator_app.seat import Seat
     from operator_app.store.database import Store
 
@@ -68,9 +68,9 @@ def _timestamps(rng: random.Random, *, total: int, days: int, mine_today: int, m
 
 def _make_rows(spec: tuple[int, list[tuple[datetime, str, str]]]) -> dict[str, list[tuple[Any, ...]]]:
     """Build the rows of one chunk: case, created event and outbox row per case."""
+    from contract.enums import Disposition
+    from contract.events import CREATED, CaseEvent, apply_event
     from operator_app.domain.deadlines import compute_deadlines
-    from operator_app.domain.enums import Disposition
-    from operator_app.domain.events import CREATED, CaseEvent, apply_event
     from operator_app.ids import new_uuid
     from operator_app.services.intake import MUTATION_CASE_CREATED, event_wire
 
@@ -136,8 +136,8 @@ def populate(store: Store, city: City, *, total: int = 100_000, days: int = 60, 
     """
     from sqlalchemy import select
 
-    from operator_app.domain.case_input import validate_case
-    from operator_app.domain.case_number import format_case_number
+    from contract.case_fields import validate_case
+    from contract.case_number import format_case_number
     from operator_app.store import schema
 
     started = time.perf_counter()
@@ -226,7 +226,8 @@ def populated_seat(data_dir: Path, *, total: int = 100_000, seed: int = 7) -> tu
     The populated store file is cached for an hour (same local day) in the temp dir and copied into data_dir,
     so running all benchmarks in a row populates once; set BENCH_NO_CACHE=1 to always populate afresh.
     """
-    from operator_app.config.loader import load_city
+    from contract.city.loader import load_city
+    from operator_app.paths import resources_dir
     from operator_app.seat import open_seat
     from operator_app.store.database import DB_FILE
 
@@ -234,7 +235,7 @@ def populated_seat(data_dir: Path, *, total: int = 100_000, seed: int = 7) -> tu
     cache = _cache_file(total, seed)
     use_cache = not os.environ.get(CACHE_ENV)
     if use_cache and cache.exists() and time.time() - cache.stat().st_mtime < CACHE_MAX_AGE_S:
-        tz = ZoneInfo(load_city().timezone)  # "today" of the cached cases is a local day
+        tz = ZoneInfo(load_city(resources_dir()).timezone)  # "today" of the cached cases is a local day
         made_day = datetime.fromtimestamp(cache.stat().st_mtime, tz).date()
         if made_day == datetime.now(tz).date():
             shutil.copyfile(cache, data_dir / DB_FILE)

@@ -178,11 +178,11 @@ def drain(args: argparse.Namespace, db: str, work: Path, cluster: Any, *, seat_c
 
     from central_server.db.engine import make_engine
     from central_server.db.models import Case
+    from contract.protocol import MAX_BATCH
     from operator_app.seat import open_seat
     from operator_app.services.case_queries import outbox_summary
     from sync.engine import SyncEngine
     from sync.http_client import ServerClient
-    from sync.protocol import MAX_BATCH
     from sync.secrets import SecretStore
 
     seat_dir = work / f"drain-{seat_code}"

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from operator_app.domain.events import CaseEvent, derive_state
+from contract.events import CaseEvent, derive_state
+from contract.protocol import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE, Change
 from operator_app.errors import StoreError
 from operator_app.services.intake import number_taken
 from operator_app.store import schema
 from operator_app.store.database import Store
-from sync.protocol import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE, Change
 
 if TYPE_CHECKING:
     from knowledge_base import Article, KnowledgeBase
@@ -102,7 +102,7 @@ def apply_kb_changes(kb: KnowledgeBase, changes: list[Change]) -> list[str]:
 
 
 def article_from_wire(data: dict[str, Any]) -> Article:
-    """An Article from the `data` of a kb_article upsert (sync/protocol.py)."""
+    """An Article from the `data` of a kb_article upsert (contract/protocol.py)."""
     from knowledge_base import Article
     from knowledge_base.model import parse_time
 

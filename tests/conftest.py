@@ -11,8 +11,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
-from operator_app.config.loader import load_city
-from operator_app.config.model import City
+from contract.city.loader import load_city
+from contract.city.model import City
+from operator_app.paths import resources_dir
 from operator_app.seat import Seat, open_seat
 from operator_app.store.database import DB_FILE
 
@@ -22,7 +23,7 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 
 @pytest.fixture(scope="session")
 def city() -> City:
-    return load_city()
+    return load_city(resources_dir())
 
 
 @pytest.fixture(scope="session")

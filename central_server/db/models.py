@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from contract.events import CREATED
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -29,7 +31,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("operator", "team_lead", "trainer", "admin", "editor")  # editor: knowledge-base editing only
 COUNTER_ROW_ID = 1
 
 
@@ -101,7 +102,7 @@ class Case(Base):
 
 
 # The only event kind a seat makes itself (case.created); departments add the others.
-OWN_EVENT_KIND = "created"
+OWN_EVENT_KIND = CREATED
 NOT_OWN_SQL = f"kind <> '{OWN_EVENT_KIND}'"
 
 

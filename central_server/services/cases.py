@@ -14,11 +14,8 @@ from sqlalchemy.orm import Session
 from central_server.db.models import Case, CaseEvent, Seat
 from central_server.services.case_args import CaseCreatedArgs, plain_errors
 from central_server.services.changes import next_change_id, stamped_at_commit
-
-STATUS_DISPATCHED = "dispatched"
-STATUS_SIGNED = "signed"
-STATUS_RETURNED = "returned"
-STATUS_CLOSED = "closed"
+from contract.enums import CaseStatus, Disposition
+from contract.events import CREATED
 
 
 class Rejected(Exception):
@@ -65,7 +62,7 @@ def plan_case_from_seat(*, seat: Seat, operator_id: str, entity_id: str, args: d
     if parsed.seat_code != seat.seat_code or not payload.number.startswith(seat.seat_code + "-"):
         raise Rejected(f"case number {payload.number} was not issued by this seat ({seat.seat_code})")
     fields = payload.fields
-    status = STATUS_CLOSED if fields["disposition"] == "direct" else STATUS_DISPATCHED
+    status = (CaseStatus.CLOSED if fields["disposition"] == Disposition.DIRECT.value else CaseStatus.DISPATCHED).value
     case = {
         "id": parsed.case_id, "number": payload.number, "seat_id": seat.id, "created_by": operator_id,
         "status": status, "fields": fields, "lead_department": str(fields.get("lead_department", "")),
@@ -73,7 +70,7 @@ def plan_case_from_seat(*, seat: Seat, operator_id: str, entity_id: str, args: d
         "received_at": received_at, "last_event_seq": 1,
     }
     event = {
-        "id": parsed.event.id, "case_id": parsed.case_id, "seq": 1, "kind": "created",
+        "id": parsed.event.id, "case_id": parsed.case_id, "seq": 1, "kind": CREATED,
         "payload": args["event"]["payload"], "operator_id": operator_id, "recorded_at": parsed.event.recorded_at,
         "seat_id": seat.id, "change_id": 0,
     }

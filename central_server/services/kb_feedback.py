@@ -16,7 +16,7 @@ from central_server.services.cases import Rejected
 from central_server.services.seats import UUID_TEXT
 
 MAX_COMMENT = 500
-Verdict = Literal["helpful", "outdated", "wrong"]  # sync/protocol.py KB_VERDICTS
+Verdict = Literal["helpful", "outdated", "wrong"]  # contract/protocol.py KB_VERDICTS
 
 
 class FeedbackArgs(BaseModel):

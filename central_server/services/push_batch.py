@@ -26,7 +26,7 @@ from central_server.db.models import Case, CaseEvent, Seat, SeatMutation
 from central_server.services import cases
 from central_server.services.changes import stamped_at_commit, take_change_ids
 from central_server.services.kb_feedback import apply_feedback
-from sync.protocol import CASE_CREATED, KB_FEEDBACK, Mutation, MutationResult, MutationStatus
+from contract.protocol import CASE_CREATED, KB_FEEDBACK, Mutation, MutationResult, MutationStatus
 
 
 def apply_fresh(session: Session, seat: Seat, fresh: list[Mutation], active: set[str], *, bulk: bool = True

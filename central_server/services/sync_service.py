@@ -26,7 +26,7 @@ from central_server.services.changes import feed_id
 from central_server.services.kb import OP_UPSERT, wire_data
 from central_server.services.push_batch import apply_fresh
 from central_server.services.users import active_user_ids
-from sync.protocol import (
+from contract.protocol import (
     ENTITY_CASE_EVENT,
     ENTITY_KB_ARTICLE,
     PROTOCOL_VERSION,

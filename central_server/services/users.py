@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from central_server.core.errors import AuthFailed, Conflict, Invalid
 from central_server.core.security import TokenPair, TokenService, hash_password, needs_rehash, verify_password
-from central_server.db.models import ROLES, User
+from central_server.db.models import User
+from contract.roles import ROLE_CODES
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
 MIN_PASSWORD = 8
@@ -21,8 +22,8 @@ def create_user(session: Session, *, username: str, name: str, role: str, passwo
     """Add a user (id = username = work number) and commit; raises Invalid or Conflict."""
     if not USERNAME.match(username):
         raise Invalid("a username is 1-16 letters, digits, '_', '.' or '-'", code="invalid_username")
-    if role not in ROLES:
-        raise Invalid(f"role must be one of: {', '.join(ROLES)}", code="invalid_role")
+    if role not in ROLE_CODES:
+        raise Invalid(f"role must be one of: {', '.join(ROLE_CODES)}", code="invalid_role")
     if not name.strip() or len(name) > 60:
         raise Invalid("a name is 1-60 characters", code="invalid_name")
     if len(password) < MIN_PASSWORD:

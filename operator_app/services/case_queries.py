@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
-from operator_app.domain.events import CaseEvent, CaseState, derive_state
-from operator_app.domain.phone import mask_name, mask_phone
+from contract.events import CaseEvent, CaseState, derive_state
+from contract.phone import mask_name, mask_phone
 from operator_app.store import schema
 from operator_app.store.database import Store
 

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
-from operator_app.config.model import City
-from operator_app.domain.case_input import CaseInput, validate_case
+from contract.case_fields import CaseInput, validate_case
+from contract.city.model import City
+from contract.enums import Disposition
+from contract.events import CREATED, CaseEvent, apply_event
 from operator_app.domain.deadlines import compute_deadlines
-from operator_app.domain.enums import Disposition
-from operator_app.domain.events import CREATED, CaseEvent, apply_event
 from operator_app.errors import OperatorAppError
 from operator_app.ids import CaseId
 from operator_app.services.changes import Changes

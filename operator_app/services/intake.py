@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from operator_app.config.model import City
-from operator_app.domain.case_input import CaseInput, validate_case
-from operator_app.domain.case_number import day_and_seq, format_case_number
+from contract.case_fields import CaseInput, validate_case
+from contract.case_number import day_and_seq, format_case_number
+from contract.city.model import City
+from contract.enums import Disposition
+from contract.events import CREATED, CaseEvent, apply_event
+from contract.protocol import CASE_CREATED
 from operator_app.domain.deadlines import compute_deadlines
-from operator_app.domain.enums import Disposition
-from operator_app.domain.events import CREATED, CaseEvent, apply_event
 from operator_app.errors import AuthError
 from operator_app.ids import CaseId, new_uuid
 from operator_app.routing.record import RoutingSnapshot, routing_record
@@ -22,7 +23,7 @@ from operator_app.services.changes import Changes
 from operator_app.store import schema
 from operator_app.store.database import Store
 
-MUTATION_CASE_CREATED = "case.created"
+MUTATION_CASE_CREATED = CASE_CREATED
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from operator_app.config.model import City
-from operator_app.domain.case_number import CASE_NUMBER
+from contract.case_number import CASE_NUMBER
+from contract.city.model import City
 from operator_app.errors import AuthError, ValidationErrors
 from operator_app.seat import Seat
 from operator_app.services import intake

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from operator_app.config.model import City
+from contract.city.model import City
 from operator_app.seat import Seat
 from operator_app.services.case_queries import (
     CaseFilter,

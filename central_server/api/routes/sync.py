@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Response
 
 from central_server.api.deps import AppContext, ContextDep, SeatCall, SeatCallDep, authenticate_call
 from central_server.services import sync_service
-from sync.protocol import MAX_PULL, PullResponse, PushRequest, PushResponse
+from contract.protocol import MAX_PULL, PullResponse, PushRequest, PushResponse
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from operator_app.config.model import City
-from operator_app.domain.enums import AppealType, Channel, Disposition, PhoneKind, SpecialNeed, Urgency
-from operator_app.domain.phone import PhoneFormatError, normalize_phone
-from operator_app.domain.text_checks import has_control_chars, has_emoji, normalize_text
-from operator_app.errors import ValidationError, ValidationErrors
+from contract.city.model import City
+from contract.enums import AppealType, Channel, Disposition, PhoneKind, SpecialNeed, Urgency
+from contract.errors import ValidationError, ValidationErrors
+from contract.phone import PhoneFormatError, normalize_phone
+from contract.text_checks import has_control_chars, has_emoji, normalize_text
 
 # Longest accepted text per field, in characters.
 MAX_LEN = {
