@@ -23,6 +23,16 @@ MAX_LEN = {
 }
 MULTILINE = {"content", "request", "answer", "address"}
 
+# What each field is called on the form, for messages that name a field.
+FIELD_LABELS = {
+    "form": "工单", "caller_name": "来电人姓名", "anonymous": "匿名", "phone_kind": "号码类型", "phone": "来电号码",
+    "callback_phone": "回访号码", "confidential": "保密", "special_needs": "特殊需求",
+    "special_needs_other": "其他特殊需求说明", "channel": "来源渠道", "appeal_type": "诉求类型", "category": "问题分类",
+    "district": "所属区县", "street": "街道", "address": "详细地址", "content": "诉求内容", "request": "诉求要求",
+    "urgency": "紧急程度", "urgency_reason": "紧急原因", "disposition": "处理方式", "answer": "答复内容",
+    "lead_department": "主办单位", "cooperating_departments": "协办单位",
+}
+
 # The order of the form: the first error in this order gets the focus.
 FIELD_ORDER = (
     "caller_name", "phone", "callback_phone", "special_needs_other", "channel", "appeal_type", "category",
@@ -253,3 +263,28 @@ def _departments(
         elif dept.id not in cooperating:
             cooperating.append(dept.id)
     return (lead.id if lead else ""), tuple(cooperating)
+
+
+def check_submitted_fields(data: object, city: City) -> ValidCase:
+    """The `fields` of a created event as another party received them (the server, a pulling seat).
+
+    They must be exactly what validate_case makes of a form: every field of ValidCase, nothing else, each value
+    valid for this city and already in its normalised form. Raises ValidationErrors listing every problem.
+    """
+    if not isinstance(data, dict):
+        raise ValidationErrors([ValidationError("form", "工单数据应为一个 JSON 对象", code="type")])
+    names = [f.name for f in fields(ValidCase)]
+    errors = [ValidationError(n, f"缺少{FIELD_LABELS[n]}", code="missing") for n in names if n not in data]
+    errors += [ValidationError(str(k), f"未知字段“{k}”", code="unknown") for k in data if k not in names]
+    if errors:
+        raise ValidationErrors(errors)
+    phone = data.get("phone")
+    # A ValidCase keeps no phone kind or anonymity flag: an empty phone is "no number", an empty name is allowed.
+    form = CaseInput.from_mapping({**data, "phone_kind": PhoneKind.NUMBER.value if phone else PhoneKind.NONE.value})
+    valid = validate_case(form, city)
+    as_sent = valid.to_dict()
+    differ = [n for n in names if as_sent[n] != data[n]]
+    if differ:
+        raise ValidationErrors([
+            ValidationError(n, f"{FIELD_LABELS[n]}不是本系统保存的规范格式", code="not_normalised") for n in differ])
+    return valid

@@ -78,6 +78,7 @@ class SeatMutation(Base):
     operator_id: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(10))
     error: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(32))  # MutationResult.code of a rejection
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

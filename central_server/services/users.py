@@ -10,9 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.core.errors import AuthFailed, Conflict, Invalid
+from central_server.core.recent_checks import RecentChecks
 from central_server.core.security import TokenPair, TokenService, hash_password, needs_rehash, verify_password
 from central_server.db.models import User
-from contract.roles import ROLE_CODES
+from contract.roles import INTAKE, ROLE_CODES, roles_with
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
 MIN_PASSWORD = 8
@@ -64,12 +65,28 @@ def user_for_access_token(session: Session, tokens: TokenService, token: str) ->
     return user
 
 
-def active_user_ids(session: Session, ids: Iterable[str]) -> set[str]:
+def intake_user_ids(session: Session, ids: Iterable[str]) -> set[str]:
+    """Those of `ids` that are active users whose role may take calls and create cases (a case's author)."""
     wanted = set(ids)
     if not wanted:
         return set()
-    rows = session.scalars(select(User.id).where(User.id.in_(wanted), User.active.is_(True)))
+    rows = session.scalars(select(User.id).where(User.id.in_(wanted), User.active.is_(True),
+                                                 User.role.in_(roles_with(INTAKE))))
     return set(rows)
+
+
+def intake_key(user_id: str) -> tuple[str, str]:
+    """RecentChecks key: this user was found an active intake user moments ago."""
+    return ("intake", user_id)
+
+
+def remember_intake_users(session: Session, ids: Iterable[str], recent: RecentChecks | None) -> set[str]:
+    """intake_user_ids, remembered in `recent` so the next pushes naming these authors need no lookup."""
+    found = intake_user_ids(session, ids)
+    if recent is not None:
+        for user_id in found:
+            recent.remember(intake_key(user_id))
+    return found
 
 
 def has_users(session: Session) -> bool:

@@ -28,7 +28,8 @@ async def push(body: PushRequest, ctx: ContextDep, call: SeatCallDep) -> Respons
 def _push(ctx: AppContext, call: SeatCall, body: PushRequest) -> bytes:
     with ctx.sessions() as session:
         seat_id = authenticate_call(session, ctx, call)  # each mutation carries its own operator_id
-        return sync_service.push(session, seat_id=seat_id, request=body, recent=ctx.recent).model_dump_json().encode()
+        return sync_service.push(session, seat_id=seat_id, request=body, city=ctx.city.city,
+                                 recent=ctx.recent).model_dump_json().encode()
 
 
 @router.get("/pull", response_model=PullResponse)
