@@ -131,10 +131,14 @@ class ValidCase:
     cooperating_departments: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Every value is text, a flag or a tuple of texts: no deep copy (asdict) needed; this runs per case.
+        data = {name: getattr(self, name) for name in _VALID_FIELDS}
         data["special_needs"] = list(self.special_needs)
         data["cooperating_departments"] = list(self.cooperating_departments)
         return data
+
+
+_VALID_FIELDS = tuple(f.name for f in fields(ValidCase))
 
 
 def _text(raw: CaseInput, name: str, errors: list[ValidationError], *, label: str, required: bool = False) -> str:
@@ -273,7 +277,7 @@ def check_submitted_fields(data: object, city: City) -> ValidCase:
     """
     if not isinstance(data, dict):
         raise ValidationErrors([ValidationError("form", "工单数据应为一个 JSON 对象", code="type")])
-    names = [f.name for f in fields(ValidCase)]
+    names = _VALID_FIELDS
     errors = [ValidationError(n, f"缺少{FIELD_LABELS[n]}", code="missing") for n in names if n not in data]
     errors += [ValidationError(str(k), f"未知字段“{k}”", code="unknown") for k in data if k not in names]
     if errors:

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from contract.events import CaseEvent, derive_state
+from contract.events import CaseEvent, apply_event, derive_state
 from contract.protocol import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE, Change
 from operator_app.errors import StoreError
 from operator_app.services.intake import number_taken
 from operator_app.store import schema
+from operator_app.store.case_rows import case_row
 from operator_app.store.database import Store
 
 if TYPE_CHECKING:
@@ -156,16 +157,10 @@ def _append_event(conn: Connection, data: dict[str, Any]) -> bool:
 
 def _insert_projection(conn: Connection, case_id: str, event: dict[str, Any]) -> None:
     """A case this store did not have (made here before the store was restored from a backup)."""
-    p, f = event["payload"], event["payload"]["fields"]
-    number_taken(conn, str(p["number"]))
-    conn.execute(insert(schema.cases).values(
-        id=case_id, number=p["number"], created_by=str(event.get("operator_id", "")),
-        created_at=event["recorded_at"], status="", category=f["category"], district=f["district"],
-        lead_department=f["lead_department"], urgency=f["urgency"], disposition=f["disposition"],
-        appeal_type=f["appeal_type"], special_needs=",".join(f["special_needs"]), confidential=f["confidential"],
-        caller_name=f["caller_name"], phone=f["phone"], content=f["content"], respond_by=p.get("respond_by", ""),
-        finish_by=p.get("finish_by", ""), synced=True,
-    ))
+    number_taken(conn, str(event["payload"]["number"]))
+    created = CaseEvent(event["id"], case_id, 1, event["kind"], event["payload"], str(event.get("operator_id", "")),
+                        event["recorded_at"])
+    conn.execute(insert(schema.cases).values(case_row(apply_event(None, created), synced=True)))
 
 
 def _reproject(conn: Connection, case_id: str) -> None:
