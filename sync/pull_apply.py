@@ -104,8 +104,8 @@ def apply_kb_changes(kb: KnowledgeBase, changes: list[Change]) -> list[str]:
 
 def article_from_wire(data: dict[str, Any]) -> Article:
     """An Article from the `data` of a kb_article upsert (contract/protocol.py)."""
+    from contract.kb_article import parse_time
     from knowledge_base import Article
-    from knowledge_base.model import parse_time
 
     def texts(key: str) -> tuple[str, ...]:
         value = data.get(key) or []
