@@ -12,11 +12,11 @@ from central_server.core.city import CityFacts
 from central_server.db.models import KbArticle, User
 from central_server.services.kb_import import KbImportReport, import_file
 from central_server.services.users import create_user, has_users
-from contract.roles import ROLE_CODES
+from contract.roles import ROLE_CODES, Role
 
 # Documented in the README for the demo only; stored as an argon2 hash like every password.
 DEMO_PASSWORD = "demo-12345"
-ADMIN = ("admin", "演示管理员", "admin")
+ADMIN = ("admin", "演示管理员", Role.ADMIN.value)
 
 
 def seed_demo(session: Session, city: CityFacts) -> list[str]:
