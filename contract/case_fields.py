@@ -81,18 +81,17 @@ class CaseInput:
             raise ValidationErrors([ValidationError("form", "工单数据应为一个 JSON 对象", code="type")])
         errors: list[ValidationError] = []
         values: dict[str, Any] = {}
-        known = {f.name: f for f in fields(cls)}
         for key, value in data.items():
-            if key not in known:
+            if key not in _INPUT_DEFAULTS:
                 errors.append(ValidationError(str(key), f"未知字段“{key}”", code="unknown"))
                 continue
-            default = known[key].default
+            default = _INPUT_DEFAULTS[key]
             if isinstance(default, bool):
                 if not isinstance(value, bool):
                     errors.append(ValidationError(key, "应为是/否（true/false）", code="type"))
                     continue
             elif isinstance(default, tuple):
-                if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
                     errors.append(ValidationError(key, "应为文字列表", code="type"))
                     continue
                 value = tuple(value)
@@ -103,6 +102,9 @@ class CaseInput:
         if errors:
             raise ValidationErrors(errors)
         return cls(**values)
+
+
+_INPUT_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(CaseInput)}
 
 
 @dataclass(frozen=True, kw_only=True)
