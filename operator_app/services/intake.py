@@ -15,6 +15,7 @@ from contract.city.model import City
 from contract.enums import Disposition
 from contract.events import CREATED, CaseEvent, apply_event
 from contract.protocol import CASE_CREATED
+from contract.roles import INTAKE, may, role_label
 from operator_app.domain.deadlines import compute_deadlines
 from operator_app.errors import AuthError
 from operator_app.ids import CaseId, new_uuid
@@ -46,8 +47,11 @@ def submit_case(
 
     One transaction: day counter, case row, created event, outbox row, and the operator's draft removal.
     """
-    if operator_id not in city.roster:
+    operator = city.roster.get(operator_id)
+    if operator is None:
         raise AuthError(f"operator {operator_id!r} is not in the roster")
+    if not may(operator.role, INTAKE):  # the server would refuse the case (contract.roles)
+        raise AuthError(f"{role_label(operator.role)}（工号 {operator_id}）没有受理权限，不能提交正式工单")
     valid = validate_case(form, city)
     at = (now or datetime.now(UTC)).astimezone(UTC)
     local_day = at.astimezone(ZoneInfo(city.timezone)).date()

@@ -69,6 +69,15 @@ def test_unknown_operator_is_refused(seat: Seat, city: City) -> None:
         submit_case(seat.store, city, form=dispatch_form(city), operator_id="9999")
 
 
+def test_a_role_without_intake_creates_no_real_case(seat: Seat, city: City) -> None:
+    """The server refuses a case authored by a trainer (contract.roles: intake is operator and team_lead only);
+    the seat refuses it first, so it never sits in the rejected list."""
+    trainer = next(op.id for op in city.roster.values() if op.role == "trainer")
+    with pytest.raises(AuthError, match="受理"):
+        submit_case(seat.store, city, form=dispatch_form(city), operator_id=trainer)
+    assert counts(seat) == {"cases": 0, "case_events": 0, "outbox": 0}
+
+
 def test_failure_inside_the_transaction_leaves_nothing_half_written(
         seat: Seat, city: City, monkeypatch: pytest.MonkeyPatch) -> None:
     save_draft(seat.store, operator_id="1001", form=dispatch_form(city))
