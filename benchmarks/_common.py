@@ -25,8 +25,8 @@ if str(REPO) not in sys.path:  # run as `python benchmarks/x.py` from anywhere, 
     sys.path.insert(0, str(REPO))
 
 if TYPE_CHECKING:
-    from operator_app.config.model import City
-    from operator_app.domain.case_input import CaseInput
+    from contract.case_fields import CaseInput
+    from contract.city.model import City
 
 
 def log(*parts: object) -> None:
@@ -131,7 +131,7 @@ def chinese_text(rng: random.Random, length: int) -> str:
 def sample_forms(city: City, count: int, *, seed: int = 12345, min_len: int = 20,
                  max_len: int = 2000) -> list[CaseInput]:
     """`count` valid, varied forms: about 3/4 dispatched, 1/4 answered directly; content min_len..max_len chars."""
-    from operator_app.domain.case_input import CaseInput
+    from contract.case_fields import CaseInput
 
     rng = random.Random(seed)
     leaves = city.categories.leaves

@@ -38,11 +38,12 @@ class Bench:
     """One QApplication and task threads; each measurement opens its own Store on the populated file."""
 
     def __init__(self, folder: Path, seat_code: str, shift_start: str) -> None:
-        from operator_app.config.loader import load_city
+        from contract.city.loader import load_city
+        from operator_app.paths import resources_dir
         from ui.tasks import TaskManager
 
         self.app = make_app()
-        self.city = load_city()
+        self.city = load_city(resources_dir())
         self.tasks = TaskManager()
         self.folder, self.seat_code, self.shift_start = folder, seat_code, shift_start
 

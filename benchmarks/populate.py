@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from _common import FRAGMENTS, RARE_WORD, emit, log, sample_forms
 
 if TYPE_CHECKING:
-    from operator_app.config.model import City
+    from contract.city.model import City
     from operator_app.seat import Seat
     from operator_app.store.database import Store
 
@@ -68,45 +68,32 @@ def _timestamps(rng: random.Random, *, total: int, days: int, mine_today: int, m
 
 def _make_rows(spec: tuple[int, list[tuple[datetime, str, str]]]) -> dict[str, list[tuple[Any, ...]]]:
     """Build the rows of one chunk: case, created event and outbox row per case."""
-    from operator_app.domain.deadlines import compute_deadlines
-    from operator_app.domain.enums import Disposition
-    from operator_app.domain.events import CREATED, CaseEvent, apply_event
+    from dataclasses import replace
+
+    from contract.events import CREATED, CaseEvent, apply_event
     from operator_app.ids import new_uuid
-    from operator_app.services.intake import MUTATION_CASE_CREATED, event_wire
+    from operator_app.services.intake import MUTATION_CASE_CREATED, created_payload, event_wire
+    from operator_app.store.case_rows import case_row
 
     chunk, items = spec
-    city, templates, template_dicts = _CTX["city"], _CTX["templates"], _CTX["template_dicts"]
+    city, templates = _CTX["city"], _CTX["templates"]
     columns, seat_code, corpus = _CTX["columns"], _CTX["seat_code"], _CTX["corpus"]
     rng = random.Random(_CTX["seed"] * 1000 + chunk)
     rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in ROW_TABLES}
     for i, (at, operator_id, number) in enumerate(items):
         k = (chunk * 7919 + i) % len(templates)
-        tpl, fields = templates[k], dict(template_dicts[k])
+        tpl = templates[k]
         # Content 20-600 characters, skewed short (median ~65, mean ~130), like real call notes.
         length = int(20 * 30 ** (rng.random() ** 1.5))
         start = rng.randrange(len(corpus) - length)
         content = corpus[start:start + length]
         if rng.random() < 0.001:
             content = content[: max(len(content) - len(RARE_WORD), 0)] + RARE_WORD
-        fields["content"] = content
-        respond_by = finish_by = ""
-        if tpl.disposition == Disposition.DISPATCH.value:
-            dl = compute_deadlines(city.deadline_rules, category=tpl.category, urgency=tpl.urgency, accepted_at=at)
-            respond_by = dl.respond_by.isoformat(timespec="seconds")
-            finish_by = dl.finish_by.isoformat(timespec="seconds")
         case_id = new_uuid()
         recorded_at = at.isoformat(timespec="milliseconds")
-        payload = {"number": number, "fields": fields, "respond_by": respond_by, "finish_by": finish_by}
+        payload = created_payload(city, replace(tpl, content=content), number=number, accepted_at=at, extras={})
         event = CaseEvent(new_uuid(), case_id, 1, CREATED, payload, operator_id, recorded_at)
-        state = apply_event(None, event)
-        case = {
-            "id": case_id, "number": number, "created_by": operator_id, "created_at": recorded_at,
-            "status": state.status, "category": tpl.category, "district": tpl.district,
-            "lead_department": tpl.lead_department, "urgency": tpl.urgency, "disposition": tpl.disposition,
-            "appeal_type": tpl.appeal_type, "special_needs": ",".join(tpl.special_needs),
-            "confidential": tpl.confidential, "caller_name": tpl.caller_name, "phone": tpl.phone,
-            "content": content, "respond_by": respond_by, "finish_by": finish_by, "synced": False,
-        }
+        case = case_row(apply_event(None, event), synced=False)
         ev = {
             "id": event.id, "case_id": case_id, "seq": 1, "kind": CREATED,
             "payload_json": json.dumps(payload, ensure_ascii=False), "operator_id": operator_id,
@@ -136,8 +123,8 @@ def populate(store: Store, city: City, *, total: int = 100_000, days: int = 60, 
     """
     from sqlalchemy import select
 
-    from operator_app.domain.case_input import validate_case
-    from operator_app.domain.case_number import format_case_number
+    from contract.case_fields import validate_case
+    from contract.case_number import format_case_number
     from operator_app.store import schema
 
     started = time.perf_counter()
@@ -148,7 +135,7 @@ def populate(store: Store, city: City, *, total: int = 100_000, days: int = 60, 
     templates = [validate_case(f, city) for f in sample_forms(city, 400, seed=seed, min_len=20, max_len=60)]
     columns = {t.name: [c.name for c in t.columns] for t in (schema.cases, schema.case_events, schema.outbox)}
     corpus_rng = random.Random(seed)
-    _CTX.update(city=city, templates=templates, template_dicts=[t.to_dict() for t in templates], columns=columns,
+    _CTX.update(city=city, templates=templates, columns=columns,
                 seat_code=store.seat.seat_code, seed=seed,
                 corpus="".join(corpus_rng.choice(FRAGMENTS) for _ in range(20_000)))
 
@@ -226,7 +213,8 @@ def populated_seat(data_dir: Path, *, total: int = 100_000, seed: int = 7) -> tu
     The populated store file is cached for an hour (same local day) in the temp dir and copied into data_dir,
     so running all benchmarks in a row populates once; set BENCH_NO_CACHE=1 to always populate afresh.
     """
-    from operator_app.config.loader import load_city
+    from contract.city.loader import load_city
+    from operator_app.paths import resources_dir
     from operator_app.seat import open_seat
     from operator_app.store.database import DB_FILE
 
@@ -234,7 +222,7 @@ def populated_seat(data_dir: Path, *, total: int = 100_000, seed: int = 7) -> tu
     cache = _cache_file(total, seed)
     use_cache = not os.environ.get(CACHE_ENV)
     if use_cache and cache.exists() and time.time() - cache.stat().st_mtime < CACHE_MAX_AGE_S:
-        tz = ZoneInfo(load_city().timezone)  # "today" of the cached cases is a local day
+        tz = ZoneInfo(load_city(resources_dir()).timezone)  # "today" of the cached cases is a local day
         made_day = datetime.fromtimestamp(cache.stat().st_mtime, tz).date()
         if made_day == datetime.now(tz).date():
             shutil.copyfile(cache, data_dir / DB_FILE)

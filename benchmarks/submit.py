@@ -24,7 +24,7 @@ OPERATOR = "1001"
 
 def run_submits(seat: Any, forms: list[Any]) -> dict[str, Any]:
     """Submit every form (after WARMUP extra ones) and time each call; returns the summary in ms."""
-    from operator_app.domain.case_input import validate_case
+    from contract.case_fields import validate_case
     from operator_app.services.intake import submit_case
 
     store, city = seat.store, seat.city

@@ -178,11 +178,11 @@ def drain(args: argparse.Namespace, db: str, work: Path, cluster: Any, *, seat_c
 
     from central_server.db.engine import make_engine
     from central_server.db.models import Case
+    from contract.protocol import MAX_BATCH
     from operator_app.seat import open_seat
     from operator_app.services.case_queries import outbox_summary
     from sync.engine import SyncEngine
     from sync.http_client import ServerClient
-    from sync.protocol import MAX_BATCH
     from sync.secrets import SecretStore
 
     seat_dir = work / f"drain-{seat_code}"
@@ -278,10 +278,13 @@ def case_created(code: str, seq: int, number: int, operator: str, rng: random.Ra
     case_id = str(uuid.uuid4())
     dispatch = rng.random() < 0.75
     length = int(round(20 * 100 ** rng.random()))  # log-uniform 20..2000 characters, as on the hotline
-    fields = {"caller_name": "张三", "phone": "13800000000", "category": "城乡建设/物业管理",
-              "district": "xiangjiang", "content": chinese_text(rng, length),
-              "disposition": "dispatch" if dispatch else "direct", "lead_department": "zjj" if dispatch else "",
-              "cooperating_departments": []}
+    # Every field, normalised as the seat's validation leaves it (the server checks both).
+    fields = {"caller_name": "张三", "phone": "13800000000", "callback_phone": "", "confidential": False,
+              "special_needs": [], "special_needs_other": "", "channel": "phone", "appeal_type": "help",
+              "category": "城乡建设/物业管理/物业服务质量", "district": "donghu", "street": "", "address": "",
+              "content": chinese_text(rng, length), "request": "", "urgency": "normal", "urgency_reason": "",
+              "disposition": "dispatch" if dispatch else "direct", "answer": "" if dispatch else "已告知处理办法",
+              "lead_department": "zjj" if dispatch else "", "cooperating_departments": []}
     recorded = time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime())
     return {
         "seq": seq, "mutation_id": str(uuid.uuid4()), "name": "case.created", "operator_id": operator,
@@ -289,7 +292,8 @@ def case_created(code: str, seq: int, number: int, operator: str, rng: random.Ra
         "args": {"case_id": case_id, "seat_code": code, "event": {
             "id": str(uuid.uuid4()), "seq": 1, "kind": "created", "recorded_at": recorded,
             "payload": {"number": f"{code}-20260301-{number:04d}", "fields": fields,
-                        "respond_by": "2026-03-01T09:00:00+00:00", "finish_by": "2026-03-02T08:00:00+00:00"},
+                        "respond_by": "2026-03-01T09:00:00+00:00" if dispatch else "",
+                        "finish_by": "2026-03-02T08:00:00+00:00" if dispatch else ""},
         }},
     }
 

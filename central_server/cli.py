@@ -26,11 +26,11 @@ from central_server.core.config import (
 from central_server.core.errors import ServerError
 from central_server.db.engine import make_engine, session_factory
 from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
-from central_server.db.models import ROLES
 from central_server.services import dispatch, routing_models, seats
 from central_server.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_articles
 from central_server.services.kb_import import import_file as kb_import_file
 from central_server.services.users import create_user
+from contract.roles import ROLE_CODES
 
 PASSWORD_ENV = "CENTRAL_SERVER_NEW_PASSWORD"
 
@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     user = command("create-user", f"add a user; the password comes from ${PASSWORD_ENV} or a prompt")
     user.add_argument("--username", required=True)
     user.add_argument("--name", required=True)
-    user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument("--role", required=True, choices=ROLE_CODES)
     command("seed-demo", f"add the demo city's accounts (password {DEMO_PASSWORD!r}), an admin and the demo "
                          "knowledge-base articles")
     kb = sub.add_parser("kb", help="the knowledge base").add_subparsers(dest="kb_command", required=True)

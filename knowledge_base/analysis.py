@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from knowledge_base.model import Article
+from contract.kb_article import Article
 from knowledge_base.pinyin_keys import initials_keys, title_initials
 from knowledge_base.text import gram_keys, normalize
 

@@ -8,9 +8,10 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
+from contract.kb_article import Article
 from knowledge_base.analysis import DEFAULT_AVGDL, Analysed, analyse, term_weights
 from knowledge_base.index_format import mark_current
-from knowledge_base.model import Article, format_time
+from knowledge_base.model import format_time
 from knowledge_base.schema import get_meta, set_meta
 
 ROW_COLUMNS = "id, title, body, category, departments, keywords, effective_from, expires_at, version, owner, updated_at, retired"

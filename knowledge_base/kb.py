@@ -6,6 +6,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from contract.kb_article import Article
 from knowledge_base.index_format import ensure_current
 from knowledge_base.index_writer import (
     ROW_COLUMNS,
@@ -15,7 +16,7 @@ from knowledge_base.index_writer import (
     retire_article,
     upsert_article,
 )
-from knowledge_base.model import Article, ImportReport, KnowledgeBaseError, SearchHit
+from knowledge_base.model import ImportReport, KnowledgeBaseError, SearchHit
 from knowledge_base.query import QueryPlan, plan_query
 from knowledge_base.schema import connect
 from knowledge_base.searcher import MAX_TERMS_LONG, MAX_TERMS_SHORT, Filters, Searcher

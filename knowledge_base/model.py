@@ -1,42 +1,16 @@
-"""Value types of the knowledge base: articles, search hits, import reports (immutable, thread-safe)."""
+"""Value types of the knowledge base: search hits, import reports (immutable, thread-safe); articles are
+contract.kb_article.Article."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 class KnowledgeBaseError(Exception):
     """Raised for unusable input to a knowledge-base write (search itself never raises on bad text)."""
-
-
-@dataclass(frozen=True)
-class Article:
-    """One knowledge-base article; times are naive local (city) time."""
-
-    id: str
-    title: str
-    body: str
-    category: str = ""
-    departments: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-    effective_from: datetime | None = None
-    expires_at: datetime | None = None
-    version: int | None = None  # None: the store assigns previous version + 1
-    owner: str = ""
-    updated_at: datetime | None = None
-    retired: bool = False
-
-    def is_expired(self, now: datetime) -> bool:
-        """Whether the expiry time has passed at now."""
-        return self.expires_at is not None and self.expires_at <= now
-
-    def is_in_effect(self, now: datetime) -> bool:
-        """Whether the article has taken effect at now."""
-        return self.effective_from is None or self.effective_from <= now
 
 
 @dataclass(frozen=True)
@@ -97,44 +71,6 @@ class ImportReport:
             "imported": self.imported,
             "errors": [{"line": i.line, "reason": i.reason} for i in self.issues],
         }
-
-
-def parse_time(value: object) -> datetime | None:
-    """Parse None, a date, a datetime or an ISO string ('2024-05-01', '2024-05-01T08:00:00+08:00')."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    elif isinstance(value, date):
-        dt = datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        dt = _parse_text(value)
-    else:
-        raise ValueError(f"not a date or time: {type(value).__name__}")
-    if dt.tzinfo is not None:
-        dt = dt.astimezone().replace(tzinfo=None)
-    return dt.replace(microsecond=0)
-
-
-_LOOSE = re.compile(
-    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2})秒?)?)?$"
-)
-
-
-def _parse_text(value: str) -> datetime:
-    text = value.strip().replace("Z", "+00:00")
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    m = _LOOSE.match(text)
-    if m:
-        y, mo, d, h, mi, sec = (int(g) if g else 0 for g in m.groups())
-        try:
-            return datetime(y, mo, d, h, mi, sec)
-        except ValueError:
-            pass
-    raise ValueError(f"not a date or time: {value[:40]!r}")
 
 
 def format_time(dt: datetime | None) -> str | None:

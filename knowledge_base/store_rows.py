@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from knowledge_base.model import Article, load_time
+from contract.kb_article import Article
+from knowledge_base.model import load_time
 
 
 def row_to_article(row: Sequence[object]) -> Article:

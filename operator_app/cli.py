@@ -149,7 +149,7 @@ def _read_json(path: str) -> Any:
 
 
 def _case_new(seat: Any, args: argparse.Namespace) -> int:
-    from operator_app.domain.case_input import CaseInput
+    from contract.case_fields import CaseInput
     from operator_app.services.intake import submit_case
 
     form = CaseInput.from_mapping(_read_json(args.json))

@@ -4,45 +4,14 @@ from __future__ import annotations
 
 import enum
 
+from contract.errors import ConfigError, ContractError, ValidationError, ValidationErrors
 
-class OperatorAppError(Exception):
-    """Root of every error the core raises on purpose."""
+# The seat's error root is the contract's: the form's validation and the city loader live there (shared with the
+# server) and raise ValidationErrors / ConfigError, which the seat catches as OperatorAppError like its own errors.
+OperatorAppError = ContractError
 
-
-class ConfigError(OperatorAppError):
-    """A city configuration file is missing or broken: names the file, the place and the problem."""
-
-    def __init__(self, file: str, place: str, problem: str) -> None:
-        self.file = file
-        self.place = place
-        self.problem = problem
-        where = f"{file} ({place})" if place else file
-        super().__init__(f"{where}: {problem}")
-
-
-class ValidationError(OperatorAppError):
-    """One field of an input is wrong; `message` is the Chinese text shown at the field."""
-
-    def __init__(self, field: str, message: str, *, code: str = "invalid") -> None:
-        self.field = field
-        self.message = message
-        self.code = code
-        super().__init__(f"{field}: {message}")
-
-
-class ValidationErrors(OperatorAppError):
-    """Several fields are wrong at once; nothing was saved."""
-
-    def __init__(self, errors: list[ValidationError]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
-
-    def by_field(self) -> dict[str, ValidationError]:
-        """The first error of each field, in form order."""
-        out: dict[str, ValidationError] = {}
-        for err in self.errors:
-            out.setdefault(err.field, err)
-        return out
+__all__ = ["AuthError", "ConfigError", "OperatorAppError", "StoreError", "SyncError", "SyncErrorKind",
+           "ValidationError", "ValidationErrors"]
 
 
 class StoreError(OperatorAppError):

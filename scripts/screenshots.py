@@ -15,7 +15,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import insert
 
-from operator_app.domain.case_input import CaseInput
+from contract.case_fields import CaseInput
 from operator_app.seat import open_seat
 from operator_app.services.intake import submit_case
 from operator_app.store import schema

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select, update
 
+from contract.protocol import MAX_BATCH, PROTOCOL_VERSION, Mutation, PullResponse, PushRequest
 from operator_app.errors import StoreError, SyncError, SyncErrorKind
 from operator_app.store import schema
 from operator_app.store.database import Store
@@ -28,7 +29,6 @@ from sync.outbox import (
     record_push,
     renumber_above,
 )
-from sync.protocol import MAX_BATCH, PROTOCOL_VERSION, Mutation, PullResponse, PushRequest
 from sync.pull_apply import apply_pulled, has_kb_changes, kb_path_for
 from sync.routing_update import CHECK_EVERY_S, update_routing_model
 from sync.secrets import (

@@ -9,8 +9,8 @@ from typing import Any
 import requests
 from pydantic import ValidationError as PydanticError
 
+from contract.protocol import PullResponse, PushRequest, PushResponse
 from operator_app.errors import SyncError, SyncErrorKind
-from sync.protocol import PullResponse, PushRequest, PushResponse
 
 TIMEOUT = (3.05, 20)  # connect, read seconds
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, select, text, update
 
+from contract.protocol import MAX_BATCH, Mutation, PushResponse
 from operator_app.store import schema
 from operator_app.store.database import Store
-from sync.protocol import MAX_BATCH, Mutation, PushResponse
 
 
 def pending_batch(store: Store, *, limit: int = MAX_BATCH, after_seq: int = 0) -> list[Mutation]:

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from operator_app.domain.events import CaseEvent, derive_state
+from contract.events import CaseEvent, apply_event, derive_state
+from contract.protocol import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE, Change
 from operator_app.errors import StoreError
 from operator_app.services.intake import number_taken
 from operator_app.store import schema
+from operator_app.store.case_rows import case_row
 from operator_app.store.database import Store
-from sync.protocol import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE, Change
 
 if TYPE_CHECKING:
     from knowledge_base import Article, KnowledgeBase
@@ -102,9 +103,9 @@ def apply_kb_changes(kb: KnowledgeBase, changes: list[Change]) -> list[str]:
 
 
 def article_from_wire(data: dict[str, Any]) -> Article:
-    """An Article from the `data` of a kb_article upsert (sync/protocol.py)."""
+    """An Article from the `data` of a kb_article upsert (contract/protocol.py)."""
+    from contract.kb_article import parse_time
     from knowledge_base import Article
-    from knowledge_base.model import parse_time
 
     def texts(key: str) -> tuple[str, ...]:
         value = data.get(key) or []
@@ -156,16 +157,10 @@ def _append_event(conn: Connection, data: dict[str, Any]) -> bool:
 
 def _insert_projection(conn: Connection, case_id: str, event: dict[str, Any]) -> None:
     """A case this store did not have (made here before the store was restored from a backup)."""
-    p, f = event["payload"], event["payload"]["fields"]
-    number_taken(conn, str(p["number"]))
-    conn.execute(insert(schema.cases).values(
-        id=case_id, number=p["number"], created_by=str(event.get("operator_id", "")),
-        created_at=event["recorded_at"], status="", category=f["category"], district=f["district"],
-        lead_department=f["lead_department"], urgency=f["urgency"], disposition=f["disposition"],
-        appeal_type=f["appeal_type"], special_needs=",".join(f["special_needs"]), confidential=f["confidential"],
-        caller_name=f["caller_name"], phone=f["phone"], content=f["content"], respond_by=p.get("respond_by", ""),
-        finish_by=p.get("finish_by", ""), synced=True,
-    ))
+    number_taken(conn, str(event["payload"]["number"]))
+    created = CaseEvent(event["id"], case_id, 1, event["kind"], event["payload"], str(event.get("operator_id", "")),
+                        event["recorded_at"])
+    conn.execute(insert(schema.cases).values(case_row(apply_event(None, created), synced=True)))
 
 
 def _reproject(conn: Connection, case_id: str) -> None:

@@ -17,8 +17,9 @@ if "OPERATOR_APP_IDENTITY_DIR" not in os.environ:
 
 import pytest
 
-from operator_app.config.loader import load_city
-from operator_app.config.model import City
+from contract.city.loader import load_city
+from contract.city.model import City
+from operator_app.paths import resources_dir
 from operator_app.seat import Seat, open_seat
 from operator_app.store.database import DB_FILE
 
@@ -28,7 +29,7 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 
 @pytest.fixture(scope="session")
 def city() -> City:
-    return load_city()
+    return load_city(resources_dir())
 
 
 @pytest.fixture(scope="session")

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from operator_app.config.model import City
-from operator_app.domain.enums import AppealType, CaseStatus, Channel, Disposition, SpecialNeed, Urgency
-from operator_app.domain.events import EVENT_LABELS, CaseEvent
-from operator_app.domain.phone import mask_name, mask_phone
+from contract.city.model import City
+from contract.enums import AppealType, CaseStatus, Channel, Disposition, SpecialNeed, Urgency
+from contract.events import EVENT_LABELS, EXTENDED, CaseEvent
+from contract.phone import mask_name, mask_phone
 from operator_app.services.case_queries import CaseDetail
 from ui.texts import label_of, tr_core
 
@@ -96,6 +96,6 @@ class CaseDetailDialog(QDialog):
         line = f"{local(event.recorded_at)}  {kind}  {actor}"
         if p.get("reason"):
             line += self.tr("：%1").replace("%1", str(p["reason"]))
-        if event.kind == "extended" and p.get("new_finish_by"):
+        if event.kind == EXTENDED and p.get("new_finish_by"):
             line += self.tr("（新办结时限 %1）").replace("%1", local(str(p["new_finish_by"])))
         return line

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from operator_app.domain.enums import CaseStatus
+from contract.enums import CaseStatus
 from operator_app.services.case_queries import SEARCH_MAX_CHARS, CaseFilter
 from ui.case_table_model import CaseTableModel
 from ui.texts import label

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
 
-from operator_app.config.model import City
-from operator_app.domain.enums import CaseStatus, SpecialNeed, Urgency
+from contract.city.model import City
+from contract.enums import CaseStatus, SpecialNeed, Urgency
 from operator_app.services.case_queries import CaseFilter, CaseRow, count_cases, list_cases, time_left
 from operator_app.store.database import Store
 from ui.category_text import short_category

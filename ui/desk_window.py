@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from operator_app.domain.case_input import validate_case
+from contract.case_fields import validate_case
 from operator_app.errors import ValidationErrors
 from operator_app.seat import Seat
 from operator_app.services.case_queries import get_case

@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
-from operator_app.domain.case_input import CaseInput
-from operator_app.domain.enums import Disposition
+from contract.case_fields import CaseInput
+from contract.enums import Disposition
 from operator_app.errors import OperatorAppError
 from operator_app.store.database import Store
 from ui import kb_backend

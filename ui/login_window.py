@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from operator_app.config.model import City, Operator
-
-ROLE_LABELS = {"operator": "话务员", "team_lead": "班组长", "trainer": "培训师"}
+from contract.city.model import City, Operator
+from contract.roles import Role
+from ui.texts import label_of
 
 
 class LoginWindow(QDialog):
@@ -104,7 +104,7 @@ class LoginWindow(QDialog):
         if op is None:
             self.who.clear()
         else:
-            role = self.tr(ROLE_LABELS.get(op.role, op.role))
+            role = label_of(Role, op.role)
             self.who.setText(f"{op.name} · {role}" + (f" · {op.team}" if op.team else ""))
 
     def _submit(self) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from operator_app.config.model import City
+from contract.city.model import City
 
 if TYPE_CHECKING:
     from sync.outbox import RejectedChange

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from operator_app.config.model import City
+from contract.city.model import City
 from operator_app.routing.record import RoutingSnapshot
 from ui.tasks import TaskManager
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from operator_app.domain.enums import LabeledEnum
+from contract.enums import LabeledEnum
 
 
 def tr_core(text: str) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central_server.core.errors import ServerError
-from sync.protocol import PROTOCOL_VERSION, ErrorBody
+from contract.protocol import PROTOCOL_VERSION, ErrorBody
 
 log = logging.getLogger(__name__)
 PUSH_PATH = "/api/v1/sync/push"

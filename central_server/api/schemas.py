@@ -1,4 +1,4 @@
-"""Request and response bodies of the server's own endpoints (the sync bodies live in sync/protocol.py)."""
+"""Request and response bodies of the server's own endpoints (the sync bodies live in contract/protocol.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from central_server.services.seats import SEAT_CODE, UUID_TEXT
+from contract.roles import Role
 
 
 class _In(BaseModel):
@@ -27,7 +28,7 @@ class UserOut(BaseModel):
     id: str
     username: str
     name: str
-    role: Literal["operator", "team_lead", "trainer", "admin", "editor"]
+    role: Role
 
 
 class TokenResponse(BaseModel):

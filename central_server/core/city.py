@@ -1,15 +1,16 @@
-"""The few facts of the demo city the server needs: departments, time zone and the roster (for seed-demo)."""
+"""The demo city as the server sees it: loaded by the contract's loader, the one the seats use."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from central_server.core.errors import ServerError
+from contract.city.loader import load_city
+from contract.city.model import City, Operator
+from contract.errors import ConfigError
 
 
 class CityConfigError(ServerError):
@@ -17,39 +18,19 @@ class CityConfigError(ServerError):
 
 
 @dataclass(frozen=True)
-class RosterEntry:
-    id: str
-    name: str
-    role: str
-
-
-@dataclass(frozen=True)
 class CityFacts:
+    city: City  # the whole configuration: a pushed case is validated against it
     timezone: ZoneInfo
     departments: dict[str, str]  # id -> name
-    roster: tuple[RosterEntry, ...]
-
-
-def _toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise CityConfigError(f"city file is missing: {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise CityConfigError(f"city file {path.name} is not valid TOML: {exc}") from exc
+    roster: tuple[Operator, ...]  # for seed-demo
 
 
 @lru_cache(maxsize=8)
 def load_city_facts(resources: Path) -> CityFacts:
-    """Read resources/city/{city,departments,roster}.toml; raises CityConfigError in plain words."""
-    city_dir = resources / "city"
-    meta = _toml(city_dir / "city.toml")
-    tz = ZoneInfo(str(meta.get("timezone", "Asia/Shanghai")))
-    raw_departments = _toml(city_dir / "departments.toml").get("department", [])
-    departments = {str(d["id"]): str(d.get("name", d["id"])) for d in raw_departments
-                   if isinstance(d, dict) and "id" in d}
-    raw_roster = _toml(city_dir / "roster.toml").get("operator", [])
-    roster = tuple(RosterEntry(str(p["id"]), str(p.get("name", p["id"])), str(p.get("role", "operator")))
-                   for p in raw_roster if isinstance(p, dict) and "id" in p)
-    return CityFacts(tz, departments, roster)
+    """Read resources/city/*; raises CityConfigError naming the file, the place and the problem."""
+    try:
+        city = load_city(resources)
+    except ConfigError as exc:
+        raise CityConfigError(f"the city configuration in {resources / 'city'} is broken: {exc}") from exc
+    departments = {d.id: d.name for d in city.departments.values()}
+    return CityFacts(city, ZoneInfo(city.timezone), departments, tuple(city.roster.values()))

@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from contract.events import CREATED
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -29,7 +31,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("operator", "team_lead", "trainer", "admin", "editor")  # editor: knowledge-base editing only
 COUNTER_ROW_ID = 1
 
 
@@ -77,6 +78,7 @@ class SeatMutation(Base):
     operator_id: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(10))
     error: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(32))  # MutationResult.code of a rejection
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -101,7 +103,7 @@ class Case(Base):
 
 
 # The only event kind a seat makes itself (case.created); departments add the others.
-OWN_EVENT_KIND = "created"
+OWN_EVENT_KIND = CREATED
 NOT_OWN_SQL = f"kind <> '{OWN_EVENT_KIND}'"
 
 

@@ -1,38 +1,52 @@
-"""Shapes of the args a seat sends with "case.created" (operator_app/services/intake.py), checked with pydantic."""
+"""The args a seat sends with "case.created" (operator_app/services/intake.py), checked before anything is stored.
+
+The shape (ids, number, times) is checked with pydantic; the case's `fields` with the contract's validation, the
+same the seat's form runs, against this server's city: the server refuses exactly what the form refuses.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from central_server.services.seats import SEAT_CODE, UUID_TEXT
+from contract.case_fields import FIELD_LABELS, ValidCase, check_submitted_fields
+from contract.case_number import CASE_NUMBER, day_and_seq
+from contract.city.model import City
+from contract.enums import Disposition
+from contract.errors import ValidationErrors
 
-CASE_NUMBER = r"^[A-Z][A-Z0-9]{1,7}-\d{8}-\d{4,}$"
-DISPOSITIONS = ("direct", "dispatch")
+MAX_EXTRAS_CHARS = 20_000  # routing record and knowledge-base citations, as JSON
+
+
+class ArgsProblem(ValueError):
+    """The args are not shaped as a seat makes them; `where` names the place (no values)."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(where)
+        self.where = where
+
+
+class FieldsProblem(ValueError):
+    """The case's fields fail the form's validation; `problems` are Chinese sentences, one per field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("；".join(problems))
+        self.problems = problems
 
 
 class CreatedPayload(BaseModel):
-    """Extra keys are kept as sent: newer seats may add to the payload."""
+    """Extra keys (the routing record, knowledge-base citations) are kept as sent, within a size limit."""
 
     model_config = ConfigDict(extra="allow")
 
-    number: str = Field(pattern=CASE_NUMBER, max_length=32)
+    number: str = Field(pattern=CASE_NUMBER.pattern, max_length=32)
     fields: dict[str, Any]
     respond_by: str = Field(default="", max_length=40)
     finish_by: str = Field(default="", max_length=40)
-
-    @field_validator("fields")
-    @classmethod
-    def _fields(cls, value: dict[str, Any]) -> dict[str, Any]:
-        if value.get("disposition") not in DISPOSITIONS:
-            raise ValueError(f"fields.disposition must be one of {', '.join(DISPOSITIONS)}")
-        lead = value.get("lead_department", "")
-        if not isinstance(lead, str) or len(lead) > 32:
-            raise ValueError("fields.lead_department must be a department id of at most 32 characters")
-        if value["disposition"] == "dispatch" and not lead:
-            raise ValueError("a dispatched case needs fields.lead_department")
-        return value
 
 
 class CreatedEvent(BaseModel):
@@ -40,7 +54,7 @@ class CreatedEvent(BaseModel):
 
     id: str = Field(pattern=UUID_TEXT)
     seq: Literal[1]
-    kind: Literal["created"]
+    kind: Literal["created"]  # contract.events.CREATED
     payload: CreatedPayload
     recorded_at: str = Field(min_length=1, max_length=40)
 
@@ -53,11 +67,66 @@ class CaseCreatedArgs(BaseModel):
     event: CreatedEvent
 
 
-def plain_errors(exc: ValidationError, *, limit: int = 3) -> str:
-    """'event.payload.number: String should match pattern ...' for the first few problems, no input values."""
-    parts = []
-    for err in exc.errors(include_input=False, include_url=False)[:limit]:
-        where = ".".join(str(p) for p in err["loc"]) or "args"
-        parts.append(f"{where}: {err['msg']}")
-    more = len(exc.errors()) - limit
-    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+def parse_created(args: dict[str, Any], city: City) -> tuple[CaseCreatedArgs, ValidCase]:
+    """The parsed args and the case's fields as validated; raises ArgsProblem or FieldsProblem."""
+    try:
+        parsed = CaseCreatedArgs.model_validate(args)
+    except ValidationError as exc:
+        raise ArgsProblem(error_places(exc)) from exc
+    payload = parsed.event.payload
+    _check_number(payload.number)
+    _check_time(parsed.event.recorded_at, "event.recorded_at")
+    extras = payload.model_extra or {}
+    if len(json.dumps(extras, ensure_ascii=False)) > MAX_EXTRAS_CHARS:
+        raise ArgsProblem("event.payload")
+    try:
+        valid = check_submitted_fields(payload.fields, city)
+    except ValidationErrors as exc:
+        raise FieldsProblem([_sentence(e.field, e.message) for e in exc.errors]) from exc
+    _check_deadlines(payload, valid.disposition)
+    return parsed, valid
+
+
+def error_places(exc: ValidationError, *, limit: int = 3) -> str:
+    """'event.payload.number' for the first few problems; no input values, no English messages."""
+    places = [".".join(str(p) for p in err["loc"]) or "args"
+              for err in exc.errors(include_input=False, include_url=False)[:limit]]
+    return "、".join(dict.fromkeys(places))
+
+
+def _sentence(field: str, message: str) -> str:
+    label = FIELD_LABELS.get(field, field)
+    return message if message.startswith(label) else f"{label}：{message}"
+
+
+def _check_number(number: str) -> None:
+    parsed = day_and_seq(number)
+    try:
+        if parsed is None:
+            raise ValueError(number)
+        date(int(parsed[0][:4]), int(parsed[0][4:6]), int(parsed[0][6:]))
+    except ValueError:
+        raise ArgsProblem("event.payload.number") from None
+
+
+def _check_time(text: str, where: str) -> datetime:
+    """An ISO-8601 time with its UTC offset, as the seat writes it."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ArgsProblem(where) from None
+    if when.tzinfo is None:
+        raise ArgsProblem(where)
+    return when
+
+
+def _check_deadlines(payload: CreatedPayload, disposition: str) -> None:
+    """A dispatched case has both deadlines, respond-by first; a case closed at once has none."""
+    if disposition != Disposition.DISPATCH.value:
+        if payload.respond_by or payload.finish_by:
+            raise ArgsProblem("event.payload.respond_by")
+        return
+    respond = _check_time(payload.respond_by, "event.payload.respond_by")
+    finish = _check_time(payload.finish_by, "event.payload.finish_by")
+    if respond > finish:
+        raise ArgsProblem("event.payload.finish_by")

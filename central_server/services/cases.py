@@ -6,27 +6,47 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central_server.db.models import Case, CaseEvent, Seat
-from central_server.services.case_args import CaseCreatedArgs, plain_errors
+from central_server.services.case_args import ArgsProblem, CaseCreatedArgs, FieldsProblem, parse_created
 from central_server.services.changes import next_change_id, stamped_at_commit
+from contract.case_fields import ValidCase
+from contract.case_number import CASE_NUMBER
+from contract.city.model import City
+from contract.events import CREATED, apply_event
+from contract.events import CaseEvent as ContractEvent
 
-STATUS_DISPATCHED = "dispatched"
-STATUS_SIGNED = "signed"
-STATUS_RETURNED = "returned"
-STATUS_CLOSED = "closed"
+# Stable codes of a rejected mutation (MutationResult.code), for programs; `reason` is for the operator.
+INVALID_ARGS = "invalid_args"  # not shaped as a seat makes it
+INVALID_FIELD = "invalid_field"  # the case's fields fail the form's validation
+NOT_THIS_SEAT = "not_this_seat"  # a case number another seat issued
+CONFLICT = "conflict"  # a case id, number or event id already on the server
+UNKNOWN_MUTATION = "unknown_mutation"
+OPERATOR_NOT_ALLOWED = "operator_not_allowed"  # the author is unknown, disabled or may not take calls
+OPERATOR_NOT_SIGNED_IN = "operator_not_signed_in"  # the author never signed in at the pushing seat
+MUTATION_REUSED = "mutation_reused"  # a mutation_id received before under another seq or seat
 
 
 class Rejected(Exception):
-    """A mutation the server will not apply; `reason` is shown to a person at the seat."""
+    """A mutation the server will not apply; `reason` (Chinese) is shown to a person at the seat."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, code: str = INVALID_ARGS) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.code = code
+
+
+def not_an_intake_operator(operator_id: str) -> Rejected:
+    return Rejected(f"受理人工号 {operator_id} 不是中心登记的在岗话务员或班组长（未知、已停用或无受理权限），"
+                    "中心未接受这条变更。请由本人登录后重新受理，或联系系统管理员。", OPERATOR_NOT_ALLOWED)
+
+
+def not_signed_in_here(operator_id: str) -> Rejected:
+    return Rejected(f"话务员 {operator_id} 未在本座席登录过：本座席提交的更改只能署名在本座席登录过的话务员。"
+                    "请由本人在本座席登录后重新受理，或联系系统管理员。", OPERATOR_NOT_SIGNED_IN)
 
 
 @dataclass(frozen=True)
@@ -53,44 +73,66 @@ class NewCase:
 
 
 def plan_case_from_seat(*, seat: Seat, operator_id: str, entity_id: str, args: dict[str, Any],
-                        received_at: datetime) -> NewCase:
-    """Check a "case.created" and build its case and event rows (no database access); raises Rejected."""
+                        received_at: datetime, city: City) -> NewCase:
+    """Check a "case.created" as the seat's form would and build its rows (no database access); raises Rejected."""
+    case = _case_words(args)
     try:
-        parsed = CaseCreatedArgs.model_validate(args)
-    except ValidationError as exc:
-        raise Rejected(f"invalid case.created arguments: {plain_errors(exc)}") from exc
+        parsed, valid = parse_created(args, city)
+    except FieldsProblem as exc:
+        raise Rejected(f"{case}未被中心接受：{'；'.join(exc.problems)}。请在“被退回的变更”中修改后重新提交。",
+                       INVALID_FIELD) from exc
+    except ArgsProblem as exc:
+        raise Rejected(f"{case}的数据格式不正确（{exc.where}），中心未接受。请升级本席位程序或联系系统管理员。"
+                       ) from exc
     payload = parsed.event.payload
     if parsed.case_id != entity_id:
-        raise Rejected("entity_id does not match args.case_id")
+        raise Rejected(f"{case}的变更标识与工单标识不一致，中心未接受。请联系系统管理员。")
     if parsed.seat_code != seat.seat_code or not payload.number.startswith(seat.seat_code + "-"):
-        raise Rejected(f"case number {payload.number} was not issued by this seat ({seat.seat_code})")
-    fields = payload.fields
-    status = STATUS_CLOSED if fields["disposition"] == "direct" else STATUS_DISPATCHED
+        raise Rejected(f"工单号 {payload.number} 不是本席位（{seat.seat_code}）发出的，中心未接受。"
+                       "请联系系统管理员核对席位编号。", NOT_THIS_SEAT)
+    return _rows(parsed, valid, args, seat=seat, operator_id=operator_id, received_at=received_at)
+
+
+def _case_words(args: dict[str, Any]) -> str:
+    """'工单 S001-20260301-0001 ' for a message when the args hold a plausible number, else '工单'."""
+    try:
+        number = args["event"]["payload"]["number"]
+    except (KeyError, TypeError):
+        return "工单"
+    return f"工单 {number} " if isinstance(number, str) and CASE_NUMBER.match(number) else "工单"
+
+
+def _rows(parsed: CaseCreatedArgs, valid: ValidCase, args: dict[str, Any], *, seat: Seat, operator_id: str,
+          received_at: datetime) -> NewCase:
+    """The server's case row and created-event row: the one place they are built."""
+    payload = args["event"]["payload"]  # stored as sent (checked): newer seats may add keys
+    state = apply_event(None, ContractEvent(
+        id=parsed.event.id, case_id=parsed.case_id, seq=1, kind=CREATED, payload=payload,
+        operator_id=operator_id, recorded_at=parsed.event.recorded_at))
     case = {
-        "id": parsed.case_id, "number": payload.number, "seat_id": seat.id, "created_by": operator_id,
-        "status": status, "fields": fields, "lead_department": str(fields.get("lead_department", "")),
-        "respond_by": payload.respond_by, "finish_by": payload.finish_by, "created_at": parsed.event.recorded_at,
+        "id": parsed.case_id, "number": state.number, "seat_id": seat.id, "created_by": operator_id,
+        "status": state.status, "fields": state.fields, "lead_department": valid.lead_department,
+        "respond_by": state.respond_by, "finish_by": state.finish_by, "created_at": state.created_at,
         "received_at": received_at, "last_event_seq": 1,
     }
     event = {
-        "id": parsed.event.id, "case_id": parsed.case_id, "seq": 1, "kind": "created",
-        "payload": args["event"]["payload"], "operator_id": operator_id, "recorded_at": parsed.event.recorded_at,
+        "id": parsed.event.id, "case_id": parsed.case_id, "seq": 1, "kind": CREATED,
+        "payload": payload, "operator_id": operator_id, "recorded_at": parsed.event.recorded_at,
         "seat_id": seat.id, "change_id": 0,
     }
     return NewCase(case, event)
 
 
 def conflict_reason(number: str) -> str:
-    return (f"case {number} conflicts with a case already on the server "
-            "(same case id, case number or event id)")
+    return f"工单 {number} 与中心已有的工单重复（工单标识、工单号或事件标识相同），中心未接受。请联系系统管理员。"
 
 
 def create_case_from_seat(
-    session: Session, *, seat: Seat, operator_id: str, entity_id: str, args: dict[str, Any]
+    session: Session, *, seat: Seat, operator_id: str, entity_id: str, args: dict[str, Any], city: City
 ) -> Case:
     """Insert the case and its created event (inside the caller's savepoint); raises Rejected."""
     new = plan_case_from_seat(seat=seat, operator_id=operator_id, entity_id=entity_id, args=args,
-                              received_at=datetime.now(UTC))
+                              received_at=datetime.now(UTC), city=city)
     case, event = Case(**new.case), CaseEvent(**new.event)
     try:
         session.add(case)
@@ -99,7 +141,7 @@ def create_case_from_seat(
         session.add(event)
         session.flush()
     except IntegrityError as exc:
-        raise Rejected(conflict_reason(new.case["number"])) from exc
+        raise Rejected(conflict_reason(new.case["number"]), CONFLICT) from exc
     return case
 
 

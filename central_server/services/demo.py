@@ -9,19 +9,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.core.city import CityFacts
-from central_server.db.models import ROLES, KbArticle, User
+from central_server.db.models import KbArticle, User
 from central_server.services.kb_import import KbImportReport, import_file
 from central_server.services.users import create_user, has_users
+from contract.roles import ROLE_CODES, Role
 
 # Documented in the README for the demo only; stored as an argon2 hash like every password.
 DEMO_PASSWORD = "demo-12345"
-ADMIN = ("admin", "演示管理员", "admin")
+ADMIN = ("admin", "演示管理员", Role.ADMIN.value)
 
 
 def seed_demo(session: Session, city: CityFacts) -> list[str]:
     """Create the demo users that do not exist yet; returns the usernames created."""
     created = []
-    people = [(p.id, p.name, p.role) for p in city.roster if p.role in ROLES] + [ADMIN]
+    people = [(p.id, p.name, p.role) for p in city.roster if p.role in ROLE_CODES] + [ADMIN]
     for username, name, role in people:
         if session.get(User, username) is None:
             create_user(session, username=username, name=name, role=role, password=DEMO_PASSWORD)

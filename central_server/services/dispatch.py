@@ -16,8 +16,11 @@ from sqlalchemy.orm import Session
 
 from central_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from central_server.db.models import Case, CaseEvent
-from central_server.services.cases import STATUS_CLOSED, STATUS_DISPATCHED, STATUS_RETURNED, STATUS_SIGNED
 from central_server.services.changes import next_change_id
+from contract.enums import CaseStatus
+from contract.events import COMPLETED, EXTENDED, RETURNED, SIGNED
+
+_DISPATCHED, _SIGNED = CaseStatus.DISPATCHED.value, CaseStatus.SIGNED.value
 
 Action = Literal["sign", "return", "extend", "complete"]
 ACTIONS: tuple[Action, ...] = ("sign", "return", "extend", "complete")
@@ -32,10 +35,11 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
-    "sign": Rule("signed", frozenset({STATUS_DISPATCHED}), STATUS_SIGNED, "签收"),
-    "return": Rule("returned", frozenset({STATUS_DISPATCHED, STATUS_SIGNED}), STATUS_RETURNED, "退单"),
-    "extend": Rule("extended", frozenset({STATUS_DISPATCHED, STATUS_SIGNED}), None, "延期"),
-    "complete": Rule("completed", frozenset({STATUS_SIGNED}), STATUS_CLOSED, "办结"),
+    "sign": Rule(SIGNED, frozenset({_DISPATCHED}), _SIGNED, "签收"),
+    "return": Rule(RETURNED, frozenset({_DISPATCHED, _SIGNED}), CaseStatus.RETURNED.value, "退单"),
+    # An extension keeps the case's status on the server; the event says which status that is.
+    "extend": Rule(EXTENDED, frozenset({_DISPATCHED, _SIGNED}), None, "延期"),
+    "complete": Rule(COMPLETED, frozenset({_SIGNED}), CaseStatus.CLOSED.value, "办结"),
 }
 
 

@@ -232,7 +232,7 @@ def time_text(when: datetime | None) -> str | None:
 
 
 def wire_data(article_id: str, v: KbArticleVersion) -> dict[str, object]:
-    """The `data` of a kb_article upsert change (sync/protocol.py ENTITY_KB_ARTICLE)."""
+    """The `data` of a kb_article upsert change (contract/protocol.py ENTITY_KB_ARTICLE)."""
     return {
         "id": article_id, "title": v.title, "body": v.body, "category": v.category,
         "departments": list(v.departments), "keywords": list(v.keywords),

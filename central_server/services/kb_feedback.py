@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.db.models import KbArticleVersion, KbFeedback, Seat
-from central_server.services.case_args import plain_errors
-from central_server.services.cases import Rejected
+from central_server.services.case_args import error_places
+from central_server.services.cases import INVALID_ARGS, INVALID_FIELD, Rejected
 from central_server.services.seats import UUID_TEXT
 
 MAX_COMMENT = 500
-Verdict = Literal["helpful", "outdated", "wrong"]  # sync/protocol.py KB_VERDICTS
+UNKNOWN_ARTICLE = "unknown_article"  # MutationResult.code: no such article version on the server
+Verdict = Literal["helpful", "outdated", "wrong"]  # contract/protocol.py KB_VERDICTS
 
 
 class FeedbackArgs(BaseModel):
@@ -39,16 +40,17 @@ def apply_feedback(session: Session, *, seat: Seat, operator_id: str, entity_id:
     try:
         parsed = FeedbackArgs.model_validate(args)
     except ValidationError as exc:
-        raise Rejected(f"invalid kb.feedback arguments: {plain_errors(exc)}") from exc
+        raise Rejected(f"知识库反馈的数据格式不正确（{error_places(exc)}），中心未接受。请升级本席位程序或联系系统管理员。",
+                       INVALID_ARGS) from exc
     if parsed.feedback_id != entity_id:
-        raise Rejected("entity_id does not match args.feedback_id")
+        raise Rejected("知识库反馈的变更标识与反馈标识不一致，中心未接受。请联系系统管理员。", INVALID_ARGS)
     if _bad_chars(parsed.article_id, allowed=""):
-        raise Rejected("the article id of the feedback holds control characters")
+        raise Rejected("知识库反馈所指的条目编号含有不可见的控制字符，中心未接受。", INVALID_FIELD)
     if _bad_chars(parsed.comment, allowed="\n\t"):
-        raise Rejected("the feedback comment holds control characters")
+        raise Rejected("知识库反馈的意见含有不可见的控制字符，请删除后重新提交。", INVALID_FIELD)
     if session.get(KbArticleVersion, (parsed.article_id, parsed.version)) is None:
-        raise Rejected(f"no knowledge-base article {parsed.article_id} at version {parsed.version} "
-                       "on the server; the feedback was not stored")
+        raise Rejected(f"中心没有知识库条目 {parsed.article_id} 的第 {parsed.version} 版，这条反馈未保存。"
+                       "该条目可能已更新，请在新版上重新反馈。", UNKNOWN_ARTICLE)
     if session.get(KbFeedback, parsed.feedback_id) is not None:
         return
     session.add(KbFeedback(

@@ -1,6 +1,6 @@
 """`central-server kb import FILE.jsonl`: the seat importer's line format, bad lines reported by number.
 
-Lines are parsed by knowledge_base.importer.parse_article (the same format as `operator-app kb import`), then
+Lines are parsed by contract.kb_article.parse_article (the same format as `operator-app kb import`), then
 checked like the editor API. An unchanged article adds no version; a retired one is not revived. One transaction.
 """
 
@@ -26,6 +26,7 @@ from central_server.services.kb import (
     current_version,
     new_article,
 )
+from contract.kb_article import parse_article
 
 IMPORT_EDITOR = "import"
 
@@ -52,8 +53,6 @@ class _Line:
 
 def read_lines(path: Path, report: KbImportReport, *, owner: str) -> list[_Line]:
     """Every usable line (later lines win for a repeated id); the others go to report.errors."""
-    from knowledge_base.importer import parse_article  # the seat's parser: one line format everywhere
-
     found: dict[str, _Line] = {}
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, start=1):

@@ -26,19 +26,12 @@ from central_server.db.models import Case, CaseEvent, Seat, SeatMutation
 from central_server.services import cases
 from central_server.services.changes import stamped_at_commit, take_change_ids
 from central_server.services.kb_feedback import apply_feedback
-from sync.protocol import CASE_CREATED, KB_FEEDBACK, Mutation, MutationResult, MutationStatus
+from contract.city.model import City
+from contract.protocol import CASE_CREATED, KB_FEEDBACK, Mutation, MutationResult, MutationStatus
 
 
-class NotSignedIn(cases.Rejected):
-    """A pushed change names an operator who never signed in at the pushing seat (services/seats.py)."""
-
-    code = "operator_not_signed_in"
-
-    def __init__(self, operator_id: str) -> None:
-        super().__init__(f"话务员 {operator_id} 未在本座席登录过：本座席提交的更改只能署名在本座席登录过的话务员")
-
-
-def apply_fresh(session: Session, seat: Seat, fresh: list[Mutation], active: set[str], *, signed_in: set[str],
+def apply_fresh(session: Session, seat: Seat, fresh: list[Mutation], active: set[str], *, city: City,
+                 signed_in: set[str],
                 bulk: bool = True) -> list[MutationResult]:
     """Apply mutations whose seqs follow the seat's high-water mark (consecutive, in order).
 
@@ -49,8 +42,8 @@ def apply_fresh(session: Session, seat: Seat, fresh: list[Mutation], active: set
     transaction back and calls again with bulk=False (one mutation at a time, each in a savepoint).
     """
     if not bulk:
-        return [apply_one(session, seat, m, active, signed_in=signed_in) for m in fresh]
-    return _apply_bulk(session, seat, fresh, active, signed_in) if fresh else []
+        return [apply_one(session, seat, m, active, city, signed_in=signed_in) for m in fresh]
+    return _apply_bulk(session, seat, fresh, active, city, signed_in) if fresh else []
 
 
 @dataclass
@@ -67,7 +60,8 @@ class _Batch:
     results: list[MutationResult] = field(default_factory=list)
 
 
-def _apply_bulk(session: Session, seat: Seat, fresh: list[Mutation], active: set[str], signed_in: set[str]
+def _apply_bulk(session: Session, seat: Seat, fresh: list[Mutation], active: set[str], city: City,
+                signed_in: set[str]
                 ) -> list[MutationResult]:
     now = datetime.now(UTC)
     plans: dict[int, cases.NewCase | cases.Rejected] = {}
@@ -75,44 +69,45 @@ def _apply_bulk(session: Session, seat: Seat, fresh: list[Mutation], active: set
         if m.name == CASE_CREATED:
             try:
                 plans[m.seq] = cases.plan_case_from_seat(seat=seat, operator_id=m.operator_id,
-                                                         entity_id=m.entity_id, args=m.args, received_at=now)
+                                                         entity_id=m.entity_id, args=m.args, received_at=now,
+                                                         city=city)
             except cases.Rejected as exc:
                 plans[m.seq] = exc
     batch = _Batch(now)
     for m in fresh:
-        _decide(session, seat, m, plans.get(m.seq), active, signed_in, batch)
+        _decide(session, seat, m, plans.get(m.seq), active, batch, city, signed_in)
     _write(session, batch)
     return batch.results
 
 
 def _decide(session: Session, seat: Seat, m: Mutation, plan: cases.NewCase | cases.Rejected | None,
-            active: set[str], signed_in: set[str], batch: _Batch) -> None:
+            active: set[str], batch: _Batch, city: City, signed_in: set[str]) -> None:
     first = batch.known.get(m.mutation_id)
     if first is not None:
         first_seq, first_status = first
         same = first_status == "applied"
         status: MutationStatus = "duplicate" if same else "rejected"
-        error = None if same else f"mutation {m.mutation_id} was already received (seq {first_seq})"
-        _answer(batch, seat, m, status, error, keep_id=False)
+        error = None if same else _reused(first_seq)
+        _answer(batch, seat, m, status, error, None if same else cases.MUTATION_REUSED, keep_id=False)
         return
     try:
-        if m.operator_id not in active:
-            raise cases.Rejected(f"operator {m.operator_id} is not a known active user")
-        if m.operator_id not in signed_in:
-            raise NotSignedIn(m.operator_id)
+        if m.operator_id not in active:  # an active user whose role may take calls (users.intake_user_ids)
+            raise cases.not_an_intake_operator(m.operator_id)
+        if m.operator_id not in signed_in:  # who signed in at this seat (services/seats.py)
+            raise cases.not_signed_in_here(m.operator_id)
         if isinstance(plan, cases.Rejected):
             raise plan
         if isinstance(plan, cases.NewCase):
             _claim(plan, batch)
         else:
             with session.begin_nested():
-                dispatch(session, seat, m)
+                dispatch(session, seat, m, city)
         outcome: MutationStatus = "applied"
-        error = None
+        error = code = None
     except cases.Rejected as exc:
-        outcome, error = "rejected", exc.reason
+        outcome, error, code = "rejected", exc.reason, exc.code
     batch.known[m.mutation_id] = (m.seq, outcome)
-    _answer(batch, seat, m, outcome, error, keep_id=True)
+    _answer(batch, seat, m, outcome, error, code, keep_id=True)
 
 
 def _claim(plan: cases.NewCase, batch: _Batch) -> None:
@@ -120,20 +115,21 @@ def _claim(plan: cases.NewCase, batch: _Batch) -> None:
     server surface as an IntegrityError at the INSERT)."""
     case_id, number, event_id = plan.case["id"], plan.case["number"], plan.event["id"]
     if case_id in batch.taken_cases or number in batch.taken_numbers or event_id in batch.taken_events:
-        raise cases.Rejected(cases.conflict_reason(number))
+        raise cases.Rejected(cases.conflict_reason(number), cases.CONFLICT)
     batch.taken_cases.add(case_id)
     batch.taken_numbers.add(number)
     batch.taken_events.add(event_id)
     batch.new_cases.append(plan)
 
 
-def _answer(batch: _Batch, seat: Seat, m: Mutation, status: MutationStatus, error: str | None, *,
-            keep_id: bool) -> None:
+def _answer(batch: _Batch, seat: Seat, m: Mutation, status: MutationStatus, error: str | None, code: str | None,
+            *, keep_id: bool) -> None:
     batch.mutation_rows.append({
         "seat_id": seat.id, "seq": m.seq, "mutation_id": m.mutation_id if keep_id else None, "name": m.name,
-        "operator_id": m.operator_id, "status": status, "error": error, "received_at": batch.now,
+        "operator_id": m.operator_id, "status": status, "error": error, "error_code": code,
+        "received_at": batch.now,
     })
-    batch.results.append(MutationResult(seq=m.seq, status=status, error=error))
+    batch.results.append(MutationResult(seq=m.seq, status=status, error=error, code=code))
 
 
 def _write(session: Session, batch: _Batch) -> None:
@@ -159,7 +155,7 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
 
 # --- one mutation at a time (the fallback) -------------------------------------------------------------------
 
-def apply_one(session: Session, seat: Seat, m: Mutation, active: set[str], *, signed_in: set[str]
+def apply_one(session: Session, seat: Seat, m: Mutation, active: set[str], city: City, *, signed_in: set[str]
               ) -> MutationResult:
     """Apply one mutation in a savepoint; any domain failure becomes `rejected` and the queue moves on."""
     now = datetime.now(UTC)
@@ -167,38 +163,45 @@ def apply_one(session: Session, seat: Seat, m: Mutation, active: set[str], *, si
     if first is not None:
         same = first.seat_id == seat.id and first.status == "applied"
         status: MutationStatus = "duplicate" if same else "rejected"
-        error = None if same else f"mutation {m.mutation_id} was already received (seq {first.seq})"
-        _record(session, seat, m, status, error, now, keep_id=False)
-        return MutationResult(seq=m.seq, status=status, error=error)
+        error = None if same else _reused(first.seq)
+        code = None if same else cases.MUTATION_REUSED
+        _record(session, seat, m, status, error, code, now, keep_id=False)
+        return MutationResult(seq=m.seq, status=status, error=error, code=code)
     outcome: MutationStatus
     try:
-        if m.operator_id not in active:
-            raise cases.Rejected(f"operator {m.operator_id} is not a known active user")
-        if m.operator_id not in signed_in:
-            raise NotSignedIn(m.operator_id)
+        if m.operator_id not in active:  # an active user whose role may take calls (users.intake_user_ids)
+            raise cases.not_an_intake_operator(m.operator_id)
+        if m.operator_id not in signed_in:  # who signed in at this seat (services/seats.py)
+            raise cases.not_signed_in_here(m.operator_id)
         with session.begin_nested():
-            dispatch(session, seat, m)
-        outcome, error = "applied", None
+            dispatch(session, seat, m, city)
+        outcome, error, code = "applied", None, None
     except cases.Rejected as exc:
-        outcome, error = "rejected", exc.reason
-    _record(session, seat, m, outcome, error, now, keep_id=True)
-    return MutationResult(seq=m.seq, status=outcome, error=error)
+        outcome, error, code = "rejected", exc.reason, exc.code
+    _record(session, seat, m, outcome, error, code, now, keep_id=True)
+    return MutationResult(seq=m.seq, status=outcome, error=error, code=code)
 
 
-def dispatch(session: Session, seat: Seat, m: Mutation) -> None:
+def _reused(first_seq: int) -> str:
+    return f"这条变更的标识已在第 {first_seq} 号变更中收到过，中心未再次处理。请联系系统管理员。"
+
+
+def dispatch(session: Session, seat: Seat, m: Mutation, city: City) -> None:
     if m.name == CASE_CREATED:
         cases.create_case_from_seat(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id,
-                                    args=m.args)
+                                    args=m.args, city=city)
         return
     if m.name == KB_FEEDBACK:
         apply_feedback(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id, args=m.args,
                        created_at=m.created_at)
         return
-    raise cases.Rejected(f"this server does not apply mutations named {m.name!r}")
+    raise cases.Rejected(f"中心不处理“{m.name}”类型的变更，请升级本席位程序或联系系统管理员。",
+                         cases.UNKNOWN_MUTATION)
 
 
-def _record(session: Session, seat: Seat, m: Mutation, status: str, error: str | None, now: datetime, *,
-            keep_id: bool) -> None:
+def _record(session: Session, seat: Seat, m: Mutation, status: str, error: str | None, code: str | None,
+            now: datetime, *, keep_id: bool) -> None:
     session.add(SeatMutation(seat_id=seat.id, seq=m.seq, mutation_id=m.mutation_id if keep_id else None,
-                             name=m.name, operator_id=m.operator_id, status=status, error=error, received_at=now))
+                             name=m.name, operator_id=m.operator_id, status=status, error=error, error_code=code,
+                             received_at=now))
     session.flush()

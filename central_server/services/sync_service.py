@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central_server.core.errors import Conflict, Forbidden
-from central_server.core.recent_checks import RecentChecks, user_key
+from central_server.core.recent_checks import RecentChecks
 from central_server.db.models import (
     COUNTER_ROW_ID,
     OWN_EVENT_KIND,
@@ -26,8 +26,9 @@ from central_server.services.changes import feed_id
 from central_server.services.kb import OP_UPSERT, wire_data
 from central_server.services.push_batch import apply_fresh
 from central_server.services.seats import signed_in_operators
-from central_server.services.users import active_user_ids
-from sync.protocol import (
+from central_server.services.users import intake_key, remember_intake_users
+from contract.city.model import City
+from contract.protocol import (
     ENTITY_CASE_EVENT,
     ENTITY_KB_ARTICLE,
     PROTOCOL_VERSION,
@@ -51,7 +52,7 @@ def check_protocol(version: object) -> None:
         )
 
 
-def push(session: Session, *, seat_id: str, request: PushRequest, recent: RecentChecks | None = None
+def push(session: Session, *, seat_id: str, request: PushRequest, city: City, recent: RecentChecks | None = None
          ) -> PushResponse:
     """Apply the batch in seq order in ONE transaction and commit; see DESIGN.md for each rule.
 
@@ -60,12 +61,12 @@ def push(session: Session, *, seat_id: str, request: PushRequest, recent: Recent
     if request.seat_id != seat_id:
         raise Forbidden("a seat can push only its own mutations", code="seat_mismatch")
     try:
-        response = _apply(session, seat_id, request, recent, bulk=True)
+        response = _apply(session, seat_id, request, recent, city, bulk=True)
     except IntegrityError as exc:
         session.rollback()
         log.warning("push seat=%s: the batch clashed with rows on the server (%s); applying one at a time",
                     seat_id, type(exc.orig).__name__)
-        response = _apply(session, seat_id, request, recent, bulk=False)
+        response = _apply(session, seat_id, request, recent, city, bulk=False)
     applied = sum(r.status == "applied" for r in response.results)
     rejected = sum(r.status == "rejected" for r in response.results)
     log.info("push seat=%s mutations=%d applied=%d rejected=%d high_water=%d",
@@ -73,8 +74,8 @@ def push(session: Session, *, seat_id: str, request: PushRequest, recent: Recent
     return response
 
 
-def _apply(session: Session, seat_id: str, request: PushRequest, recent: RecentChecks | None, *, bulk: bool
-           ) -> PushResponse:
+def _apply(session: Session, seat_id: str, request: PushRequest, recent: RecentChecks | None, city: City, *,
+           bulk: bool) -> PushResponse:
     # Lock the seat row (PostgreSQL): two pushes from one seat never interleave.
     locked = session.scalars(select(Seat).where(Seat.id == seat_id).with_for_update()).one()
     high_water = locked.last_applied_seq
@@ -87,13 +88,13 @@ def _apply(session: Session, seat_id: str, request: PushRequest, recent: RecentC
         elif m.seq > high_water + len(fresh):
             break  # a gap: stop here; the seat re-sends from the new high-water mark + 1
     operators = {m.operator_id for m in fresh}
-    vouched = {o for o in operators if recent is not None and recent.fresh(user_key(o))}
-    active = vouched | active_user_ids(session, operators - vouched)
+    vouched = {o for o in operators if recent is not None and recent.fresh(intake_key(o))}
+    active = vouched | remember_intake_users(session, operators - vouched, recent)
     signed_in = _signed_in(session, seat_id, operators, recent)
     locked.last_applied_seq = high_water + len(fresh)  # every fresh mutation gets an answer
     session.flush()  # before the batch takes the change counter's lock
-    results = _stored_outcomes(session, locked.id, resent) + apply_fresh(session, locked, fresh, active, bulk=bulk,
-                                                                          signed_in=signed_in)
+    results = _stored_outcomes(session, locked.id, resent) + apply_fresh(session, locked, fresh, active, city=city,
+                                                                          signed_in=signed_in, bulk=bulk)
     session.commit()
     return PushResponse(last_applied_seq=locked.last_applied_seq, results=results)
 
@@ -113,16 +114,17 @@ def _stored_outcomes(session: Session, seat_id: str, resent: list[Mutation]) -> 
     """Re-sent seqs: applied (or a duplicate) before → duplicate; rejected before → the same rejection."""
     if not resent:
         return []
-    rows = session.execute(select(SeatMutation.seq, SeatMutation.status, SeatMutation.error).where(
+    rows = session.execute(select(SeatMutation.seq, SeatMutation.status, SeatMutation.error,
+                                  SeatMutation.error_code).where(
         SeatMutation.seat_id == seat_id, SeatMutation.seq.in_({m.seq for m in resent})))
-    stored = {r.seq: (r.status, r.error) for r in rows}
+    stored = {r.seq: (r.status, r.error, r.error_code) for r in rows}
     results = []
     for m in resent:
-        status, error = stored.get(m.seq, ("applied", None))
+        status, error, code = stored.get(m.seq, ("applied", None, None))
         if status in ("applied", "duplicate"):
             results.append(MutationResult(seq=m.seq, status="duplicate"))
         else:
-            results.append(MutationResult(seq=m.seq, status="rejected", error=error))
+            results.append(MutationResult(seq=m.seq, status="rejected", error=error, code=code))
     return results
 
 

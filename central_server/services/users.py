@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.core.errors import AuthFailed, Conflict, Invalid
+from central_server.core.recent_checks import RecentChecks
 from central_server.core.security import TokenPair, TokenService, hash_password, needs_rehash, verify_password
-from central_server.db.models import ROLES, User
+from central_server.db.models import User
+from contract.roles import INTAKE, ROLE_CODES, roles_with
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
 MIN_PASSWORD = 8
@@ -21,8 +23,8 @@ def create_user(session: Session, *, username: str, name: str, role: str, passwo
     """Add a user (id = username = work number) and commit; raises Invalid or Conflict."""
     if not USERNAME.match(username):
         raise Invalid("a username is 1-16 letters, digits, '_', '.' or '-'", code="invalid_username")
-    if role not in ROLES:
-        raise Invalid(f"role must be one of: {', '.join(ROLES)}", code="invalid_role")
+    if role not in ROLE_CODES:
+        raise Invalid(f"role must be one of: {', '.join(ROLE_CODES)}", code="invalid_role")
     if not name.strip() or len(name) > 60:
         raise Invalid("a name is 1-60 characters", code="invalid_name")
     if len(password) < MIN_PASSWORD:
@@ -63,12 +65,28 @@ def user_for_access_token(session: Session, tokens: TokenService, token: str) ->
     return user
 
 
-def active_user_ids(session: Session, ids: Iterable[str]) -> set[str]:
+def intake_user_ids(session: Session, ids: Iterable[str]) -> set[str]:
+    """Those of `ids` that are active users whose role may take calls and create cases (a case's author)."""
     wanted = set(ids)
     if not wanted:
         return set()
-    rows = session.scalars(select(User.id).where(User.id.in_(wanted), User.active.is_(True)))
+    rows = session.scalars(select(User.id).where(User.id.in_(wanted), User.active.is_(True),
+                                                 User.role.in_(roles_with(INTAKE))))
     return set(rows)
+
+
+def intake_key(user_id: str) -> tuple[str, str]:
+    """RecentChecks key: this user was found an active intake user moments ago."""
+    return ("intake", user_id)
+
+
+def remember_intake_users(session: Session, ids: Iterable[str], recent: RecentChecks | None) -> set[str]:
+    """intake_user_ids, remembered in `recent` so the next pushes naming these authors need no lookup."""
+    found = intake_user_ids(session, ids)
+    if recent is not None:
+        for user_id in found:
+            recent.remember(intake_key(user_id))
+    return found
 
 
 def has_users(session: Session) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from operator_app.config.model import DeadlineRule, DeadlineRules
+from contract.city.model import DeadlineRule, DeadlineRules
 
 
 @dataclass(frozen=True)

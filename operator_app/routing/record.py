@@ -30,15 +30,20 @@ def routing_record(
         }
         for s in snapshot.suggestions
     ]
+    record = {"model_version": snapshot.model_version, "suggestions": shown}
+    return rechosen(record, category=category, lead_department=lead_department, district=district)
+
+
+def rechosen(record: dict[str, Any], *, category: str, lead_department: str, district: str) -> dict[str, Any]:
+    """The record with this choice (a case corrected after it was rejected: same suggestions, new choice)."""
     top = category.split("/", 1)[0]
-    first = snapshot.suggestions[0] if snapshot.suggestions else None
+    first = record["suggestions"][0] if record.get("suggestions") else None
     overridden = first is not None and (
-        top != first.category
-        or bool(lead_department and first.lead_department_id and lead_department != first.lead_department_id)
+        top != first["category"]
+        or bool(lead_department and first["lead_department"] and lead_department != first["lead_department"])
     )
     return {
-        "model_version": snapshot.model_version,
-        "suggestions": shown,
+        **record,
         "chosen": {"category": category, "lead_department": lead_department, "district": district},
         "overridden": overridden,
     }

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 
-from operator_app.domain.case_input import MAX_LEN
-from operator_app.domain.events import CaseEvent, CaseState, derive_state
-from operator_app.domain.phone import mask_name, mask_phone
+from contract.case_fields import MAX_LEN
+from contract.events import CaseEvent, CaseState, derive_state
+from contract.phone import mask_name, mask_phone
 from operator_app.store import schema
 from operator_app.store.database import Store
 

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from operator_app.config.model import City
-from operator_app.domain.case_input import CaseInput, validate_case
-from operator_app.domain.deadlines import compute_deadlines
-from operator_app.domain.enums import Disposition
-from operator_app.domain.events import CREATED, CaseEvent, apply_event
+from contract.case_fields import CaseInput, ValidCase, validate_case
+from contract.city.model import City
+from contract.events import CREATED, CaseEvent, apply_event
 from operator_app.errors import OperatorAppError
 from operator_app.ids import CaseId
+from operator_app.routing.record import rechosen
 from operator_app.services.changes import Changes
-from operator_app.services.intake import MUTATION_CASE_CREATED, SubmitResult, enqueue, event_wire
+from operator_app.services.intake import (
+    MUTATION_CASE_CREATED,
+    SubmitResult,
+    created_payload,
+    enqueue,
+    event_wire,
+)
 from operator_app.store import schema
+from operator_app.store.case_rows import case_row
 from operator_app.store.database import Store, utc_now
 
 
@@ -40,28 +47,28 @@ def resubmit_case(store: Store, city: City, *, seq: int, form: CaseInput) -> Sub
             raise OperatorAppError("这条变更已处理或不是被退回的新建工单")
         args = json.loads(row.args_json)
         old = args["event"]
-        accepted_at = datetime.fromisoformat(old["recorded_at"])
-        respond_by = finish_by = ""
-        if valid.disposition == Disposition.DISPATCH.value:
-            dl = compute_deadlines(city.deadline_rules, category=valid.category, urgency=valid.urgency,
-                                   accepted_at=accepted_at)
-            respond_by = dl.respond_by.isoformat(timespec="seconds")
-            finish_by = dl.finish_by.isoformat(timespec="seconds")
-        payload = {"number": old["payload"]["number"], "fields": valid.to_dict(), "respond_by": respond_by,
-                   "finish_by": finish_by}
+        payload = created_payload(city, valid, number=old["payload"]["number"],
+                                  accepted_at=datetime.fromisoformat(old["recorded_at"]),
+                                  extras=_kept_extras(old["payload"], valid))
         case_id = CaseId(row.entity_id)
         event = CaseEvent(old["id"], case_id, 1, CREATED, payload, row.operator_id, old["recorded_at"])
         state = apply_event(None, event)
         conn.execute(update(schema.case_events).where(e.id == event.id)
                      .values(payload_json=json.dumps(payload, ensure_ascii=False)))
-        conn.execute(update(schema.cases).where(schema.cases.c.id == case_id).values(
-            status=state.status, category=valid.category, district=valid.district,
-            lead_department=valid.lead_department, urgency=valid.urgency, disposition=valid.disposition,
-            appeal_type=valid.appeal_type, special_needs=",".join(valid.special_needs),
-            confidential=valid.confidential, caller_name=valid.caller_name, phone=valid.phone,
-            content=valid.content, respond_by=respond_by, finish_by=finish_by, synced=False))
+        conn.execute(update(schema.cases).where(schema.cases.c.id == case_id)
+                     .values(case_row(state, synced=False)))
         conn.execute(delete(schema.outbox).where(o.seq == seq))
         enqueue(conn, name=MUTATION_CASE_CREATED, entity_id=case_id, operator_id=row.operator_id,
                 created_at=utc_now(), args={**args, "event": event_wire(event)})
-    return SubmitResult(case_id, payload["number"], respond_by, finish_by,
+    return SubmitResult(case_id, state.number, state.respond_by, state.finish_by,
                         Changes(case_ids=(case_id,), outbox=True))
+
+
+def _kept_extras(old: dict[str, Any], valid: ValidCase) -> dict[str, object]:
+    """What the first submission recorded beside the fields: the routing suggestion (with the corrected choice,
+    so the override figures count this case) and the knowledge-base citations."""
+    extras = {k: v for k, v in old.items() if k not in ("number", "fields", "respond_by", "finish_by")}
+    if isinstance(extras.get("routing"), dict):
+        extras["routing"] = rechosen(extras["routing"], category=valid.category,
+                                     lead_department=valid.lead_department, district=valid.district)
+    return extras

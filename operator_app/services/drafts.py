@@ -7,7 +7,7 @@ import json
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert
 
-from operator_app.domain.case_input import CaseInput
+from contract.case_fields import CaseInput
 from operator_app.errors import ValidationErrors
 from operator_app.services.changes import Changes
 from operator_app.store import schema

@@ -9,20 +9,23 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from operator_app.config.model import City
-from operator_app.domain.case_input import CaseInput, validate_case
-from operator_app.domain.case_number import day_and_seq, format_case_number
+from contract.case_fields import CaseInput, ValidCase, validate_case
+from contract.case_number import day_and_seq, format_case_number
+from contract.city.model import City
+from contract.enums import Disposition
+from contract.events import CREATED, CaseEvent, apply_event
+from contract.protocol import CASE_CREATED
+from contract.roles import INTAKE, may, role_label
 from operator_app.domain.deadlines import compute_deadlines
-from operator_app.domain.enums import Disposition
-from operator_app.domain.events import CREATED, CaseEvent, apply_event
 from operator_app.errors import AuthError
 from operator_app.ids import CaseId, new_uuid
 from operator_app.routing.record import RoutingSnapshot, routing_record
 from operator_app.services.changes import Changes
 from operator_app.store import schema
+from operator_app.store.case_rows import case_row
 from operator_app.store.database import Store
 
-MUTATION_CASE_CREATED = "case.created"
+MUTATION_CASE_CREATED = CASE_CREATED
 
 
 @dataclass(frozen=True)
@@ -44,43 +47,49 @@ def submit_case(
 
     One transaction: day counter, case row, created event, outbox row, and the operator's draft removal.
     """
-    if operator_id not in city.roster:
+    operator = city.roster.get(operator_id)
+    if operator is None:
         raise AuthError(f"operator {operator_id!r} is not in the roster")
+    if not may(operator.role, INTAKE):  # the server would refuse the case (contract.roles)
+        raise AuthError(f"{role_label(operator.role)}（工号 {operator_id}）没有受理权限，不能提交正式工单")
     valid = validate_case(form, city)
     at = (now or datetime.now(UTC)).astimezone(UTC)
     local_day = at.astimezone(ZoneInfo(city.timezone)).date()
-    respond_by = finish_by = ""
-    if valid.disposition == Disposition.DISPATCH.value:
-        dl = compute_deadlines(city.deadline_rules, category=valid.category, urgency=valid.urgency, accepted_at=at)
-        respond_by = dl.respond_by.isoformat(timespec="seconds")
-        finish_by = dl.finish_by.isoformat(timespec="seconds")
     case_id = CaseId(new_uuid())
     recorded_at = at.isoformat(timespec="milliseconds")
+    extras: dict[str, object] = {}
+    if routing is not None:
+        extras["routing"] = routing_record(routing, category=valid.category,
+                                           lead_department=valid.lead_department, district=valid.district)
+    if citations:
+        extras["kb_citations"] = [{"id": str(aid), "version": int(ver)} for aid, ver in citations]
     with store.write() as conn:
         seq = _next_day_seq(conn, local_day.strftime("%Y%m%d"))
         number = format_case_number(store.seat.seat_code, local_day, seq)
-        payload: dict[str, object] = {"number": number, "fields": valid.to_dict(), "respond_by": respond_by,
-                                      "finish_by": finish_by}
-        if routing is not None:
-            payload["routing"] = routing_record(routing, category=valid.category,
-                                                lead_department=valid.lead_department, district=valid.district)
-        if citations:
-            payload["kb_citations"] = [{"id": str(aid), "version": int(ver)} for aid, ver in citations]
+        payload = created_payload(city, valid, number=number, accepted_at=at, extras=extras)
         event = CaseEvent(new_uuid(), case_id, 1, CREATED, payload, operator_id, recorded_at)
         state = apply_event(None, event)
-        conn.execute(_INSERT_CASE, dict(
-            id=case_id, number=number, created_by=operator_id, created_at=recorded_at, status=state.status,
-            category=valid.category, district=valid.district, lead_department=valid.lead_department,
-            urgency=valid.urgency, disposition=valid.disposition, appeal_type=valid.appeal_type,
-            special_needs=",".join(valid.special_needs), confidential=valid.confidential,
-            caller_name=valid.caller_name, phone=valid.phone, content=valid.content,
-            respond_by=respond_by, finish_by=finish_by, synced=False,
-        ))
+        conn.execute(_INSERT_CASE, case_row(state, synced=False))
         _append_event(conn, event)
         enqueue(conn, name=MUTATION_CASE_CREATED, entity_id=case_id, operator_id=operator_id, created_at=recorded_at,
                 args={"case_id": case_id, "seat_code": store.seat.seat_code, "event": event_wire(event)})
         conn.execute(_DELETE_DRAFT, {"operator_id": operator_id})
-    return SubmitResult(case_id, number, respond_by, finish_by, Changes(case_ids=(case_id,), outbox=True, draft=True))
+    return SubmitResult(case_id, number, state.respond_by, state.finish_by,
+                        Changes(case_ids=(case_id,), outbox=True, draft=True))
+
+
+def created_payload(city: City, valid: ValidCase, *, number: str, accepted_at: datetime,
+                    extras: dict[str, object]) -> dict[str, object]:
+    """The payload of a case's created event: number, fields, deadlines counted from acceptance, and the
+    routing record and knowledge-base citations (`extras`) when there are any."""
+    respond_by = finish_by = ""
+    if valid.disposition == Disposition.DISPATCH.value:
+        dl = compute_deadlines(city.deadline_rules, category=valid.category, urgency=valid.urgency,
+                               accepted_at=accepted_at)
+        respond_by = dl.respond_by.isoformat(timespec="seconds")
+        finish_by = dl.finish_by.isoformat(timespec="seconds")
+    return {"number": number, "fields": valid.to_dict(), "respond_by": respond_by, "finish_by": finish_by,
+            **extras}
 
 
 # Statements built once: SQLAlchemy then reuses their compiled form, and a submit costs the commit, not Python.

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from operator_app.domain.text_checks import has_control_chars, normalize_text
+from contract.protocol import KB_FEEDBACK, KB_VERDICTS
+from contract.text_checks import has_control_chars, normalize_text
 from operator_app.errors import ValidationError
 from operator_app.ids import new_uuid
 from operator_app.services.changes import Changes
 from operator_app.services.intake import enqueue
 from operator_app.store.database import Store, utc_now
 
-MUTATION_KB_FEEDBACK = "kb.feedback"  # sync/protocol.py KB_FEEDBACK (the core does not import sync)
-VERDICTS = ("helpful", "outdated", "wrong")  # sync/protocol.py VERDICTS
+MUTATION_KB_FEEDBACK = KB_FEEDBACK
+VERDICTS = KB_VERDICTS
 MAX_COMMENT = 500
 MAX_ARTICLE_ID = 200
 VERDICT_LABELS = {"helpful": "有用", "outdated": "已过时", "wrong": "有错误"}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, update
 
-from operator_app.config.model import City, Operator
+from contract.city.model import City, Operator
 from operator_app.errors import AuthError
 from operator_app.store import schema
 from operator_app.store.database import Store, utc_now

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from operator_app.config.model import City
-from operator_app.domain.case_input import CaseInput
+from contract.case_fields import CaseInput
+from contract.city.model import City
 
 
 def dispatch_form(city: City, **overrides: Any) -> CaseInput:

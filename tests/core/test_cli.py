@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from contract.city.model import City
 from operator_app.cli import main
-from operator_app.config.model import City
 from tests.conftest import fresh_seat_dir
 from tests.core.helpers import dispatch_form
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from operator_app.config.loader import load_city
+from contract.city.loader import load_city
 from operator_app.errors import ConfigError
 from operator_app.paths import resources_dir
 
 
 def test_demo_city_loads_and_is_consistent() -> None:
-    city = load_city()
+    city = load_city(resources_dir())
     assert len(city.categories.top_level()) == 15
     assert all(city.categories.is_leaf(leaf) for leaf in city.categories.leaves)
     assert all(d.government_department in city.departments for d in city.districts.values())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from operator_app.config.model import City
+from contract.city.model import City
 from operator_app.domain.deadlines import compute_deadlines, pick_rule
 
 AT = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from operator_app.config.model import City
+from contract.city.model import City
 from operator_app.seat import Seat
 from operator_app.services.drafts import clear_draft, load_draft, save_draft
 from operator_app.store import schema

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from operator_app.domain.events import CREATED, SUPPLEMENTED, CaseEvent, derive_state
+from contract.events import CREATED, SUPPLEMENTED, CaseEvent, derive_state
 
 
 def ev(seq: int, kind: str, payload: dict[str, object]) -> CaseEvent:

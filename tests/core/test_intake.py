@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from operator_app.config.model import City
-from operator_app.domain.case_number import CASE_NUMBER
+from contract.case_number import CASE_NUMBER
+from contract.city.model import City
 from operator_app.errors import AuthError, ValidationErrors
 from operator_app.seat import Seat
 from operator_app.services import intake
@@ -67,6 +67,15 @@ def test_invalid_form_writes_nothing(seat: Seat, city: City) -> None:
 def test_unknown_operator_is_refused(seat: Seat, city: City) -> None:
     with pytest.raises(AuthError):
         submit_case(seat.store, city, form=dispatch_form(city), operator_id="9999")
+
+
+def test_a_role_without_intake_creates_no_real_case(seat: Seat, city: City) -> None:
+    """The server refuses a case authored by a trainer (contract.roles: intake is operator and team_lead only);
+    the seat refuses it first, so it never sits in the rejected list."""
+    trainer = next(op.id for op in city.roster.values() if op.role == "trainer")
+    with pytest.raises(AuthError, match="受理"):
+        submit_case(seat.store, city, form=dispatch_form(city), operator_id=trainer)
+    assert counts(seat) == {"cases": 0, "case_events": 0, "outbox": 0}
 
 
 def test_failure_inside_the_transaction_leaves_nothing_half_written(

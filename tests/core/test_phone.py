@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from operator_app.domain.phone import PhoneFormatError, mask_name, mask_phone, normalize_phone
+from contract.phone import PhoneFormatError, mask_name, mask_phone, normalize_phone
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

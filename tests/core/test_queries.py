@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from operator_app.config.model import City
-from operator_app.domain.case_input import MAX_LEN
+from contract.case_fields import MAX_LEN
+from contract.city.model import City
 from operator_app.seat import Seat
 from operator_app.services.case_queries import (
     CaseFilter,

@@ -10,7 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from operator_app.config.model import City
+from contract.city.model import City
 from operator_app.errors import StoreError
 from operator_app.seat import Seat, open_seat
 from operator_app.services.intake import submit_case

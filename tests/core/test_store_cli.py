@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from contract.city.model import City
 from operator_app.cli import main
-from operator_app.config.model import City
 from operator_app.store.backup import take_backup
 from operator_app.store.database import DB_FILE
 from tests.core.helpers import direct_form

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from contract.city.model import City
 from operator_app import errors
-from operator_app.config.model import City
 from operator_app.errors import StoreError
 from operator_app.seat import open_seat
 from operator_app.services.intake import submit_case

@@ -14,7 +14,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from sqlalchemy import select
 
-from operator_app.config.model import City
+from contract.city.model import City
 from operator_app.errors import StoreError, StoreMissing
 from operator_app.seat import open_seat
 from operator_app.services.case_queries import outbox_summary

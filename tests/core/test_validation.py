@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from operator_app.config.model import City
-from operator_app.domain.case_input import CaseInput, validate_case
+from contract.case_fields import CaseInput, validate_case
+from contract.city.model import City
 from operator_app.errors import ValidationErrors
 from tests.core.helpers import direct_form, dispatch_form
 

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from central_server.embedded import EmbeddedServer
-from operator_app.config.model import City
+from contract.city.model import City
 from operator_app.errors import SyncError, SyncErrorKind
 from operator_app.seat import Seat
 from operator_app.services.case_queries import outbox_summary

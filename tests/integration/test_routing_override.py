@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from operator_app.config.model import City
+from contract.city.model import City
 from operator_app.routing.assistant import RoutingAssistant
 from operator_app.seat import Seat
 from operator_app.services.intake import submit_case

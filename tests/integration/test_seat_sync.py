@@ -13,7 +13,8 @@ import requests
 from sqlalchemy import insert, select
 
 from central_server.embedded import EmbeddedServer
-from operator_app.config.model import City
+from contract.city.model import City
+from contract.protocol import PROTOCOL_VERSION, PushRequest
 from operator_app.errors import SyncError, SyncErrorKind
 from operator_app.seat import Seat, open_seat
 from operator_app.services.case_queries import get_case, outbox_summary
@@ -24,7 +25,6 @@ from operator_app.store.backup import take_backup
 from operator_app.store.database import utc_now
 from sync.embedded import DEMO_PASSWORD
 from sync.outbox import pending_batch, rejected_changes
-from sync.protocol import PROTOCOL_VERSION, PushRequest
 from sync.secrets import (
     SECRETS_FILE,
     SecretFile,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from central_server.embedded import EmbeddedServer
-from operator_app.config.model import City
+from contract.city.model import City
 from operator_app.errors import StoreDamaged, StoreMissing
 from operator_app.seat import Seat, open_seat
 from operator_app.services.intake import submit_case

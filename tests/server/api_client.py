@@ -56,6 +56,20 @@ class Api:
         return {"Authorization": f"Bearer {self.login(username)['access_token']}"}
 
 
+def case_fields(*, disposition: str = "dispatch", lead: str = "zjj", **changes: Any) -> dict[str, Any]:
+    """Every field of a case, in the normalised form the seat's validation gives (contract.case_fields)."""
+    dispatched = disposition == "dispatch"
+    fields: dict[str, Any] = {
+        "caller_name": "张三", "phone": "13800000000", "callback_phone": "", "confidential": False,
+        "special_needs": [], "special_needs_other": "", "channel": "phone", "appeal_type": "help",
+        "category": "城乡建设/物业管理/物业服务质量", "district": "donghu", "street": "", "address": "",
+        "content": "楼道灯坏了", "request": "", "urgency": "normal", "urgency_reason": "",
+        "disposition": disposition, "answer": "" if dispatched else "已告知物业报修电话",
+        "lead_department": lead if dispatched else "", "cooperating_departments": [],
+    }
+    return {**fields, **changes}
+
+
 @dataclass
 class SeatClient:
     """One registered seat with the operator currently logged in at it."""
@@ -91,9 +105,10 @@ class SeatClient:
         if number is None:
             number, self.next_number = self.next_number, self.next_number + 1
         case_id = str(uuid.uuid4())
-        fields = {"caller_name": "张三", "phone": "13800000000", "category": "城乡建设/物业管理",
-                  "district": "xiangjiang", "content": "楼道灯坏了", "disposition": disposition,
-                  "lead_department": lead if disposition == "dispatch" else "", "cooperating_departments": []}
+        fields = case_fields(disposition=disposition, lead=lead)
+        dispatched = disposition == "dispatch"  # a case closed at once has no deadlines
+        deadlines = {"respond_by": "2026-03-01T09:00:00+00:00" if dispatched else "",
+                     "finish_by": "2026-03-02T08:00:00+00:00" if dispatched else ""}
         recorded = "2026-03-01T08:00:00.000+00:00"
         return {
             "seq": seq, "mutation_id": str(uuid.uuid4()), "name": "case.created", "operator_id": operator,
@@ -101,7 +116,7 @@ class SeatClient:
             "args": {"case_id": case_id, "seat_code": self.seat_code, "event": {
                 "id": str(uuid.uuid4()), "seq": 1, "kind": "created", "recorded_at": recorded,
                 "payload": {"number": f"{self.seat_code}-20260301-{number:04d}", "fields": fields,
-                            "respond_by": "2026-03-01T09:00:00+00:00", "finish_by": "2026-03-02T08:00:00+00:00"},
+                            **deadlines},
             }},
         }
 

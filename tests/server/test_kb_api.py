@@ -236,7 +236,9 @@ def test_feedback_is_applied_rejected_in_plain_words_and_listed(api: Api, databa
     results = resp.json()["results"]
     assert [r["status"] for r in results] == ["applied", "rejected", "rejected", "rejected", "rejected",
                                               "applied", "rejected", "rejected"]
-    assert "no-such-article" in results[1]["error"] and "version 9" in results[2]["error"]
+    assert "no-such-article" in results[1]["error"] and "第 9 版" in results[2]["error"]
+    assert [r["code"] for r in results] == [None, "unknown_article", "unknown_article", "invalid_args",
+                                            "invalid_field", None, "invalid_args", "invalid_field"]
     again = seat.push([{**good, "seq": 9, "mutation_id": str(uuid.uuid4())}])  # same feedback_id re-sent
     assert again.json()["results"][0]["status"] == "applied"
     listed = api.get("/kb/feedback", headers=admin).json()["feedback"]

@@ -15,7 +15,7 @@ def test_happy_path_stores_each_case_once(server_factory: ServerFactory, databas
     resp = seat.push([seat.case_created(1), seat.case_created(2, disposition="direct")])
     assert resp.status_code == 200, resp.text
     assert resp.json() == {"last_applied_seq": 2, "results": [
-        {"seq": 1, "status": "applied", "error": None}, {"seq": 2, "status": "applied", "error": None}]}
+        {"seq": 1, "status": "applied", "error": None, "code": None}, {"seq": 2, "status": "applied", "error": None, "code": None}]}
     cases = seat.api.get("/operators/1001/cases", headers=seat.auth).json()["cases"]
     assert sorted((c["number"], c["status"]) for c in cases) == [
         ("S001-20260301-0001", "dispatched"), ("S001-20260301-0002", "closed")]
@@ -40,7 +40,7 @@ def test_duplicate_push_returns_stored_outcomes(server_factory: ServerFactory, d
 def test_gap_stops_the_batch(server_factory: ServerFactory, database_url: str) -> None:
     seat = _seat(server_factory)
     resp = seat.push([seat.case_created(1), seat.case_created(3), seat.case_created(4)]).json()
-    assert resp == {"last_applied_seq": 1, "results": [{"seq": 1, "status": "applied", "error": None}]}
+    assert resp == {"last_applied_seq": 1, "results": [{"seq": 1, "status": "applied", "error": None, "code": None}]}
     assert count_rows(database_url, "cases") == 1
     later = seat.push([seat.case_created(2)]).json()
     assert later["last_applied_seq"] == 2
@@ -120,7 +120,7 @@ def test_clashes_with_rows_already_on_the_server_are_answered_one_by_one(
     resp = seat.push(batch).json()
     assert [(r["seq"], r["status"]) for r in resp["results"]] == [
         (3, "applied"), (4, "rejected"), (5, "rejected"), (6, "duplicate"), (7, "applied")]
-    assert "conflicts with a case already on the server" in resp["results"][1]["error"]
+    assert "与中心已有的工单重复" in resp["results"][1]["error"] and resp["results"][1]["code"] == "conflict"
     assert resp["last_applied_seq"] == 7
     assert count_rows(database_url, "cases") == 4
     assert count_rows(database_url, "seat_mutations") == 7

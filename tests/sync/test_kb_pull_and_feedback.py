@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from contract import protocol
+from contract.protocol import ENTITY_KB_ARTICLE, Change
 from knowledge_base import KnowledgeBase
 from operator_app.errors import StoreError, ValidationError
 from operator_app.seat import Seat
 from operator_app.services import kb_feedback
 from operator_app.services.kb_feedback import record_feedback
 from operator_app.store import schema
-from sync import protocol
 from sync.outbox import pending_batch
-from sync.protocol import ENTITY_KB_ARTICLE, Change
 from sync.pull_apply import apply_pulled, kb_path_for
 
 

@@ -13,7 +13,8 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from sqlalchemy import select
 
-from operator_app.config.model import City
+from contract.city.model import City
+from contract.protocol import ENTITY_CASE_EVENT, Change, MutationResult, PushResponse
 from operator_app.errors import OperatorAppError
 from operator_app.seat import Seat
 from operator_app.services.case_queries import get_case, outbox_summary
@@ -22,7 +23,6 @@ from operator_app.services.intake import submit_case
 from operator_app.store import schema
 from sync.backoff import Backoff
 from sync.outbox import pending_batch, record_failure, record_push, rejected_changes
-from sync.protocol import ENTITY_CASE_EVENT, Change, MutationResult, PushResponse
 from sync.pull_apply import apply_pulled
 from sync.secrets import SECRETS_DIR_ENV, SecretStore, open_secret_store
 from tests.core.helpers import direct_form, dispatch_form

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtTest import QTest
 
-from operator_app.config.model import City
+from contract.city.model import City
 from operator_app.seat import Seat
 from operator_app.services.case_queries import CaseFilter
 from operator_app.services.intake import submit_case

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from operator_app.config.model import City
+from contract.city.model import City
 from operator_app.seat import open_seat
 from operator_app.services.intake import submit_case
 from operator_app.store.backup import take_backup

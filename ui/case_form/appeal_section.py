@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from operator_app.config.model import City
-from operator_app.domain.case_input import MAX_LEN, CaseInput
-from operator_app.domain.enums import AppealType, Channel, Urgency
+from contract.case_fields import MAX_LEN, CaseInput
+from contract.city.model import City
+from contract.enums import AppealType, Channel, Urgency
 from ui.case_form.caller_section import _row
 from ui.case_form.category_picker import CategoryPicker
 from ui.case_form.field_box import FieldBox

@@ -6,8 +6,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QWidget
 
-from operator_app.domain.case_input import MAX_LEN, CaseInput
-from operator_app.domain.enums import PhoneKind, SpecialNeed
+from contract.case_fields import MAX_LEN, CaseInput
+from contract.enums import PhoneKind, SpecialNeed
 from ui.case_form.field_box import FieldBox
 from ui.texts import label
 

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from operator_app.config.model import City
-from operator_app.domain.case_input import CaseInput
+from contract.case_fields import CaseInput
+from contract.city.model import City
+from contract.enums import Disposition
 from operator_app.domain.deadlines import compute_deadlines
-from operator_app.domain.enums import Disposition
 from ui.case_form.caller_section import _row
 from ui.case_form.field_box import FieldBox
 from ui.texts import label

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from operator_app.config.model import City
-from operator_app.domain.case_input import CaseInput
+from contract.case_fields import CaseInput
+from contract.city.model import City
 from operator_app.errors import ValidationErrors
 from ui.case_form.appeal_section import AppealSection
 from ui.case_form.caller_section import CallerSection

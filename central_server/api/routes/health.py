@@ -8,7 +8,7 @@ from sqlalchemy import text
 from central_server import __version__
 from central_server.api.deps import ContextDep, SessionDep
 from central_server.api.schemas import Health
-from sync.protocol import PROTOCOL_VERSION
+from contract.protocol import PROTOCOL_VERSION
 
 router = APIRouter(tags=["health"])
 

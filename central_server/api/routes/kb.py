@@ -26,9 +26,10 @@ from central_server.api.kb_schemas import (
 from central_server.db.models import KbArticleVersion, User
 from central_server.services import kb
 from central_server.services.kb_feedback import list_feedback
+from contract.roles import KB_EDIT, roles_with
 
 router = APIRouter(prefix="/kb", tags=["knowledge base"])
-EDITOR_ROLES = ("admin", "editor")
+EDITOR_ROLES = roles_with(KB_EDIT)
 KbEditor = Annotated[User, Depends(require_role(*EDITOR_ROLES))]
 ArticleId = Annotated[str, Path(min_length=1, max_length=kb.MAX_ID, json_schema_extra={"pattern": ARTICLE_ID})]
 

@@ -12,9 +12,10 @@ from central_server.api.schemas import CaseList, CaseOut
 from central_server.core.errors import Forbidden, NotFound
 from central_server.db.models import User
 from central_server.services.cases import cases_of_operator
+from contract.roles import ADMINISTER, REVIEW, roles_with
 
 router = APIRouter(prefix="/operators", tags=["operators"])
-READ_ANY = ("team_lead", "admin")
+READ_ANY = (*roles_with(REVIEW), *roles_with(ADMINISTER))  # team leads and admins
 
 
 @router.get("/{operator_id}/cases")

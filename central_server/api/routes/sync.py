@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Response
 
 from central_server.api.deps import AppContext, ContextDep, SeatCall, SeatCallDep, authenticate_call
 from central_server.services import sync_service
-from sync.protocol import MAX_PULL, PullResponse, PushRequest, PushResponse
+from contract.protocol import MAX_PULL, PullResponse, PushRequest, PushResponse
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 
@@ -28,7 +28,8 @@ async def push(body: PushRequest, ctx: ContextDep, call: SeatCallDep) -> Respons
 def _push(ctx: AppContext, call: SeatCall, body: PushRequest) -> bytes:
     with ctx.sessions() as session:
         seat_id = authenticate_call(session, ctx, call)  # each mutation carries its own operator_id
-        return sync_service.push(session, seat_id=seat_id, request=body, recent=ctx.recent).model_dump_json().encode()
+        return sync_service.push(session, seat_id=seat_id, request=body, city=ctx.city.city,
+                                 recent=ctx.recent).model_dump_json().encode()
 
 
 @router.get("/pull", response_model=PullResponse)

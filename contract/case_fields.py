@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from operator_app.config.model import City
-from operator_app.domain.enums import AppealType, Channel, Disposition, PhoneKind, SpecialNeed, Urgency
-from operator_app.domain.phone import PhoneFormatError, normalize_phone
-from operator_app.domain.text_checks import has_control_chars, has_emoji, normalize_text
-from operator_app.errors import ValidationError, ValidationErrors
+from contract.city.model import City
+from contract.enums import AppealType, Channel, Disposition, PhoneKind, SpecialNeed, Urgency
+from contract.errors import ValidationError, ValidationErrors
+from contract.phone import PhoneFormatError, normalize_phone
+from contract.text_checks import has_control_chars, has_emoji, normalize_text
 
 # Longest accepted text per field, in characters.
 MAX_LEN = {
@@ -22,6 +22,16 @@ MAX_LEN = {
     "answer": 3000,
 }
 MULTILINE = {"content", "request", "answer", "address"}
+
+# What each field is called on the form, for messages that name a field.
+FIELD_LABELS = {
+    "form": "工单", "caller_name": "来电人姓名", "anonymous": "匿名", "phone_kind": "号码类型", "phone": "来电号码",
+    "callback_phone": "回访号码", "confidential": "保密", "special_needs": "特殊需求",
+    "special_needs_other": "其他特殊需求说明", "channel": "来源渠道", "appeal_type": "诉求类型", "category": "问题分类",
+    "district": "所属区县", "street": "街道", "address": "详细地址", "content": "诉求内容", "request": "诉求要求",
+    "urgency": "紧急程度", "urgency_reason": "紧急原因", "disposition": "处理方式", "answer": "答复内容",
+    "lead_department": "主办单位", "cooperating_departments": "协办单位",
+}
 
 # The order of the form: the first error in this order gets the focus.
 FIELD_ORDER = (
@@ -71,18 +81,17 @@ class CaseInput:
             raise ValidationErrors([ValidationError("form", "工单数据应为一个 JSON 对象", code="type")])
         errors: list[ValidationError] = []
         values: dict[str, Any] = {}
-        known = {f.name: f for f in fields(cls)}
         for key, value in data.items():
-            if key not in known:
+            if key not in _INPUT_DEFAULTS:
                 errors.append(ValidationError(str(key), f"未知字段“{key}”", code="unknown"))
                 continue
-            default = known[key].default
+            default = _INPUT_DEFAULTS[key]
             if isinstance(default, bool):
                 if not isinstance(value, bool):
                     errors.append(ValidationError(key, "应为是/否（true/false）", code="type"))
                     continue
             elif isinstance(default, tuple):
-                if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
                     errors.append(ValidationError(key, "应为文字列表", code="type"))
                     continue
                 value = tuple(value)
@@ -93,6 +102,9 @@ class CaseInput:
         if errors:
             raise ValidationErrors(errors)
         return cls(**values)
+
+
+_INPUT_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(CaseInput)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,10 +133,14 @@ class ValidCase:
     cooperating_departments: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Every value is text, a flag or a tuple of texts: no deep copy (asdict) needed; this runs per case.
+        data = {name: getattr(self, name) for name in _VALID_FIELDS}
         data["special_needs"] = list(self.special_needs)
         data["cooperating_departments"] = list(self.cooperating_departments)
         return data
+
+
+_VALID_FIELDS = tuple(f.name for f in fields(ValidCase))
 
 
 def _text(raw: CaseInput, name: str, errors: list[ValidationError], *, label: str, required: bool = False) -> str:
@@ -253,3 +269,28 @@ def _departments(
         elif dept.id not in cooperating:
             cooperating.append(dept.id)
     return (lead.id if lead else ""), tuple(cooperating)
+
+
+def check_submitted_fields(data: object, city: City) -> ValidCase:
+    """The `fields` of a created event as another party received them (the server, a pulling seat).
+
+    They must be exactly what validate_case makes of a form: every field of ValidCase, nothing else, each value
+    valid for this city and already in its normalised form. Raises ValidationErrors listing every problem.
+    """
+    if not isinstance(data, dict):
+        raise ValidationErrors([ValidationError("form", "工单数据应为一个 JSON 对象", code="type")])
+    names = _VALID_FIELDS
+    errors = [ValidationError(n, f"缺少{FIELD_LABELS[n]}", code="missing") for n in names if n not in data]
+    errors += [ValidationError(str(k), f"未知字段“{k}”", code="unknown") for k in data if k not in names]
+    if errors:
+        raise ValidationErrors(errors)
+    phone = data.get("phone")
+    # A ValidCase keeps no phone kind or anonymity flag: an empty phone is "no number", an empty name is allowed.
+    form = CaseInput.from_mapping({**data, "phone_kind": PhoneKind.NUMBER.value if phone else PhoneKind.NONE.value})
+    valid = validate_case(form, city)
+    as_sent = valid.to_dict()
+    differ = [n for n in names if as_sent[n] != data[n]]
+    if differ:
+        raise ValidationErrors([
+            ValidationError(n, f"{FIELD_LABELS[n]}不是本系统保存的规范格式", code="not_normalised") for n in differ])
+    return valid

@@ -9,9 +9,8 @@ import zoneinfo
 from pathlib import Path
 from typing import Any
 
-from operator_app.config.model import (
+from contract.city.model import (
     DEPARTMENT_KINDS,
-    ROLES,
     CategoryTree,
     City,
     DeadlineRule,
@@ -20,15 +19,15 @@ from operator_app.config.model import (
     District,
     Operator,
 )
-from operator_app.errors import ConfigError
-from operator_app.paths import resources_dir
+from contract.errors import ConfigError
+from contract.roles import ROLE_CODES
 
 _SEAT_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
 
 
-def load_city(root: Path | None = None) -> City:
-    """Read resources/city/*; raises ConfigError on the first problem found."""
-    city_dir = (root or resources_dir()) / "city"
+def load_city(resources: Path) -> City:
+    """Read <resources>/city/*; raises ConfigError on the first problem found."""
+    city_dir = resources / "city"
     meta = _toml(city_dir / "city.toml")
     name = _str(meta, "name", "city.toml", "")
     tz = _str(meta, "timezone", "city.toml", "")
@@ -208,8 +207,8 @@ def _roster(path: Path) -> dict[str, Operator]:
             role=_str(e, "role", path.name, place),
             team=_str(e, "team", path.name, place, optional=True),
         )
-        if op.role not in ROLES:
-            raise ConfigError(path.name, f"{place}, field 'role'", f"must be one of {', '.join(ROLES)}")
+        if op.role not in ROLE_CODES:
+            raise ConfigError(path.name, f"{place}, field 'role'", f"must be one of {', '.join(ROLE_CODES)}")
         _unique(set(out), op.id, path.name, f"{place}, field 'id'")
         out[op.id] = op
     return out

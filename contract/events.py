@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from operator_app.domain.enums import CaseStatus, Disposition
+from contract.enums import CaseStatus, Disposition
 
 CREATED = "created"
 SUPPLEMENTED = "supplemented"
@@ -15,8 +15,17 @@ RETURNED = "returned"
 EXTENDED = "extended"
 COMPLETED = "completed"
 
+# Recorded on the server by people there; the projection below leaves the state as it is for these.
+CALLBACK = "callback"  # the citizen's satisfaction, from the return visit (回访)
+RETURNED_FOR_CORRECTION = "returned_for_correction"  # a team lead sends a case back to its operator (退回修改)
+REDISPATCHED = "redispatched"  # another lead department (改派)
+SUPERVISED = "supervised"  # 督办
+NOTE = "note"
+
 EVENT_LABELS = {CREATED: "受理", SUPPLEMENTED: "补充说明", SIGNED: "承办单位签收", RETURNED: "退单",
-                EXTENDED: "延期", COMPLETED: "承办单位办结"}
+                EXTENDED: "延期", COMPLETED: "承办单位办结", CALLBACK: "回访", RETURNED_FOR_CORRECTION: "退回修改",
+                REDISPATCHED: "改派", SUPERVISED: "督办", NOTE: "备注"}
+EVENT_KINDS = tuple(EVENT_LABELS)
 _STATUS_AFTER = {SIGNED: CaseStatus.SIGNED, RETURNED: CaseStatus.RETURNED, EXTENDED: CaseStatus.EXTENDED,
                  COMPLETED: CaseStatus.CLOSED}
 

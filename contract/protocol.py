@@ -55,7 +55,8 @@ MutationStatus = Literal["applied", "duplicate", "rejected"]
 class MutationResult(_Strict):
     seq: int
     status: MutationStatus
-    error: str | None = None
+    error: str | None = None  # why it was rejected: a Chinese sentence the operator can act on
+    code: str | None = None  # the rejection's stable code (invalid_field, not_this_seat, conflict, ...)
 
 
 class PushResponse(_Strict):

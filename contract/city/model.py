@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROLES = ("operator", "team_lead", "trainer")
 DEPARTMENT_KINDS = ("department", "utility", "district_government")
 
 

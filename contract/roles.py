@@ -1,0 +1,49 @@
+"""Roles a person holds (server accounts and the seat's roster alike), their Chinese labels, and what each may do."""
+
+from __future__ import annotations
+
+from contract.enums import LabeledEnum
+
+# Permissions: what a role allows.
+INTAKE = "intake"  # accept calls and create real cases (受理)
+REVIEW = "review"  # the team lead's workbench: review, return for correction, redispatch, supervise
+TRAINING = "training"  # run training sessions (cases that never reach the server)
+KB_EDIT = "kb_edit"  # edit and import knowledge-base articles
+ADMINISTER = "administer"  # accounts and seats
+PERMISSIONS = (INTAKE, REVIEW, TRAINING, KB_EDIT, ADMINISTER)
+
+
+class Role(LabeledEnum):
+    OPERATOR = ("operator", "话务员")
+    TEAM_LEAD = ("team_lead", "班组长")
+    TRAINER = ("trainer", "培训师")
+    ADMIN = ("admin", "管理员")
+    EDITOR = ("editor", "知识库编辑")
+
+
+ROLE_CODES: tuple[str, ...] = tuple(r.value for r in Role)
+
+_GRANTS: dict[Role, frozenset[str]] = {
+    Role.OPERATOR: frozenset({INTAKE}),
+    Role.TEAM_LEAD: frozenset({INTAKE, REVIEW}),
+    Role.TRAINER: frozenset({TRAINING}),
+    Role.ADMIN: frozenset({KB_EDIT, ADMINISTER}),
+    Role.EDITOR: frozenset({KB_EDIT}),
+}
+
+
+def may(role: str, permission: str) -> bool:
+    """True when the role (its code) grants the permission; unknown roles grant nothing."""
+    member = Role.parse(role)
+    return member is not None and permission in _GRANTS[member]  # type: ignore[index]
+
+
+def roles_with(permission: str) -> tuple[str, ...]:
+    """The codes of every role that grants the permission, in the order of Role."""
+    return tuple(r.value for r in Role if permission in _GRANTS[r])
+
+
+def role_label(role: str) -> str:
+    """The Chinese label of a role code; the code itself when unknown."""
+    member = Role.parse(role)
+    return member.label if member is not None else role
