@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Database keys go to a key file when there is no keyring (as on a test machine): one for this test run, never
+# the user's config folder.
+os.environ.setdefault("OPERATOR_APP_KEY_DIR", tempfile.mkdtemp(prefix="operator-desk-test-keys-"))
 
 import pytest
 
@@ -15,6 +19,7 @@ from operator_app.config.loader import load_city
 from operator_app.config.model import City
 from operator_app.seat import Seat, open_seat
 from operator_app.store.database import DB_FILE
+from operator_app.store.keys import KEY_REF_FILE
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -38,6 +43,7 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fresh_seat_dir(migrated_db: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(migrated_db, folder / DB_FILE)
+    shutil.copyfile(migrated_db.parent / KEY_REF_FILE, folder / KEY_REF_FILE)  # the same seat key, as a copy would
     return folder
 
 

@@ -10,15 +10,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, event, insert, select
 
 from operator_app.errors import StoreError
 from operator_app.ids import SeatId, new_uuid
 from operator_app.store import schema
+from operator_app.store.encryption import DB_ERRORS, keyed_engine, open_keyed, unlock
+from operator_app.store.keys import DbKey, KeyLocation, Purpose, database_key
 
 # The newest migration in migrations/versions; a test checks it matches Alembic's head.
 SCHEMA_HEAD = "0003"
 DB_FILE = "seat.sqlite"
+BACKUP_DIR = "backups"  # beside the store; its files use the store's key
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,8 @@ def _pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _engine(path: Path, *, immediate: bool) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+def _engine(path: Path, key: DbKey, *, immediate: bool) -> Engine:
+    engine = keyed_engine(path, key)
     event.listen(engine, "connect", _pragmas)
 
     @event.listens_for(engine, "begin")
@@ -56,6 +59,8 @@ def _engine(path: Path, *, immediate: bool) -> Engine:
 class Store:
     """The seat's database. Writes go through `write()`, which the UI calls only from its write worker."""
 
+    key_location = KeyLocation.KEYRING  # where the store's key is kept (the desk says so when it is a file)
+
     def __init__(self, path: Path, seat: SeatInfo, write_engine: Engine, read_engine: Engine) -> None:
         self.path = path
         self.seat = seat
@@ -67,13 +72,17 @@ class Store:
         """Open or create the store in data_dir; the seat code is fixed when the store is first made."""
         path = data_dir / DB_FILE
         try:
-            _migrate_if_needed(path)
-            write_engine = _engine(path, immediate=True)
-            read_engine = _engine(path, immediate=False)
+            key = unlock(path, Purpose.SEAT_STORE)
+            _encrypt_plain_backups(data_dir, key)
+            _migrate_if_needed(path, key)
+            write_engine = _engine(path, key, immediate=True)
+            read_engine = _engine(path, key, immediate=False)
             seat = _ensure_seat(write_engine, seat_code)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the local store {path}: {exc}") from exc
-        return cls(path, seat, write_engine, read_engine)
+        except DB_ERRORS as exc:
+            raise StoreError(f"cannot open the local store {path} (damaged, or not this seat's key): {exc}") from exc
+        store = cls(path, seat, write_engine, read_engine)
+        store.key_location = key.location
+        return store
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -92,27 +101,49 @@ class Store:
         self._read_engine.dispose()
 
 
-def _current_revision(path: Path) -> str | None:
+def connect_sqlite(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A raw DB-API connection to the seat store or one of its backups, unlocked with the seat's key: the one way
+    to open them outside the store's engines. It raises sqlcipher3's errors: catch `DB_ERRORS`."""
+    data_dir = path.parent.parent if path.parent.name == BACKUP_DIR else path.parent
+    key = database_key(data_dir, Purpose.SEAT_STORE, create=False)
+    con: sqlite3.Connection = open_keyed(path, key, readonly=readonly)
+    return con
+
+
+def _current_revision(path: Path, key: DbKey) -> str | None:
     if not path.exists():
         return None
-    con = sqlite3.connect(path)
+    con = open_keyed(path, key)
     try:
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.OperationalError:
+    except DB_ERRORS as exc:
+        if "no such table" not in str(exc):
+            raise
         return None
     finally:
         con.close()
     return row[0] if row else None
 
 
-def _migrate_if_needed(path: Path) -> None:
+def _migrate_if_needed(path: Path, key: DbKey) -> None:
     """Upgrade to SCHEMA_HEAD; Alembic is imported only when there is work to do (keeps start-up fast)."""
-    current = _current_revision(path)
+    current = _current_revision(path, key)
     if current == SCHEMA_HEAD:
         return
     from operator_app.store.migrate import upgrade_to_head
 
-    upgrade_to_head(path, current)
+    upgrade_to_head(path, current, key)
+
+
+def _encrypt_plain_backups(data_dir: Path, key: DbKey) -> None:
+    """Backups an older version left in plain text are encrypted with the store's key (a header read each)."""
+    from operator_app.store.encryption import encrypt_in_place, is_plain
+
+    folder = data_dir / BACKUP_DIR
+    if folder.is_dir():
+        for backup in sorted(folder.glob("*.sqlite")):
+            if is_plain(backup):
+                encrypt_in_place(backup, key)
 
 
 def _ensure_seat(engine: Engine, seat_code: str) -> SeatInfo:
