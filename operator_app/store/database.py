@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from operator_app.ids import SeatId, new_uuid
 from operator_app.store import schema
 from operator_app.store.encryption import DB_ERRORS, keyed_engine, open_keyed, unlock
 from operator_app.store.keys import DbKey, KeyLocation, Purpose, database_key
+
+log = logging.getLogger(__name__)
 
 # The newest migration in migrations/versions; a test checks it matches Alembic's head.
 SCHEMA_HEAD = "0003"
@@ -136,14 +139,18 @@ def _migrate_if_needed(path: Path, key: DbKey) -> None:
 
 
 def _encrypt_plain_backups(data_dir: Path, key: DbKey) -> None:
-    """Backups an older version left in plain text are encrypted with the store's key (a header read each)."""
+    """Backups an older version left in plain text are encrypted with the store's key (a header read each).
+    One that cannot be (damaged) does not keep the store from opening: it is tried again at the next start."""
     from operator_app.store.encryption import encrypt_in_place, is_plain
 
     folder = data_dir / BACKUP_DIR
     if folder.is_dir():
         for backup in sorted(folder.glob("*.sqlite")):
             if is_plain(backup):
-                encrypt_in_place(backup, key)
+                try:
+                    encrypt_in_place(backup, key)
+                except (StoreError, *DB_ERRORS) as exc:  # type: ignore[misc]  # mypy does not follow the unpacking
+                    log.warning("plain backup %s could not be encrypted: %s", backup.name, exc)
 
 
 def _ensure_seat(engine: Engine, seat_code: str) -> SeatInfo:

@@ -98,6 +98,22 @@ def encrypt_in_place(path: Path, key: DbKey) -> None:
     """
     partial = path.with_name(path.name + ".encrypting")
     partial.unlink(missing_ok=True)
+    try:
+        counts = _export(path, partial, key)
+        _verify(partial, key, counts, path)
+        _fsync(partial)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)  # empty after the switch to DELETE mode; the plain file's, not the copy's
+    os.replace(partial, path)
+    _fsync(path.parent)
+    log.info("encrypted %s in place (%d tables)", path.name, len(counts))
+
+
+def _export(path: Path, partial: Path, key: DbKey) -> dict[str, int]:
+    """Copy the plain database into a new encrypted file; the original's row counts per table."""
     plain = sqlcipher.connect(str(path), isolation_level=None)
     try:
         plain.execute("PRAGMA cipher_log_level = NONE")
@@ -113,8 +129,12 @@ def encrypt_in_place(path: Path, key: DbKey) -> None:
         plain.execute("SELECT sqlcipher_export('encrypted')")
         plain.execute(f"PRAGMA encrypted.user_version = {int(user_version)}")
         plain.execute("DETACH DATABASE encrypted")
+        return counts
     finally:
         plain.close()
+
+
+def _verify(partial: Path, key: DbKey, counts: dict[str, int], path: Path) -> None:
     check = open_keyed(partial, key)
     try:
         copied = _row_counts(check)
@@ -122,17 +142,8 @@ def encrypt_in_place(path: Path, key: DbKey) -> None:
             raise StoreError(f"{path} 加密副本与原文件行数不一致，原文件保留未动：{counts} ≠ {copied}")
         if check.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise StoreError(f"{path} 加密副本校验失败，原文件保留未动")
-    except BaseException:
+    finally:
         check.close()
-        partial.unlink(missing_ok=True)
-        raise
-    check.close()
-    _fsync(partial)
-    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        leftover.unlink(missing_ok=True)  # empty after the switch to DELETE mode; the plain file's, not the copy's
-    os.replace(partial, path)
-    _fsync(path.parent)
-    log.info("encrypted %s in place (%d tables)", path.name, len(counts))
 
 
 def _row_counts(con: Any) -> dict[str, int]:

@@ -177,6 +177,23 @@ def test_a_plain_store_and_its_backups_are_encrypted_in_place_with_every_case_ke
     assert {p.name for p in old.iterdir()} >= {DB_FILE, KEY_REF_FILE, "backups"}
 
 
+def test_a_damaged_plain_backup_does_not_keep_the_store_from_opening(tmp_path: Path, city: City,
+                                                                   key_dir: Path) -> None:
+    data_dir = tmp_path / "seat"
+    numbers = _submit(data_dir, city)
+    broken = data_dir / "backups" / "seat-20261201T000000000000Z.sqlite"
+    broken.parent.mkdir()
+    broken.write_bytes(PLAIN_HEADER + b"\x10\x00" + b"garbage" * 500)
+    seat = open_seat(data_dir)
+    try:
+        with seat.store.read() as conn:
+            assert conn.exec_driver_sql("SELECT number FROM cases").scalars().all() == numbers
+    finally:
+        seat.close()
+    assert broken.read_bytes().startswith(PLAIN_HEADER)  # left for a person to look at, tried again next start
+    assert not list(broken.parent.glob("*.encrypting"))
+
+
 def test_a_plain_embedded_server_database_is_encrypted_in_place(tmp_path: Path, key_dir: Path) -> None:
     data_dir = tmp_path / "seat"
     data_dir.mkdir()
