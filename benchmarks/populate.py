@@ -235,23 +235,29 @@ def populated_seat(data_dir: Path, *, total: int = 100_000, seed: int = 7) -> tu
     from operator_app.config.loader import load_city
     from operator_app.seat import open_seat
     from operator_app.store.database import DB_FILE
-    from operator_app.store.keys import KEY_REF_FILE
+    from operator_app.store.keys import KEY_REF_FILE, KeyMissingError
 
     started = time.perf_counter()
     cache = _cache_file(total, seed)
     use_cache = not os.environ.get(CACHE_ENV)
-    if use_cache and cache.exists() and _key_ref(cache).exists() and time.time() - cache.stat().st_mtime < CACHE_MAX_AGE_S:
+    fresh = cache.exists() and _key_ref(cache).exists() and time.time() - cache.stat().st_mtime < CACHE_MAX_AGE_S
+    if use_cache and fresh:
         tz = ZoneInfo(load_city().timezone)  # "today" of the cached cases is a local day
         made_day = datetime.fromtimestamp(cache.stat().st_mtime, tz).date()
         if made_day == datetime.now(tz).date():
             shutil.copyfile(cache, data_dir / DB_FILE)
             shutil.copyfile(_key_ref(cache), data_dir / KEY_REF_FILE)  # names the cached store's key
             _flush(data_dir / DB_FILE)
-            seat = open_seat(data_dir)
-            info = {"cases": total, "cached": str(cache), "seconds": round(time.perf_counter() - started, 1),
-                    "db_mb": round(seat.store.path.stat().st_size / 1e6, 1)}
-            log(f"  populate: copied a cached store of {total:,} cases ({info['seconds']} s)")
-            return seat, info
+            try:
+                seat = open_seat(data_dir)
+            except KeyMissingError:  # the cached store's key is gone (its key folder was cleared): populate
+                for name in (DB_FILE, KEY_REF_FILE):
+                    (data_dir / name).unlink(missing_ok=True)
+            else:
+                info = {"cases": total, "cached": str(cache), "seconds": round(time.perf_counter() - started, 1),
+                        "db_mb": round(seat.store.path.stat().st_size / 1e6, 1)}
+                log(f"  populate: copied a cached store of {total:,} cases ({info['seconds']} s)")
+                return seat, info
     seat = open_seat(data_dir)
     info = populate(seat.store, seat.city, total=total, seed=seed)
     _flush(seat.store.path)
