@@ -9,8 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Database keys go to a key file when there is no keyring (as on a test machine): one for this test run, never
-# the user's config folder.
+# No OS keyring in tests, whatever the machine has (tests that need one install theirs with monkeypatch), so
+# that no test writes into a real keyring and a test module defining a KeyringBackend subclass (keyring offers
+# every subclass) cannot become the keyring of the whole run, out of reach of the subprocesses tests start.
+# Database keys then go to key files: in a folder of this run, never the user's config folder.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 os.environ.setdefault("OPERATOR_APP_KEY_DIR", tempfile.mkdtemp(prefix="operator-desk-test-keys-"))
 
 import pytest
