@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from operator_app.errors import OperatorAppError
+from operator_app.errors import StoreError
 
 KEY_REF_FILE = "db-keys.json"
 KEY_DIR_ENV = "OPERATOR_APP_KEY_DIR"  # where key files go when there is no keyring (tests point it elsewhere)
@@ -39,9 +39,13 @@ class Purpose(enum.Enum):
     SEAT_STORE = "seat_store"  # seat.sqlite and its backups
     CENTRAL = "central"  # the embedded central server's central.sqlite
 
+    @property
+    def label(self) -> str:
+        return "本地工单库" if self is Purpose.SEAT_STORE else "内置中心服务器数据库"
 
-class DatabaseKeyError(OperatorAppError):
-    """A database key cannot be kept or read; the message (Chinese) is what the person at the seat sees."""
+
+class DatabaseKeyError(StoreError):
+    """A database key cannot be kept or read, so the database cannot be opened; the message is in Chinese."""
 
 
 class KeyMissingError(DatabaseKeyError):
@@ -79,13 +83,13 @@ def database_key(data_dir: Path, purpose: Purpose, *, create: bool) -> DbKey:
         found = _find(ref)
         if found is None:
             raise KeyMissingError(
-                f"本机找不到数据库 {data_dir} 的密钥（{purpose.value}），加密的数据无法读取；数据文件保持原样。"
+                f"本机找不到{purpose.label}（{data_dir}）的密钥，加密的数据无法读取；数据文件保持原样。"
                 f"请在原来的系统账户下运行，或从有密钥的电脑恢复。"
                 f" (the key named {ref} in {data_dir / KEY_REF_FILE} is neither in the keyring nor in {key_dir()})")
         return found
     if not create:
         raise KeyMissingError(
-            f"{data_dir} 中的数据库已加密或已损坏，且找不到其密钥的记录（{KEY_REF_FILE}），数据无法读取；"
+            f"{data_dir} 中的{purpose.label}已加密或已损坏，且找不到其密钥的记录（{KEY_REF_FILE}），数据无法读取；"
             f"数据文件保持原样。 (no {purpose.value} entry in {data_dir / KEY_REF_FILE})")
     ref = uuid.uuid4().hex
     key = _store_new(data_dir, ref, secrets.token_bytes(KEY_BYTES))
