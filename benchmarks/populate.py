@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -126,6 +125,7 @@ def populate(store: Store, city: City, *, total: int = 100_000, days: int = 60, 
     from contract.case_fields import validate_case
     from contract.case_number import format_case_number
     from operator_app.store import schema
+    from operator_app.store.database import connect_sqlite
 
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -156,7 +156,8 @@ def populate(store: Store, city: City, *, total: int = 100_000, days: int = 60, 
     sql = {name: f"INSERT INTO {name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
            for name, cols in columns.items()}
     # A separate plain connection without fsync per commit: this is test setup, not the code under test.
-    raw = sqlite3.connect(store.path, isolation_level=None)
+    raw = connect_sqlite(store.path)
+    raw.isolation_level = None
     raw.execute("PRAGMA synchronous=OFF")
     raw.execute("PRAGMA cache_size=-262144")
     made = 0
@@ -198,6 +199,11 @@ def _cache_file(total: int, seed: int) -> Path:
     return folder / f"seat-{total}-{seed}-{SCHEMA_HEAD}-{digest.hexdigest()[:10]}.sqlite"
 
 
+def _key_ref(cache: Path) -> Path:
+    """Beside a cached store: the name of its key (the key itself stays in the keyring or the key folder)."""
+    return cache.with_suffix(".keyref")
+
+
 def _flush(path: Path) -> None:
     """fsync the store file, so the first checkpoint of the benchmark does not pay for writing 400 MB."""
     fd = os.open(path, os.O_RDONLY)
@@ -217,21 +223,29 @@ def populated_seat(data_dir: Path, *, total: int = 100_000, seed: int = 7) -> tu
     from operator_app.paths import resources_dir
     from operator_app.seat import open_seat
     from operator_app.store.database import DB_FILE
+    from operator_app.store.keys import KEY_REF_FILE, KeyMissingError
 
     started = time.perf_counter()
     cache = _cache_file(total, seed)
     use_cache = not os.environ.get(CACHE_ENV)
-    if use_cache and cache.exists() and time.time() - cache.stat().st_mtime < CACHE_MAX_AGE_S:
+    fresh = cache.exists() and _key_ref(cache).exists() and time.time() - cache.stat().st_mtime < CACHE_MAX_AGE_S
+    if use_cache and fresh:
         tz = ZoneInfo(load_city(resources_dir()).timezone)  # "today" of the cached cases is a local day
         made_day = datetime.fromtimestamp(cache.stat().st_mtime, tz).date()
         if made_day == datetime.now(tz).date():
             shutil.copyfile(cache, data_dir / DB_FILE)
+            shutil.copyfile(_key_ref(cache), data_dir / KEY_REF_FILE)  # names the cached store's key
             _flush(data_dir / DB_FILE)
-            seat = open_seat(data_dir)
-            info = {"cases": total, "cached": str(cache), "seconds": round(time.perf_counter() - started, 1),
-                    "db_mb": round(seat.store.path.stat().st_size / 1e6, 1)}
-            log(f"  populate: copied a cached store of {total:,} cases ({info['seconds']} s)")
-            return seat, info
+            try:
+                seat = open_seat(data_dir)
+            except KeyMissingError:  # the cached store's key is gone (its key folder was cleared): populate
+                for name in (DB_FILE, KEY_REF_FILE):
+                    (data_dir / name).unlink(missing_ok=True)
+            else:
+                info = {"cases": total, "cached": str(cache), "seconds": round(time.perf_counter() - started, 1),
+                        "db_mb": round(seat.store.path.stat().st_size / 1e6, 1)}
+                log(f"  populate: copied a cached store of {total:,} cases ({info['seconds']} s)")
+                return seat, info
     seat = open_seat(data_dir)
     info = populate(seat.store, seat.city, total=total, seed=seed)
     _flush(seat.store.path)
@@ -239,10 +253,12 @@ def populated_seat(data_dir: Path, *, total: int = 100_000, seed: int = 7) -> tu
         cache.parent.mkdir(parents=True, exist_ok=True)
         partial = cache.with_suffix(f".{os.getpid()}.part")
         shutil.copyfile(seat.store.path, partial)
+        shutil.copyfile(data_dir / KEY_REF_FILE, _key_ref(cache))
         os.replace(partial, cache)
         for old in cache.parent.glob("seat-*.sqlite"):
             if old != cache and time.time() - old.stat().st_mtime > CACHE_MAX_AGE_S:
                 old.unlink(missing_ok=True)
+                _key_ref(old).unlink(missing_ok=True)
     return seat, info
 
 

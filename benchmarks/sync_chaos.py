@@ -28,7 +28,6 @@ import multiprocessing
 import os
 import random
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -339,6 +338,7 @@ def verify(db: str, seats: list[SeatProc], target: int) -> dict[str, Any]:
 
     from central_server.db.engine import make_engine
     from central_server.db.models import Case, CaseEvent, Seat, SeatMutation
+    from operator_app.store.database import connect_sqlite
 
     engine = make_engine(db)
     try:
@@ -363,7 +363,7 @@ def verify(db: str, seats: list[SeatProc], target: int) -> dict[str, Any]:
         mine = {ln[2:].strip() for ln in s.log_path.read_text(errors="replace").splitlines() if ln.startswith("N ")}
         printed |= mine
         store = s.data_dir / "seat.sqlite"
-        conn3 = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+        conn3 = connect_sqlite(store, readonly=True)
         try:
             rows = conn3.execute("SELECT number, id FROM cases").fetchall()
             states = dict(conn3.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())

@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_key=settings.sqlite_key)
     try:
         if args.command == "init-db":
             upgrade_to_head(engine)
@@ -188,7 +188,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:
     if not 1 <= workers <= 64:
         raise CliError("--workers must be between 1 and 64", code=2)
     configure_logging()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_key=settings.sqlite_key)
     try:
         _require_schema(engine)
     finally:

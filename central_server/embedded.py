@@ -35,7 +35,7 @@ class EmbeddedServer:
 
 def prepare_database(settings: Settings, *, seed: bool = True) -> None:
     """Migrate to head, and seed the demo accounts (no user yet) and the demo articles (no article yet)."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_key=settings.sqlite_key)
     try:
         upgrade_to_head(engine)
         if seed:

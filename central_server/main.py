@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the database must already be migrated (`central-server init-db`)."""
     settings = with_secret(settings or Settings())
     assert settings.secret_key is not None
-    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size, sqlite_key=settings.sqlite_key)
     ctx = AppContext(
         settings=settings,
         sessions=session_factory(engine),

@@ -1,4 +1,8 @@
-"""The embedded default: the reference central server in this process, on 127.0.0.1, SQLite in the data dir."""
+"""The embedded default: the reference central server in this process, on 127.0.0.1, SQLite in the data dir.
+
+Its database is an SQLCipher file with its own key, kept as the seat store's is (operator_app/store/keys.py); the
+server receives the key as a setting, never in its database URL.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from operator_app.errors import OperatorAppError
+from operator_app.store.encryption import DB_ERRORS, unlock
+from operator_app.store.keys import Purpose
 
 DEMO_PASSWORD = "demo-12345"  # the documented password of the seeded demo accounts (embedded default only)
 CENTRAL_DB = "central.sqlite"
@@ -13,9 +19,15 @@ CENTRAL_DB = "central.sqlite"
 
 def start_embedded_server(data_dir: Path) -> Any:
     """Start (and on first use initialise and seed) the central server; returns an object with .url and .stop()."""
+    from pydantic import SecretStr
+
+    from central_server.core.config import Settings
     from central_server.embedded import start_in_thread
 
+    path = data_dir / CENTRAL_DB
     try:
-        return start_in_thread(f"sqlite:///{data_dir / CENTRAL_DB}")
-    except (OSError, RuntimeError) as exc:
+        key = unlock(path, Purpose.CENTRAL)  # a plain central.sqlite of an older version is encrypted first
+        settings = Settings(sqlite_key=SecretStr(key.raw.hex()))
+        return start_in_thread(f"sqlite:///{path}", settings=settings)
+    except (OSError, RuntimeError, *DB_ERRORS) as exc:  # type: ignore[misc]  # mypy does not follow the unpacking
         raise OperatorAppError(f"the embedded central server could not start: {exc}") from exc

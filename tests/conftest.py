@@ -14,6 +14,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if "OPERATOR_APP_IDENTITY_DIR" not in os.environ:
     os.environ["OPERATOR_APP_IDENTITY_DIR"] = tempfile.mkdtemp(prefix="seat-identity-")
     atexit.register(shutil.rmtree, os.environ["OPERATOR_APP_IDENTITY_DIR"], True)
+# No OS keyring in tests, whatever the machine has (tests that need one install theirs with monkeypatch), so
+# that no test writes into a real keyring and a test module defining a KeyringBackend subclass (keyring offers
+# every subclass) cannot become the keyring of the whole run, out of reach of the subprocesses tests start.
+# Database keys then go to key files: in a folder of this run, never the user's config folder.
+os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+os.environ.setdefault("OPERATOR_APP_KEY_DIR", tempfile.mkdtemp(prefix="operator-desk-test-keys-"))
 
 import pytest
 
@@ -22,6 +28,7 @@ from contract.city.model import City
 from operator_app.paths import resources_dir
 from operator_app.seat import Seat, open_seat
 from operator_app.store.database import DB_FILE
+from operator_app.store.keys import KEY_REF_FILE
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -45,6 +52,7 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fresh_seat_dir(migrated_db: Path, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(migrated_db, folder / DB_FILE)
+    shutil.copyfile(migrated_db.parent / KEY_REF_FILE, folder / KEY_REF_FILE)  # the same seat key, as a copy would
     return folder
 
 

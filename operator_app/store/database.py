@@ -11,19 +11,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, event, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from operator_app.errors import StoreDamaged, StoreError, StoreMissing
 from operator_app.ids import SeatId, new_uuid
 from operator_app.store import schema
-from operator_app.store.backup import BACKUP_DIR
+from operator_app.store.encryption import DB_ERRORS, is_plain, keyed_engine, open_keyed, unlock
 from operator_app.store.identity import SeatIdentity, load_identity, save_identity
 from operator_app.store.integrity import CheckImpossible, check_store
+from operator_app.store.keys import DbKey, KeyLocation, Purpose, database_key
 
 # The newest migration in migrations/versions; a test checks it matches Alembic's head.
 SCHEMA_HEAD = "0003"
 DB_FILE = "seat.sqlite"
+BACKUP_DIR = "backups"  # beside the store; its files use the store's key
 _CORRUPT, _NOT_A_DATABASE = 11, 26  # sqlite3.h result codes
 log = logging.getLogger(__name__)
 
@@ -49,8 +51,8 @@ def _pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _engine(path: Path, *, immediate: bool) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+def _engine(path: Path, key: DbKey, *, immediate: bool) -> Engine:
+    engine = keyed_engine(path, key)
     event.listen(engine, "connect", _pragmas)
 
     @event.listens_for(engine, "begin")
@@ -62,6 +64,8 @@ def _engine(path: Path, *, immediate: bool) -> Engine:
 
 class Store:
     """The seat's database. Writes go through `write()`, which the UI calls only from its write worker."""
+
+    key_location = KeyLocation.KEYRING  # where the store's key is kept (the desk says so when it is a file)
 
     def __init__(self, path: Path, seat: SeatInfo, write_engine: Engine, read_engine: Engine) -> None:
         self.path = path
@@ -82,18 +86,22 @@ class Store:
         known = load_identity(data_dir)
         _check_before_open(path, data_dir, known, new_store_for=new_store_for)
         try:
-            _migrate_if_needed(path)
-            write_engine = _engine(path, immediate=True)
-            read_engine = _engine(path, immediate=False)
+            key = unlock(path, Purpose.SEAT_STORE)
+            _encrypt_plain_backups(data_dir, key)
+            _migrate_if_needed(path, key)
+            write_engine = _engine(path, key, immediate=True)
+            read_engine = _engine(path, key, immediate=False)
             seat = _ensure_seat(write_engine, seat_code, known=new_store_for or known)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the local store {path}: {exc}") from exc
+        except DB_ERRORS as exc:
+            raise StoreError(f"cannot open the local store {path} (damaged, or not this seat's key): {exc}") from exc
         if known != SeatIdentity(seat.seat_id, seat.seat_code):
             try:
                 save_identity(data_dir, SeatIdentity(seat.seat_id, seat.seat_code))
             except OSError as exc:  # the store itself is fine; the next start tries again
                 log.error("could not record the seat identity outside the store: %s", exc)
-        return cls(path, seat, write_engine, read_engine)
+        store = cls(path, seat, write_engine, read_engine)
+        store.key_location = key.location
+        return store
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -139,15 +147,24 @@ class Store:
 
 
 def connect_sqlite(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """The one way to open a plain sqlite3 connection to a store or a backup file (checks, counts)."""
-    if readonly:
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    return sqlite3.connect(path)
+    """The one way to open a raw DB-API connection to the seat store or one of its backups (checks, counts), in
+    whichever form the file is: plain, as an older version left it until the store's next open encrypts it, or
+    encrypted and unlocked with the seat's key. Raises `DB_ERRORS` (sqlite3's or sqlcipher3's) and, for an
+    encrypted file whose key is gone, KeyMissingError."""
+    if is_plain(path):
+        if readonly:
+            return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        return sqlite3.connect(path)
+    data_dir = path.parent.parent if path.parent.name == BACKUP_DIR else path.parent
+    key = database_key(data_dir, Purpose.SEAT_STORE, create=False)
+    con: sqlite3.Connection = open_keyed(path, key, readonly=readonly)
+    return con
 
 
 def _check_before_open(path: Path, data_dir: Path, known: SeatIdentity | None, *,
                        new_store_for: SeatIdentity | None) -> None:
-    """Raise StoreDamaged / StoreMissing (see Store.open); return when the store may be opened or created."""
+    """Raise StoreDamaged / StoreMissing (see Store.open); return when the store may be opened or created.
+    Runs before a plain store from an older version is encrypted, so a damaged one is reported, not copied."""
     try:
         found = check_store(path)
     except CheckImpossible as exc:
@@ -166,27 +183,44 @@ def _check_before_open(path: Path, data_dir: Path, known: SeatIdentity | None, *
                            kind="other_seat")
 
 
-def _current_revision(path: Path) -> str | None:
+def _current_revision(path: Path, key: DbKey) -> str | None:
     if not path.exists():
         return None
-    con = sqlite3.connect(path)
+    con = open_keyed(path, key)
     try:
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.OperationalError:
+    except DB_ERRORS as exc:
+        if "no such table" not in str(exc):
+            raise
         return None
     finally:
         con.close()
     return row[0] if row else None
 
 
-def _migrate_if_needed(path: Path) -> None:
+def _migrate_if_needed(path: Path, key: DbKey) -> None:
     """Upgrade to SCHEMA_HEAD; Alembic is imported only when there is work to do (keeps start-up fast)."""
-    current = _current_revision(path)
+    current = _current_revision(path, key)
     if current == SCHEMA_HEAD:
         return
     from operator_app.store.migrate import upgrade_to_head
 
-    upgrade_to_head(path, current)
+    upgrade_to_head(path, current, key)
+
+
+def _encrypt_plain_backups(data_dir: Path, key: DbKey) -> None:
+    """Backups an older version left in plain text are encrypted with the store's key (a header read each).
+    One that cannot be (damaged) does not keep the store from opening: it is tried again at the next start."""
+    from operator_app.store.encryption import encrypt_in_place, is_plain
+
+    folder = data_dir / BACKUP_DIR
+    if folder.is_dir():
+        for backup in sorted(folder.glob("*.sqlite")):
+            if is_plain(backup):
+                try:
+                    encrypt_in_place(backup, key)
+                except (StoreError, *DB_ERRORS) as exc:  # type: ignore[misc]  # mypy does not follow the unpacking
+                    log.warning("plain backup %s could not be encrypted: %s", backup.name, exc)
 
 
 def _ensure_seat(engine: Engine, seat_code: str, *, known: SeatIdentity | None) -> SeatInfo:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from operator_app.store.encryption import DB_ERRORS
 from operator_app.store.identity import SeatIdentity
 
 # Tables every revision of the store has had since the first (migration 0001).
@@ -58,7 +59,7 @@ def check_store(path: Path, *, counts: bool = False, sidecars_left: bool = True)
     try:
         with _reading(path, remove_new_sidecars=not sidecars_left) as con:
             return _check(con, path, counts=counts)
-    except sqlite3.DatabaseError as exc:
+    except DB_ERRORS as exc:  # sqlite3's (a plain file) or sqlcipher3's (an encrypted one)
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if code in _NOT_DAMAGE:
             raise CheckImpossible(f"{_NOT_DAMAGE[code]}: {exc}") from exc

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -16,6 +15,7 @@ import pytest
 
 from operator_app.seat import open_seat
 from operator_app.services.drafts import load_draft
+from operator_app.store.database import connect_sqlite
 from tests.conftest import REPO, fresh_seat_dir
 from tests.core.crash_child import content
 
@@ -65,7 +65,7 @@ def test_sigkill_during_submissions_loses_nothing(tmp_path: Path, migrated_db: P
         next_index = last_draft + 1
         assert kills < 400, f"no progress (seed {seed})"
 
-    con = sqlite3.connect(data_dir / "seat.sqlite")
+    con = connect_sqlite(data_dir / "seat.sqlite")
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     cases = {number: (case_id, text) for number, case_id, text in
              con.execute("SELECT number, id, content FROM cases")}

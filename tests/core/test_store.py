@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from operator_app.errors import StoreError
 from operator_app.seat import Seat, open_seat
 from operator_app.services.intake import submit_case
 from operator_app.store.backup import take_backup
-from operator_app.store.database import SCHEMA_HEAD, Store
+from operator_app.store.database import SCHEMA_HEAD, Store, connect_sqlite
 from operator_app.store.migrate import head_revision
 from operator_app.store.schema import metadata
 from tests.core.helpers import direct_form
@@ -35,7 +34,7 @@ def test_a_store_of_the_first_schema_is_upgraded_with_its_cases_kept(tmp_path: P
     old = open_seat(tmp_path, seat_code="S001")
     number = submit_case(old.store, city, operator_id="1001", form=direct_form(city)).number
     old.close()
-    con = sqlite3.connect(tmp_path / "seat.sqlite")  # as the first release left it
+    con = connect_sqlite(tmp_path / "seat.sqlite")  # as the first release left it
     con.execute("DROP INDEX ix_outbox_entity_id")
     con.execute("UPDATE alembic_version SET version_num = '0001'")
     con.commit()
@@ -68,7 +67,7 @@ def test_seat_identity_is_made_once(tmp_path: Path) -> None:
 
 def test_store_from_a_newer_app_is_refused(tmp_path: Path) -> None:
     open_seat(tmp_path).close()
-    con = sqlite3.connect(tmp_path / "seat.sqlite")
+    con = connect_sqlite(tmp_path / "seat.sqlite")
     con.execute("UPDATE alembic_version SET version_num = '9999'")
     con.commit()
     con.close()
@@ -88,7 +87,7 @@ def test_backups_are_consistent_and_rotate(seat: Seat, city: City) -> None:
     made = [take_backup(seat.store.path, keep=3, now=start + timedelta(minutes=i)) for i in range(5)]
     kept = sorted((seat.store.path.parent / "backups").glob("*.sqlite"))
     assert kept == made[-3:]
-    con = sqlite3.connect(kept[-1])
+    con = connect_sqlite(kept[-1])
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
     con.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from operator_app.logs import setup_logging
 from operator_app.seat import open_seat
+from operator_app.store.keys import Purpose, database_key
 from sync.embedded import DEMO_PASSWORD, start_embedded_server
 from sync.engine import SyncEngine
 from sync.http_client import ServerClient
@@ -40,6 +41,10 @@ def test_session_leaves_no_secret_behind(qtbot, tmp_path: Path, migrated_db: Pat
             "refresh": secrets.get(refresh_token_key(seat.store.seat.seat_id, "1001")) or "",
             "credential": secrets.get(seat_credential_key(seat.store.seat.seat_id)) or "",
         }
+        for purpose in Purpose:  # the databases' keys: in the keyring or the key folder, never in the data dir
+            raw = database_key(data_dir, purpose, create=False).raw
+            captured[f"{purpose.value} key"] = raw.hex()
+            captured[f"{purpose.value} key (bytes)"] = raw.decode("latin-1")
         assert all(captured.values()), "the session should have produced every kind of secret"
         desk.number_dialog.accept()  # type: ignore[union-attr]
         ctl.logout()
@@ -56,6 +61,12 @@ def test_session_leaves_no_secret_behind(qtbot, tmp_path: Path, migrated_db: Pat
     for path in files:
         blob = path.read_bytes()
         for name, secret in captured.items():
-            assert secret.encode() not in blob, f"{name} found in {path.name}"
-        assert b"13912345678" not in blob or path.suffix in (".sqlite", ".sqlite-wal"), f"phone in {path.name}"
+            encoded = secret.encode("latin-1") if name.endswith("(bytes)") else secret.encode()
+            assert encoded not in blob, f"{name} found in {path.name}"
+        # The store, its backup and the embedded server's database are encrypted: the phone is in none of them.
+        assert b"13912345678" not in blob, f"phone in {path.name}"
+        if path.parent == log_file.parent:  # the log folder is closed to other accounts
+            assert path.parent.stat().st_mode & 0o077 == 0, "the log folder can be entered by other accounts"
+        elif not path.name.startswith("kb.sqlite"):  # the knowledge base holds public articles
+            assert path.stat().st_mode & 0o077 == 0, f"{path.name} can be read by other accounts"
     assert "13912345678" not in log_file.read_text(encoding="utf-8")
