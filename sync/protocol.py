@@ -49,13 +49,18 @@ class PushRequest(_Strict):
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
 
 
-MutationStatus = Literal["applied", "duplicate", "rejected"]
+# applied | duplicate (the server holds this mutation_id) | rejected (with a reason, for a person) |
+# conflict (the seq already holds another mutation: nothing was stored; the seat sends it again above the mark)
+MutationStatus = Literal["applied", "duplicate", "rejected", "conflict"]
+SEQ_CONFLICT = "seq_conflict"  # MutationResult.code of a `conflict`
 
 
 class MutationResult(_Strict):
     seq: int
     status: MutationStatus
     error: str | None = None
+    # A stable machine code, when the status has one (left out of the JSON otherwise).
+    code: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class PushResponse(_Strict):

@@ -2,7 +2,8 @@
 
 The rules are those of DESIGN.md "Sync protocol" (sync_service.push holds the seat lock and the order):
 - a mutation_id seen before (on any seat, or earlier in this batch) is answered `duplicate` when this seat
-  applied it, `rejected` otherwise, and keeps no id of its own;
+  applied it, `rejected` otherwise, and claims no id of its own (`sent_mutation_id` still records what was sent
+  under its seq, so a later re-send of that seq is compared by identity in sync_service._stored_outcomes);
 - every other mutation is applied or rejected on its own, and the queue moves on either way.
 
 "case.created" — nearly all traffic — is checked in Python and written optimistically: one INSERT per table
@@ -115,7 +116,8 @@ def _claim(plan: cases.NewCase, batch: _Batch) -> None:
 def _answer(batch: _Batch, seat: Seat, m: Mutation, status: MutationStatus, error: str | None, *,
             keep_id: bool) -> None:
     batch.mutation_rows.append({
-        "seat_id": seat.id, "seq": m.seq, "mutation_id": m.mutation_id if keep_id else None, "name": m.name,
+        "seat_id": seat.id, "seq": m.seq, "mutation_id": m.mutation_id if keep_id else None,
+        "sent_mutation_id": m.mutation_id, "name": m.name,
         "operator_id": m.operator_id, "status": status, "error": error, "received_at": batch.now,
     })
     batch.results.append(MutationResult(seq=m.seq, status=status, error=error))
@@ -182,5 +184,5 @@ def dispatch(session: Session, seat: Seat, m: Mutation) -> None:
 def _record(session: Session, seat: Seat, m: Mutation, status: str, error: str | None, now: datetime, *,
             keep_id: bool) -> None:
     session.add(SeatMutation(seat_id=seat.id, seq=m.seq, mutation_id=m.mutation_id if keep_id else None,
-                             name=m.name, operator_id=m.operator_id, status=status, error=error, received_at=now))
+                             sent_mutation_id=m.mutation_id, name=m.name, operator_id=m.operator_id, status=status, error=error, received_at=now))
     session.flush()

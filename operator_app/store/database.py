@@ -17,7 +17,7 @@ from operator_app.ids import SeatId, new_uuid
 from operator_app.store import schema
 
 # The newest migration in migrations/versions; a test checks it matches Alembic's head.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004_quarantine"
 DB_FILE = "seat.sqlite"
 
 
