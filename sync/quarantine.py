@@ -33,18 +33,18 @@ class QuarantinedChange:
     quarantined_at: str
 
 
-def case_id_of(data: dict[str, Any]) -> str:
-    value = data.get("case_id", "")
-    return value[:200] if isinstance(value, str) else ""
+def _text(data: dict[str, Any], key: str, limit: int) -> str:
+    value = data.get(key, "")
+    return value[:limit] if isinstance(value, str) else ""
 
 
 def quarantine(conn: Connection, change: Change, exc: BaseException) -> None:
     """Keep `change` aside (once, however often it is pulled again) and log its ids and the error's class."""
     error = type(exc).__name__
-    case_id = case_id_of(change.data)
+    case_id = _text(change.data, "case_id", 200)
     conn.execute(insert(schema.quarantine).values(
         entity=change.entity[:32], change_id=change.id[:200], version=change.version, case_id=case_id,
-        error=error[:64], data_json=json.dumps(change.data, ensure_ascii=False, default=str),
+        number=_text(change.data, "number", 32), error=error[:64], data_json=json.dumps(change.data, ensure_ascii=False, default=str),
         quarantined_at=utc_now()).on_conflict_do_nothing())
     log.warning("pulled %s change %r (case %r, version %d) cannot be applied here (%s): quarantined, sync goes on",
                 change.entity[:32], change.id[:64], case_id[:64], change.version, error)
@@ -59,16 +59,6 @@ def quarantined_changes(store: Store, *, limit: int = SHOWN) -> list[Quarantined
     """The newest quarantined changes first, with what a person needs to find them (never their content)."""
     q = schema.quarantine.c
     with store.read() as conn:
-        rows = conn.execute(select(q.entity, q.change_id, q.case_id, q.error, q.data_json, q.quarantined_at)
+        rows = conn.execute(select(q.entity, q.change_id, q.case_id, q.number, q.error, q.quarantined_at)
                             .order_by(q.id.desc()).limit(limit)).all()
-    return [QuarantinedChange(r.entity, r.change_id, r.case_id, _number(r.data_json), r.error, r.quarantined_at)
-            for r in rows]
-
-
-def _number(data_json: str) -> str:
-    try:
-        data = json.loads(data_json)
-    except ValueError:
-        return ""
-    number = data.get("number", "") if isinstance(data, dict) else ""
-    return number[:32] if isinstance(number, str) else ""
+    return [QuarantinedChange(r.entity, r.change_id, r.case_id, r.number, r.error, r.quarantined_at) for r in rows]

@@ -125,6 +125,7 @@ quarantine = Table(
     Column("change_id", String(200), nullable=False),
     Column("version", Integer, nullable=False),
     Column("case_id", String(200), nullable=False),
+    Column("number", String(32), nullable=False),  # the case number, when the change names one
     Column("error", String(64), nullable=False),
     Column("data_json", Text, nullable=False),
     Column("quarantined_at", String(32), nullable=False),

@@ -4,12 +4,14 @@ the rest of the page applies and the cursor moves on."""
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import uuid
 
 import pytest
 from sqlalchemy import select
 
+from operator_app.cli import main
 from operator_app.config.model import City
 from operator_app.seat import Seat
 from operator_app.services.case_queries import get_case
@@ -27,7 +29,7 @@ def event_change(case_id: str, number: str, event: dict[str, object], version: i
 
 
 def test_a_change_that_cannot_be_applied_is_quarantined_and_the_rest_applies(
-    seat: Seat, city: City, caplog: pytest.LogCaptureFixture
+    seat: Seat, city: City, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:
     mine = submit_case(seat.store, city, form=dispatch_form(city), operator_id="1001")
     created = get_case(seat.store, mine.case_id).events[0]  # type: ignore[union-attr]
@@ -63,3 +65,5 @@ def test_a_change_that_cannot_be_applied_is_quarantined_and_the_rest_applies(
     # Pulled again (a reset): applied where it can be, kept once.
     assert apply_pulled(seat.store, page, cursor=9).applied == 0
     assert quarantine_count(seat.store) == 3
+    assert main(["--data-dir", str(seat.data_dir), "outbox", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["quarantined"] == 3

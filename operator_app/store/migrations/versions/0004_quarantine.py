@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("change_id", sa.String(200), nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("case_id", sa.String(200), nullable=False),
+        sa.Column("number", sa.String(32), nullable=False),
         sa.Column("error", sa.String(64), nullable=False),
         sa.Column("data_json", sa.Text, nullable=False),
         sa.Column("quarantined_at", sa.String(32), nullable=False),
