@@ -47,7 +47,8 @@ class _Batch:
     """What the bulk path has decided so far; `known` and `taken_*` hold ids used earlier in this batch."""
 
     now: datetime
-    known: dict[str, tuple[int, str]] = field(default_factory=dict)  # mutation_id → (seq, status), this seat's
+    # mutation_id → (seq, status, error) of its first holder in this batch
+    known: dict[str, tuple[int, str, str | None]] = field(default_factory=dict)
     taken_cases: set[str] = field(default_factory=set)
     taken_numbers: set[str] = field(default_factory=set)
     taken_events: set[str] = field(default_factory=set)
@@ -77,10 +78,7 @@ def _decide(session: Session, seat: Seat, m: Mutation, plan: cases.NewCase | cas
             active: set[str], batch: _Batch) -> None:
     first = batch.known.get(m.mutation_id)
     if first is not None:
-        first_seq, first_status = first
-        same = first_status == "applied"
-        status: MutationStatus = "duplicate" if same else "rejected"
-        error = None if same else f"mutation {m.mutation_id} was already received (seq {first_seq})"
+        status, error = _seen_before(m, *first, same_seat=True)
         _answer(batch, seat, m, status, error, keep_id=False)
         return
     try:
@@ -97,7 +95,7 @@ def _decide(session: Session, seat: Seat, m: Mutation, plan: cases.NewCase | cas
         error = None
     except cases.Rejected as exc:
         outcome, error = "rejected", exc.reason
-    batch.known[m.mutation_id] = (m.seq, outcome)
+    batch.known[m.mutation_id] = (m.seq, outcome, error)
     _answer(batch, seat, m, outcome, error, keep_id=True)
 
 
@@ -151,9 +149,7 @@ def apply_one(session: Session, seat: Seat, m: Mutation, active: set[str]) -> Mu
     now = datetime.now(UTC)
     first = session.scalar(select(SeatMutation).where(SeatMutation.mutation_id == m.mutation_id))
     if first is not None:
-        same = first.seat_id == seat.id and first.status == "applied"
-        status: MutationStatus = "duplicate" if same else "rejected"
-        error = None if same else f"mutation {m.mutation_id} was already received (seq {first.seq})"
+        status, error = _seen_before(m, first.seq, first.status, first.error, same_seat=first.seat_id == seat.id)
         _record(session, seat, m, status, error, now, keep_id=False)
         return MutationResult(seq=m.seq, status=status, error=error)
     outcome: MutationStatus
@@ -167,6 +163,17 @@ def apply_one(session: Session, seat: Seat, m: Mutation, active: set[str]) -> Mu
         outcome, error = "rejected", exc.reason
     _record(session, seat, m, outcome, error, now, keep_id=True)
     return MutationResult(seq=m.seq, status=outcome, error=error)
+
+
+def _seen_before(m: Mutation, first_seq: int, first_status: str, first_error: str | None, *, same_seat: bool
+                 ) -> tuple[MutationStatus, str | None]:
+    """A mutation_id the server holds already: this seat applied it → duplicate; this seat's was refused → the
+    same refusal, so a person sees why; another seat's → rejected."""
+    if same_seat and first_status == "applied":
+        return "duplicate", None
+    if same_seat and first_status == "rejected" and first_error:
+        return "rejected", first_error
+    return "rejected", f"mutation {m.mutation_id} was already received (seq {first_seq})"
 
 
 def dispatch(session: Session, seat: Seat, m: Mutation) -> None:

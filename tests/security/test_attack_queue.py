@@ -165,3 +165,19 @@ def test_a_poison_event_in_the_feed_is_quarantined_and_sync_goes_on(
     assert "赵六" not in caplog.text and "13900001111" not in caplog.text  # ids and the error's class only
     again = engine.run_once()  # the next pass does not fail, and keeps it once
     assert again.pulled == 0 and quarantine_count(seat.store) == 1
+
+
+def test_a_rejected_mutation_sent_again_under_a_new_seq_keeps_its_reason(
+    server_factory: ServerFactory, database_url: str  # noqa: F811
+) -> None:
+    """A restored store re-sends, above the mark, a change the server had refused: the person sees why."""
+    seat = SeatClient.register(Api(server_factory().url))
+    bad = seat.case_created(1)
+    bad["args"]["event"]["payload"]["fields"]["disposition"] = "unknown"
+    [first] = seat.push([bad]).json()["results"]
+    assert first["status"] == "rejected" and first["error"]
+    [again] = seat.push([{**bad, "seq": 2}]).json()["results"]
+    assert again == {"seq": 2, "status": "rejected", "error": first["error"]}
+    [in_batch] = seat.push([{**bad, "seq": 3}, {**bad, "seq": 4}]).json()["results"][1:]
+    assert in_batch == {"seq": 4, "status": "rejected", "error": first["error"]}
+    assert count_rows(database_url, "cases") == 0
