@@ -191,3 +191,21 @@ def test_a_restored_store_holding_a_rejected_change_keeps_syncing_and_its_correc
             assert conn.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
     finally:
         restored.close()
+
+
+def test_a_seat_left_waiting_at_a_gap_closes_it(seat: Seat, city: City, server: EmbeddedServer  # noqa: F811
+                                               ) -> None:
+    """As an older seat left a restored store: a rejected row where the server waits, new cases after it."""
+    engine = engine_for(seat, server.url)
+    engine.login("1001", DEMO_PASSWORD)
+    queue(seat, city, 1)
+    engine.run_once()
+    in_the_way, waiting = queue(seat, city, 2, start=1)
+    with seat.store.write() as conn:
+        conn.execute(update(schema.outbox).where(schema.outbox.c.seq == 2).values(state="rejected",
+                                                                                 last_error="退回"))
+    assert engine.run_once().acked == 1  # not "did not accept the next change (it has up to 1)"
+    assert waiting in numbers_on_server(server.url) and in_the_way not in numbers_on_server(server.url)
+    assert [r.reason for r in rejected_changes(seat.store)] == ["退回"]
+    [later] = queue(seat, city, 1, start=3)
+    assert engine.run_once().acked == 1 and later in numbers_on_server(server.url)
