@@ -63,17 +63,38 @@ def apply_pulled(store: Store, changes: list[Change], cursor: int, *, kb: Knowle
     (sync/quarantine.py) and the rest goes on: one bad change never stops the seat's sync."""
     unusable: list[tuple[Change, Exception]] = []
     kb_ids = apply_kb_changes(kb, changes, unusable=unusable) if kb is not None else []
-    touched: set[str] = set()
-    applied = 0
     events = [c for c in changes if c.entity == ENTITY_CASE_EVENT and c.op == "upsert"]
     with store.write() as conn:
         have = _known_event_ids(conn, events)  # most are the seat's own, pulled back: one lookup for them all
-        for change in events:
-            event_id = _event_id(change.data)
-            if event_id in have:
+        try:
+            with conn.begin_nested():  # the whole page at once: the usual case, one savepoint
+                applied, touched = _apply_events(conn, events, set(have), None)
+        except UNUSABLE:  # something in it cannot be applied: again, change by change, setting those aside
+            applied, touched = _apply_events(conn, events, set(have), unusable)
+        for change, error in unusable:
+            quarantine(conn, change, error)
+        conn.execute(update(schema.sync_state).values(pull_cursor=cursor))
+    return PullOutcome(applied, tuple(sorted(touched)), len(kb_ids), tuple(dict.fromkeys(kb_ids)), len(unusable))
+
+
+def _apply_events(conn: Connection, events: list[Change], have: set[str | None],
+                  unusable: list[tuple[Change, Exception]] | None) -> tuple[int, set[str]]:
+    """Append the events the store does not have and re-derive their cases. With `unusable`, each change is
+    applied in its own savepoint with its case re-derived there, and one that fails is rolled back and added to
+    `unusable`; without it, the first failure propagates."""
+    touched: set[str] = set()
+    applied = 0
+    for change in events:
+        event_id = _event_id(change.data)
+        if event_id in have:
+            continue
+        if unusable is None:
+            if not _append_event(conn, change.data):
                 continue
+            case_id = str(change.data["case_id"])
+        else:
             try:
-                with conn.begin_nested():  # a change that fails leaves nothing behind
+                with conn.begin_nested():
                     if not _append_event(conn, change.data):
                         continue
                     case_id = str(change.data["case_id"])
@@ -81,13 +102,13 @@ def apply_pulled(store: Store, changes: list[Change], cursor: int, *, kb: Knowle
             except UNUSABLE as exc:
                 unusable.append((change, exc))
                 continue
-            have.add(event_id)
-            touched.add(case_id)
-            applied += 1
-        for change, error in unusable:
-            quarantine(conn, change, error)
-        conn.execute(update(schema.sync_state).values(pull_cursor=cursor))
-    return PullOutcome(applied, tuple(sorted(touched)), len(kb_ids), tuple(dict.fromkeys(kb_ids)), len(unusable))
+        have.add(event_id)
+        touched.add(case_id)
+        applied += 1
+    if unusable is None:
+        for case_id in touched:
+            _reproject(conn, case_id)
+    return applied, touched
 
 
 def apply_kb_changes(kb: KnowledgeBase, changes: list[Change], *,
