@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 PROTOCOL_VERSION = 1
 MAX_BATCH = 500  # mutations per push
@@ -59,8 +59,16 @@ class MutationResult(_Strict):
     seq: int
     status: MutationStatus
     error: str | None = None
-    # A stable machine code, when the status has one (left out of the JSON otherwise).
-    code: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    code: str | None = None  # a stable machine code, when the status has one
+
+    @model_serializer(mode="wrap")
+    def _code_only_when_set(self, handler: SerializerFunctionWrapHandler):  # noqa: ANN202
+        """`code` is left out of the JSON when it is None: the answers of servers before it existed, unchanged.
+        (No return annotation: the JSON schema stays the fields'.)"""
+        data = handler(self)
+        if data.get("code") is None:
+            data.pop("code", None)
+        return data
 
 
 class PushResponse(_Strict):
