@@ -40,7 +40,10 @@ class QuarantineDialog(QDialog):
             for col, text in enumerate((at, kind, item.number or "-", item.case_id or item.change_id, item.error)):
                 self.table.setItem(i, col, QTableWidgetItem(text))
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for col in (0, 1, 2, 4):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         note = self.tr("以下 %1 条从中心服务器同步来的数据，本席位无法应用，已单独保存；其余数据照常同步。"
