@@ -49,14 +49,17 @@ class PushRequest(_Strict):
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
 
 
-MutationStatus = Literal["applied", "duplicate", "rejected"]
+# applied | duplicate (the server holds this mutation_id) | rejected (with a reason, for a person) |
+# conflict (the seq already holds another mutation: nothing was stored; the seat sends it again above the mark)
+MutationStatus = Literal["applied", "duplicate", "rejected", "conflict"]
+SEQ_CONFLICT = "seq_conflict"  # MutationResult.code of a `conflict`
 
 
 class MutationResult(_Strict):
     seq: int
     status: MutationStatus
     error: str | None = None  # why it was rejected: a Chinese sentence the operator can act on
-    code: str | None = None  # the rejection's stable code (invalid_field, not_this_seat, conflict, ...)
+    code: str | None = None  # a stable code for a rejection or a conflict (invalid_field, seq_conflict, ...)
 
 
 class PushResponse(_Strict):

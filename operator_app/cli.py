@@ -175,15 +175,19 @@ def _case_list(seat: Any, args: argparse.Namespace) -> int:
 
 def _outbox(seat: Any, args: argparse.Namespace) -> int:
     from operator_app.services.case_queries import outbox_summary
+    from sync.quarantine import quarantine_count
 
     s = outbox_summary(seat.store)
+    quarantined = quarantine_count(seat.store)  # pulled changes this seat could not apply, kept aside
     data = {"seat_code": seat.store.seat.seat_code, "seat_id": seat.store.seat.seat_id,
-            "pending": s.pending, "rejected": s.rejected, "oldest_pending_at": s.oldest_pending_at}
+            "pending": s.pending, "rejected": s.rejected, "oldest_pending_at": s.oldest_pending_at,
+            "quarantined": quarantined}
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
     else:
         oldest = _city_time(s.oldest_pending_at, seat.city.timezone) if s.oldest_pending_at else "-"
-        print(f"{s.pending} pending, {s.rejected} rejected, oldest pending: {oldest}")
+        print(f"{s.pending} pending, {s.rejected} rejected, {quarantined} pulled changes quarantined, "
+              f"oldest pending: {oldest}")
     return 0
 
 

@@ -25,6 +25,7 @@ from sync.outbox import (
     highest_seq_made,
     pending_batch,
     push_outcome,
+    realign_pending,
     record_failure,
     record_push,
     renumber_above,
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 SEAT_TAKEN_MESSAGE = ("座席 {code} 已在中心服务器登记，但本机没有它的凭据（可能被复制或重装过），不能再次登记。"
                       "请管理员重置本座席（central-server seat reset --code {code}）后再登录。")
+MAX_REALIGNS = 8  # per pass: a server that keeps answering conflicts or waiting at a gap fails the pass
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ def _finish(recording: Future[PushOutcome] | None) -> None:
 class SyncReport:
     acked: int = 0
     rejected: int = 0
+    conflicts: int = 0  # changes whose seq held another change on the server: sent again under a new seq
     pulled: int = 0
+    quarantined: int = 0  # pulled changes this seat could not apply: kept aside for a person
     case_ids: set[str] = field(default_factory=set)
     kb_article_ids: set[str] = field(default_factory=set)  # knowledge-base articles added, changed or retired
     routing_model: str | None = None  # the routing release this pass installed (model, maybe directory)
@@ -301,6 +305,7 @@ class SyncEngine:
         # sent again and answered `duplicate`.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as helper:
             recording: Future[PushOutcome] | None = None
+            realigns = 0  # renumberings after an answer that moved nothing (conflicts, a gap), this pass
             made = self._highest_made()
             current = _prepare(self.store, seat.seat_id, limit, after_seq=0)
             try:
@@ -330,13 +335,25 @@ class SyncEngine:
                     outcome = push_outcome(current.mutations, response)
                     report.acked += outcome.acked
                     report.rejected += outcome.rejected
+                    report.conflicts += outcome.conflicts
                     report.case_ids.update(m.entity_id for m in current.mutations)
                     recording = helper.submit(record_push, self.store, current.mutations, response)
                     if outcome.acked + outcome.rejected == 0:
-                        raise SyncError(SyncErrorKind.REJECTED, "the central server did not accept the next "
-                                                                f"change (it has up to {response.last_applied_seq})")
+                        # Conflicts were moved above the server's mark by record_push; a gap is closed here.
+                        # Either way the queue is sent again from the outbox, a bounded number of times.
+                        upcoming.cancel()
+                        _finish(recording)
+                        realigns += 1
+                        if realigns > MAX_REALIGNS or not (outcome.conflicts or self._close_gap(
+                                current.mutations[0].seq, response.last_applied_seq)):
+                            raise SyncError(SyncErrorKind.REJECTED, "the central server did not accept the next "
+                                            f"change (it has up to {response.last_applied_seq})")
+                        current = _prepare(self.store, seat.seat_id, limit, after_seq=0)
+                        continue
                     prepared = upcoming.result()
-                    if outcome.unanswered:  # the server stopped inside this batch: start over from the outbox
+                    if outcome.unanswered or outcome.conflicts:
+                        # The server stopped inside this batch, or the queue was renumbered above its mark:
+                        # start over from the outbox.
                         _finish(recording)
                         prepared = _prepare(self.store, seat.seat_id, limit, after_seq=0)
                     current = prepared
@@ -346,6 +363,18 @@ class SyncEngine:
     def _highest_made(self) -> int:
         with self.store.read() as conn:
             return highest_seq_made(conn)
+
+    def _close_gap(self, first_sent: int, high_water: int) -> bool:
+        """The server waits for seq high_water + 1 but the queue starts later: the seqs between were taken by rows
+        that are not pending (the server's mark went back, or an older version of this seat left a rejected row
+        in the sequence). The server has seen nothing above its mark, so the queue moves down to follow it."""
+        if first_sent <= high_water + 1:
+            return False
+        with self.store.write() as conn:
+            moved = realign_pending(conn, high_water + 1)
+        log.warning("the server waits for seq %d but the queue started at %d: %d queued changes renumbered to "
+                    "follow its mark", high_water + 1, first_sent, moved)
+        return True
 
     def _store_behind(self, high_water: int, made: int) -> None:
         """The server holds mutations made..high_water of this seat that its store never made."""
@@ -410,6 +439,7 @@ class SyncEngine:
                     opened.append(self._open_kb())
                 outcome = apply_pulled(self.store, page.changes, page.cursor, kb=opened[0] if opened else None)
                 report.pulled += outcome.applied
+                report.quarantined += outcome.quarantined
                 report.case_ids.update(outcome.case_ids)
                 report.kb_article_ids.update(outcome.kb_article_ids)
                 if not page.has_more:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, ProgrammingError
 
 from contract.events import CaseEvent, apply_event, derive_state
 from contract.protocol import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE, Change
@@ -23,12 +24,17 @@ from operator_app.services.intake import number_taken
 from operator_app.store import schema
 from operator_app.store.case_rows import case_row
 from operator_app.store.database import Store
+from sync.quarantine import quarantine
 
 if TYPE_CHECKING:
     from knowledge_base import Article, KnowledgeBase
 
 log = logging.getLogger(__name__)
 KB_FILE = "kb.sqlite"
+# What a change whose data the seat cannot use raises (missing keys, wrong shapes, values the store refuses).
+# Not OperationalError: a full disk or a locked file is the store's trouble, and the pass is retried.
+UNUSABLE = (KeyError, TypeError, ValueError, AttributeError, IndexError, DataError, IntegrityError, InterfaceError,
+            ProgrammingError)
 
 
 def kb_path_for(store: Store) -> Path:
@@ -42,6 +48,7 @@ class PullOutcome:
     case_ids: tuple[str, ...]
     kb_applied: int = 0  # knowledge-base articles added, changed or retired
     kb_article_ids: tuple[str, ...] = ()
+    quarantined: int = 0  # changes set aside because they cannot be applied here (sync/quarantine.py)
 
 
 def has_kb_changes(changes: list[Change]) -> bool:
@@ -51,30 +58,67 @@ def has_kb_changes(changes: list[Change]) -> bool:
 def apply_pulled(store: Store, changes: list[Change], cursor: int, *, kb: KnowledgeBase | None = None
                  ) -> PullOutcome:
     """Apply knowledge-base changes to `kb` (skipped when None), then in one store transaction append events
-    we do not have yet, re-derive those cases' projection rows and save the cursor."""
-    kb_ids = apply_kb_changes(kb, changes) if kb is not None else []
-    touched: set[str] = set()
-    applied = 0
-    events = [c.data for c in changes if c.entity == ENTITY_CASE_EVENT and c.op == "upsert"]
+    we do not have yet, re-derive those cases' projection rows and save the cursor.
+
+    A change that cannot be applied (its data lacks something or has the wrong shape) is quarantined
+    (sync/quarantine.py) and the rest goes on: one bad change never stops the seat's sync."""
+    unusable: list[tuple[Change, Exception]] = []
+    kb_ids = apply_kb_changes(kb, changes, unusable=unusable) if kb is not None else []
+    events = [c for c in changes if c.entity == ENTITY_CASE_EVENT and c.op == "upsert"]
     with store.write() as conn:
         have = _known_event_ids(conn, events)  # most are the seat's own, pulled back: one lookup for them all
-        for data in events:
-            if data["event"]["id"] not in have and _append_event(conn, data):
-                have.add(data["event"]["id"])
-                touched.add(str(data["case_id"]))
-                applied += 1
+        try:
+            with conn.begin_nested():  # the whole page at once: the usual case, one savepoint
+                applied, touched = _apply_events(conn, events, set(have), None)
+        except UNUSABLE:  # something in it cannot be applied: again, change by change, setting those aside
+            applied, touched = _apply_events(conn, events, set(have), unusable)
+        for change, error in unusable:
+            quarantine(conn, change, error)
+        conn.execute(update(schema.sync_state).values(pull_cursor=cursor))
+    return PullOutcome(applied, tuple(sorted(touched)), len(kb_ids), tuple(dict.fromkeys(kb_ids)), len(unusable))
+
+
+def _apply_events(conn: Connection, events: list[Change], have: set[str | None],
+                  unusable: list[tuple[Change, Exception]] | None) -> tuple[int, set[str]]:
+    """Append the events the store does not have and re-derive their cases. With `unusable`, each change is
+    applied in its own savepoint with its case re-derived there, and one that fails is rolled back and added to
+    `unusable`; without it, the first failure propagates."""
+    touched: set[str] = set()
+    applied = 0
+    for change in events:
+        event_id = _event_id(change.data)
+        if event_id in have:
+            continue
+        if unusable is None:
+            if not _append_event(conn, change.data):
+                continue
+            case_id = str(change.data["case_id"])
+        else:
+            try:
+                with conn.begin_nested():
+                    if not _append_event(conn, change.data):
+                        continue
+                    case_id = str(change.data["case_id"])
+                    _reproject(conn, case_id)  # here, so a history this change cannot extend fails here
+            except UNUSABLE as exc:
+                unusable.append((change, exc))
+                continue
+        have.add(event_id)
+        touched.add(case_id)
+        applied += 1
+    if unusable is None:
         for case_id in touched:
             _reproject(conn, case_id)
-        conn.execute(update(schema.sync_state).values(pull_cursor=cursor))
-    return PullOutcome(applied, tuple(sorted(touched)), len(kb_ids), tuple(dict.fromkeys(kb_ids)))
+    return applied, touched
 
 
-def apply_kb_changes(kb: KnowledgeBase, changes: list[Change]) -> list[str]:
+def apply_kb_changes(kb: KnowledgeBase, changes: list[Change], *,
+                     unusable: list[tuple[Change, Exception]] | None = None) -> list[str]:
     """Upsert newer versions and retire tombstoned articles, in feed order; returns the ids that changed.
 
     Idempotent: a version the seat already has (or an older one) is skipped, so replays never revive a retired
-    article. A change the seat cannot read is logged and skipped; a knowledge-base file that cannot be written
-    raises StoreError and the cursor stays where it was.
+    article. A change the seat cannot read is skipped (and added to `unusable`, to be quarantined); a
+    knowledge-base file that cannot be written raises StoreError and the cursor stays where it was.
     """
     from knowledge_base import KnowledgeBaseError
 
@@ -97,6 +141,8 @@ def apply_kb_changes(kb: KnowledgeBase, changes: list[Change]) -> list[str]:
             changed.append(article.id)
         except (KnowledgeBaseError, ValueError, TypeError, KeyError) as exc:
             log.warning("skipped knowledge-base change for %r: %s", change.id[:200], exc)
+            if unusable is not None:
+                unusable.append((change, exc))
         except sqlite3.Error as exc:
             raise StoreError(f"知识库文件无法写入（{exc}），同步稍后重试") from exc
     return changed
@@ -124,10 +170,16 @@ def article_from_wire(data: dict[str, Any]) -> Article:
     )
 
 
-def _known_event_ids(conn: Connection, events: list[dict[str, Any]]) -> set[str]:
+def _event_id(data: dict[str, Any]) -> str | None:
+    event = data.get("event")
+    value = event.get("id") if isinstance(event, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _known_event_ids(conn: Connection, events: list[Change]) -> set[str | None]:
     e = schema.case_events.c
-    ids = list({str(data["event"]["id"]) for data in events})
-    known: set[str] = set()
+    ids = list({i for c in events if (i := _event_id(c.data)) is not None})
+    known: set[str | None] = set()
     for start in range(0, len(ids), 500):  # SQLite caps the number of bound parameters
         known.update(conn.execute(select(e.id).where(e.id.in_(ids[start:start + 500]))).scalars())
     return known

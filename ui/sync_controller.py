@@ -14,6 +14,7 @@ from operator_app.errors import SyncError, SyncErrorKind
 from operator_app.services.case_queries import OutboxSummary, outbox_summary
 from operator_app.store.database import Store
 from sync.backoff import Backoff
+from sync.quarantine import QuarantinedChange, quarantine_count, quarantined_changes
 from ui.tasks import TaskManager
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class SyncStatus:
     oldest_pending_at: str | None
     offline_since: datetime | None
     message: str = ""
+    quarantined: int = 0  # pulled changes this seat could not apply (sync/quarantine.py)
+    quarantined_items: tuple[QuarantinedChange, ...] = ()  # the newest of them, for a person to look at
 
 
 class SyncController(QObject):
@@ -106,16 +109,22 @@ class SyncController(QObject):
         self.publish()
 
     def publish(self) -> None:
-        """Read the outbox counts off the GUI thread and emit the status."""
-        self.tasks.read(lambda: outbox_summary(self.store), self._emit)
+        """Read the outbox and quarantine counts off the GUI thread and emit the status."""
+        self.tasks.read(lambda: _read_status(self.store), self._emit)
 
-    def _emit(self, summary: OutboxSummary) -> None:
+    def _emit(self, read: tuple[OutboxSummary, int, list[QuarantinedChange]]) -> None:
+        summary, quarantined, items = read
         state = self.state
         if state == "synced" and summary.pending:
             state = "pending"
         self.status_changed.emit(SyncStatus(state, summary.pending, summary.rejected, summary.oldest_pending_at,
-                                            self.offline_since, self.message))
+                                            self.offline_since, self.message, quarantined, tuple(items)))
 
     def stop(self) -> None:
         for timer in (self._debounce, self._retry, self._period):
             timer.stop()
+
+
+def _read_status(store: Store) -> tuple[OutboxSummary, int, list[QuarantinedChange]]:
+    count = quarantine_count(store)
+    return outbox_summary(store), count, quarantined_changes(store) if count else []

@@ -72,8 +72,11 @@ class SeatMutation(Base):
 
     seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    # NULL when this seq re-used a mutation_id seen before (the first holder keeps it).
+    # The unique claim on an id: NULL when this seq re-used a mutation_id seen before (the first holder keeps it).
     mutation_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    # The id this seq was sent with, always (NULL only in rows stored before migration 0006 that claimed no id):
+    # a seq sent again with another id is a conflict, never a duplicate.
+    sent_mutation_id: Mapped[str | None] = mapped_column(String(36))
     name: Mapped[str] = mapped_column(String(48))
     operator_id: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(10))

@@ -2,7 +2,8 @@
 
 The rules are those of DESIGN.md "Sync protocol" (sync_service.push holds the seat lock and the order):
 - a mutation_id seen before (on any seat, or earlier in this batch) is answered `duplicate` when this seat
-  applied it, `rejected` otherwise, and keeps no id of its own;
+  applied it, `rejected` otherwise, and claims no id of its own (`sent_mutation_id` still records what was sent
+  under its seq, so a later re-send of that seq is compared by identity in sync_service._stored_outcomes);
 - every other mutation is applied or rejected on its own, and the queue moves on either way.
 
 "case.created" — nearly all traffic — is checked in Python and written optimistically: one INSERT per table
@@ -51,7 +52,8 @@ class _Batch:
     """What the bulk path has decided so far; `known` and `taken_*` hold ids used earlier in this batch."""
 
     now: datetime
-    known: dict[str, tuple[int, str]] = field(default_factory=dict)  # mutation_id → (seq, status), this seat's
+    # mutation_id → (seq, status, error) of its first holder in this batch
+    known: dict[str, tuple[int, str, str | None, str | None]] = field(default_factory=dict)
     taken_cases: set[str] = field(default_factory=set)
     taken_numbers: set[str] = field(default_factory=set)
     taken_events: set[str] = field(default_factory=set)
@@ -84,11 +86,8 @@ def _decide(session: Session, seat: Seat, m: Mutation, plan: cases.NewCase | cas
             active: set[str], batch: _Batch, city: City, signed_in: set[str]) -> None:
     first = batch.known.get(m.mutation_id)
     if first is not None:
-        first_seq, first_status = first
-        same = first_status == "applied"
-        status: MutationStatus = "duplicate" if same else "rejected"
-        error = None if same else _reused(first_seq)
-        _answer(batch, seat, m, status, error, None if same else cases.MUTATION_REUSED, keep_id=False)
+        status, error, code = _seen_before(m, *first, same_seat=True)
+        _answer(batch, seat, m, status, error, code, keep_id=False)
         return
     try:
         if m.operator_id not in active:  # an active user whose role may take calls (users.intake_user_ids)
@@ -106,7 +105,7 @@ def _decide(session: Session, seat: Seat, m: Mutation, plan: cases.NewCase | cas
         error = code = None
     except cases.Rejected as exc:
         outcome, error, code = "rejected", exc.reason, exc.code
-    batch.known[m.mutation_id] = (m.seq, outcome)
+    batch.known[m.mutation_id] = (m.seq, outcome, error, code)
     _answer(batch, seat, m, outcome, error, code, keep_id=True)
 
 
@@ -125,9 +124,9 @@ def _claim(plan: cases.NewCase, batch: _Batch) -> None:
 def _answer(batch: _Batch, seat: Seat, m: Mutation, status: MutationStatus, error: str | None, code: str | None,
             *, keep_id: bool) -> None:
     batch.mutation_rows.append({
-        "seat_id": seat.id, "seq": m.seq, "mutation_id": m.mutation_id if keep_id else None, "name": m.name,
-        "operator_id": m.operator_id, "status": status, "error": error, "error_code": code,
-        "received_at": batch.now,
+        "seat_id": seat.id, "seq": m.seq, "mutation_id": m.mutation_id if keep_id else None,
+        "sent_mutation_id": m.mutation_id, "name": m.name, "operator_id": m.operator_id, "status": status,
+        "error": error, "error_code": code, "received_at": batch.now,
     })
     batch.results.append(MutationResult(seq=m.seq, status=status, error=error, code=code))
 
@@ -161,10 +160,8 @@ def apply_one(session: Session, seat: Seat, m: Mutation, active: set[str], city:
     now = datetime.now(UTC)
     first = session.scalar(select(SeatMutation).where(SeatMutation.mutation_id == m.mutation_id))
     if first is not None:
-        same = first.seat_id == seat.id and first.status == "applied"
-        status: MutationStatus = "duplicate" if same else "rejected"
-        error = None if same else _reused(first.seq)
-        code = None if same else cases.MUTATION_REUSED
+        status, error, code = _seen_before(m, first.seq, first.status, first.error, first.error_code,
+                                           same_seat=first.seat_id == seat.id)
         _record(session, seat, m, status, error, code, now, keep_id=False)
         return MutationResult(seq=m.seq, status=status, error=error, code=code)
     outcome: MutationStatus
@@ -182,8 +179,16 @@ def apply_one(session: Session, seat: Seat, m: Mutation, active: set[str], city:
     return MutationResult(seq=m.seq, status=outcome, error=error, code=code)
 
 
-def _reused(first_seq: int) -> str:
-    return f"这条变更的标识已在第 {first_seq} 号变更中收到过，中心未再次处理。请联系系统管理员。"
+def _seen_before(m: Mutation, first_seq: int, first_status: str, first_error: str | None, first_code: str | None,
+                 *, same_seat: bool) -> tuple[MutationStatus, str | None, str | None]:
+    """A mutation_id the server holds already: this seat applied it → duplicate; this seat's was refused → the
+    same refusal, so a person sees why; another seat's → rejected as reused."""
+    if same_seat and first_status == "applied":
+        return "duplicate", None, None
+    if same_seat and first_status == "rejected" and first_error:
+        return "rejected", first_error, first_code
+    return "rejected", f"这条变更的标识已在第 {first_seq} 号变更中收到过，中心未再次处理。请联系系统管理员。", \
+        cases.MUTATION_REUSED
 
 
 def dispatch(session: Session, seat: Seat, m: Mutation, city: City) -> None:
@@ -202,6 +207,6 @@ def dispatch(session: Session, seat: Seat, m: Mutation, city: City) -> None:
 def _record(session: Session, seat: Seat, m: Mutation, status: str, error: str | None, code: str | None,
             now: datetime, *, keep_id: bool) -> None:
     session.add(SeatMutation(seat_id=seat.id, seq=m.seq, mutation_id=m.mutation_id if keep_id else None,
-                             name=m.name, operator_id=m.operator_id, status=status, error=error, error_code=code,
-                             received_at=now))
+                             sent_mutation_id=m.mutation_id, name=m.name, operator_id=m.operator_id,
+                             status=status, error=error, error_code=code, received_at=now))
     session.flush()

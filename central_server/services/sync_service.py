@@ -9,7 +9,7 @@ from sqlalchemy import Table, bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central_server.core.errors import Conflict, Forbidden
+from central_server.core.errors import Conflict, Forbidden, Invalid
 from central_server.core.recent_checks import RecentChecks
 from central_server.db.models import (
     COUNTER_ROW_ID,
@@ -32,6 +32,7 @@ from contract.protocol import (
     ENTITY_CASE_EVENT,
     ENTITY_KB_ARTICLE,
     PROTOCOL_VERSION,
+    SEQ_CONFLICT,
     Change,
     Mutation,
     MutationResult,
@@ -60,6 +61,9 @@ def push(session: Session, *, seat_id: str, request: PushRequest, city: City, re
     check_protocol(request.protocol_version)
     if request.seat_id != seat_id:
         raise Forbidden("a seat can push only its own mutations", code="seat_mismatch")
+    seqs = [m.seq for m in request.mutations]
+    if len(set(seqs)) != len(seqs):
+        raise Invalid("a batch names each seq at most once", code="duplicate_seq")
     try:
         response = _apply(session, seat_id, request, recent, city, bulk=True)
     except IntegrityError as exc:
@@ -69,8 +73,10 @@ def push(session: Session, *, seat_id: str, request: PushRequest, city: City, re
         response = _apply(session, seat_id, request, recent, city, bulk=False)
     applied = sum(r.status == "applied" for r in response.results)
     rejected = sum(r.status == "rejected" for r in response.results)
-    log.info("push seat=%s mutations=%d applied=%d rejected=%d high_water=%d",
-             seat_id, len(request.mutations), applied, rejected, response.last_applied_seq)
+    conflicts = sum(r.status == "conflict" for r in response.results)
+    log_conflicts = log.warning if conflicts else log.info
+    log_conflicts("push seat=%s mutations=%d applied=%d rejected=%d conflicts=%d high_water=%d",
+                  seat_id, len(request.mutations), applied, rejected, conflicts, response.last_applied_seq)
     return response
 
 
@@ -111,21 +117,32 @@ def _signed_in(session: Session, seat_id: str, operators: set[str], recent: Rece
 
 
 def _stored_outcomes(session: Session, seat_id: str, resent: list[Mutation]) -> list[MutationResult]:
-    """Re-sent seqs: applied (or a duplicate) before → duplicate; rejected before → the same rejection."""
+    """Re-sent seqs, compared by identity: the mutation_id stored for that seq → its stored outcome (applied or a
+    duplicate before → duplicate; rejected before → the same rejection); any other id, or a seq with no stored
+    id → conflict, and nothing is stored (the seat sends that change again above the mark)."""
     if not resent:
         return []
     rows = session.execute(select(SeatMutation.seq, SeatMutation.status, SeatMutation.error,
-                                  SeatMutation.error_code).where(
+                                  SeatMutation.error_code, SeatMutation.sent_mutation_id).where(
         SeatMutation.seat_id == seat_id, SeatMutation.seq.in_({m.seq for m in resent})))
-    stored = {r.seq: (r.status, r.error, r.error_code) for r in rows}
+    stored = {r.seq: r for r in rows}
     results = []
     for m in resent:
-        status, error, code = stored.get(m.seq, ("applied", None, None))
-        if status in ("applied", "duplicate"):
+        row = stored.get(m.seq)
+        if row is None or row.sent_mutation_id != m.mutation_id:
+            log.warning("push seat=%s seq=%d: the server holds another mutation under this seq (sent %s): conflict",
+                        seat_id, m.seq, m.mutation_id)
+            results.append(seq_conflict(m.seq))
+        elif row.status in ("applied", "duplicate"):
             results.append(MutationResult(seq=m.seq, status="duplicate"))
         else:
-            results.append(MutationResult(seq=m.seq, status="rejected", error=error, code=code))
+            results.append(MutationResult(seq=m.seq, status="rejected", error=row.error, code=row.error_code))
     return results
+
+
+def seq_conflict(seq: int) -> MutationResult:
+    return MutationResult(seq=seq, status="conflict", code=SEQ_CONFLICT,
+                          error=f"序号 {seq} 在中心服务器上已是本席位的另一条变更，本条未保存，将换新序号重新发送")
 
 
 _events = cast(Table, CaseEvent.__table__)

@@ -23,7 +23,7 @@ from operator_app.store.integrity import CheckImpossible, check_store
 from operator_app.store.keys import DbKey, KeyLocation, Purpose, database_key
 
 # The newest migration in migrations/versions; a test checks it matches Alembic's head.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004_quarantine"
 DB_FILE = "seat.sqlite"
 BACKUP_DIR = "backups"  # beside the store; its files use the store's key
 _CORRUPT, _NOT_A_DATABASE = 11, 26  # sqlite3.h result codes

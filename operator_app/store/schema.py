@@ -115,3 +115,19 @@ shift_sessions = Table(
     Column("login_at", String(32), nullable=False),
     Column("logout_at", String(32), nullable=True),
 )
+
+# Pulled changes this seat could not apply (sync/pull_apply.py): kept whole for a person, the rest of the feed
+# goes on. `error` is the exception's class only.
+quarantine = Table(
+    "quarantine", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entity", String(32), nullable=False),
+    Column("change_id", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("case_id", String(200), nullable=False),
+    Column("number", String(32), nullable=False),  # the case number, when the change names one
+    Column("error", String(64), nullable=False),
+    Column("data_json", Text, nullable=False),
+    Column("quarantined_at", String(32), nullable=False),
+    UniqueConstraint("entity", "change_id", "version", name="uq_quarantine_change"),
+)

@@ -36,6 +36,7 @@ def test_a_store_of_the_first_schema_is_upgraded_with_its_cases_kept(tmp_path: P
     old.close()
     con = connect_sqlite(tmp_path / "seat.sqlite")  # as the first release left it
     con.execute("DROP INDEX ix_outbox_entity_id")
+    con.execute("DROP TABLE quarantine")  # migration 0004_quarantine
     con.execute("UPDATE alembic_version SET version_num = '0001'")
     con.commit()
     con.close()
