@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from operator_app.store.encryption import DB_ERRORS
+from operator_app.store.encryption import DB_ERRORS, is_plain
 from operator_app.store.identity import SeatIdentity
 
 # Tables every revision of the store has had since the first (migration 0001).
@@ -64,7 +64,11 @@ def check_store(path: Path, *, counts: bool = False, sidecars_left: bool = True)
         if code in _NOT_DAMAGE:
             raise CheckImpossible(f"{_NOT_DAMAGE[code]}: {exc}") from exc
         kind = "not_a_database" if code == _NOT_A_DATABASE or "not a database" in str(exc) else "corrupt"
-        return StoreCheck(path, "damaged", problem=str(exc), kind=kind)
+        problem = str(exc)
+        if kind == "not_a_database" and not is_plain(path):
+            # SQLCipher cannot tell a damaged first page from a key that does not fit: say both.
+            problem += " (it cannot be read with this seat's key: damaged, or encrypted with a key that is not this seat's key)"
+        return StoreCheck(path, "damaged", problem=problem, kind=kind)
 
 
 def _check(con: sqlite3.Connection, path: Path, *, counts: bool) -> StoreCheck:

@@ -17,6 +17,7 @@ from operator_app.seat import open_seat
 from operator_app.services.intake import submit_case
 from operator_app.store import schema
 from operator_app.store.database import DB_FILE, Store
+from operator_app.store.keys import KEY_REF_FILE
 from tests.core.helpers import direct_form
 
 
@@ -101,6 +102,12 @@ def test_a_store_of_another_seat_is_refused(tmp_path: Path, city: City) -> None:
     make_seat(mine, city, 1, code="S017")
     make_seat(other, city, 1, code="S018")
     shutil.copyfile(other / DB_FILE, mine / DB_FILE)
+    # Encrypted with the other seat's key, the file cannot even be read here.
+    with pytest.raises(StoreError, match="not this seat's key") as info:
+        Store.open(mine, seat_code="S017")
+    assert isinstance(info.value, errors.StoreDamaged)
+    # Copied with its key reference (both seats' keys are in this account's key folder), it is read and refused.
+    shutil.copyfile(other / KEY_REF_FILE, mine / KEY_REF_FILE)
     with pytest.raises(StoreError, match="S018") as info:
         Store.open(mine, seat_code="S017")
     assert isinstance(info.value, errors.StoreDamaged)

@@ -61,8 +61,10 @@ def test_naming_an_operator_who_never_signed_in_on_the_seat_is_rejected(server_f
     assert resp.status_code == 200, resp.text
     results = resp.json()["results"]
     assert [r["status"] for r in results] == ["rejected", "rejected", "applied"]
-    assert "admin" in results[0]["error"] and "未在本座席登录" in results[0]["error"]
-    assert "1002" in results[1]["error"]
+    # admin may not take calls at all (contract/roles.py); 1002 may, but never signed in at this seat.
+    assert results[0]["code"] == "operator_not_allowed" and "admin" in results[0]["error"]
+    assert results[1]["code"] == "operator_not_signed_in" and "1002" in results[1]["error"]
+    assert "未在本座席登录" in results[1]["error"]
     assert count_rows(database_url, "cases") == 1
     assert count_rows(database_url, "case_events") == 1
     # Once 1002 signs in at this seat (password login, then the seat-authenticated sign-in), 1002 may be named.

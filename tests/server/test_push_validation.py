@@ -97,12 +97,15 @@ def test_editor_author_is_refused_even_when_it_pushes_itself(server_factory: Ser
     engine.dispose()
     api = Api(server_factory().url)
     seat = SeatClient.register(api, operator="5001")
+    seat.sign_in("1001")  # so the second case's author is one who signed in here
+    seat.sign_in("5001")  # and the push is made with the editor's own token
     resp = seat.push([seat.case_created(1, operator="5001"), seat.case_created(2, operator="1001")])
     _assert_refused_and_gone(seat, database_url, resp, "operator_not_allowed")
 
 
 def test_team_lead_may_author_a_case(server_factory: ServerFactory) -> None:
     seat = SeatClient.register(Api(server_factory().url))
+    seat.sign_in("2001")
     resp = seat.push([seat.case_created(1, operator="2001")]).json()
     assert resp["results"][0]["status"] == "applied", resp
 
