@@ -18,6 +18,7 @@ from operator_app.services.corrections import resubmit_case
 from operator_app.services.intake import submit_case
 from operator_app.store import schema
 from operator_app.store.backup import take_backup
+from operator_app.store.keys import KEY_REF_FILE
 from sync.embedded import DEMO_PASSWORD
 from sync.engine import SyncEngine
 from sync.outbox import highest_seq_made, pending_batch, realign_pending, record_push, rejected_changes
@@ -43,6 +44,8 @@ def copy_of(seat: Seat, folder: Path) -> Seat:
     """Another data directory holding a copy of this seat's store (same seat id and code): a copied PC."""
     folder.mkdir()
     shutil.copyfile(take_backup(seat.store.path), folder / seat.store.path.name)
+    # With it goes the name of its key (the key itself is this OS account's, as on a copied PC's same account).
+    shutil.copyfile(seat.store.path.parent / KEY_REF_FILE, folder / KEY_REF_FILE)
     return open_seat(folder)
 
 
@@ -156,7 +159,8 @@ def test_a_copied_data_directory_never_shows_a_case_synced_that_the_server_lacks
 def test_a_restored_store_holding_a_rejected_change_keeps_syncing_and_its_correction_syncs(
     seat: Seat, city: City, server: EmbeddedServer  # noqa: F811
 ) -> None:
-    engine = engine_for(seat, server.url)
+    secrets = SecretStore(None)  # the seat's keyring: it outlives the store that is restored
+    engine = engine_for(seat, server.url, secrets)
     engine.login("1001", DEMO_PASSWORD)
     queue(seat, city, 1)
     bad = submit_case(seat.store, city, form=dispatch_form(city, content="主办单位写错了"), operator_id="1001")
@@ -176,7 +180,7 @@ def test_a_restored_store_holding_a_rejected_change_keeps_syncing_and_its_correc
     shutil.copyfile(backup, seat.store.path)
     restored = open_seat(seat.data_dir)
     try:
-        again = engine_for(restored, server.url)
+        again = engine_for(restored, server.url, secrets)
         again.login("1001", DEMO_PASSWORD)
         assert again.run_once().pulled == 1  # the case made after the backup comes back
         [fresh] = queue(restored, city, 1, start=2)
