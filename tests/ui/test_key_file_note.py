@@ -50,3 +50,26 @@ def test_the_desk_says_when_the_key_is_in_a_file(qtbot, tmp_path: Path, city: Ci
     assert text == "无系统密钥环"
     assert "数据库密钥：保存在系统密钥环中" in tooltip and "座席凭据：只保存在内存中" in tooltip
     assert notes["all-in-keyring"] == []
+
+
+def test_the_note_says_where_the_credential_is_once_the_engine_is_ready(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """An operator who enters without a password before the central server connection is set up: the note is
+    there at once (the key is in a file) and learns where the credential is when the engine is ready."""
+    monkeypatch.setenv(PRIVATE_DIR_ENV, str(tmp_path / "config"))
+    make_application()
+    seat = open_seat(tmp_path / "seat")
+    engine = SyncEngine(seat.store, ServerClient("http://127.0.0.1:9"), SecretStore(None))
+    ctl = DeskController(seat, lambda: engine)  # a factory: it runs later, on the sync thread
+    try:
+        ctl.show_login()
+        ctl.login("1001")  # no password: offline, at once
+        assert ctl.desk is not None and ctl.engine is None
+        [note] = [w for w in ctl.desk.statusBar().findChildren(QLabel) if w.objectName() == "noKeyring"]
+        assert "数据库密钥：保存在仅本系统账户可读的文件夹" in note.toolTip() and "座席凭据" not in note.toolTip()
+        qtbot.waitUntil(lambda: ctl.engine is engine and "座席凭据：只保存在内存中" in note.toolTip(), timeout=5000)
+        assert [w for w in ctl.desk.statusBar().findChildren(QLabel) if w.objectName() == "noKeyring"] == [note]
+    finally:
+        if ctl.desk is not None:
+            ctl.desk.close()
+        ctl.shutdown()
