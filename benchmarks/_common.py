@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# The benchmarks' seats keep their database keys (no keyring here) in the temp dir, next to populate.py's cache of
-# stores, not in the user's config folder.
-os.environ.setdefault("OPERATOR_APP_KEY_DIR", os.path.join(tempfile.gettempdir(), "operator-desk-bench-keys"))
+# The benchmarks' seats keep their private files (database keys when there is no keyring, seat identities, the
+# secrets file) in the temp dir, next to populate.py's cache of stores, not in the user's config folder.
+os.environ.setdefault("OPERATOR_APP_PRIVATE_DIR", os.path.join(tempfile.gettempdir(), "operator-desk-bench-private"))
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as `python benchmarks/x.py` from anywhere, with or without the editable install

@@ -23,15 +23,21 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import keyring.errors
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from keyring.backend import KeyringBackend
 
+from operator_app.private_files import (
+    KEYRING_SERVICE,
+    SECRETS,
+    make_private_dir,
+    private_dir,
+    secure_keyring,
+    write_private,
+)
+
 log = logging.getLogger(__name__)
-SERVICE = "operator-desk"
-SECRETS_DIR_ENV = "OPERATOR_APP_SECRETS_DIR"  # where the secrets file goes when there is no keyring
 SECRETS_FILE = "seat-secrets.json"
 # The server's argon2id parameters (central_server/core/security.py): ~0.1 s per offline login.
 _verifier_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -73,16 +79,8 @@ class SecretFile:
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     def _write(self, data: dict[str, str]) -> None:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if sys.platform != "win32":
-            os.chmod(self.path.parent, 0o700)
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        make_private_dir(self.path.parent)
+        write_private(self.path, json.dumps(data).encode("utf-8"))
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -92,7 +90,7 @@ class SecretFile:
         except ImportError:  # Windows: one desk per account and seat is the rule there
             yield
             return
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dir(self.path.parent)
         fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -124,7 +122,7 @@ class SecretStore:
     def get(self, name: str) -> str | None:
         with self._lock:
             if self._backend is not None:
-                return self._backend.get_password(SERVICE, name)
+                return self._backend.get_password(KEYRING_SERVICE, name)
             if self._file is not None and _durable(name):
                 return self._file.get(name)
             return self._memory.get(name)
@@ -132,7 +130,7 @@ class SecretStore:
     def set(self, name: str, value: str) -> None:
         with self._lock:
             if self._backend is not None:
-                self._backend.set_password(SERVICE, name, value)
+                self._backend.set_password(KEYRING_SERVICE, name, value)
             elif self._file is not None and _durable(name):
                 self._file.set(name, value)
             else:
@@ -142,41 +140,23 @@ class SecretStore:
         with self._lock:
             if self._backend is not None:
                 with contextlib.suppress(keyring.errors.PasswordDeleteError):
-                    self._backend.delete_password(SERVICE, name)
+                    self._backend.delete_password(KEYRING_SERVICE, name)
             elif self._file is not None and _durable(name):
                 self._file.delete(name)
             else:
                 self._memory.pop(name, None)
 
 
-def _usable(backend: KeyringBackend) -> bool:
-    """A real, secure backend: not the 'fail' or plain-text ones keyring falls back to."""
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
-    if name.startswith(("keyring.backends.fail", "keyring.backends.null")) or "PlaintextKeyring" in name:
-        return False
-    try:
-        return float(backend.priority) > 0
-    except Exception:  # noqa: BLE001 - a backend whose priority probe fails is not usable
-        return False
-
-
 def secrets_dir() -> Path:
-    """$OPERATOR_APP_SECRETS_DIR, else `secrets` in the platform's user config folder (not the data directory)."""
-    override = os.environ.get(SECRETS_DIR_ENV)
-    if override:
-        return Path(override)
-    import platformdirs
-
-    from operator_app.paths import APP_NAME
-
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "secrets"
+    """`secrets` in the seat's private folder (operator_app/private_files.py), never the data directory."""
+    return private_dir(SECRETS)
 
 
 def open_secret_store(directory: Path | None = None) -> SecretStore:
     """The OS keyring when there is a secure one; otherwise the private file in `directory` (default
     `secrets_dir()`) for the seat's credential and verifiers, memory for tokens."""
-    backend = keyring.get_keyring()
-    if _usable(backend):
+    backend = secure_keyring()
+    if backend is not None:
         return SecretStore(backend)
     file = SecretFile((directory or secrets_dir()) / SECRETS_FILE)
     log.warning("no secure keyring backend: the seat credential is kept in %s (readable only by this account), "

@@ -10,16 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# Seat identities (operator_app/store/identity.py) of test stores go to a throwaway folder, not the user's.
-if "OPERATOR_APP_IDENTITY_DIR" not in os.environ:
-    os.environ["OPERATOR_APP_IDENTITY_DIR"] = tempfile.mkdtemp(prefix="seat-identity-")
-    atexit.register(shutil.rmtree, os.environ["OPERATOR_APP_IDENTITY_DIR"], True)
+# The seat's private files (operator_app/private_files.py: seat identities, database key files, the secrets file)
+# of test seats go to a throwaway folder of this run, never the user's config folder.
+if "OPERATOR_APP_PRIVATE_DIR" not in os.environ:
+    os.environ["OPERATOR_APP_PRIVATE_DIR"] = tempfile.mkdtemp(prefix="operator-desk-test-private-")
+    atexit.register(shutil.rmtree, os.environ["OPERATOR_APP_PRIVATE_DIR"], True)
 # No OS keyring in tests, whatever the machine has (tests that need one install theirs with monkeypatch), so
 # that no test writes into a real keyring and a test module defining a KeyringBackend subclass (keyring offers
 # every subclass) cannot become the keyring of the whole run, out of reach of the subprocesses tests start.
-# Database keys then go to key files: in a folder of this run, never the user's config folder.
+# Database keys then go to key files, in the private folder above.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-os.environ.setdefault("OPERATOR_APP_KEY_DIR", tempfile.mkdtemp(prefix="operator-desk-test-keys-"))
 
 import pytest
 

@@ -18,7 +18,7 @@ from operator_app.seat import Seat, open_seat
 from operator_app.services.case_queries import outbox_summary
 from operator_app.services.shift import find_operator, login, logout
 from operator_app.store.backup import take_backup
-from operator_app.store.keys import KeyLocation
+from operator_app.store.keys import KeyLocation, key_dir
 from sync.embedded import DEMO_PASSWORD
 from ui.desk_window import DeskWindow
 from ui.errors import error_text, show_error
@@ -79,8 +79,28 @@ def PRIVATE_FILE_NOTE() -> str:  # noqa: N802 - a translated constant
                "登录令牌只在内存中，重启程序后需重新输入密码。")
 
 
-def KEY_FILE_NOTE() -> str:  # noqa: N802 - a translated constant
-    return QApplication.translate("app", "未找到系统密钥环：数据库密钥保存在本机账户专用文件中")
+def NO_KEYRING_NOTE() -> str:  # noqa: N802 - a translated constant
+    return QApplication.translate("app", "无系统密钥环")
+
+
+def no_keyring_tooltip(credential_file: Path | None, credential_secure: bool | None, key_in_file: bool) -> str:
+    """Where the seat credential and the database key are kept (`credential_secure` None: not known yet)."""
+    lines = [QApplication.translate("app", "本机没有安全的系统密钥环。")]
+    if credential_secure is False and credential_file is not None:
+        lines.append(QApplication.translate(
+            "app", "座席凭据：保存在仅本系统账户可读的文件 %1 中（不在数据目录里）；"
+                   "登录令牌只在内存中，重启程序后需重新输入密码。").replace("%1", str(credential_file)))
+    elif credential_secure is False:
+        lines.append(QApplication.translate(
+            "app", "座席凭据：只保存在内存中，不写入磁盘；重启程序后需重新输入密码。"))
+    elif credential_secure:
+        lines.append(QApplication.translate("app", "座席凭据：保存在系统密钥环中。"))
+    if key_in_file:
+        lines.append(QApplication.translate(
+            "app", "数据库密钥：保存在仅本系统账户可读的文件夹 %1 中（不在数据目录里）。").replace("%1", str(key_dir())))
+    else:
+        lines.append(QApplication.translate("app", "数据库密钥：保存在系统密钥环中。"))
+    return "\n".join(lines)
 
 
 class DeskController:
@@ -127,6 +147,8 @@ class DeskController:
         self.secrets_in_memory = not engine.secrets.secure
         if self.secrets_in_memory and self.login_window is not None:
             self.login_window.show_note(self._secrets_note(engine))
+        if self.desk is not None:  # the desk was entered before the engine was ready
+            self._show_keyring_note()
 
     @staticmethod
     def _secrets_note(engine: SyncEngine) -> str:
@@ -202,21 +224,29 @@ class DeskController:
         self.desk.logout_requested.connect(self.logout)
         self.desk.form_ready.connect(collect_on_gui_thread().freeze)
         self.desk.warmed_up.connect(collect_on_gui_thread().freeze)  # the models and dictionaries loaded after it
-        if self.secrets_in_memory:
-            in_file = self.engine is not None and self.engine.secrets.file is not None
-            note = QLabel(QApplication.translate("app", "凭据存于私有文件") if in_file
-                          else QApplication.translate("app", "凭据仅存内存"), objectName="memoryOnly")
-            note.setToolTip(PRIVATE_FILE_NOTE() if in_file else MEMORY_ONLY_NOTE())
-            self.desk.statusBar().addPermanentWidget(note)
-        if self.seat.store.key_location is KeyLocation.FILE:
-            key_note = QLabel(QApplication.translate("app", "密钥存于本机文件"), objectName="keyInFile")
-            key_note.setToolTip(KEY_FILE_NOTE())
-            self.desk.statusBar().addPermanentWidget(key_note)
+        self._show_keyring_note()
         self.desk.show()
         if offline:
             self.desk.statusBar().showMessage(QApplication.translate(
                 "login", "中心服务器暂时无法连接：已离线登录，工单照常受理，恢复后自动同步"), 15000)
         self.sync.run_now()
+
+    def _show_keyring_note(self) -> None:
+        """One note in the desk's status bar when the credential or the database key is not in a secure keyring;
+        its tooltip says where each is kept."""
+        if self.desk is None:
+            return
+        key_in_file = self.seat.store.key_location is KeyLocation.FILE
+        if not (self.secrets_in_memory or key_in_file):
+            return
+        secrets = self.engine.secrets if self.engine is not None else None
+        tooltip = no_keyring_tooltip(secrets.file if secrets is not None else None,
+                                     secrets.secure if secrets is not None else None, key_in_file)
+        note = self.desk.statusBar().findChild(QLabel, "noKeyring")
+        if note is None:
+            note = QLabel(NO_KEYRING_NOTE(), objectName="noKeyring")
+            self.desk.statusBar().addPermanentWidget(note)
+        note.setToolTip(tooltip)
 
     def logout(self) -> None:
         """Hand over the seat: the draft is saved, the queue stays, a backup is taken, the login returns."""

@@ -11,20 +11,23 @@ missing or changes (first start, recovery), so start-up does not pay for importi
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from operator_app.paths import APP_NAME
+from operator_app.private_files import (
+    IDENTITY,
+    KEYRING_SERVICE,
+    make_private_dir,
+    private_dir,
+    secure_keyring,
+    write_private,
+)
 
 log = logging.getLogger(__name__)
-IDENTITY_DIR_ENV = "OPERATOR_APP_IDENTITY_DIR"
-KEYRING_SERVICE = "operator-desk"  # the service sync/secrets.py keeps the seat's secrets under
 
 
 @dataclass(frozen=True)
@@ -34,13 +37,8 @@ class SeatIdentity:
 
 
 def identity_dir() -> Path:
-    """$OPERATOR_APP_IDENTITY_DIR, else `<user config dir>/operator-desk/seat-identity`."""
-    override = os.environ.get(IDENTITY_DIR_ENV)
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "seat-identity"
+    """`seat-identity` in the seat's private folder (operator_app/private_files.py)."""
+    return private_dir(IDENTITY)
 
 
 def _key(data_dir: Path) -> str:
@@ -75,7 +73,7 @@ def load_identity(data_dir: Path) -> SeatIdentity | None:
         found = None
     if found is not None:
         return found
-    backend = _secure_keyring()
+    backend = secure_keyring()
     if backend is None:
         return None
     try:
@@ -92,7 +90,7 @@ def load_identity(data_dir: Path) -> SeatIdentity | None:
 def save_identity(data_dir: Path, identity: SeatIdentity) -> None:
     """Record the identity in the file and, when there is a secure keyring, there too."""
     _write_file(identity_file(data_dir), data_dir, identity)
-    backend = _secure_keyring()
+    backend = secure_keyring()
     if backend is None:
         return
     try:
@@ -107,32 +105,9 @@ def _dump(data_dir: Path, identity: SeatIdentity) -> str:
 
 
 def _write_file(path: Path, data_dir: Path, identity: SeatIdentity) -> None:
-    """Atomically, readable only by this OS account."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, _dump(data_dir, identity).encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(partial, 0o600)  # O_CREAT's mode is masked by the umask; an existing partial keeps its mode
-    os.replace(partial, path)
+    make_private_dir(path.parent)
+    write_private(path, _dump(data_dir, identity).encode("utf-8"))
 
 
 def _keyring_name(data_dir: Path) -> str:
     return f"seat-identity:{_key(data_dir)}"
-
-
-def _secure_keyring() -> Any:
-    """The OS keyring when it is a secure one (the same rule as sync/secrets.py), else None."""
-    with contextlib.suppress(Exception):
-        import keyring
-
-        backend = keyring.get_keyring()
-        name = f"{type(backend).__module__}.{type(backend).__name__}"
-        if name.startswith(("keyring.backends.fail", "keyring.backends.null")) or "PlaintextKeyring" in name:
-            return None
-        if float(backend.priority) > 0:
-            return backend
-    return None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -21,10 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from operator_app.errors import StoreError
+from operator_app.private_files import (
+    KEYRING_SERVICE,
+    KEYS,
+    PRIVATE_DIR_ENV,
+    inside,
+    make_private_dir,
+    private_dir,
+    secure_keyring,
+    write_private,
+)
 
 KEY_REF_FILE = "db-keys.json"
-KEY_DIR_ENV = "OPERATOR_APP_KEY_DIR"  # where key files go when there is no keyring (tests point it elsewhere)
-SERVICE = "operator-desk"  # sync/secrets.py SERVICE: the seat's one keyring service
 KEY_BYTES = 32
 
 
@@ -64,15 +71,8 @@ class DbKey:
 
 
 def key_dir() -> Path:
-    """The folder of key files: $OPERATOR_APP_KEY_DIR, else `keys` in the platform's user config folder."""
-    override = os.environ.get(KEY_DIR_ENV)
-    if override:
-        return Path(override)
-    import platformdirs
-
-    from operator_app.paths import APP_NAME
-
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "keys"
+    """The folder of key files: `keys` in the seat's private folder (operator_app/private_files.py)."""
+    return private_dir(KEYS)
 
 
 def database_key(data_dir: Path, purpose: Purpose, *, create: bool) -> DbKey:
@@ -116,9 +116,7 @@ def _read_refs(data_dir: Path) -> dict[str, str]:
 
 def _write_refs(data_dir: Path, refs: dict[str, str]) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
-    target = data_dir / KEY_REF_FILE
-    _write_private(target.with_suffix(".tmp"), json.dumps(refs, indent=1).encode())
-    os.replace(target.with_suffix(".tmp"), target)
+    write_private(data_dir / KEY_REF_FILE, json.dumps(refs, indent=1).encode())
 
 
 def _key_file(ref: str) -> Path:
@@ -139,11 +137,11 @@ def _find(ref: str) -> DbKey | None:
         raise KeyMissingError(f"密钥文件 {_key_file(ref)} 无法读取：{exc}") from exc
     if text is not None:
         return DbKey(_decode(text, str(_key_file(ref))), KeyLocation.FILE)
-    backend = _keyring()
+    backend = secure_keyring()
     if backend is None:
         return None
     try:
-        stored = backend.get_password(SERVICE, _keyring_name(ref))
+        stored = backend.get_password(KEYRING_SERVICE, _keyring_name(ref))
     except Exception as exc:  # noqa: BLE001 - any backend failure: the key cannot be read now
         raise KeyMissingError(f"系统密钥环无法读取数据库密钥：{exc}") from exc
     return None if stored is None else DbKey(_decode(stored, "the keyring"), KeyLocation.KEYRING)
@@ -160,43 +158,17 @@ def _decode(text: str, where: str) -> bytes:
 
 
 def _store_new(data_dir: Path, ref: str, raw: bytes) -> DbKey:
-    backend = _keyring()
+    backend = secure_keyring()
     if backend is not None:
         try:
-            backend.set_password(SERVICE, _keyring_name(ref), raw.hex())
+            backend.set_password(KEYRING_SERVICE, _keyring_name(ref), raw.hex())
             return DbKey(raw, KeyLocation.KEYRING)
         except Exception:  # noqa: BLE001, S110 - a keyring that refuses to store: fall back to the key file
             pass
     folder = key_dir()
-    resolved_data = data_dir.resolve()
-    if folder.resolve() == resolved_data or resolved_data in folder.resolve().parents:
-        raise DatabaseKeyError(f"密钥文件夹 {folder} 位于数据目录之内：密钥不能与数据放在一起（请设置 {KEY_DIR_ENV}）")
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
-    _write_private(_key_file(ref), raw.hex().encode())
+    if inside(folder, data_dir):
+        raise DatabaseKeyError(
+            f"密钥文件夹 {folder} 位于数据目录之内：密钥不能与数据放在一起（请设置 {PRIVATE_DIR_ENV}）")
+    make_private_dir(folder)
+    write_private(_key_file(ref), raw.hex().encode())
     return DbKey(raw, KeyLocation.FILE)
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a new file readable only by this OS account (0600 from the start, durable before it is named)."""
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _keyring() -> Any:
-    """The OS keyring when it is a secure one (sync/secrets.py applies the same test to tokens), else None."""
-    import keyring
-
-    backend = keyring.get_keyring()
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
-    if name.startswith(("keyring.backends.fail", "keyring.backends.null")) or "PlaintextKeyring" in name:
-        return None
-    try:
-        return backend if float(backend.priority) > 0 else None
-    except Exception:  # noqa: BLE001 - a backend whose priority probe fails is not usable
-        return None

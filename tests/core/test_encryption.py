@@ -20,12 +20,12 @@ from central_server.db.models import User
 from central_server.embedded import start_in_thread
 from contract.city.model import City
 from operator_app.errors import StoreError
+from operator_app.private_files import KEYS, PRIVATE_DIR_ENV
 from operator_app.seat import open_seat
 from operator_app.services.intake import submit_case
 from operator_app.store.backup import take_backup
 from operator_app.store.database import DB_FILE, Store, connect_sqlite
 from operator_app.store.keys import (
-    KEY_DIR_ENV,
     KEY_REF_FILE,
     DatabaseKeyError,
     KeyLocation,
@@ -46,9 +46,8 @@ PLAIN_HEADER = b"SQLite format 3\x00"
 @pytest.fixture
 def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No keyring on this machine (as in CI): keys go to files in a folder of this test's own."""
-    folder = tmp_path / "config" / "keys"
-    monkeypatch.setenv(KEY_DIR_ENV, str(folder))
-    return folder
+    monkeypatch.setenv(PRIVATE_DIR_ENV, str(tmp_path / "config"))
+    return tmp_path / "config" / KEYS
 
 
 def _submit(seat_dir: Path, city: City, n: int = 1) -> list[str]:
@@ -280,7 +279,7 @@ def test_without_a_keyring_the_key_file_is_private_and_outside_the_data_dir(tmp_
 
 
 def test_a_key_folder_inside_the_data_dir_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(KEY_DIR_ENV, str(tmp_path / "seat" / "keys"))
+    monkeypatch.setenv(PRIVATE_DIR_ENV, str(tmp_path / "seat"))  # keys would go to seat/keys
     with pytest.raises(DatabaseKeyError, match="数据目录之内"):
         Store.open(tmp_path / "seat", seat_code="S001")
     assert not (tmp_path / "seat" / DB_FILE).exists()

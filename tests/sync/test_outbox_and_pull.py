@@ -16,6 +16,7 @@ from sqlalchemy import select
 from contract.city.model import City
 from contract.protocol import ENTITY_CASE_EVENT, Change, MutationResult, PushResponse
 from operator_app.errors import OperatorAppError
+from operator_app.private_files import PRIVATE_DIR_ENV
 from operator_app.seat import Seat
 from operator_app.services.case_queries import get_case, outbox_summary
 from operator_app.services.corrections import rejected_case_form, resubmit_case
@@ -24,7 +25,7 @@ from operator_app.store import schema
 from sync.backoff import Backoff
 from sync.outbox import pending_batch, record_failure, record_push, rejected_changes
 from sync.pull_apply import apply_pulled
-from sync.secrets import SECRETS_DIR_ENV, SecretStore, open_secret_store
+from sync.secrets import SecretStore, open_secret_store
 from tests.core.helpers import direct_form, dispatch_form
 
 
@@ -144,9 +145,10 @@ def test_secrets_go_to_a_secure_keyring(monkeypatch: pytest.MonkeyPatch) -> None
 def test_without_a_secure_keyring_the_credential_goes_to_a_private_file(monkeypatch: pytest.MonkeyPatch,
                                                                          tmp_path: Path) -> None:
     monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
-    monkeypatch.setenv(SECRETS_DIR_ENV, str(tmp_path / "config" / "secrets"))
+    monkeypatch.setenv(PRIVATE_DIR_ENV, str(tmp_path / "config"))
     store = open_secret_store()
     assert isinstance(store, SecretStore) and not store.secure and store.file is not None
+    assert store.file == tmp_path / "config" / "secrets" / "seat-secrets.json"  # where earlier versions put it
     store.set("seat:x:credential", "s3cret")
     store.set("seat:x:operator:1001:refresh", "a-token")
     assert store.get("seat:x:credential") == "s3cret" and store.get("seat:x:operator:1001:refresh") == "a-token"

@@ -41,8 +41,8 @@ def test_memory_only_secrets_are_announced(qtbot, controller) -> None:  # type: 
     assert "只保存在内存中" in controller.login_window.note.text() and controller.login_window.note.isVisibleTo(
         controller.login_window)
     controller.login("1001")
-    labels = [w.text() for w in controller.desk.statusBar().findChildren(QLabel)]
-    assert "凭据仅存内存" in labels
+    [note] = [w for w in controller.desk.statusBar().findChildren(QLabel) if w.objectName() == "noKeyring"]
+    assert note.text() == "无系统密钥环" and "座席凭据：只保存在内存中" in note.toolTip()
 
 
 def test_secrets_in_a_private_file_are_announced(qtbot, controller, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -51,5 +51,6 @@ def test_secrets_in_a_private_file_are_announced(qtbot, controller, tmp_path) ->
     controller._engine_ready(controller.engine)
     assert "仅本系统账户可读的文件" in controller.login_window.note.text()
     controller.login("1001")
-    labels = [w.text() for w in controller.desk.statusBar().findChildren(QLabel)]
-    assert "凭据存于私有文件" in labels
+    [note] = [w for w in controller.desk.statusBar().findChildren(QLabel) if w.objectName() == "noKeyring"]
+    assert note.text() == "无系统密钥环"
+    assert f"座席凭据：保存在仅本系统账户可读的文件 {tmp_path / 'secrets' / SECRETS_FILE} 中" in note.toolTip()
