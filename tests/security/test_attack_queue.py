@@ -24,6 +24,7 @@ from operator_app.seat import Seat, open_seat
 from operator_app.services.case_queries import get_case
 from operator_app.services.intake import submit_case
 from operator_app.store.backup import take_backup
+from operator_app.store.keys import KEY_REF_FILE
 from sync.embedded import DEMO_PASSWORD
 from sync.outbox import pending_batch
 from sync.quarantine import quarantine_count, quarantined_changes
@@ -60,7 +61,7 @@ def test_another_mutation_under_a_stored_seq_is_a_conflict_and_nothing_is_stored
     assert numbers == [honest["args"]["event"]["payload"]["number"]]
     assert seat.push([honest]).json()["results"][0]["status"] == "duplicate"  # the stored one is still itself
     again = seat.push([{**forged, "seq": 2}]).json()  # sent again above the mark, as the seat does
-    assert again["results"] == [{"seq": 2, "status": "applied", "error": None}]
+    assert again["results"] == [{"seq": 2, "status": "applied", "error": None, "code": None}]
 
 
 def test_a_seq_that_re_used_an_id_is_compared_with_the_id_it_was_sent_with(
@@ -140,6 +141,7 @@ def test_a_poison_event_in_the_feed_is_quarantined_and_sync_goes_on(
     folder = tmp_path / "copy"
     folder.mkdir()
     shutil.copyfile(take_backup(seat.store.path), folder / seat.store.path.name)
+    shutil.copyfile(seat.store.path.parent / KEY_REF_FILE, folder / KEY_REF_FILE)  # the name of its key goes along
     other = open_seat(folder)
     try:
         poisoned = submit_case(other.store, city, form=dispatch_form(city, caller_name="赵六", phone="13900001111"),
@@ -177,7 +179,7 @@ def test_a_rejected_mutation_sent_again_under_a_new_seq_keeps_its_reason(
     [first] = seat.push([bad]).json()["results"]
     assert first["status"] == "rejected" and first["error"]
     [again] = seat.push([{**bad, "seq": 2}]).json()["results"]
-    assert again == {"seq": 2, "status": "rejected", "error": first["error"]}
+    assert again == {"seq": 2, "status": "rejected", "error": first["error"], "code": first["code"]}
     [in_batch] = seat.push([{**bad, "seq": 3}, {**bad, "seq": 4}]).json()["results"][1:]
-    assert in_batch == {"seq": 4, "status": "rejected", "error": first["error"]}
+    assert in_batch == {"seq": 4, "status": "rejected", "error": first["error"], "code": first["code"]}
     assert count_rows(database_url, "cases") == 0
