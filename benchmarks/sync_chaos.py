@@ -19,8 +19,8 @@ on the server, or a server case no seat holds.
 
 With --copy-seat, one seat's data directory is copied mid-run to a second directory (the seat process is
 SIGKILLed for a consistent copy; both copies then keep working and syncing, with the same seat id, code and
-credential; secrets live in a shared in-memory store, as a keyring would keep them, so restarts do not
-re-register). Both copies issue the same seqs and case numbers, so the check is by identity: every case either
+credential: their private secrets file is per seat code, so the copy finds the credential as a copied PC's
+same OS account would find it in its keyring, and restarts do not register again). Both copies issue the same seqs and case numbers, so the check is by identity: every case either
 reaches the server exactly once (by case id) or is listed for a person (rejected, never marked synced); `lost`
 counts cases that did neither, `shown_as_rejected` the ones listed for a person.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -95,6 +96,11 @@ def shoot_knowledge_base(desk, out: Path) -> None:  # type: ignore[no-untyped-de
     desk.kb.search.search.clear()
 
 
+
+def _days_ahead(days: int) -> str:
+    """A deadline `days` from now: the server refuses an extension into the past, whatever day this runs."""
+    return (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0).isoformat()
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     make_application()
@@ -146,7 +152,7 @@ def main(out: Path) -> None:
     admin = requests.post(f"{server.url}/api/v1/auth/login", json={"username": "admin", "password": DEMO_PASSWORD},
                           timeout=10).json()["access_token"]
     for action, extra in (("sign", {}), ("extend", {"reason": "需现场勘查，协调施工单位",
-                                                    "new_finish_by": "2026-12-05T18:00:00+08:00"})):
+                                                    "new_finish_by": _days_ahead(2)})):
         resp = requests.post(f"{server.url}/api/v1/cases/{number}/actions", timeout=10, headers={
             "Authorization": f"Bearer {admin}"}, json={"action": action, "department_id": "zjj", **extra})
         assert resp.ok, resp.text
