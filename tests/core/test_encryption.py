@@ -38,6 +38,7 @@ from sync.engine import SyncEngine
 from sync.http_client import ServerClient
 from sync.secrets import SecretStore
 from tests.core.helpers import dispatch_form
+from tests.keyrings import MemoryKeyring
 
 NAME, PHONE, CONTENT = "欧阳秀兰", "13912345678", "井盖缺失夜间行人跌倒"
 PLAIN_HEADER = b"SQLite format 3\x00"
@@ -283,25 +284,6 @@ def test_a_key_folder_inside_the_data_dir_is_refused(tmp_path: Path, monkeypatch
     with pytest.raises(DatabaseKeyError, match="数据目录之内"):
         Store.open(tmp_path / "seat", seat_code="S001")
     assert not (tmp_path / "seat" / DB_FILE).exists()
-
-
-class MemoryKeyring:
-    """A secure keyring held in memory, installed as keyring.get_keyring()'s answer. Not a KeyringBackend
-    subclass: keyring would then offer every such class as this process's keyring, in every later test."""
-
-    priority = 5
-
-    def __init__(self) -> None:
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        del self.items[(service, username)]
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from sqlalchemy import select
 
 from contract.city.model import City
@@ -26,6 +24,7 @@ from operator_app.store.identity import identity_file
 from operator_app.store.recovery import list_backups, restore_backup, start_empty
 from tests.core.helpers import direct_form
 from tests.core.test_store_integrity import garble_middle, make_seat
+from tests.keyrings import MemoryKeyring, installed
 
 
 def test_a_brand_new_seat_just_works_and_its_identity_is_kept_outside(tmp_path: Path, city: City) -> None:
@@ -95,31 +94,7 @@ def test_a_good_store_is_replaced_only_when_forced(tmp_path: Path, city: City) -
 
 
 def test_the_keyring_copy_brings_the_identity_back(tmp_path: Path, city: City) -> None:
-    # Asked first, and the class made only then: keyring settles on the highest-priority backend class that
-    # exists when it is first asked.
-    previous = keyring.get_keyring()
-
-    class _MemoryKeyring(KeyringBackend):
-        """A secure-looking keyring in memory, as the OS keyring of a desktop session would be."""
-
-        priority = 5  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.items: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self.items.get((service, username))
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            self.items[(service, username)] = password
-
-        def delete_password(self, service: str, username: str) -> None:
-            self.items.pop((service, username), None)
-
-    memory = _MemoryKeyring()
-    keyring.set_keyring(memory)
-    try:
+    with installed(MemoryKeyring()) as memory:
         folder = tmp_path / "seat"
         seat_id, _ = make_seat(folder, city, 1, code="S044")
         assert any(seat_id in v for v in memory.items.values())
@@ -129,8 +104,6 @@ def test_the_keyring_copy_brings_the_identity_back(tmp_path: Path, city: City) -
             open_seat(folder)
         assert (info.value.seat_id, info.value.seat_code) == (seat_id, "S044")
         assert seat_id in identity_file(folder).read_text(encoding="utf-8")  # the file is back
-    finally:
-        keyring.set_keyring(previous)
 
 
 def test_an_empty_store_for_the_same_seat(tmp_path: Path, city: City) -> None:

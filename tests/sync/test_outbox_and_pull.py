@@ -9,7 +9,6 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from sqlalchemy import select
 
@@ -27,6 +26,7 @@ from sync.outbox import pending_batch, record_failure, record_push, rejected_cha
 from sync.pull_apply import apply_pulled
 from sync.secrets import SecretStore, open_secret_store
 from tests.core.helpers import direct_form, dispatch_form
+from tests.keyrings import MemoryKeyring
 
 
 def queue(seat: Seat, city: City, n: int) -> list[str]:
@@ -116,30 +116,13 @@ def test_backoff_grows_with_jitter_and_caps() -> None:
     assert backoff.next_delay() <= 1
 
 
-class MemoryKeyring(KeyringBackend):
-    priority = 5  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.values.pop((service, username), None)
-
-
 def test_secrets_go_to_a_secure_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
     backend = MemoryKeyring()
     monkeypatch.setattr(keyring, "get_keyring", lambda: backend)
     store = open_secret_store()
     assert store.secure
     store.set("seat:x:credential", "s3cret")
-    assert backend.values == {("operator-desk", "seat:x:credential"): "s3cret"}
+    assert backend.items == {("operator-desk", "seat:x:credential"): "s3cret"}
 
 
 def test_without_a_secure_keyring_the_credential_goes_to_a_private_file(monkeypatch: pytest.MonkeyPatch,

@@ -14,7 +14,7 @@ from operator_app.seat import open_seat
 from sync.engine import SyncEngine
 from sync.http_client import ServerClient
 from sync.secrets import SecretStore
-from tests.core.test_encryption import MemoryKeyring
+from tests.keyrings import MemoryKeyring
 from ui.app import DeskController, make_application
 
 
