@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from secrets import token_urlsafe
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select, update
@@ -36,6 +37,7 @@ from sync.secrets import (
     SecretStore,
     make_verifier,
     refresh_token_key,
+    seat_asked_credential_key,
     seat_credential_key,
     verifier_key,
     verifier_matches,
@@ -160,15 +162,25 @@ class SyncEngine:
         return tokens
 
     def _register(self, access: str) -> None:
+        """Register with a credential this seat chose and kept first: if the answer is lost (a dropped
+        connection, the process killed while it waited), asking again with it is answered the same, where a
+        credential only the server knew would leave the seat locked out until an administrator reset it."""
         seat = self.store.seat
+        asked_key = seat_asked_credential_key(seat.seat_id)
+        asked = self.secrets.get(asked_key)
+        chosen = asked if asked is not None else token_urlsafe(32)
+        if asked is None:
+            self.secrets.set(asked_key, chosen)
         try:
-            credential = self.client.register_seat(access, seat_id=seat.seat_id, seat_code=seat.seat_code)
+            credential = self.client.register_seat(access, seat_id=seat.seat_id, seat_code=seat.seat_code,
+                                                   credential=chosen, asked_before=asked is not None)
         except SyncError as exc:
             if exc.code == "seat_taken":
                 raise SyncError(SyncErrorKind.REJECTED, SEAT_TAKEN_MESSAGE.format(code=seat.seat_code),
                                 code="seat_taken") from exc
             raise
         self.secrets.set(seat_credential_key(seat.seat_id), credential)
+        self.secrets.delete(asked_key)
 
     def defer_login(self, username: str, password: str) -> bool:
         """The server was unreachable at login: log in at the next pass, keeping the password in memory only.

@@ -94,11 +94,17 @@ class ServerClient:
         """Revoke the refresh token on the server."""
         self._call("POST", "/api/v1/auth/logout", json_body={"refresh_token": refresh_token}, raw_answer=True)
 
-    def register_seat(self, token: str, *, seat_id: str, seat_code: str) -> str:
-        """A new seat's credential (the registering operator is signed in at it). A seat registered before is
-        refused (REJECTED, code `seat_taken`) unless an administrator reset it."""
-        data = self._call("POST", "/api/v1/seats/register", token=token,
-                          json_body={"seat_id": seat_id, "seat_code": seat_code})
+    def register_seat(self, token: str, *, seat_id: str, seat_code: str, credential: str | None = None,
+                      asked_before: bool = False) -> str:
+        """The seat's credential (the registering operator is signed in at it): `credential`, chosen and kept by
+        the seat before it asks, when given. `asked_before`: an earlier request with that credential may have been
+        made on the server (its answer was lost), so it is sent as the seat's current credential too. A seat
+        registered before is otherwise refused (REJECTED, code `seat_taken`) unless an administrator reset it."""
+        body: dict[str, str] = {"seat_id": seat_id, "seat_code": seat_code}
+        if credential is not None:
+            body["credential"] = credential
+        seat = SeatAuth(seat_id, credential) if credential is not None and asked_before else None
+        data = self._call("POST", "/api/v1/seats/register", token=token, seat=seat, json_body=body)
         try:
             return str(data["seat_credential"])
         except (KeyError, TypeError) as exc:

@@ -168,6 +168,11 @@ def seat_credential_key(seat_id: str) -> str:
     return f"seat:{seat_id}:credential"
 
 
+def seat_asked_credential_key(seat_id: str) -> str:
+    """The credential a seat chose and asked to register with, until the server's answer arrives."""
+    return f"seat:{seat_id}:credential-asked"
+
+
 def refresh_token_key(seat_id: str, operator_id: str) -> str:
     return f"seat:{seat_id}:operator:{operator_id}:refresh"
 

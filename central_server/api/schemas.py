@@ -42,6 +42,11 @@ class TokenResponse(BaseModel):
 class SeatRegisterRequest(_In):
     seat_id: str = Field(pattern=UUID_TEXT, description="the seat's UUID, lower-case with hyphens")
     seat_code: str = Field(pattern=SEAT_CODE, description="2-8 capital letters or digits, starting with a letter")
+    credential: str | None = Field(
+        default=None, min_length=32, max_length=128, pattern=r"^[A-Za-z0-9_-]+$",
+        description="the credential the seat chose and kept before asking, so that an answer lost on the way costs "
+                    "nothing: asked again with it as X-Seat-Credential, the server answers the same. Only its hash "
+                    "is kept. Without it the server makes one.")
 
 
 class SeatRegistered(BaseModel):

@@ -30,9 +30,10 @@ ADMIN_ROLE = "admin"
 
 
 def register_seat(session: Session, *, seat_id: str, seat_code: str, user: User, current_credential: str | None,
-                  address: str | None = None) -> str:
-    """Register a seat and return its credential (shown once; only its hash is kept); the registering user is
-    signed in at it.
+                  proposed: str | None = None, address: str | None = None) -> str:
+    """Register a seat and return its credential (only its hash is kept): the one the seat `proposed` (chosen
+    and kept before it asked, so a lost answer costs nothing), else a new one. The registering user is signed
+    in at the seat.
 
     A seat registered before gets a new credential only when the request carries its current one, comes from
     an administrator, or the seat was reset; anything else is a Conflict `seat_taken` (and is audited). A
@@ -41,10 +42,10 @@ def register_seat(session: Session, *, seat_id: str, seat_code: str, user: User,
     existing = session.get(Seat, seat_id, with_for_update=True)  # two rotations at once: one after the other
     if existing is not None:
         return _register_again(session, existing, seat_code=seat_code, user=user,
-                               current_credential=current_credential, address=address)
+                               current_credential=current_credential, proposed=proposed, address=address)
     if session.scalar(select(Seat.id).where(Seat.seat_code == seat_code)) is not None:
         raise Conflict(f"seat code {seat_code} is already used by another seat", code="seat_code_taken")
-    credential = new_seat_credential()
+    credential = proposed or new_seat_credential()
     now = datetime.now(UTC)
     session.add(Seat(id=seat_id, seat_code=seat_code, credential_hash=hash_credential(credential),
                      registered_by=user.id, registered_at=now, last_applied_seq=0))
@@ -62,7 +63,7 @@ def register_seat(session: Session, *, seat_id: str, seat_code: str, user: User,
 
 
 def _register_again(session: Session, seat: Seat, *, seat_code: str, user: User, current_credential: str | None,
-                    address: str | None) -> str:
+                    proposed: str | None, address: str | None) -> str:
     if seat.seat_code != seat_code:
         raise Conflict(f"this seat is registered with code {seat.seat_code}, not {seat_code}", code="seat_exists")
     if seat.credential_hash == RESET:
@@ -78,7 +79,7 @@ def _register_again(session: Session, seat: Seat, *, seat_code: str, user: User,
         raise Conflict(f"seat {seat_code} is registered already and this request does not carry its credential; "
                        f"if that seat really lost it, an administrator can reset it "
                        f"(central-server seat reset --code {seat_code})", code="seat_taken")
-    credential = new_seat_credential()
+    credential = proposed or new_seat_credential()
     now = datetime.now(UTC)
     seat.credential_hash = hash_credential(credential)
     seat.registered_by = user.id

@@ -7,6 +7,7 @@ import shutil
 import stat
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -24,6 +25,8 @@ from operator_app.store import schema
 from operator_app.store.backup import take_backup
 from operator_app.store.database import utc_now
 from sync.embedded import DEMO_PASSWORD
+from sync.engine import SyncEngine
+from sync.http_client import ServerClient
 from sync.outbox import pending_batch, rejected_changes
 from sync.secrets import (
     SECRETS_FILE,
@@ -447,3 +450,29 @@ def test_logout_revokes_the_refresh_token_on_the_server(seat: Seat, server: Embe
     assert secrets.get(refresh_token_key(seat.store.seat.seat_id, "1001")) is None
     resp = requests.post(f"{server.url}/api/v1/auth/refresh", json={"refresh_token": refresh}, timeout=10)
     assert resp.status_code == 401 and resp.json()["error"] == "token_revoked"
+
+
+class _AnswerLost(ServerClient):
+    """The registration reaches the server and is made there, but its answer never reaches the seat (a dropped
+    connection, or the seat process killed while it waited) — as sync_chaos.py found on a seat killed mid-login."""
+
+    def register_seat(self, token: str, **kwargs: Any) -> str:
+        super().register_seat(token, **kwargs)
+        raise SyncError(SyncErrorKind.NETWORK, "connection reset while reading the answer")
+
+
+def test_a_registration_whose_answer_was_lost_is_asked_again_without_an_administrator(
+        seat: Seat, city: City, server: EmbeddedServer) -> None:
+    secrets = SecretStore(None)  # the seat's keyring: it outlives the process
+    first = SyncEngine(seat.store, _AnswerLost(server.url), secrets)
+    with pytest.raises(SyncError) as lost:
+        first.login("1001", DEMO_PASSWORD)
+    assert lost.value.kind is SyncErrorKind.NETWORK
+    again = engine_for(seat, server.url, secrets)  # the seat starts again and logs in
+    again.login("1001", DEMO_PASSWORD)
+    queue(seat, city, 1)
+    assert again.run_once().acked == 1
+    # Nobody else can do the same: asking without the credential the seat chose is still a takeover attempt.
+    with pytest.raises(SyncError) as taken:
+        engine_for(seat, server.url).login("1002", DEMO_PASSWORD)
+    assert taken.value.code == "seat_taken"

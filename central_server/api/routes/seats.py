@@ -29,7 +29,8 @@ def register(body: SeatRegisterRequest, request: Request, user: CurrentUser, ses
     from an administrator, or after an administrator's reset; otherwise → 409 `seat_taken`. A taken seat_code
     → 409 `seat_code_taken`; another code for a known seat_id → 409 `seat_exists`."""
     credential = register_seat(session, seat_id=body.seat_id, seat_code=body.seat_code, user=user,
-                               current_credential=x_seat_credential, address=client_address(request))
+                               current_credential=x_seat_credential, proposed=body.credential,
+                               address=client_address(request))
     ctx.recent.forget("seat", body.seat_id)  # the seat's previous credential stops working now
     return SeatRegistered(seat_id=body.seat_id, seat_code=body.seat_code, seat_credential=credential)
 
