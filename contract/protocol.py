@@ -14,21 +14,6 @@ PROTOCOL_VERSION = 1
 MAX_BATCH = 500  # mutations per push
 MAX_PULL = 1000  # changes per pull page
 
-# Mutation names a seat may push. args shapes are documented beside each.
-CASE_CREATED = "case.created"  # {case_id, seat_code, event: {id, seq, kind: "created", payload, recorded_at}}
-CASE_EVENT = "case.event"  # {case_id, event: {id, seq, kind, payload, recorded_at}} — later seat-side events
-KB_FEEDBACK = "kb.feedback"  # {feedback_id, article_id, version, verdict: helpful|outdated|wrong, comment}
-MUTATION_NAMES = (CASE_CREATED, CASE_EVENT, KB_FEEDBACK)
-KB_VERDICTS = ("helpful", "outdated", "wrong")
-
-# Entities a pull returns.
-ENTITY_CASE_EVENT = "case_event"  # data: {case_id, number, event: {id, seq, kind, payload, operator_id, recorded_at}}
-# For every seat. upsert data: {id, title, body, category, departments, keywords, effective_from, expires_at,
-# version, owner, updated_at} (times: ISO text without zone, city time, or null); delete (the article was
-# retired) data: {id, version}. Change.version is the article's version.
-ENTITY_KB_ARTICLE = "kb_article"
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

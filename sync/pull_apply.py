@@ -18,7 +18,8 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, ProgrammingError
 
 from contract.events import CaseEvent, apply_event, derive_state
-from contract.protocol import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE, Change
+from contract.names import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE
+from contract.protocol import Change
 from operator_app.errors import StoreError
 from operator_app.services.intake import number_taken
 from operator_app.store import schema

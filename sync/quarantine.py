@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects.sqlite import insert
 
-from contract.protocol import Change
 from operator_app.store import schema
 from operator_app.store.database import Store, utc_now
+
+if TYPE_CHECKING:  # the desk's status bar imports this module at start-up: no pydantic then
+    from contract.protocol import Change
 
 log = logging.getLogger(__name__)
 SHOWN = 200  # the newest entries listed for a person; the count covers them all

@@ -28,7 +28,8 @@ from central_server.services import cases
 from central_server.services.changes import stamped_at_commit, take_change_ids
 from central_server.services.kb_feedback import apply_feedback
 from contract.city.model import City
-from contract.protocol import CASE_CREATED, KB_FEEDBACK, Mutation, MutationResult, MutationStatus
+from contract.names import CASE_CREATED, KB_FEEDBACK
+from contract.protocol import Mutation, MutationResult, MutationStatus
 
 
 def apply_fresh(session: Session, seat: Seat, fresh: list[Mutation], active: set[str], *, city: City,

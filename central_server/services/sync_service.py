@@ -28,9 +28,8 @@ from central_server.services.push_batch import apply_fresh
 from central_server.services.seats import signed_in_operators
 from central_server.services.users import intake_key, remember_intake_users
 from contract.city.model import City
+from contract.names import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE
 from contract.protocol import (
-    ENTITY_CASE_EVENT,
-    ENTITY_KB_ARTICLE,
     PROTOCOL_VERSION,
     SEQ_CONFLICT,
     Change,

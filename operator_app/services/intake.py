@@ -14,7 +14,7 @@ from contract.case_number import day_and_seq, format_case_number
 from contract.city.model import City
 from contract.enums import Disposition
 from contract.events import CREATED, CaseEvent, apply_event
-from contract.protocol import CASE_CREATED
+from contract.names import CASE_CREATED
 from contract.roles import INTAKE, may, role_label
 from operator_app.domain.deadlines import compute_deadlines
 from operator_app.errors import AuthError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contract.protocol import KB_FEEDBACK, KB_VERDICTS
+from contract.names import KB_FEEDBACK, KB_VERDICTS
 from contract.text_checks import has_control_chars, normalize_text
 from operator_app.errors import ValidationError
 from operator_app.ids import new_uuid

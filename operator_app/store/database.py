@@ -19,7 +19,13 @@ from operator_app.ids import SeatId, new_uuid
 from operator_app.store import schema
 from operator_app.store.encryption import DB_ERRORS, is_plain, keyed_engine, open_keyed, unlock
 from operator_app.store.identity import SeatIdentity, load_identity, save_identity
-from operator_app.store.integrity import CheckImpossible, check_store
+from operator_app.store.integrity import (
+    CheckImpossible,
+    check_store,
+    forget_verified,
+    record_verified,
+    unchanged_since_verified,
+)
 from operator_app.store.keys import DbKey, KeyLocation, Purpose, database_key
 
 # The newest migration in migrations/versions; a test checks it matches Alembic's head.
@@ -99,6 +105,7 @@ class Store:
                 save_identity(data_dir, SeatIdentity(seat.seat_id, seat.seat_code))
             except OSError as exc:  # the store itself is fine; the next start tries again
                 log.error("could not record the seat identity outside the store: %s", exc)
+        forget_verified(path)  # open for writing: a crash before the next clean close means a full check
         store = cls(path, seat, write_engine, read_engine)
         store.key_location = key.location
         return store
@@ -142,8 +149,11 @@ class Store:
         return StoreDamaged(str(self.path), text, kind=kind)
 
     def close(self) -> None:
+        """Close every connection; a store that reported no damage is recorded as verified (integrity.py)."""
         self._write_engine.dispose()
         self._read_engine.dispose()
+        if self.damage is None and self.path.exists():
+            record_verified(self.path)
 
 
 def connect_sqlite(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
@@ -166,7 +176,7 @@ def _check_before_open(path: Path, data_dir: Path, known: SeatIdentity | None, *
     """Raise StoreDamaged / StoreMissing (see Store.open); return when the store may be opened or created.
     Runs before a plain store from an older version is encrypted, so a damaged one is reported, not copied."""
     try:
-        found = check_store(path)
+        found = check_store(path, pages=not unchanged_since_verified(path))
     except CheckImpossible as exc:
         raise StoreError(f"cannot open the local store {path}: {exc}") from exc
     if found.state == "damaged":

@@ -80,7 +80,8 @@ def test_a_case_pulled_back_gets_the_row_the_seat_wrote(seat: Seat, city: City, 
         conn.execute(schema.outbox.delete())
         conn.execute(schema.case_events.delete())
         conn.execute(schema.cases.delete())
-    from contract.protocol import ENTITY_CASE_EVENT, Change
+    from contract.names import ENTITY_CASE_EVENT
+    from contract.protocol import Change
     apply_pulled(seat.store, [Change(entity=ENTITY_CASE_EVENT, id=event.id, op="upsert", version=1, data=data)], 1)
     pulled = _case_row(seat, first.case_id)
     assert pulled == {**written, "synced": True}

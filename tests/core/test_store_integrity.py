@@ -3,6 +3,7 @@ Only names today's main has are imported here, so each test fails there on behav
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from operator_app.seat import open_seat
 from operator_app.services.intake import submit_case
 from operator_app.store import schema
 from operator_app.store.database import DB_FILE, Store
+from operator_app.store.integrity import unchanged_since_verified
 from operator_app.store.keys import KEY_REF_FILE
 from tests.core.helpers import direct_form
 
@@ -124,3 +126,41 @@ def test_seat_id_and_code_survive_a_deleted_data_directory(tmp_path: Path, city:
     assert isinstance(info.value, errors.StoreMissing)
     assert (info.value.seat_id, info.value.seat_code) == (seat_id, "S033")
     assert list(folder.iterdir()) == []
+
+
+def _garble_keeping_the_clock(path: Path) -> None:
+    """Damage as a failing disk does it: the bytes change, the size and the modification time do not."""
+    st = path.stat()
+    garble_middle(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_a_clean_close_lets_the_next_open_read_only_the_first_page(tmp_path: Path, city: City) -> None:
+    folder = tmp_path / "seat"
+    make_seat(folder, city, 40)
+    assert unchanged_since_verified(folder / DB_FILE)  # the clean close recorded the file as it is
+    seat = open_seat(folder)
+    try:
+        assert not unchanged_since_verified(folder / DB_FILE)  # open for writing: a crash now means a full check
+    finally:
+        seat.close()
+    assert unchanged_since_verified(folder / DB_FILE)
+
+
+def test_a_store_changed_since_its_clean_close_gets_every_page_checked(tmp_path: Path, city: City) -> None:
+    folder = tmp_path / "seat"
+    make_seat(folder, city, 40)
+    garble_middle(folder / DB_FILE)  # another program wrote into it: its modification time moved
+    with pytest.raises(errors.StoreDamaged):
+        Store.open(folder, seat_code="S017")
+
+
+def test_a_store_left_by_a_crash_gets_every_page_checked(tmp_path: Path, city: City) -> None:
+    folder = tmp_path / "seat"
+    make_seat(folder, city, 40)
+    seat = open_seat(folder)
+    seat.store._write_engine.dispose()  # the process dies: no clean close, nothing recorded
+    seat.store._read_engine.dispose()
+    _garble_keeping_the_clock(folder / DB_FILE)
+    with pytest.raises(errors.StoreDamaged):
+        Store.open(folder, seat_code="S017")

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from contract import protocol
-from contract.protocol import ENTITY_KB_ARTICLE, Change
+from contract.names import ENTITY_KB_ARTICLE
+from contract.protocol import Change
 from knowledge_base import KnowledgeBase
 from operator_app.errors import StoreError, ValidationError
 from operator_app.seat import Seat

@@ -13,7 +13,8 @@ from keyring.backends import fail
 from sqlalchemy import select
 
 from contract.city.model import City
-from contract.protocol import ENTITY_CASE_EVENT, Change, MutationResult, PushResponse
+from contract.names import ENTITY_CASE_EVENT
+from contract.protocol import Change, MutationResult, PushResponse
 from operator_app.errors import OperatorAppError
 from operator_app.private_files import PRIVATE_DIR_ENV
 from operator_app.seat import Seat

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from contract.city.model import City
-from contract.protocol import ENTITY_CASE_EVENT, Change
+from contract.names import ENTITY_CASE_EVENT
+from contract.protocol import Change
 from operator_app.cli import main
 from operator_app.seat import Seat
 from operator_app.services.case_queries import get_case

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from contract.protocol import ENTITY_CASE_EVENT, Change
+from contract.names import ENTITY_CASE_EVENT
+from contract.protocol import Change
 from operator_app.services.case_queries import get_case
 from operator_app.services.intake import submit_case
 from sync.pull_apply import apply_pulled
