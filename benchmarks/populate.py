@@ -70,8 +70,9 @@ def _make_rows(spec: tuple[int, list[tuple[datetime, str, str]]]) -> dict[str, l
     from dataclasses import replace
 
     from contract.events import CREATED, CaseEvent, apply_event
+    from contract.names import CASE_CREATED
     from operator_app.ids import new_uuid
-    from operator_app.services.intake import MUTATION_CASE_CREATED, created_payload, event_wire
+    from operator_app.services.intake import created_payload, event_wire
     from operator_app.store.case_rows import case_row
 
     chunk, items = spec
@@ -106,7 +107,7 @@ def _make_rows(spec: tuple[int, list[tuple[datetime, str, str]]]) -> dict[str, l
             args = {"case_id": case_id, "seat_code": seat_code, "event": event_wire(event)}
             assert args_json == json.dumps(args, ensure_ascii=False), "outbox args no longer match intake.py"
         out = {
-            "seq": None, "mutation_id": new_uuid(), "name": MUTATION_CASE_CREATED,
+            "seq": None, "mutation_id": new_uuid(), "name": CASE_CREATED,
             "args_json": args_json, "operator_id": operator_id, "entity_id": case_id,
             "created_at": recorded_at, "state": "pending", "attempts": 0, "last_error": "",
         }

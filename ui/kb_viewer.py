@@ -21,12 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from contract.names import KB_VERDICTS
 from ui import shortcuts as keys
 
 if TYPE_CHECKING:
     from knowledge_base import Article
-
-VERDICTS = ("helpful", "outdated", "wrong")
 
 
 def _date(dt: datetime | None, *, with_time: bool = False) -> str:
@@ -95,7 +94,7 @@ class ArticleViewer(QDialog):
         self.feedback_buttons: dict[str, QPushButton] = {}
         feedback = QHBoxLayout()
         feedback.addWidget(QLabel(self.tr("反馈：")))
-        for verdict, text in zip(VERDICTS, (self.tr("有帮助"), self.tr("已过时"), self.tr("有错误")), strict=True):
+        for verdict, text in zip(KB_VERDICTS, (self.tr("有帮助"), self.tr("已过时"), self.tr("有错误")), strict=True):
             button = QPushButton(text, objectName=f"kbFeedback_{verdict}")
             button.setAutoDefault(False)
             button.clicked.connect(lambda _=False, v=verdict: self._feedback(v))

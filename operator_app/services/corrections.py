@@ -11,12 +11,12 @@ from sqlalchemy import delete, select, update
 from contract.case_fields import CaseInput, ValidCase, validate_case
 from contract.city.model import City
 from contract.events import CREATED, CaseEvent, apply_event
+from contract.names import CASE_CREATED
 from operator_app.errors import OperatorAppError
 from operator_app.ids import CaseId
 from operator_app.routing.record import rechosen
 from operator_app.services.changes import Changes
 from operator_app.services.intake import (
-    MUTATION_CASE_CREATED,
     SubmitResult,
     created_payload,
     enqueue,
@@ -31,7 +31,7 @@ def rejected_case_form(store: Store, *, seq: int) -> CaseInput:
     """The fields of a rejected case.created mutation, ready to load into the form."""
     with store.read() as conn:
         row = conn.execute(select(schema.outbox).where(schema.outbox.c.seq == seq)).first()
-    if row is None or row.state != "rejected" or row.name != MUTATION_CASE_CREATED:
+    if row is None or row.state != "rejected" or row.name != CASE_CREATED:
         raise OperatorAppError("这条变更不是被退回的新建工单，无法修改重提")
     fields = json.loads(row.args_json)["event"]["payload"]["fields"]
     return CaseInput.from_mapping({k: v for k, v in fields.items() if k in CaseInput.__dataclass_fields__})
@@ -43,7 +43,7 @@ def resubmit_case(store: Store, city: City, *, seq: int, form: CaseInput) -> Sub
     o, e = schema.outbox.c, schema.case_events.c
     with store.write() as conn:
         row = conn.execute(select(schema.outbox).where(o.seq == seq)).first()
-        if row is None or row.state != "rejected" or row.name != MUTATION_CASE_CREATED:
+        if row is None or row.state != "rejected" or row.name != CASE_CREATED:
             raise OperatorAppError("这条变更已处理或不是被退回的新建工单")
         args = json.loads(row.args_json)
         old = args["event"]
@@ -58,7 +58,7 @@ def resubmit_case(store: Store, city: City, *, seq: int, form: CaseInput) -> Sub
         conn.execute(update(schema.cases).where(schema.cases.c.id == case_id)
                      .values(case_row(state, synced=False)))
         conn.execute(delete(schema.outbox).where(o.seq == seq))
-        enqueue(conn, name=MUTATION_CASE_CREATED, entity_id=case_id, operator_id=row.operator_id,
+        enqueue(conn, name=CASE_CREATED, entity_id=case_id, operator_id=row.operator_id,
                 created_at=utc_now(), args={**args, "event": event_wire(event)})
     return SubmitResult(case_id, state.number, state.respond_by, state.finish_by,
                         Changes(case_ids=(case_id,), outbox=True))

@@ -25,8 +25,6 @@ from operator_app.store import schema
 from operator_app.store.case_rows import case_row
 from operator_app.store.database import Store
 
-MUTATION_CASE_CREATED = CASE_CREATED
-
 
 @dataclass(frozen=True)
 class SubmitResult:
@@ -71,7 +69,7 @@ def submit_case(
         state = apply_event(None, event)
         conn.execute(_INSERT_CASE, case_row(state, synced=False))
         _append_event(conn, event)
-        enqueue(conn, name=MUTATION_CASE_CREATED, entity_id=case_id, operator_id=operator_id, created_at=recorded_at,
+        enqueue(conn, name=CASE_CREATED, entity_id=case_id, operator_id=operator_id, created_at=recorded_at,
                 args={"case_id": case_id, "seat_code": store.seat.seat_code, "event": event_wire(event)})
         conn.execute(_DELETE_DRAFT, {"operator_id": operator_id})
     return SubmitResult(case_id, number, state.respond_by, state.finish_by,

@@ -10,8 +10,6 @@ from operator_app.services.changes import Changes
 from operator_app.services.intake import enqueue
 from operator_app.store.database import Store, utc_now
 
-MUTATION_KB_FEEDBACK = KB_FEEDBACK
-VERDICTS = KB_VERDICTS
 MAX_COMMENT = 500
 MAX_ARTICLE_ID = 200
 VERDICT_LABELS = {"helpful": "有用", "outdated": "已过时", "wrong": "有错误"}
@@ -28,8 +26,8 @@ def record_feedback(store: Store, *, article_id: str, version: int, verdict: str
         raise ValidationError("article_id", "没有选中有效的知识库文章", code="invalid_article")
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version < 2**31:
         raise ValidationError("version", "文章版本号无效", code="invalid_version")
-    if verdict not in VERDICTS:
-        choices = "、".join(VERDICT_LABELS[v] for v in VERDICTS)
+    if verdict not in KB_VERDICTS:
+        choices = "、".join(VERDICT_LABELS[v] for v in KB_VERDICTS)
         raise ValidationError("verdict", f"请选择评价：{choices}", code="invalid_verdict")
     if not isinstance(comment, str):
         raise ValidationError("comment", "意见必须是文字", code="invalid_comment")
@@ -44,6 +42,6 @@ def record_feedback(store: Store, *, article_id: str, version: int, verdict: str
     args: dict[str, object] = {"feedback_id": feedback_id, "article_id": article_id.strip(), "version": version,
                                "verdict": verdict, "comment": comment}
     with store.write() as conn:
-        enqueue(conn, name=MUTATION_KB_FEEDBACK, entity_id=feedback_id, operator_id=operator_id, created_at=utc_now(),
+        enqueue(conn, name=KB_FEEDBACK, entity_id=feedback_id, operator_id=operator_id, created_at=utc_now(),
                 args=args)
     return Changes(outbox=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -158,4 +159,8 @@ def forget_verified(path: Path) -> None:
 def record_verified(path: Path) -> None:
     """A clean close of a store that reported no damage: the next open may read only the first page."""
     with contextlib.suppress(OSError):  # without it the next open reads every page: slower, never wrong
-        _marker(path).write_text(_fingerprint(path), encoding="ascii")
+        marker = _marker(path)
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # like every file of the data dir
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(_fingerprint(path))
+        os.chmod(marker, 0o600)  # O_CREAT's mode is masked by the umask

@@ -10,13 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from contract import protocol
 from contract.names import ENTITY_KB_ARTICLE
 from contract.protocol import Change
 from knowledge_base import KnowledgeBase
 from operator_app.errors import StoreError, ValidationError
 from operator_app.seat import Seat
-from operator_app.services import kb_feedback
 from operator_app.services.kb_feedback import record_feedback
 from operator_app.store import schema
 from sync.outbox import pending_batch
@@ -117,9 +115,3 @@ def test_bad_feedback_is_refused_in_chinese_and_nothing_queued(seat: Seat, kwarg
         record_feedback(seat.store, **args)
     assert info.value.field == field and any("\u4e00" <= ch <= "\u9fff" for ch in info.value.message)
     assert pending_batch(seat.store) == []
-
-
-def test_the_core_names_match_the_protocol() -> None:
-    assert kb_feedback.MUTATION_KB_FEEDBACK == protocol.KB_FEEDBACK
-    assert kb_feedback.MUTATION_KB_FEEDBACK in protocol.MUTATION_NAMES
-    assert kb_feedback.VERDICTS == protocol.KB_VERDICTS
