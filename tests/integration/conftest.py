@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,24 +30,37 @@ def start_server(db_url: str, *, port: int = 0, **settings: Any) -> EmbeddedServ
 _pg_numbers = itertools.count(1)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EmbeddedServer]:
-    """The embedded server on a fresh database, seeded with the demo city: on SQLite and on real PostgreSQL."""
+@contextmanager
+def server_on(request: pytest.FixtureRequest, tmp_path: Path, prefix: str) -> Iterator[tuple[EmbeddedServer, str]]:
+    """The embedded server, seeded with the demo city, on a fresh database of the test's parameter (sqlite or
+    postgresql: a database of its own in the throwaway cluster), and that database's URL."""
     if request.param == "sqlite":
-        srv = start_server(f"sqlite:///{tmp_path / 'central.sqlite'}")
-        yield srv
-        srv.stop()
+        url = f"sqlite:///{tmp_path / 'central.sqlite'}"
+        srv = start_server(url)
+        try:
+            yield srv, url
+        finally:
+            srv.stop()
         return
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
-    name = f"seat_sync_{next(_pg_numbers)}"
+    name = f"{prefix}_{next(_pg_numbers)}"
     admin_url = cluster.url("postgres").replace("+psycopg", "")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     srv = start_server(cluster.url(name))
-    yield srv
-    srv.stop()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    try:
+        yield srv, cluster.url(name)
+    finally:
+        srv.stop()
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EmbeddedServer]:
+    """The embedded server on a fresh database, seeded with the demo city: on SQLite and on real PostgreSQL."""
+    with server_on(request, tmp_path, "seat_sync") as (srv, _url):
+        yield srv
 
 
 def engine_for(seat: Seat, url: str, secrets: SecretStore | None = None, *, batch_size: int = 500) -> SyncEngine:

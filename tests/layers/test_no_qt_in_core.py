@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import shutil
 import subprocess
@@ -11,20 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.layers.test_contract_layers import imported_roots
+
 REPO = Path(__file__).resolve().parents[2]
 CORE = ("operator_app", "knowledge_base", "sync")
 FORBIDDEN = ("PySide6", "shiboken6", "ui")
-
-
-def imported_roots(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    roots: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    return roots
 
 
 @pytest.mark.parametrize("package", CORE)

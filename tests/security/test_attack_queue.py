@@ -4,14 +4,12 @@ re-used with another mutation_id, one seq twice in a batch, a poison event in th
 from __future__ import annotations
 
 import copy
-import itertools
 import logging
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import select
 
@@ -30,7 +28,7 @@ from sync.outbox import pending_batch
 from sync.quarantine import quarantine_count, quarantined_changes
 from sync.secrets import SecretStore
 from tests.core.helpers import dispatch_form
-from tests.integration.conftest import act, engine_for, start_server
+from tests.integration.conftest import act, engine_for, server_on
 from tests.server.api_client import Api, SeatClient, assert_error, count_rows
 from tests.server.conftest import (  # noqa: F401 - fixtures: a fresh database per test and a live server on it
     ServerFactory,
@@ -39,7 +37,6 @@ from tests.server.conftest import (  # noqa: F401 - fixtures: a fresh database p
     server_factory,
     sqlite_template,
 )
-from tests.server.pg_cluster import PgCluster
 
 # --- seq re-use -------------------------------------------------------------------------------------------------
 
@@ -88,28 +85,11 @@ def test_one_seq_twice_in_a_batch_is_refused_whole(
 
 # --- a poison event in the feed ---------------------------------------------------------------------------------
 
-_pg_numbers = itertools.count(1)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def demo_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[EmbeddedServer, str]]:
     """The embedded server with the demo city, and its database URL (to plant what an attacker could)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'central.sqlite'}"
-        srv = start_server(url)
-        yield srv, url
-        srv.stop()
-        return
-    cluster: PgCluster = request.getfixturevalue("pg_cluster")
-    name = f"attack_queue_{next(_pg_numbers)}"
-    admin_url = cluster.url("postgres").replace("+psycopg", "")
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    srv = start_server(cluster.url(name))
-    yield srv, cluster.url(name)
-    srv.stop()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with server_on(request, tmp_path, "attack_queue") as running:
+        yield running
 
 
 def _plant_poison(db_url: str, number: str) -> None:
