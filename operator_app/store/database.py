@@ -22,6 +22,7 @@ from operator_app.store.identity import SeatIdentity, load_identity, save_identi
 from operator_app.store.integrity import (
     CheckImpossible,
     check_store,
+    damage_kind,
     forget_verified,
     record_verified,
     unchanged_since_verified,
@@ -32,7 +33,6 @@ from operator_app.store.keys import DbKey, KeyLocation, Purpose, database_key
 SCHEMA_HEAD = "0004_quarantine"
 DB_FILE = "seat.sqlite"
 BACKUP_DIR = "backups"  # beside the store; its files use the store's key
-_CORRUPT, _NOT_A_DATABASE = 11, 26  # sqlite3.h result codes
 log = logging.getLogger(__name__)
 
 
@@ -116,37 +116,28 @@ class Store:
         Refused (StoreDamaged) once SQLite has reported the file damaged."""
         if self.damage is not None:
             raise StoreDamaged(self.damage.path, self.damage.problem, kind=self.damage.kind)
-        try:
-            with self._write_engine.begin() as conn:
-                yield conn
-        except DBAPIError as exc:
-            damage = self._damage_in(exc)
-            if damage is None:
-                raise
-            raise damage from exc
+        with self._damage_reported(), self._write_engine.begin() as conn:
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only snapshot; safe from any thread, concurrent with the writer (WAL)."""
-        try:
-            with self._read_engine.connect() as conn, conn.begin():
-                yield conn
-        except DBAPIError as exc:
-            damage = self._damage_in(exc)
-            if damage is None:
-                raise
-            raise damage from exc
+        with self._damage_reported(), self._read_engine.connect() as conn, conn.begin():
+            yield conn
 
-    def _damage_in(self, exc: DBAPIError) -> StoreDamaged | None:
+    @contextmanager
+    def _damage_reported(self) -> Iterator[None]:
         """SQLite's "malformed" / "not a database" become StoreDamaged, and later writes are refused."""
-        code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
-        text = str(exc.orig)
-        if code not in (_CORRUPT, _NOT_A_DATABASE) and "malformed" not in text and "not a database" not in text:
-            return None
-        kind = "not_a_database" if code == _NOT_A_DATABASE or "not a database" in text else "corrupt"
-        self.damage = StoreDamaged(str(self.path), text, kind=kind)
-        log.error("the local store reported damage; writes are refused from now on: %s", text)
-        return StoreDamaged(str(self.path), text, kind=kind)
+        try:
+            yield
+        except DBAPIError as exc:
+            text = str(exc.orig)
+            kind = damage_kind(getattr(exc.orig, "sqlite_errorcode", 0), text)
+            if kind is None:
+                raise
+            self.damage = StoreDamaged(str(self.path), text, kind=kind)
+            log.error("the local store reported damage; writes are refused from now on: %s", text)
+            raise StoreDamaged(str(self.path), text, kind=kind) from exc
 
     def close(self) -> None:
         """Close every connection; a store that reported no damage is recorded as verified (integrity.py)."""

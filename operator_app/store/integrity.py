@@ -19,7 +19,7 @@ REQUIRED_TABLES = frozenset({"alembic_version", "seat", "sync_state", "cases", "
 # Result codes that mean "cannot look at the file now", not "the file is damaged" (sqlite3.h).
 _NOT_DAMAGE = {3: "no permission", 5: "the store is busy", 6: "the store is locked", 8: "read-only",
                14: "cannot open the file"}
-_NOT_A_DATABASE = 26
+_CORRUPT, _NOT_A_DATABASE = 11, 26
 _SHOWN_PROBLEMS = 3
 # quick_check reads every page: mapped rather than copied into the page cache it takes about half the time
 # (100,000-case store, 420 MB: 0.21-0.40 s instead of 0.43-0.67 s on this 2-core machine under load).
@@ -67,12 +67,22 @@ def check_store(path: Path, *, counts: bool = False, pages: bool = True, sidecar
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if code in _NOT_DAMAGE:
             raise CheckImpossible(f"{_NOT_DAMAGE[code]}: {exc}") from exc
-        kind = "not_a_database" if code == _NOT_A_DATABASE or "not a database" in str(exc) else "corrupt"
+        kind = damage_kind(code, str(exc)) or "corrupt"
         problem = str(exc)
         if kind == "not_a_database" and not is_plain(path):
             # SQLCipher cannot tell a damaged first page from a key that does not fit: say both.
             problem += " (it cannot be read with this seat's key: damaged, or encrypted with a key that is not this seat's key)"
         return StoreCheck(path, "damaged", problem=problem, kind=kind)
+
+
+def damage_kind(code: int, text: str) -> str | None:
+    """What SQLite's error says of the file: not_a_database, corrupt, or None (not a verdict on the file)."""
+    code &= 0xFF
+    if code == _NOT_A_DATABASE or "not a database" in text:
+        return "not_a_database"
+    if code == _CORRUPT or "malformed" in text:
+        return "corrupt"
+    return None
 
 
 def _check(con: sqlite3.Connection, path: Path, *, counts: bool, pages: bool) -> StoreCheck:
