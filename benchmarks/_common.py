@@ -185,7 +185,7 @@ def quiet_qt() -> None:
 def make_app() -> Any:
     """The desk's QApplication (font, style sheet, translations) as the app makes it, quietly."""
     quiet_qt()
-    from ui.app import make_application
+    from ui.shell.app import make_application
 
     return make_application()
 
@@ -225,7 +225,7 @@ def offline_controller(seat: Any) -> Any:
     as the tests' `offline_engine` does; the sync worker keeps retrying in the background."""
     import inspect
 
-    from ui.app import DeskController
+    from ui.shell.app import DeskController
 
     if "engine" not in inspect.signature(DeskController.__init__).parameters:
         return DeskController(seat)

@@ -340,7 +340,7 @@ def import_kb(folder: Any) -> int:
     from pathlib import Path
 
     demo = Path(__file__).resolve().parent.parent / "resources" / "kb" / "demo_articles.jsonl"
-    cli = "from ui.main import main; raise SystemExit(main())"
+    cli = "from ui.shell.main import main; raise SystemExit(main())"
     out = subprocess.run([sys.executable, "-c", cli, "--data-dir", str(folder), "kb", "import", "--json",
                           str(demo)], check=True, capture_output=True, text=True).stdout
     return int(json.loads(out)["imported"])

@@ -40,7 +40,7 @@ class Bench:
     def __init__(self, folder: Path, seat_code: str, shift_start: str) -> None:
         from contract.city.loader import load_city
         from operator_app.paths import resources_dir
-        from ui.tasks import TaskManager
+        from ui.common.tasks import TaskManager
 
         self.app = make_app()
         self.city = load_city(resources_dir())
@@ -56,8 +56,8 @@ class Bench:
         """Seconds to `loaded` and to the painted first rows, the match count, and the view (for follow-ups)."""
         from PySide6.QtCore import QSignalBlocker
 
-        from ui.case_list_view import CaseListView
-        from ui.case_table_model import CaseTableModel
+        from ui.cases.list_view import CaseListView
+        from ui.cases.table_model import CaseTableModel
 
         t0 = time.perf_counter()
         model = CaseTableModel(store, self.city, self.tasks)

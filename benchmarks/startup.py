@@ -1,7 +1,7 @@
 """Cold start to a ready case form (target: median ≤ 1.5 s).
 
 Each run is a fresh child process (sys.executable) that runs the real `operator-app` entry point
-(ui.main.main(["--data-dir", DIR, ...]) — the same code as README command 1) with two small hooks: when the login
+(ui.shell.main.main(["--data-dir", DIR, ...]) — the same code as README command 1) with two small hooks: when the login
 window has been shown, operator 1001 logs in programmatically (with the demo password when the embedded central
 server is in use), and the wall-clock time at which DeskWindow.form_ready fires (the draft is restored and the
 phone field has the focus) is printed. The parent takes t0 just before Popen, so a run = ready - t0 and includes
@@ -86,7 +86,7 @@ def __getattr__(name: str) -> object:
 
 
 def child(mode: str, data_dir: str) -> None:
-    """One cold start through ui.main.main: prints a JSON line with the time of form_ready and a breakdown."""
+    """One cold start through ui.shell.main.main: prints a JSON line with the time of form_ready and a breakdown."""
     marks: dict[str, float] = {"child_start": time.time()}
     t = time.perf_counter()
 
@@ -99,8 +99,8 @@ def child(mode: str, data_dir: str) -> None:
     import PySide6.QtWidgets  # noqa: F401  (timed on its own: the Qt share of the imports)
 
     lap("import_pyside6_qtwidgets_s")
-    import ui.app as desk_app
-    from ui.main import main as app_main
+    import ui.shell.app as desk_app
+    from ui.shell.main import main as app_main
 
     lap("import_ui_app_s")
     from PySide6.QtCore import QTimer, qInstallMessageHandler

@@ -69,3 +69,13 @@ class CaseStatus(LabeledEnum):
     RETURNED = ("returned", "已退单")
     EXTENDED = ("extended", "已延期")
     CLOSED = ("closed", "已办结")
+    CORRECTING = ("correcting", "退回修改")  # a team lead sent it back to its operator; a correction dispatches it again
+
+
+class CallbackResult(LabeledEnum):
+    """What the citizen said on the return visit (回访): the `callback` event's `result`; 满意率 counts these."""
+
+    SATISFIED = ("satisfied", "满意")
+    BASICALLY_SATISFIED = ("basically_satisfied", "基本满意")
+    DISSATISFIED = ("dissatisfied", "不满意")
+    UNREACHABLE = ("unreachable", "无法联系")

@@ -15,16 +15,18 @@ RETURNED = "returned"
 EXTENDED = "extended"
 COMPLETED = "completed"
 
-# Recorded on the server by people there; the projection below leaves the state as it is for these.
-CALLBACK = "callback"  # the citizen's satisfaction, from the return visit (回访)
-RETURNED_FOR_CORRECTION = "returned_for_correction"  # a team lead sends a case back to its operator (退回修改)
-REDISPATCHED = "redispatched"  # another lead department (改派)
-SUPERVISED = "supervised"  # 督办
-NOTE = "note"
+# Recorded on the server by people there. Payloads (every one also carries "reason" or "text" as noted):
+CALLBACK = "callback"  # {result: CallbackResult code, note}: the return visit (回访); state unchanged
+RETURNED_FOR_CORRECTION = "returned_for_correction"  # {reason}: a team lead sends it back (退回修改) → correcting
+REDISPATCHED = "redispatched"  # {from_department, to_department, reason}: 改派 → dispatched to the new lead unit
+SUPERVISED = "supervised"  # {reason}: 督办; state unchanged
+NOTE = "note"  # {text}; state unchanged
+# Made at the seat after a send-back and pushed as a "case.event" mutation:
+CORRECTED = "corrected"  # {fields, routing?, citations?}: the operator's corrected case (same number) → dispatched
 
 EVENT_LABELS = {CREATED: "受理", SUPPLEMENTED: "补充说明", SIGNED: "承办单位签收", RETURNED: "退单",
                 EXTENDED: "延期", COMPLETED: "承办单位办结", CALLBACK: "回访", RETURNED_FOR_CORRECTION: "退回修改",
-                REDISPATCHED: "改派", SUPERVISED: "督办", NOTE: "备注"}
+                REDISPATCHED: "改派", SUPERVISED: "督办", NOTE: "备注", CORRECTED: "更正后重新提交"}
 EVENT_KINDS = tuple(EVENT_LABELS)
 _STATUS_AFTER = {SIGNED: CaseStatus.SIGNED, RETURNED: CaseStatus.RETURNED, EXTENDED: CaseStatus.EXTENDED,
                  COMPLETED: CaseStatus.CLOSED}
@@ -58,11 +60,16 @@ class CaseState:
     supplements: tuple[str, ...] = field(default=())
 
 
+def _status_of_fields(fields: dict[str, Any]) -> CaseStatus:
+    """A case answered on the call (直接办结) is closed at once; any other is dispatched to its lead unit."""
+    return CaseStatus.CLOSED if fields.get("disposition") == Disposition.DIRECT.value else CaseStatus.DISPATCHED
+
+
 def apply_event(state: CaseState | None, event: CaseEvent) -> CaseState:
     """Fold one event into the state; unknown kinds leave it unchanged so older seats read newer histories."""
     if event.kind == CREATED:
         p = event.payload
-        status = CaseStatus.CLOSED if p["fields"]["disposition"] == Disposition.DIRECT.value else CaseStatus.DISPATCHED
+        status = _status_of_fields(p["fields"])
         return CaseState(
             id=event.case_id, number=p["number"], status=status.value, fields=dict(p["fields"]),
             respond_by=p.get("respond_by", ""), finish_by=p.get("finish_by", ""),
@@ -80,6 +87,14 @@ def apply_event(state: CaseState | None, event: CaseEvent) -> CaseState:
         told = CaseStatus.parse(event.payload.get("status"))
         status = told.value if told is not None else _STATUS_AFTER[event.kind].value
         return replace(state, status=status, finish_by=finish_by)
+    if event.kind == RETURNED_FOR_CORRECTION:
+        return replace(state, status=CaseStatus.CORRECTING.value)
+    if event.kind == CORRECTED:
+        fields = dict(event.payload["fields"])
+        return replace(state, fields=fields, status=_status_of_fields(fields).value)
+    if event.kind == REDISPATCHED:
+        fields = {**state.fields, "lead_department": str(event.payload["to_department"])}
+        return replace(state, fields=fields, status=CaseStatus.DISPATCHED.value)
     return state
 
 

@@ -1,4 +1,4 @@
-"""`operator-app` commands: script the same services the form uses. The desk itself starts from ui.main."""
+"""`operator-app` commands: script the same services the form uses. The desk itself starts from ui.shell.main."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; without a command print the usage (ui.main opens the desk instead)."""
+    """Run one command; without a command print the usage (ui.shell.main opens the desk instead)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -25,9 +25,9 @@ from sync.embedded import DEMO_PASSWORD, start_embedded_server
 from sync.engine import SyncEngine
 from sync.http_client import ServerClient
 from sync.secrets import SecretStore
-from ui.app import DeskController, make_application
-from ui.case_detail_dialog import CaseDetailDialog
-from ui.rejected_dialog import RejectedDialog
+from ui.cases.detail_dialog import CaseDetailDialog
+from ui.cases.rejected_dialog import RejectedDialog
+from ui.shell.app import DeskController, make_application
 
 
 def settle(ms: int = 300) -> None:
@@ -63,7 +63,7 @@ def seed_cases(seat, city) -> None:  # type: ignore[no-untyped-def]
 def shoot_knowledge_base(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     """Search panel with results, suggestions for the case content, and the article viewer."""
     from knowledge_base import KnowledgeBase
-    from ui.kb_viewer import ArticleViewer
+    from ui.kb.viewer import ArticleViewer
 
     kb_file = desk.seat.data_dir / "kb.sqlite"
     with KnowledgeBase.open(kb_file) as kb:

@@ -5,7 +5,6 @@ The API and `central-server dept act` both call `act`; each action appends one e
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -15,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.core.errors import Conflict, Forbidden, Invalid, NotFound
-from central_server.db.models import Case, CaseEvent
-from central_server.services.changes import next_change_id
+from central_server.db.models import Case
+from central_server.services.case_history import append_event
 from contract.enums import CaseStatus
 from contract.events import COMPLETED, EXTENDED, RETURNED, SIGNED
 
@@ -93,17 +92,11 @@ def act(
     if rule.to_status is not None:
         case.status = rule.to_status
     payload["status"] = case.status
-    case.last_event_seq += 1
-    change_id = next_change_id(session)  # stamped here (not at commit): the answer reports it
-    event = CaseEvent(
-        id=str(uuid.uuid4()), case_id=case.id, seq=case.last_event_seq, kind=rule.kind, payload=payload,
-        operator_id=department_id[:16], recorded_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
-        seat_id=case.seat_id, change_id=change_id,
-    )
-    session.add(event)
+    event = append_event(session, case, kind=rule.kind, payload=payload, actor_id=department_id)
     session.commit()
+    assert event.change_id is not None
     return ActionOutcome(case.id, case.number, case.status, case.finish_by, event.id, event.seq, event.kind,
-                         change_id)
+                         event.change_id)
 
 
 def _new_deadline(new: datetime, current: str, timezone: ZoneInfo) -> str:

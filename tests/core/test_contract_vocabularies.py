@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+from dataclasses import replace
 
 import pytest
 
@@ -49,9 +50,35 @@ def test_the_server_writes_only_statuses_and_kinds_of_the_contract() -> None:
         assert rule.allowed_from <= statuses and rule.to_status in statuses | {None}
 
 
-@pytest.mark.parametrize("kind", ["callback", "returned_for_correction", "redispatched", "supervised", "note"])
+@pytest.mark.parametrize("kind", ["callback", "supervised", "note"])
 def test_kinds_the_projection_does_not_change(kind: str) -> None:
     assert EVENT_LABELS[kind]
     state = CaseState("c", "S001-20260301-0001", "signed", {}, "", "2026-03-02", "", "1001")
     event = CaseEvent("e", "c", 2, kind, {"status": "closed"}, "2001", "2026-03-01T09:00:00+00:00")
     assert apply_event(state, event) == state
+
+
+def _signed_case() -> CaseState:
+    fields = {"lead_department": "D01", "disposition": "dispatch"}
+    return CaseState("c", "S001-20260301-0001", "signed", fields, "", "2026-03-02", "", "1001")
+
+
+def test_a_send_back_puts_the_case_in_correction_and_a_correction_dispatches_it_again() -> None:
+    back = apply_event(_signed_case(), CaseEvent("e2", "c", 2, "returned_for_correction", {"reason": "分类错"},
+                                                 "2001", "2026-03-01T09:00:00+00:00"))
+    assert back.status == "correcting"
+    fixed = {"lead_department": "D02", "disposition": "dispatch", "content": "改正后"}
+    again = apply_event(back, CaseEvent("e3", "c", 3, "corrected", {"fields": fixed}, "1001",
+                                        "2026-03-01T09:10:00+00:00"))
+    assert (again.status, again.fields, again.number) == ("dispatched", fixed, back.number)
+    direct = apply_event(back, CaseEvent("e3", "c", 3, "corrected", {"fields": {**fixed, "disposition": "direct"}},
+                                         "1001", "2026-03-01T09:10:00+00:00"))
+    assert direct.status == "closed"
+
+
+def test_a_redispatch_names_the_new_lead_unit_and_dispatches_the_case() -> None:
+    state = replace(_signed_case(), status="returned")
+    moved = apply_event(state, CaseEvent("e2", "c", 2, "redispatched",
+                                         {"from_department": "D01", "to_department": "D07", "reason": "职责不符"},
+                                         "2001", "2026-03-01T09:00:00+00:00"))
+    assert (moved.status, moved.fields["lead_department"]) == ("dispatched", "D07")

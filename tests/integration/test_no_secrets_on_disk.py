@@ -14,7 +14,7 @@ from sync.http_client import ServerClient
 from sync.secrets import SecretStore, refresh_token_key, seat_credential_key
 from tests.conftest import fresh_seat_dir
 from tests.core.helpers import dispatch_form
-from ui.app import DeskController, make_application
+from ui.shell.app import DeskController, make_application
 
 
 def test_session_leaves_no_secret_behind(qtbot, tmp_path: Path, migrated_db: Path) -> None:  # type: ignore[no-untyped-def]

@@ -16,9 +16,9 @@ from sync.engine import SyncEngine
 from sync.http_client import ServerClient
 from sync.secrets import SecretStore
 from tests.conftest import fresh_seat_dir
-from ui.app import DeskController, make_application
-from ui.desk_window import DeskWindow
-from ui.gui_gc import collect_on_gui_thread
+from ui.common.gui_gc import collect_on_gui_thread
+from ui.shell.app import DeskController, make_application
+from ui.shell.desk_window import DeskWindow
 
 
 def type_chinese(widget: QWidget, text: str) -> None:
@@ -46,7 +46,7 @@ def offline_engine(seat: Seat) -> SyncEngine:
 
 @pytest.fixture(autouse=True)
 def gc_on_gui_thread(qapp) -> None:  # type: ignore[no-untyped-def]
-    """As the desk does (ui/app.py): tests that make widgets without make_application get it too."""
+    """As the desk does (ui/shell/app.py): tests that make widgets without make_application get it too."""
     collect_on_gui_thread()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from operator_app.services.case_queries import outbox_summary
 from operator_app.store import schema
 from tests.ui.conftest import type_ascii, type_chinese
-from ui.desk_window import DeskWindow
+from ui.shell.desk_window import DeskWindow
 
 CONTENT = "小区对面工地每天夜里十一点以后还在施工，噪音很大，老人睡不着觉。"
 

@@ -15,9 +15,9 @@ from operator_app.seat import Seat
 from operator_app.services.case_queries import CaseFilter
 from operator_app.services.intake import submit_case
 from tests.core.helpers import direct_form, dispatch_form
-from ui import case_table_model
-from ui.case_list_view import CaseListView
-from ui.case_table_model import CaseTableModel
+from ui.cases import table_model as case_table_model
+from ui.cases.list_view import CaseListView
+from ui.cases.table_model import CaseTableModel
 
 RED = "#c62828"
 PURPLE = "#6a1b9a"

@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 from operator_app.errors import ConfigError, StoreError
 from operator_app.paths import resources_dir
 from sync.secrets import SECRETS_FILE, SecretFile, SecretStore
-from ui import app as app_module
-from ui.errors import error_text
+from ui.common.errors import error_text
+from ui.shell import app as app_module
 
 
 def test_error_texts_are_chinese_and_specific(qtbot) -> None:  # type: ignore[no-untyped-def]

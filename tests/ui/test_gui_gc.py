@@ -7,9 +7,9 @@ import gc
 import sys
 import threading
 
-from ui.app import make_application
-from ui.desk_window import DeskWindow
-from ui.gui_gc import collect_on_gui_thread
+from ui.common.gui_gc import collect_on_gui_thread
+from ui.shell.app import make_application
+from ui.shell.desk_window import DeskWindow
 
 
 class _Node:

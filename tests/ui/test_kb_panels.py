@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from operator_app.store import schema
 from tests.ui.conftest import type_ascii, type_chinese
-from ui.app import DeskController
-from ui.desk_window import DeskWindow
-from ui.kb_models import HTML_ROLE
-from ui.kb_search_panel import KbSearchPanel
+from ui.kb.models import HTML_ROLE
+from ui.kb.search_panel import KbSearchPanel
+from ui.shell.app import DeskController
+from ui.shell.desk_window import DeskWindow
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "resources" / "kb" / "demo_articles.jsonl"

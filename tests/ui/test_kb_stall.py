@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from tests.ui.conftest import type_chinese
 from tests.ui.test_kb_panels import kb_desk, kb_template  # noqa: F401 - fixtures
-from ui.desk_window import DeskWindow
+from ui.shell.desk_window import DeskWindow
 
 TARGET_MS = 50.0
 CEILING_MS = 2 * TARGET_MS

@@ -15,7 +15,7 @@ from sync.engine import SyncEngine
 from sync.http_client import ServerClient
 from sync.secrets import SecretStore
 from tests.keyrings import MemoryKeyring
-from ui.app import DeskController, make_application
+from ui.shell.app import DeskController, make_application
 
 
 def test_the_desk_says_when_the_key_is_in_a_file(qtbot, tmp_path: Path, city: City,  # type: ignore[no-untyped-def]

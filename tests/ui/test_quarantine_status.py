@@ -10,8 +10,8 @@ from operator_app.services.case_queries import get_case
 from operator_app.services.intake import submit_case
 from sync.pull_apply import apply_pulled
 from tests.core.helpers import dispatch_form
-from ui.desk_window import DeskWindow
-from ui.quarantine_dialog import QuarantineDialog
+from ui.shell.desk_window import DeskWindow
+from ui.shell.quarantine_dialog import QuarantineDialog
 
 
 def test_quarantined_changes_are_counted_in_the_status_bar_and_listed(  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from operator_app.routing.installed import install
 from tests.model_variant import download, variant_model
 from tests.ui.conftest import type_chinese
-from ui.desk_window import DeskWindow
+from ui.shell.desk_window import DeskWindow
 
 
 def test_suggestions_follow_the_content_and_f4_accepts(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]

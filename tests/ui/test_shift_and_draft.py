@@ -15,11 +15,11 @@ from operator_app.store import schema
 from sync.secrets import make_verifier, verifier_key
 from tests.core.helpers import direct_form
 from tests.ui.conftest import offline_engine, type_ascii, type_chinese
-from ui import shortcuts
-from ui.app import DeskController
-from ui.case_detail_dialog import CaseDetailDialog
-from ui.desk_window import DeskWindow
-from ui.shortcuts import ShortcutsDialog
+from ui.cases.detail_dialog import CaseDetailDialog
+from ui.common import shortcuts
+from ui.common.shortcuts import ShortcutsDialog
+from ui.shell.app import DeskController
+from ui.shell.desk_window import DeskWindow
 
 
 def test_login_refuses_unknown_work_number(qtbot, controller: DeskController) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import sys
 
 
 def test_importing_the_desk_loads_no_sync_protocol_http_or_numpy() -> None:
-    code = ("import sys, ui.app\n"
+    code = ("import sys, ui.shell.app\n"
             "late = ('pydantic', 'requests', 'numpy', 'central_server', 'fastapi')\n"
             "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in late}))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,

@@ -20,8 +20,8 @@ from operator_app.store.database import DB_FILE
 from tests.core.helpers import direct_form
 from tests.core.test_store_integrity import delete, garble_middle, make_seat, truncate
 from tests.ui.conftest import offline_engine
-from ui.app import DeskController, make_application
-from ui.store_recovery_dialog import StoreRecoveryDialog, open_seat_or_recover
+from ui.shell.app import DeskController, make_application
+from ui.shell.store_recovery_dialog import StoreRecoveryDialog, open_seat_or_recover
 
 EXPECTED_TITLE = {"deleted": "找不到本地数据库", "truncated": "本地数据库是空的", "garbled": "本地数据库已损坏"}
 
@@ -124,7 +124,7 @@ def test_quitting_leaves_everything_as_it_was(qtbot, tmp_path: Path, city: City)
 def test_the_desk_entry_point_shows_the_dialog_instead_of_a_new_seat(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                      city: City) -> None:
     """`operator-app` with no command, on a store truncated to 0 bytes: the dialog, and quitting exits 1."""
-    from ui.main import main
+    from ui.shell.main import main
 
     make_application()
     folder = tmp_path / "seat"

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from ui.tasks import TaskManager
+from ui.common.tasks import TaskManager
 
 
 class _Inline(Executor):

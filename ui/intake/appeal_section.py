@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 from contract.case_fields import MAX_LEN, CaseInput
 from contract.city.model import City
 from contract.enums import AppealType, Channel, Urgency
-from ui.case_form.caller_section import _row
-from ui.case_form.category_picker import CategoryPicker
-from ui.case_form.field_box import FieldBox
-from ui.texts import label
+from ui.common.texts import label
+from ui.intake.caller_section import _row
+from ui.intake.category_picker import CategoryPicker
+from ui.intake.field_box import FieldBox
 
 
 def enum_combo(enum_cls: Any, *, placeholder: str = "") -> QComboBox:

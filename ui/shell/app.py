@@ -20,13 +20,13 @@ from operator_app.services.shift import find_operator, login, logout
 from operator_app.store.backup import take_backup
 from operator_app.store.keys import KeyLocation, key_dir
 from sync.embedded import DEMO_PASSWORD
-from ui.desk_window import DeskWindow
-from ui.errors import error_text, show_error
-from ui.gui_gc import collect_on_gui_thread
-from ui.login_window import LoginWindow
-from ui.store_recovery_dialog import open_seat_or_recover
-from ui.sync_controller import SyncController
-from ui.tasks import TaskManager
+from ui.common.errors import error_text, show_error
+from ui.common.gui_gc import collect_on_gui_thread
+from ui.common.tasks import TaskManager
+from ui.shell.desk_window import DeskWindow
+from ui.shell.login_window import LoginWindow
+from ui.shell.store_recovery_dialog import open_seat_or_recover
+from ui.shell.sync_controller import SyncController
 
 if TYPE_CHECKING:
     from sync.connect import Connection
@@ -43,7 +43,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with the desk's font and style (reuses one that exists, as tests do)."""
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     assert isinstance(app, QApplication)
-    collect_on_gui_thread()  # a collection on a worker thread can deadlock PySide (see ui/gui_gc.py)
+    collect_on_gui_thread()  # a collection on a worker thread can deadlock PySide (see ui/common/gui_gc.py)
     # Qt calls into Python (models, delegates, slots) many times a frame, taking the interpreter lock each time;
     # while a worker runs Python the GUI thread waits up to the switch interval for it. 1 ms instead of 5 ms:
     # gui_stall.py, three interleaved pairs of runs, longest stall typing 35-37 ms (was 36-49), browsing "my
@@ -284,7 +284,7 @@ def run_desk(*, data_dir: str | None = None, seat_code: str | None = None, serve
     """The `operator-app` entry point with no command: the embedded central server unless --server is given."""
     app = make_application()
     try:
-        # A damaged or missing store: the recovery dialog. (benchmarks/startup.py times ui.app.open_seat.)
+        # A damaged or missing store: the recovery dialog. (benchmarks/startup.py times ui.shell.app.open_seat.)
         opened = open_seat_or_recover(data_dir, seat_code=seat_code, opener=open_seat)
     except StoreError as exc:  # e.g. a store from a newer version, a locked file: not something to restore
         log.error("the local store cannot be opened: %s", exc)

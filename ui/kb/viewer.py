@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from contract.names import KB_VERDICTS
-from ui import shortcuts as keys
+from ui.common import shortcuts as keys
 
 if TYPE_CHECKING:
     from knowledge_base import Article

@@ -18,9 +18,9 @@ from contract.city.model import City
 from contract.enums import CaseStatus, SpecialNeed, Urgency
 from operator_app.services.case_queries import CaseFilter, CaseRow, count_cases, list_cases, time_left
 from operator_app.store.database import Store
-from ui.category_text import short_category
-from ui.tasks import TaskManager
-from ui.texts import label_of
+from ui.common.category_text import short_category
+from ui.common.tasks import TaskManager
+from ui.common.texts import label_of
 
 PAGE = 100  # rows per fetch: smaller pages keep each insert on the GUI thread short
 COUNTDOWN = 8  # the live column

@@ -9,7 +9,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QAbstractTextDocumentLayout, QImage, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from ui.kb_models import HTML_ROLE, KbHitModel
+from ui.kb.models import HTML_ROLE, KbHitModel
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -25,9 +25,9 @@ from contract.case_fields import CaseInput
 from contract.city.model import City
 from contract.enums import Disposition
 from operator_app.domain.deadlines import compute_deadlines
-from ui.case_form.caller_section import _row
-from ui.case_form.field_box import FieldBox
-from ui.texts import label
+from ui.common.texts import label
+from ui.intake.caller_section import _row
+from ui.intake.field_box import FieldBox
 
 
 def _hours_text(hours: float) -> str:

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ui import kb_backend
-from ui.kb_models import HIT_ROLE, KbHitModel
-from ui.tasks import TaskManager
+from ui.common.tasks import TaskManager
+from ui.kb import backend as kb_backend
+from ui.kb.models import HIT_ROLE, KbHitModel
 
 if TYPE_CHECKING:
     from knowledge_base import SearchHit
@@ -53,7 +53,7 @@ def hit_list(objectName: str, model: KbHitModel) -> QListView:
 
 def show_hits(view: QListView, model: KbHitModel, hits: list[SearchHit]) -> None:
     """Put hits into the model; the delegate module is imported here, on first results, not at start-up."""
-    from ui.kb_delegate import install
+    from ui.kb.delegate import install
 
     install(view)
     model.set_hits(hits)

@@ -15,7 +15,7 @@ from operator_app.services.case_queries import OutboxSummary, outbox_summary
 from operator_app.store.database import Store
 from sync.backoff import Backoff
 from sync.quarantine import QuarantinedChange, quarantine_count, quarantined_changes
-from ui.tasks import TaskManager
+from ui.common.tasks import TaskManager
 
 if TYPE_CHECKING:
     from sync.engine import SyncEngine, SyncReport

@@ -1,4 +1,4 @@
-"""A thin list model over knowledge-base hits (rendered as HTML for the delegate in ui/kb_delegate.py)."""
+"""A thin list model over knowledge-base hits (rendered as HTML for the delegate in ui/kb/delegate.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from ui.kb_backend import marked_html
+from ui.kb.backend import marked_html
 
 if TYPE_CHECKING:
     from knowledge_base import SearchHit

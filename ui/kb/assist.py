@@ -18,16 +18,16 @@ from contract.case_fields import CaseInput
 from contract.enums import Disposition
 from operator_app.errors import OperatorAppError
 from operator_app.store.database import Store
-from ui import kb_backend
-from ui.case_form.form import CaseForm
-from ui.errors import error_text
-from ui.kb_search_panel import KbSearchPanel
-from ui.kb_suggestions_panel import KbSuggestionsPanel
-from ui.tasks import TaskManager
+from ui.common.errors import error_text
+from ui.common.tasks import TaskManager
+from ui.intake.form import CaseForm
+from ui.kb import backend as kb_backend
+from ui.kb.search_panel import KbSearchPanel
+from ui.kb.suggestions_panel import KbSuggestionsPanel
 
 if TYPE_CHECKING:
     from knowledge_base import Article, SearchHit
-    from ui.kb_viewer import ArticleViewer
+    from ui.kb.viewer import ArticleViewer
 
 log = logging.getLogger(__name__)
 WARM_UP_AFTER_MS = 1200
@@ -66,7 +66,7 @@ class KnowledgeAssist(QObject):
         if self.warmed_up or not isValid(self.search):
             return
         self.warmed_up = True
-        from ui.kb_delegate import install, warm_up
+        from ui.kb.delegate import install, warm_up
 
         if self.search.model.rowCount() == 0:  # a search already drew its rows otherwise
             warm_up(self.search.results)
@@ -126,7 +126,7 @@ class KnowledgeAssist(QObject):
             if self.viewer.article.id == article.id:
                 return
             self.viewer.reject()
-        from ui.kb_viewer import ArticleViewer
+        from ui.kb.viewer import ArticleViewer
 
         viewer = ArticleViewer(article, self.window)
         viewer.cite_requested.connect(lambda a: (self.cite(a), viewer.accept()))

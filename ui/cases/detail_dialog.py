@@ -21,7 +21,7 @@ from contract.enums import AppealType, CaseStatus, Channel, Disposition, Special
 from contract.events import EVENT_LABELS, EXTENDED, CaseEvent
 from contract.phone import mask_name, mask_phone
 from operator_app.services.case_queries import CaseDetail
-from ui.texts import label_of, tr_core
+from ui.common.texts import label_of, tr_core
 
 
 class CaseDetailDialog(QDialog):

@@ -27,20 +27,20 @@ from operator_app.services.corrections import rejected_case_form, resubmit_case
 from operator_app.services.drafts import load_draft, save_draft
 from operator_app.services.intake import SubmitResult, submit_case
 from operator_app.services.shift import ShiftSession
-from ui import shortcuts as keys
-from ui.case_detail_dialog import CaseDetailDialog
-from ui.case_form.form import CaseForm
-from ui.case_list_view import CaseListView
-from ui.case_number_dialog import CaseNumberDialog
-from ui.case_table_model import CaseTableModel
-from ui.errors import show_error
-from ui.kb_assist import KnowledgeAssist
-from ui.rejected_dialog import RejectedDialog
-from ui.routing_panel import RoutingPanel
-from ui.shortcuts import ShortcutsDialog
-from ui.sync_controller import SyncController
-from ui.sync_indicator import SyncIndicator
-from ui.tasks import TaskManager
+from ui.cases.detail_dialog import CaseDetailDialog
+from ui.cases.list_view import CaseListView
+from ui.cases.number_dialog import CaseNumberDialog
+from ui.cases.rejected_dialog import RejectedDialog
+from ui.cases.table_model import CaseTableModel
+from ui.common import shortcuts as keys
+from ui.common.errors import show_error
+from ui.common.shortcuts import ShortcutsDialog
+from ui.common.tasks import TaskManager
+from ui.intake.form import CaseForm
+from ui.kb.assist import KnowledgeAssist
+from ui.routing.panel import RoutingPanel
+from ui.shell.sync_controller import SyncController
+from ui.shell.sync_indicator import SyncIndicator
 
 if TYPE_CHECKING:
     from operator_app.routing.suggest import Suggestion

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMenu, QToolButton
 
-from ui.quarantine_dialog import QuarantineDialog
-from ui.sync_controller import SyncStatus
+from ui.shell.quarantine_dialog import QuarantineDialog
+from ui.shell.sync_controller import SyncStatus
 
 COLORS = {"synced": "#2e7d32", "pending": "#ef6c00", "offline": "#c62828", "auth": "#c62828"}
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from contract.city.model import City, Operator
 from contract.roles import Role
-from ui.texts import label_of
+from ui.common.texts import label_of
 
 
 class LoginWindow(QDialog):

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 
 from contract.enums import CaseStatus
 from operator_app.services.case_queries import SEARCH_MAX_CHARS, CaseFilter
-from ui.case_table_model import CaseTableModel
-from ui.texts import label
+from ui.cases.table_model import CaseTableModel
+from ui.common.texts import label
 
 
 class CaseTableView(QTableView):

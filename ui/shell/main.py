@@ -11,7 +11,7 @@ def main(argv: list[str] | None = None) -> int:
     args = cli.build_parser().parse_args(argv)
     if args.command is not None:
         return cli.run(args)
-    from ui.app import run_desk
+    from ui.shell.app import run_desk
 
     return run_desk(data_dir=args.data_dir, seat_code=args.seat_code, server=args.server)
 

@@ -21,11 +21,11 @@ from PySide6.QtWidgets import (
 from contract.case_fields import CaseInput
 from contract.city.model import City
 from operator_app.errors import ValidationErrors
-from ui.case_form.appeal_section import AppealSection
-from ui.case_form.caller_section import CallerSection
-from ui.case_form.disposition_section import DispositionSection
-from ui.case_form.field_box import FieldBox
-from ui.texts import tr_core
+from ui.common.texts import tr_core
+from ui.intake.appeal_section import AppealSection
+from ui.intake.caller_section import CallerSection
+from ui.intake.disposition_section import DispositionSection
+from ui.intake.field_box import FieldBox
 
 
 class CaseForm(QWidget):

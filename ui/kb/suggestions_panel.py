@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
-from ui import kb_backend
-from ui.kb_models import HIT_ROLE, KbHitModel
-from ui.kb_search_panel import hit_list, show_hits
-from ui.tasks import TaskManager
+from ui.common.tasks import TaskManager
+from ui.kb import backend as kb_backend
+from ui.kb.models import HIT_ROLE, KbHitModel
+from ui.kb.search_panel import hit_list, show_hits
 
 if TYPE_CHECKING:
     from knowledge_base import SearchHit

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QL
 
 from contract.case_fields import MAX_LEN, CaseInput
 from contract.enums import PhoneKind, SpecialNeed
-from ui.case_form.field_box import FieldBox
-from ui.texts import label
+from ui.common.texts import label
+from ui.intake.field_box import FieldBox
 
 
 def _row(*widgets: QWidget) -> QWidget:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWid
 
 from contract.city.model import City
 from operator_app.routing.record import RoutingSnapshot
-from ui.tasks import TaskManager
+from ui.common.tasks import TaskManager
 
 if TYPE_CHECKING:
     from operator_app.routing.assistant import RoutingAssistant

@@ -1,0 +1,26 @@
+"""Appending an event to a case on the server: the one place a server-side event row is built (department actions,
+team leads' actions, callbacks). The seat's own events arrive by push (services/cases.py)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from central_server.db.models import Case, CaseEvent
+from central_server.services.changes import next_change_id
+
+
+def append_event(session: Session, case: Case, *, kind: str, payload: dict[str, Any], actor_id: str) -> CaseEvent:
+    """Add one event after the case's last (the caller holds the case row locked and commits); the event's
+    change id is stamped now, not at commit, so the caller can report it."""
+    case.last_event_seq += 1
+    event = CaseEvent(
+        id=str(uuid.uuid4()), case_id=case.id, seq=case.last_event_seq, kind=kind, payload=payload,
+        operator_id=actor_id[:16], recorded_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
+        seat_id=case.seat_id, change_id=next_change_id(session),
+    )
+    session.add(event)
+    return event

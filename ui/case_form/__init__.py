@@ -1,1 +1,0 @@
-"""The case form (工单受理): sections, field errors and the category picker."""

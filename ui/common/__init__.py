@@ -1,0 +1,1 @@
+"""What every workspace of the desk uses: task threads, errors, texts, shortcuts."""

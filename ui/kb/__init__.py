@@ -1,0 +1,1 @@
+"""The knowledge-base workspace: search, suggestions while typing, the article viewer."""

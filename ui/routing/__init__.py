@@ -1,0 +1,1 @@
+"""Routing suggestions beside the form."""

@@ -1,0 +1,1 @@
+"""The desk's frame: application start, login, the main window, sync status, recovery dialogs."""
