@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from secrets import token_urlsafe
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select, update
 
@@ -223,6 +223,11 @@ class SyncEngine:
         if credential is None:
             raise SyncError(SyncErrorKind.AUTH, "本座席尚未在中心服务器登记：请登录", code="seat_auth")
         return SeatAuth(self.store.seat.seat_id, credential)
+
+    def api(self, method: str, path: str, *, json_body: Any = None, params: dict[str, Any] | None = None) -> Any:
+        """An API call as the signed-in person (refreshing an expired token once); blocks: a worker thread."""
+        return self._authed(lambda token: self.client.call_json(method, path, token=token, json_body=json_body,
+                                                                params=params))
 
     def _authed(self, call: Callable[[str], T]) -> T:
         if self._access is None or self.operator_id is None:

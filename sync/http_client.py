@@ -81,6 +81,12 @@ class ServerClient:
         except ValueError as exc:  # truncated or garbled body: the request may or may not have applied
             raise SyncError(SyncErrorKind.NETWORK, "incomplete answer from the central server") from exc
 
+    def call_json(self, method: str, path: str, *, token: str, json_body: Any = None,
+                  params: dict[str, Any] | None = None) -> Any:
+        """Any other API call made with a person's token (the team lead's workbench, quality, KPIs): the parsed
+        JSON answer, or a SyncError as for sync calls."""
+        return self._call(method, path, token=token, json_body=json_body, params=params)
+
     def login(self, username: str, password: str, *, seat: SeatAuth | None = None) -> Tokens:
         """With `seat`, the operator is also signed in at that seat when its credential is valid."""
         data = self._call("POST", "/api/v1/auth/login", seat=seat,
