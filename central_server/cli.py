@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--username", required=True)
     user.add_argument("--name", required=True)
     user.add_argument("--role", required=True, choices=ROLE_CODES)
+    user.add_argument("--team", default="", help="the team (班组) the person works in; a team lead reviews "
+                                                 "the cases of their own team's operators")
     command("seed-demo", f"add the demo city's accounts (password {DEMO_PASSWORD!r}), an admin and the demo "
                          "knowledge-base articles")
     kb = sub.add_parser("kb", help="the knowledge base").add_subparsers(dest="kb_command", required=True)
@@ -130,7 +132,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
             if args.command == "create-user":
                 password = _new_password()
                 user = create_user(session, username=args.username, name=args.name, role=args.role,
-                                   password=password)
+                                   password=password, team=args.team)
                 print(f"created user {user.username} ({user.role})")
             elif args.command == "seed-demo":
                 city = load_city_facts(resources_dir(settings))

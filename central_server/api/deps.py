@@ -19,6 +19,7 @@ from central_server.core.security import TokenService
 from central_server.db.models import Seat, User
 from central_server.services.seats import authenticate_seat
 from central_server.services.users import user_for_access_token
+from contract.roles import REVIEW, may
 
 T = TypeVar("T")
 
@@ -90,6 +91,17 @@ def get_current_user(
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_team_lead(user: CurrentUser) -> User:
+    """A person whose role reviews a team's work (the workbench); anyone else gets 403 `forbidden`. A lead with
+    no team sees nothing of anyone's."""
+    if not may(user.role, REVIEW):
+        raise Forbidden("this is the team lead's workbench: your role may not review cases")
+    return user
+
+
+LeadUser = Annotated[User, Depends(get_team_lead)]
 
 
 def get_current_seat(

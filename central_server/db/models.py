@@ -47,6 +47,8 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(60))
     role: Mapped[str] = mapped_column(String(16))
+    # The team (班组) a person works in: a team lead reviews the cases of the operators of their own team.
+    team: Mapped[str] = mapped_column(String(32), default="", index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

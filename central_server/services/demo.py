@@ -16,16 +16,16 @@ from contract.roles import ROLE_CODES, Role
 
 # Documented in the README for the demo only; stored as an argon2 hash like every password.
 DEMO_PASSWORD = "demo-12345"
-ADMIN = ("admin", "演示管理员", Role.ADMIN.value)
+ADMIN = ("admin", "演示管理员", Role.ADMIN.value, "")
 
 
 def seed_demo(session: Session, city: CityFacts) -> list[str]:
     """Create the demo users that do not exist yet; returns the usernames created."""
     created = []
-    people = [(p.id, p.name, p.role) for p in city.roster if p.role in ROLE_CODES] + [ADMIN]
-    for username, name, role in people:
+    people = [(p.id, p.name, p.role, p.team) for p in city.roster if p.role in ROLE_CODES] + [ADMIN]
+    for username, name, role, team in people:
         if session.get(User, username) is None:
-            create_user(session, username=username, name=name, role=role, password=DEMO_PASSWORD)
+            create_user(session, username=username, name=name, role=role, password=DEMO_PASSWORD, team=team)
             created.append(username)
     return created
 

@@ -19,7 +19,7 @@ USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
 MIN_PASSWORD = 8
 
 
-def create_user(session: Session, *, username: str, name: str, role: str, password: str) -> User:
+def create_user(session: Session, *, username: str, name: str, role: str, password: str, team: str = "") -> User:
     """Add a user (id = username = work number) and commit; raises Invalid or Conflict."""
     if not USERNAME.match(username):
         raise Invalid("a username is 1-16 letters, digits, '_', '.' or '-'", code="invalid_username")
@@ -29,9 +29,11 @@ def create_user(session: Session, *, username: str, name: str, role: str, passwo
         raise Invalid("a name is 1-60 characters", code="invalid_name")
     if len(password) < MIN_PASSWORD:
         raise Invalid(f"a password needs at least {MIN_PASSWORD} characters", code="weak_password")
+    if len(team) > 32 or team != team.strip():
+        raise Invalid("a team name is at most 32 characters, without surrounding spaces", code="invalid_team")
     if session.get(User, username) is not None:
         raise Conflict(f"user {username!r} already exists", code="user_exists")
-    user = User(id=username, username=username, name=name.strip(), role=role,
+    user = User(id=username, username=username, name=name.strip(), role=role, team=team,
                 password_hash=hash_password(password), active=True, created_at=datetime.now(UTC))
     session.add(user)
     session.commit()
