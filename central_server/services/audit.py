@@ -29,11 +29,15 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
 
 
 def record(session: Session, kind: str, *, user_id: str | None = None, username: str | None = None,
-           seat_id: str | None = None, address: str | None = None, detail: str = "") -> None:
-    """Add one row to the session (the caller commits); also a log line without the name a failed login gave."""
+           seat_id: str | None = None, address: str | None = None, detail: str = "", private_detail: str = ""
+           ) -> None:
+    """Add one row to the session (the caller commits); also a log line without the name a failed login gave.
+    `private_detail` (a person's own words, such as the reason for revealing a phone) goes to the row only, never
+    to the log: it may hold personal data."""
     shown = username if username is not None and _NAME.match(username) else None
     if username is not None and shown is None:
         detail = (detail + " (the name given is not a user name)").strip()
     session.add(AuditEvent(at=datetime.now(UTC), kind=kind, user_id=user_id, username=shown, seat_id=seat_id,
-                           address=(address or None) and address[:64], detail=detail[:200]))
+                           address=(address or None) and address[:64],
+                           detail=" ".join(filter(None, (detail, private_detail)))[:200]))
     log.info("audit %s user=%s seat=%s address=%s %s", kind, user_id or "-", seat_id or "-", address or "-", detail)

@@ -1,0 +1,149 @@
+"""The shift queue: every case of a team accepted in a range, as masked rows with their flags and the filter counts.
+
+Three statements whatever the team's size: the cases with their created event's routing record, the later events of
+those cases, and the earlier cases of the same phones (city-wide, through the phone index, models.CallerPhone).
+
+The range is on the acceptance time (the created event's time, which the seat stamps). The server indexes the time
+it received a case, never earlier than acceptance on an honest clock; so the cases are read from the range's start
+(less `CLOCK_SLACK` for a seat's clock running ahead) onwards by receipt, and kept by acceptance time.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy.orm import Session
+
+from central_server.core.errors import Invalid
+from central_server.db.models import CallerPhone, Case, CaseEvent, Seat, User
+from central_server.services.lead_config import QueueSettings
+from central_server.services.lead_rows import FILTERS, History, RowContext, parse_time, queue_row, row_filters
+from contract.city.model import City
+from contract.events import CREATED
+
+CLOCK_SLACK = timedelta(hours=1)
+MAX_RANGE = timedelta(days=93)
+
+
+@dataclass(frozen=True)
+class Queue:
+    team: str
+    start: datetime
+    end: datetime
+    counts: dict[str, int]
+    rows: list[dict[str, Any]]
+
+    def answer(self) -> dict[str, Any]:
+        return {"team": self.team, "from": self.start.isoformat(), "to": self.end.isoformat(),
+                "counts": self.counts, "rows": self.rows}
+
+
+def check_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise Invalid("from and to need a UTC offset, e.g. 2026-03-01T08:00:00+08:00", code="invalid_range")
+    if end <= start:
+        raise Invalid("to must be later than from", code="invalid_range")
+    if end - start > MAX_RANGE:
+        raise Invalid(f"a range is at most {MAX_RANGE.days} days", code="range_too_large")
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def team_queue(session: Session, *, team: str, start: datetime, end: datetime, city: City,
+               settings: QueueSettings, now: datetime | None = None) -> Queue:
+    """The team's cases accepted in [start, end), special-needs callers first, then newest first."""
+    start, end = check_range(start, end)
+    now = now or datetime.now(UTC)
+    members = dict(session.execute(select(User.id, User.name).where(User.team == team)).all()) if team else {}
+    cases = _cases(session, list(members), start, end, settings.max_rows)
+    histories = _histories(session, list(members), start, cases)
+    repeats = repeat_counts(session, cases, timedelta(days=settings.repeat_days))
+    ctx = RowContext(city=city, now=now, operators=members,
+                     seat_codes=dict(session.execute(select(Seat.id, Seat.seat_code)).all()),
+                     low_confidence_below=settings.low_confidence_below,
+                     due_soon=timedelta(minutes=settings.due_soon_minutes))
+    counts = dict.fromkeys(FILTERS, 0)
+    rows: list[tuple[dict[str, Any], datetime]] = []
+    for case, routing, accepted in cases:
+        row = queue_row(case, histories.get(case["id"]) or History(), routing, repeats.get(case["id"], 0), ctx)
+        row["filters"] = list(row_filters(row, settings.low_confidence_below))
+        for key in row["filters"]:
+            counts[key] += 1
+        rows.append((row, accepted))
+    rows.sort(key=lambda r: r[1], reverse=True)
+    rows.sort(key=lambda r: not r[0]["special_needs"])  # stable: special-needs callers first, each newest first
+    return Queue(team, start, end, counts, [row for row, _ in rows])
+
+
+_CASE_COLUMNS = (Case.id, Case.number, Case.status, Case.created_by, Case.seat_id, Case.fields,
+                 Case.lead_department, Case.respond_by, Case.finish_by, Case.created_at)
+
+
+def _team_cases_since(members: list[str], start: datetime) -> ColumnElement[bool]:
+    return and_(Case.created_by.in_(members), Case.received_at >= start - CLOCK_SLACK)
+
+
+def _cases(session: Session, members: list[str], start: datetime, end: datetime, max_rows: int
+           ) -> list[tuple[Mapping[str, Any], dict[str, Any] | None, datetime]]:
+    """(case columns, the created event's routing record, acceptance time) of the range's cases."""
+    if not members:
+        return []
+    stmt = (select(*_CASE_COLUMNS, CaseEvent.payload["routing"].label("routing"))
+            .join(CaseEvent, and_(CaseEvent.case_id == Case.id, CaseEvent.seq == 1))
+            .where(_team_cases_since(members, start)))
+    out: list[tuple[Mapping[str, Any], dict[str, Any] | None, datetime]] = []
+    for row in session.execute(stmt).mappings():
+        accepted = parse_time(row["created_at"])
+        if accepted is None or not (start <= accepted < end):
+            continue
+        out.append((dict(row), row["routing"] if isinstance(row["routing"], dict) else None, accepted))
+        if len(out) > max_rows:
+            raise Invalid(f"more than {max_rows} cases in this range: choose a shorter one", code="range_too_large")
+    return out
+
+
+def _histories(session: Session, members: list[str], start: datetime, cases: list[Any]) -> dict[str, History]:
+    """The later events of the range's cases, folded per case in seq order."""
+    if not cases:
+        return {}
+    wanted = {case["id"] for case, _, _ in cases}
+    stmt = (select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.payload)
+            .join(Case, Case.id == CaseEvent.case_id)
+            .where(_team_cases_since(members, start), CaseEvent.kind != CREATED)
+            .order_by(CaseEvent.case_id, CaseEvent.seq))
+    histories: dict[str, History] = {}
+    for case_id, kind, payload in session.execute(stmt):
+        if case_id in wanted:
+            histories.setdefault(case_id, History()).add(kind, payload or {})
+    return histories
+
+
+def repeat_counts(session: Session, cases: list[Any], window: timedelta) -> dict[str, int]:
+    """Per case: the city's cases from the same phone accepted within `window` before it (one statement)."""
+    phones = {str(case["fields"].get("phone") or "") for case, _, _ in cases if case["fields"]} - {""}
+    if not phones:
+        return {}
+    earliest = min(accepted for _, _, accepted in cases) - window
+    phone = CallerPhone()
+    stmt = (select(phone, Case.created_at)
+            .where(phone.in_(sorted(phones)), Case.received_at >= earliest - CLOCK_SLACK))
+    seen: dict[str, list[datetime]] = defaultdict(list)
+    for number, created_at in session.execute(stmt):
+        when = parse_time(created_at)
+        if when is not None:
+            seen[str(number)].append(when)
+    for times in seen.values():
+        times.sort()
+    counts = {}
+    for case, _, accepted in cases:
+        earlier = seen.get(str(case["fields"].get("phone") or ""))
+        if earlier:
+            n = bisect.bisect_left(earlier, accepted) - bisect.bisect_left(earlier, accepted - window)
+            if n:
+                counts[case["id"]] = n
+    return counts
