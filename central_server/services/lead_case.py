@@ -16,7 +16,14 @@ from central_server.db.models import Case, CaseEvent, Seat, User
 from central_server.services import audit
 from central_server.services.case_history import append_event
 from central_server.services.lead_queue import repeat_counts
-from central_server.services.lead_rows import History, RowContext, masked_fields, parse_time, queue_row
+from central_server.services.lead_rows import (
+    History,
+    RowContext,
+    case_columns,
+    masked_fields,
+    parse_time,
+    queue_row,
+)
 from contract.city.model import City
 from contract.enums import CaseStatus
 from contract.events import (
@@ -87,15 +94,13 @@ def case_detail(session: Session, *, team: str, number: str, city: City, low_con
         else:
             history.add(event.kind, event.payload or {})
     seat = session.get(Seat, case.seat_id)
-    columns = {"id": case.id, "number": case.number, "status": case.status, "created_by": case.created_by,
-               "seat_id": case.seat_id, "fields": case.fields, "lead_department": case.lead_department,
-               "respond_by": case.respond_by, "finish_by": case.finish_by, "created_at": case.created_at}
+    columns = case_columns(case, created_routing)
     accepted = parse_time(case.created_at)
-    repeats = repeat_counts(session, [(columns, None, accepted)], timedelta(days=repeat_days)) if accepted else {}
+    repeats = repeat_counts(session, [(columns, accepted)], timedelta(days=repeat_days)) if accepted else {}
     ctx = RowContext(city=city, now=now or datetime.now(UTC), operators=users,
                      seat_codes={case.seat_id: seat.seat_code} if seat else {},
                      low_confidence_below=low_confidence_below, due_soon=timedelta(hours=1))
-    row = queue_row(columns, history, created_routing, repeats.get(case.id, 0), ctx)
+    row = queue_row(columns, history, repeats.get(case.id, 0), ctx)
     row["fields"] = masked_fields(case.fields or {})
     return {"case": row, "events": [{
         "seq": e.seq, "kind": e.kind, "label": EVENT_LABELS.get(e.kind, e.kind), "payload": _masked_payload(e.payload),

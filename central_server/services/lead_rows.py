@@ -98,6 +98,11 @@ class RowContext:
     due_soon: timedelta
 
 
+# The fields of a case a queue row shows, read out of its JSON by the query (services/lead_queue.py) or from the
+# case row (case_columns): the row builder reads this flat mapping, never the whole fields document.
+ROW_FIELDS = ("category", "district", "street", "urgency", "special_needs", "caller_name", "phone", "content")
+
+
 def top_confidence(routing: Mapping[str, Any] | None) -> float | None:
     if not routing:
         return None
@@ -106,6 +111,19 @@ def top_confidence(routing: Mapping[str, Any] | None) -> float | None:
         return None
     value = shown[0].get("confidence")
     return float(value) if isinstance(value, (int, float)) else None
+
+
+def case_columns(case: Any, routing: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The flat mapping queue_row reads, from a Case row and its created event's routing record."""
+    fields: Mapping[str, Any] = case.fields or {}
+    out: dict[str, Any] = {k: getattr(case, k) for k in (
+        "id", "number", "status", "created_by", "seat_id", "lead_department", "respond_by", "finish_by",
+        "created_at")}
+    out.update({k: fields.get(k) for k in ROW_FIELDS})
+    out["content"] = str(fields.get("content") or "")[:PREVIEW_CHARS]
+    out["confidence"] = top_confidence(routing)
+    out["overridden"] = bool(routing.get("overridden")) if routing else None
+    return out
 
 
 def deadline_flags(*, status: str, respond_by: str, finish_by: str, responded: bool, now: datetime,
@@ -127,19 +145,21 @@ def deadline_flags(*, status: str, respond_by: str, finish_by: str, responded: b
     return None, False
 
 
-def queue_row(case: Mapping[str, Any], history: History, created_routing: Mapping[str, Any] | None,
-              repeat_count: int, ctx: RowContext) -> dict[str, Any]:
-    """One row of the shift queue (masked): `case` holds the cases columns (id, number, status, created_by,
-    seat_id, fields, lead_department, respond_by, finish_by, created_at)."""
-    fields: Mapping[str, Any] = case["fields"] or {}
+def queue_row(case: Mapping[str, Any], history: History, repeat_count: int, ctx: RowContext) -> dict[str, Any]:
+    """One row of the shift queue (masked). `case` is flat: the cases columns (id, number, status, created_by,
+    seat_id, lead_department, respond_by, finish_by, created_at), ROW_FIELDS (content at most PREVIEW_CHARS), and
+    the created event's routing: top `confidence` and `overridden` (None without a routing record)."""
     status = str(case["status"])
     overdue, due_soon = deadline_flags(status=status, respond_by=case["respond_by"], finish_by=case["finish_by"],
                                        responded=history.responded, now=ctx.now, due_soon=ctx.due_soon)
-    routing = history.routing if history.routing is not None else created_routing
-    district = ctx.city.districts.get(str(fields.get("district") or ""))
+    confidence, overridden = case["confidence"], case["overridden"]
+    if history.routing is not None:  # corrected after a send-back: the correction's record counts
+        confidence, overridden = top_confidence(history.routing), bool(history.routing.get("overridden"))
+    district_id = str(case["district"] or "")
+    district = ctx.city.districts.get(district_id)
     lead = str(case["lead_department"] or "")
     department = ctx.city.departments.get(lead)
-    needs = fields.get("special_needs") or []
+    needs = case["special_needs"]
     return {
         "id": case["id"], "number": case["number"], "status": status,
         "status_label": _STATUS_LABELS.get(status, status),
@@ -147,21 +167,21 @@ def queue_row(case: Mapping[str, Any], history: History, created_routing: Mappin
         "seat_code": ctx.seat_codes.get(case["seat_id"], ""),
         "accepted_at": case["created_at"], "respond_by": case["respond_by"] or None,
         "finish_by": case["finish_by"] or None,
-        "category": str(fields.get("category") or ""),
-        "district": district.name if district else str(fields.get("district") or ""),
-        "street": str(fields.get("street") or ""),
+        "category": str(case["category"] or ""),
+        "district": district.name if district else district_id,
+        "street": str(case["street"] or ""),
         "lead_department": lead, "lead_department_name": department.name if department else lead,
-        "urgency": str(fields.get("urgency") or Urgency.NORMAL.value),
+        "urgency": str(case["urgency"] or Urgency.NORMAL.value),
         "special_needs": [str(n) for n in needs] if isinstance(needs, list) else [],
-        "caller_masked": mask_name(str(fields.get("caller_name") or "")),
-        "phone_masked": mask_phone(str(fields.get("phone") or "")),
-        "routing_confidence": top_confidence(routing),
-        "routing_overridden": bool(routing.get("overridden")) if routing else False,
+        "caller_masked": mask_name(str(case["caller_name"] or "")),
+        "phone_masked": mask_phone(str(case["phone"] or "")),
+        "routing_confidence": float(confidence) if confidence is not None else None,
+        "routing_overridden": bool(overridden),
         "repeat_count": repeat_count,
         "returned_reason": history.returned_reason,
         "overdue": overdue, "due_within_hour": due_soon,
         "supervised": history.supervised, "correcting": status == _CORRECTING,
-        "content_preview": mask_text(str(fields.get("content") or "")[:PREVIEW_CHARS]),
+        "content_preview": mask_text(str(case["content"] or "")[:PREVIEW_CHARS]),
     }
 
 

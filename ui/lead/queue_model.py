@@ -1,7 +1,8 @@
 """The shift queue as a table: every row of the answer held once, filtered, searched and sorted here.
 
-Cells are formatted once when the answer arrives (tr(), names, local times), so data() is a lookup: the view asks
-for thousands of cells a frame, and each Python call holds the interpreter lock.
+A row's cells are formatted once, the first time they are needed (painted, sorted on, searched, exported), and
+kept: data() is then a lookup (the view asks for hundreds of cells a frame, each call holding the interpreter
+lock), and a new answer of thousands of rows costs only the rows in view.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ class QueueTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[Mapping[str, Any]] = []
-        self._cells: list[tuple[str, ...]] = []
-        self._search: list[str] = []
+        self._cells: list[tuple[str, ...] | None] = []
+        self._search: list[str] | None = None
+        self._tz: tzinfo | None = None
         self._visible: list[int] = []
         self._filter = "all"
         self._query = ""
@@ -42,8 +44,9 @@ class QueueTableModel(QAbstractTableModel):
         """Replace every row (the server's order: special-needs callers first, newest first)."""
         self.beginResetModel()
         self._rows = rows
-        self._cells = [row_cells(r, tz) for r in rows]
-        self._search = [search_text(r) for r in rows]
+        self._tz = tz
+        self._cells = [None] * len(rows)
+        self._search = None
         self._unsynced_seats = unsynced_seats
         self._refilter()
         self.endResetModel()
@@ -67,7 +70,17 @@ class QueueTableModel(QAbstractTableModel):
                 return False
         elif self._filter != "all" and self._filter not in row.get("filters", ()):
             return False
-        return not self._query or all(word in self._search[i] for word in self._query.split())
+        if not self._query:
+            return True
+        if self._search is None:
+            self._search = [search_text(r) for r in self._rows]
+        return all(word in self._search[i] for word in self._query.split())
+
+    def _cell_row(self, i: int) -> tuple[str, ...]:
+        cells = self._cells[i]
+        if cells is None:
+            cells = self._cells[i] = row_cells(self._rows[i], self._tz)
+        return cells
 
     def _refilter(self) -> None:
         self._visible = [i for i in range(len(self._rows)) if self._accepts(i)]
@@ -80,7 +93,7 @@ class QueueTableModel(QAbstractTableModel):
                 return self._rows[i].get("accepted_at") or ""
         else:
             def key(i: int) -> Any:
-                return self._cells[i][column]
+                return self._cell_row(i)[column]
         self._visible.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -114,7 +127,7 @@ class QueueTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         i = self._visible[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._cells[i][index.column()]
+            return self._cell_row(i)[index.column()]
         row = self._rows[i]
         if role == Qt.ItemDataRole.BackgroundRole:
             if row.get("overdue"):
