@@ -37,6 +37,7 @@ from contract.events import CREATED
 
 CLOCK_SLACK = timedelta(hours=1)
 MAX_RANGE = timedelta(days=93)
+EARLIEST, LATEST = datetime(2000, 1, 1), datetime(2100, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,23 @@ class Queue:
     counts: dict[str, int]
     rows: list[dict[str, Any]]
 
-    def answer(self) -> dict[str, Any]:
-        return {"team": self.team, "from": self.start.isoformat(), "to": self.end.isoformat(),
-                "counts": self.counts, "rows": self.rows}
+    def answer(self, backlog: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The wire answer; with the seats' backlog (per seat and operator: pending, oldest_pending_at), also
+        `backlog` and the count `unsynced_seats` (seats with anything pending)."""
+        out: dict[str, Any] = {"team": self.team, "from": self.start.isoformat(), "to": self.end.isoformat(),
+                               "counts": dict(self.counts), "rows": self.rows}
+        if backlog is not None:
+            out["backlog"] = backlog
+            out["counts"]["unsynced_seats"] = len({b["seat_code"] for b in backlog if int(b.get("pending") or 0)})
+        return out
 
 
 def check_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
     if start.tzinfo is None or end.tzinfo is None:
         raise Invalid("from and to need a UTC offset, e.g. 2026-03-01T08:00:00+08:00", code="invalid_range")
+    # On the local clock (an offset is at most a day): converting year 1 to UTC would overflow.
+    if start.replace(tzinfo=None) < EARLIEST or end.replace(tzinfo=None) > LATEST:
+        raise Invalid("from and to must lie between the years 2000 and 2100", code="invalid_range")
     if end <= start:
         raise Invalid("to must be later than from", code="invalid_range")
     if end - start > MAX_RANGE:

@@ -19,6 +19,7 @@ from central_server.db.models import AuditEvent, User
 from central_server.main import create_app
 from central_server.services import dispatch
 from central_server.services.lead_config import ShiftWindow, current_shift, load_lead_settings
+from central_server.services.lead_queue import team_queue
 from central_server.services.users import create_user
 from tests.server.api_client import PASSWORD, Api, assert_error
 from tests.server.conftest import ServerFactory
@@ -312,7 +313,8 @@ def test_bad_actions_are_refused_clearly(server_factory: ServerFactory, db: Any)
                     headers=auth).status_code == 200
     bad_ranges = [{"from": "2026-03-02T00:00:00+08:00", "to": "2026-03-01T00:00:00+08:00"},
                   {"from": "2026-03-01T00:00:00", "to": "2026-03-02T00:00:00"},
-                  {"from": "2025-01-01T00:00:00+08:00", "to": "2026-03-02T00:00:00+08:00"}]
+                  {"from": "2025-01-01T00:00:00+08:00", "to": "2026-03-02T00:00:00+08:00"},
+                  {"from": "0001-01-01T00:00:00+00:00", "to": "0001-01-02T00:00:00+00:00"}]
     for params in bad_ranges:
         assert_error(api.get("/lead/queue", params=params, headers=auth), 422)
 
@@ -325,3 +327,21 @@ def test_a_lead_without_a_team_sees_nothing(server_factory: ServerFactory, db: A
     now = datetime.now(UTC)
     body = _queue(api, api.token("2001"), now - 2 * H, now)
     assert body["rows"] == [] and body["counts"]["all"] == 0
+
+
+def test_the_backlog_joins_the_answer_with_its_count(db: Any) -> None:
+    """The seats' backlog (services/backlog.team_backlog, wired at merge) adds `backlog` and `unsynced_seats`."""
+    now = datetime.now(UTC)
+    _one_case(db)
+    queue = team_queue(db, team=TEAM, start=now - 2 * H, end=now, city=FACTS.city,
+                       settings=load_lead_settings(resources_dir(Settings())).queue)
+    assert "backlog" not in queue.answer() and "unsynced_seats" not in queue.answer()["counts"]
+    backlog = [{"seat_code": "S001", "operator_id": "1001", "operator_name": "李晓梅", "pending": 3,
+                "oldest_pending_at": now.isoformat(), "reported_at": now.isoformat()},
+               {"seat_code": "S001", "operator_id": "1002", "operator_name": "王建国", "pending": 1,
+                "oldest_pending_at": now.isoformat(), "reported_at": now.isoformat()},
+               {"seat_code": "S002", "operator_id": "1002", "operator_name": "王建国", "pending": 0,
+                "oldest_pending_at": None, "reported_at": now.isoformat()}]
+    answer = queue.answer(backlog)
+    assert answer["backlog"] == backlog and answer["counts"]["unsynced_seats"] == 1
+    assert answer["counts"]["all"] == 1
