@@ -137,8 +137,12 @@ class QueueTableModel(QAbstractTableModel):
             return SPECIAL
         if role == Qt.ItemDataRole.FontRole and row.get("overdue") and index.column() == 10:
             return self._bold
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 10 and row.get("returned_reason"):
-            return QCoreApplication.translate("LeadQueue", "退单原因：%1").replace("%1", row["returned_reason"])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() == 10 and row.get("returned_reason"):
+                return QCoreApplication.translate("LeadQueue", "退单原因：%1").replace("%1", row["returned_reason"])
+            if index.column() == 5:  # the table shows the category without its top level
+                return row.get("category") or None
+            return self._cell_row(i)[index.column()] or None  # a cut-off cell in full
         if role == ROW_ROLE:
             return row
         return None
