@@ -41,7 +41,9 @@ Api = Callable[..., Any]
 
 
 def shortcut(keys: QKeySequence, parent: QWidget, slot: Callable[[], object],
-             context: Qt.ShortcutContext = Qt.ShortcutContext.WindowShortcut) -> QShortcut:
+             context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetWithChildrenShortcut) -> QShortcut:
+    """A key for `slot` while the focus is inside `parent`: the desk window hosting the workbench keeps its own keys
+    (its Ctrl+F searches "my cases") without an ambiguous shortcut that would fire neither."""
     made = QShortcut(keys, parent)
     made.setContext(context)
     made.activated.connect(slot)
