@@ -106,7 +106,7 @@ _ROW_COLUMNS = (
     Case.id, Case.number, Case.status, Case.created_by, Case.seat_id, Case.lead_department, Case.respond_by,
     Case.finish_by, Case.created_at,
     *(_FIELDS[k].as_string().label(k) for k in ("category", "district", "street", "urgency", "caller_name")),
-    _FIELDS["special_needs"].label("special_needs"), CallerPhone().label("phone"),
+    _FIELDS["special_needs"].as_string().label("special_needs"), CallerPhone().label("phone"),  # JSON text
     func.substr(_FIELDS["content"].as_string(), 1, PREVIEW_CHARS).label("content"),
     _ROUTING[("routing", "suggestions", 0, "confidence")].as_float().label("confidence"),
     _ROUTING[("routing", "overridden")].as_boolean().label("overridden"),
@@ -144,7 +144,7 @@ def _histories(session: Session, members: list[str], start: datetime,
     wanted = {case["id"] for case, _ in cases}
     # Only what the queue reads of each payload: a 退单's reason, a correction's routing record.
     stmt = (select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.payload["reason"].as_string(),
-                   CaseEvent.payload["routing"])
+                   CaseEvent.payload["routing"].as_string())  # JSON text, decoded only for a correction
             .join(Case, Case.id == CaseEvent.case_id)
             .where(_team_cases_since(members, start), CaseEvent.kind != CREATED)
             .order_by(CaseEvent.case_id, CaseEvent.seq))

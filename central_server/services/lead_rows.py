@@ -3,6 +3,7 @@ flags (overdue, due soon, low confidence, ...) computed from the case's state an
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,13 @@ def masked_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def parse_time(text: str | None) -> datetime | None:
     """An ISO time with offset, or None for empty or unreadable text (a deadline a case does not have)."""
     if not text:
@@ -82,8 +90,12 @@ class History:
             self.returned_reason = str(payload.get("reason") or "")
         elif kind == SUPERVISED:
             self.supervised = True
-        elif kind == CORRECTED and isinstance(payload.get("routing"), dict):
-            self.routing = dict(payload["routing"])
+        elif kind == CORRECTED:
+            routing = payload.get("routing")
+            if isinstance(routing, str):  # the queue reads it as JSON text
+                routing = _json_or_none(routing)
+            if isinstance(routing, dict):
+                self.routing = dict(routing)
 
 
 @dataclass(frozen=True)
@@ -160,6 +172,8 @@ def queue_row(case: Mapping[str, Any], history: History, repeat_count: int, ctx:
     lead = str(case["lead_department"] or "")
     department = ctx.city.departments.get(lead)
     needs = case["special_needs"]
+    if isinstance(needs, str):  # the queue reads it as JSON text: most cases have none
+        needs = _json_or_none(needs) if needs != "[]" else []
     return {
         "id": case["id"], "number": case["number"], "status": status,
         "status_label": _STATUS_LABELS.get(status, status),

@@ -15,9 +15,10 @@ from sqlalchemy import select, update
 from central_server.core.city import load_city_facts
 from central_server.core.config import Settings, resources_dir
 from central_server.db.engine import make_engine, session_factory
-from central_server.db.models import AuditEvent, User
+from central_server.db.models import AuditEvent, Case, User
 from central_server.main import create_app
 from central_server.services import dispatch
+from central_server.services.case_history import append_event
 from central_server.services.lead_config import ShiftWindow, current_shift, load_lead_settings
 from central_server.services.lead_queue import team_queue
 from central_server.services.users import create_user
@@ -345,3 +346,20 @@ def test_the_backlog_joins_the_answer_with_its_count(db: Any) -> None:
     answer = queue.answer(backlog)
     assert answer["backlog"] == backlog and answer["counts"]["unsynced_seats"] == 1
     assert answer["counts"]["all"] == 1
+
+
+def test_a_correction_brings_its_own_routing_record(db: Any) -> None:
+    """After a send-back the operator's corrected case carries the routing record of the new choice."""
+    now = datetime.now(UTC)
+    b = CaseBuilder(db, FACTS.city)
+    number = b.add(operator="1001", accepted=now - H, routing=routing_record(0.3, overridden=True),
+                   special_needs=["disabled", "dialect"])
+    b.commit()
+    case = db.scalars(select(Case).where(Case.number == number)).one()
+    append_event(db, case, kind="corrected", payload={"fields": case.fields, "routing": routing_record(0.9)},
+                 actor_id="1001")
+    db.commit()
+    settings = load_lead_settings(resources_dir(Settings())).queue
+    row = team_queue(db, team=TEAM, start=now - 2 * H, end=now, city=FACTS.city, settings=settings).rows[0]
+    assert (row["routing_confidence"], row["routing_overridden"]) == (0.9, False)
+    assert row["special_needs"] == ["disabled", "dialect"] and "low_confidence" not in row["filters"]
