@@ -92,6 +92,7 @@ class QueuePage(QWidget):
         shortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.search.setFocus)
         tools.addWidget(self.search, 1)
         self.summary = QLabel()
+        self.summary.setMinimumWidth(self.summary.fontMetrics().horizontalAdvance(self.tr("显示 20000 件")) + 8)
         tools.addWidget(self.summary)
         export_csv = QPushButton(self.tr("导出CSV"))
         export_csv.clicked.connect(self.ask_export_csv)
@@ -197,6 +198,7 @@ class QueuePage(QWidget):
                      str(item.get("pending") or 0), local_time(item.get("oldest_pending_at"), self.tz))
             for c, text in enumerate(cells):
                 self.backlog.setItem(r, c, QTableWidgetItem(text))
+        self.backlog.resizeColumnsToContents()
 
     # --- filter, search, open ------------------------------------------------------------------------------
     def set_filter(self, key: str) -> None:
