@@ -169,6 +169,17 @@ def record_failure(store: Store, sent: list[Mutation], error: str) -> None:
                      .values(attempts=o.attempts + 1, last_error=error[:500]))
 
 
+def pending_by_operator(store: Store) -> list[dict[str, object]]:
+    """The backlog report's body: per operator, the changes waiting to be pushed and when the oldest was made
+    (refused ones reached the server and are not counted)."""
+    o = schema.outbox.c
+    with store.read() as conn:
+        rows = conn.execute(select(o.operator_id, func.count(), func.min(o.created_at))
+                            .where(o.state == "pending").group_by(o.operator_id).order_by(o.operator_id)).all()
+    return [{"operator_id": operator_id, "pending": int(n), "oldest_pending_at": oldest}
+            for operator_id, n, oldest in rows]
+
+
 @dataclass(frozen=True)
 class RejectedChange:
     seq: int
