@@ -117,8 +117,8 @@ def returned_case(store: Store, *, case_id: str) -> ReturnedCase:
 
 def correct_case(store: Store, city: City, *, case_id: str, form: CaseInput, operator_id: str,
                  now: datetime | None = None) -> SubmitResult:
-    """Validate the corrected form; in one transaction append the `corrected` event, update the case row and
-    queue the "case.event" mutation. Raises ValidationErrors (nothing written), AuthError, or OperatorAppError
+    """Validate the corrected form; in one transaction append the `corrected` event, update the case row, queue
+    the "case.event" mutation and remove the operator's draft (the correction as typed). Raises ValidationErrors (nothing written), AuthError, or OperatorAppError
     when the case is no longer sent back (corrected already, or redispatched by the lead)."""
     check_intake(city, operator_id)
     valid = validate_case(form, city)
@@ -139,8 +139,10 @@ def correct_case(store: Store, city: City, *, case_id: str, form: CaseInput, ope
         conn.execute(update(schema.cases).where(schema.cases.c.id == case_id).values(case_row(after, synced=False)))
         enqueue(conn, name=CASE_EVENT, entity_id=case_id, operator_id=operator_id, created_at=recorded_at,
                 args={"case_id": case_id, "event": event_wire(event)})
+        # The draft is the correction as it was typed: submitted now, it must not come back as a new case.
+        conn.execute(delete(schema.drafts).where(schema.drafts.c.operator_id == operator_id))
     return SubmitResult(CaseId(case_id), after.number, after.respond_by, after.finish_by,
-                        Changes(case_ids=(CaseId(case_id),), outbox=True))
+                        Changes(case_ids=(CaseId(case_id),), outbox=True, draft=True))
 
 
 def _state(events: list[CaseEvent]) -> CaseState | None:
