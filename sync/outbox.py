@@ -189,12 +189,14 @@ class RejectedChange:
     created_at: str
     reason: str
     args: dict[str, object]
+    number: str = ""  # the case's number, when the change is about a case this store holds
 
 
 def rejected_changes(store: Store) -> list[RejectedChange]:
     """What the server refused, oldest first, with its reason, for a person to correct."""
-    o = schema.outbox.c
+    o, c = schema.outbox.c, schema.cases.c
     with store.read() as conn:
-        rows = conn.execute(select(schema.outbox).where(o.state == "rejected").order_by(o.seq)).all()
+        rows = conn.execute(select(schema.outbox, c.number).outerjoin(schema.cases, c.id == o.entity_id)
+                            .where(o.state == "rejected").order_by(o.seq)).all()
     return [RejectedChange(r.seq, r.name, r.entity_id, r.operator_id, r.created_at, r.last_error,
-                           json.loads(r.args_json)) for r in rows]
+                           json.loads(r.args_json), r.number or "") for r in rows]

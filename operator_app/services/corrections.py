@@ -46,6 +46,9 @@ def rejected_case_form(store: Store, *, seq: int) -> CaseInput:
     """The fields of a rejected case.created mutation, ready to load into the form."""
     with store.read() as conn:
         row = conn.execute(select(schema.outbox).where(schema.outbox.c.seq == seq)).first()
+    if row is not None and row.state == "rejected" and row.name == CASE_EVENT:
+        raise OperatorAppError("这条更正未被中心接受，原因见列表。若该工单仍是“退回修改”状态，"
+                               "请在“我的工单”中打开它重新更正；否则以中心的最新状态为准。")
     if row is None or row.state != "rejected" or row.name != CASE_CREATED:
         raise OperatorAppError("这条变更不是被退回的新建工单，无法修改重提")
     return form_of(json.loads(row.args_json)["event"]["payload"]["fields"])

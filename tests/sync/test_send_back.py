@@ -22,7 +22,7 @@ from contract.names import CASE_EVENT
 from operator_app.errors import OperatorAppError
 from operator_app.seat import Seat
 from operator_app.services.case_queries import CaseFilter, count_cases, get_case, list_cases, outbox_summary
-from operator_app.services.corrections import correct_case, returned_case
+from operator_app.services.corrections import correct_case, rejected_case_form, returned_case
 from operator_app.services.intake import SubmitResult, submit_case
 from operator_app.store import schema
 from sync.embedded import DEMO_PASSWORD
@@ -170,7 +170,9 @@ def test_correction_refused_when_the_case_moved_on(seat: Seat, city: City,
     report = engine.run_once()
     assert report.rejected == 1
     [refused] = rejected_changes(seat.store)
-    assert refused.name == CASE_EVENT and "退回修改" in refused.reason
+    assert refused.name == CASE_EVENT and "退回修改" in refused.reason and refused.number == created.number
+    with pytest.raises(OperatorAppError, match="我的工单"):  # not a created case to rewrite: says where to go
+        rejected_case_form(seat.store, seq=refused.seq)
     assert refused.args["event"]["payload"]["fields"]["content"] == "更正后的内容"  # type: ignore[index]
     detail = get_case(seat.store, created.case_id)
     assert detail is not None and [e.kind for e in detail.events] == ["created", "returned_for_correction"]
