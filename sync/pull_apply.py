@@ -215,7 +215,8 @@ def _adopt_seq(conn: Connection, data: dict[str, Any]) -> str:
     event = data["event"]
     case_id, seq = str(data["case_id"]), int(event["seq"])
     _make_room(conn, case_id, seq, str(event["id"]))
-    conn.execute(update(schema.case_events).where(schema.case_events.c.id == event["id"]).values(seq=seq))
+    e = schema.case_events.c
+    conn.execute(update(schema.case_events).where(e.id == event["id"], e.case_id == case_id).values(seq=seq))
     return case_id
 
 

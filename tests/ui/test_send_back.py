@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from contract.names import CASE_EVENT, ENTITY_CASE_EVENT
 from contract.protocol import Change
 from operator_app.services.intake import submit_case
+from operator_app.store import schema
 from sync.outbox import pending_batch
 from sync.pull_apply import apply_pulled
 from tests.core.helpers import dispatch_form
@@ -37,7 +38,6 @@ def test_operator_corrects_a_case_sent_back(qtbot, desk: DeskWindow) -> None:  #
     city = desk.seat.city
     created = submit_case(desk.seat.store, city, form=dispatch_form(city, content="楼上漏水"), operator_id="1001")
     with desk.seat.store.write() as conn:  # synced: only the correction will wait in the outbox
-        from operator_app.store import schema
         conn.execute(schema.outbox.delete())
     send_back_pulled(desk, created.case_id, created.number)
 
