@@ -75,7 +75,7 @@ class CaseListView(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((160, 95, 90, 200, 70, 70, 110, 90, 120)):
+        for col, width in enumerate((160, 95, 170, 200, 70, 70, 110, 90, 120)):  # status: 退回修改 with its reason
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(self.table._open)
         self.table.activated_row.connect(self.open_case)

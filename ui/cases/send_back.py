@@ -27,7 +27,8 @@ class SendBack(QObject):
         super().__init__(desk)
         self.desk = desk
         self.case: ReturnedCase | None = None
-        desk.statusBar().addWidget(desk.cases.sent_back)
+        # Permanent: a normal status-bar widget is hidden by every passing message and shown again after it.
+        desk.statusBar().addPermanentWidget(desk.cases.sent_back)
         desk.cases.show_requested.connect(lambda: desk.tabs.setCurrentWidget(desk.cases))
 
     def start(self, case_id: str) -> None:
