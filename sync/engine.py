@@ -25,6 +25,7 @@ from sync.outbox import (
     PushOutcome,
     highest_seq_made,
     pending_batch,
+    pending_by_operator,
     push_outcome,
     realign_pending,
     record_failure,
@@ -51,6 +52,7 @@ T = TypeVar("T")
 SEAT_TAKEN_MESSAGE = ("座席 {code} 已在中心服务器登记，但本机没有它的凭据（可能被复制或重装过），不能再次登记。"
                       "请管理员重置本座席（central-server seat reset --code {code}）后再登录。")
 MAX_REALIGNS = 8  # per pass: a server that keeps answering conflicts or waiting at a gap fails the pass
+BACKLOG_RESEND_S = 60.0  # an unchanged backlog is reported again after this long (the lead sees it is current)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ class SyncEngine:
         self.kb_path = kb_path if kb_path is not None else kb_path_for(store)
         self.data_dir = self.store.path.parent
         self.routing_checked_at: float | None = None  # time.monotonic() of the last routing-model check
+        # The last backlog report the server took, and when (time.monotonic()).
+        self._backlog_sent: tuple[list[dict[str, object]], float] | None = None
         self.operator_id: str | None = None
         self._access: str | None = None
         self._deferred_login: tuple[str, str] | None = None
@@ -276,6 +280,7 @@ class SyncEngine:
             self._push_all(report)
             self._pull_all(report)
             self._check_routing_model(report)
+            self._report_backlog()
             return report
 
     def _prove_sign_ins(self) -> None:
@@ -313,6 +318,22 @@ class SyncEngine:
             log.warning("routing model check failed, asking again at the next pass: %s", exc)
             return
         self.routing_checked_at = now
+
+    def _report_backlog(self) -> None:
+        """Tell the server what this seat has not pushed yet, per operator (the team lead's queue shows it). Sent
+        at the end of a pass when it changed, or BACKLOG_RESEND_S after the last report; a failure is logged and
+        fails nothing the pass did."""
+        try:
+            operators = pending_by_operator(self.store)
+            last = self._backlog_sent
+            if last is not None and last[0] == operators and time.monotonic() - last[1] < BACKLOG_RESEND_S:
+                return
+            seat = self._seat_auth()
+            self._authed(partial(self.client.report_backlog, seat=seat, operators=operators))
+            self._backlog_sent = (operators, time.monotonic())
+        except (SyncError, StoreError) as exc:
+            log.warning("backlog report not sent (%s); sent again at the next pass",
+                        exc.code or exc.kind.name if isinstance(exc, SyncError) else type(exc).__name__)
 
     def _push_all(self, report: SyncReport) -> None:
         seat = self._seat_auth()

@@ -136,6 +136,12 @@ class ServerClient:
         data = self._call("GET", "/api/v1/sync/pull", token=token, seat=seat, params=params)
         return _parse(PullResponse, data)
 
+    def report_backlog(self, token: str, seat: SeatAuth, operators: list[dict[str, Any]]) -> None:
+        """What this seat has not pushed yet, per operator ({operator_id, pending, oldest_pending_at}); an empty
+        list clears the seat's report on the server."""
+        self._call("POST", "/api/v1/seats/backlog", token=token, seat=seat, json_body={"operators": operators},
+                   raw_answer=True)
+
     def routing_model(self, token: str, seat: SeatAuth) -> RoutingModelInfo:
         """The server's current routing model (SyncError REJECTED, code `no_routing_model`, when none)."""
         data = self._call("GET", "/api/v1/routing/model", token=token, seat=seat)

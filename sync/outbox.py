@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, select, text, update
 
+from contract.names import CASE_CREATED, CASE_EVENT
 from contract.protocol import MAX_BATCH, Mutation, PushResponse
 from operator_app.store import schema
+from operator_app.store.case_rows import reproject
 from operator_app.store.database import Store
 
 
@@ -104,6 +106,10 @@ def record_push(store: Store, sent: list[Mutation], response: PushResponse) -> P
     Nothing is dropped silently: a row leaves the outbox only when the server holds its mutation_id; a rejected
     row stays (state 'rejected') until a person acts; a `conflict` (its seq holds another change on the server)
     stays pending and the pending queue moves above the server's mark, to be sent again under seqs it has not seen.
+
+    A refused "case.event" (a correction the server would not take: the case was redispatched meanwhile, say) is
+    taken out of the case's local history, so the case shows what the server holds; the rejected row keeps it,
+    with the server's reason, for the operator.
     """
     o, c = schema.outbox.c, schema.cases.c
     by_seq = {m.seq: m for m in sent}
@@ -116,6 +122,8 @@ def record_push(store: Store, sent: list[Mutation], response: PushResponse) -> P
             if result.status == "rejected":
                 conn.execute(update(schema.outbox).where(o.seq == seq).values(
                     state="rejected", attempts=o.attempts + 1, last_error=result.error or "rejected"))
+                if by_seq[seq].name == CASE_EVENT:
+                    _withdraw_event(conn, by_seq[seq])
         kept = [seq for seq in by_seq if seq not in answered or answered[seq].status == "conflict"]
         if kept:
             conn.execute(update(schema.outbox).where(o.seq.in_(kept)).values(attempts=o.attempts + 1))
@@ -125,10 +133,23 @@ def record_push(store: Store, sent: list[Mutation], response: PushResponse) -> P
             schema.sync_state.c.last_acked_seq, response.last_applied_seq)))
         entities = {m.entity_id for m in sent}
         # One pass over the outbox for the whole batch (a correlated NOT EXISTS per case scanned it per case).
-        queued = set(conn.execute(select(o.entity_id).where(o.entity_id.in_(entities))).scalars())
+        # A case is unsynced while a change of it waits, or while its creation was refused (the server lacks it).
+        queued = set(conn.execute(select(o.entity_id).where(
+            o.entity_id.in_(entities), (o.state == "pending") | (o.name == CASE_CREATED))).scalars())
         if entities - queued:
             conn.execute(update(schema.cases).where(c.id.in_(entities - queued)).values(synced=True))
     return push_outcome(sent, response)
+
+
+def _withdraw_event(conn: Connection, mutation: Mutation) -> None:
+    """Remove the refused event from the case's local history and re-derive the case."""
+    try:
+        event_id, case_id = str(mutation.args["event"]["id"]), str(mutation.args["case_id"])
+    except (KeyError, TypeError):
+        return
+    e = schema.case_events.c
+    if conn.execute(delete(schema.case_events).where(e.id == event_id, e.case_id == case_id)).rowcount:
+        reproject(conn, case_id)
 
 
 def push_outcome(sent: list[Mutation], response: PushResponse) -> PushOutcome:
@@ -148,6 +169,17 @@ def record_failure(store: Store, sent: list[Mutation], error: str) -> None:
                      .values(attempts=o.attempts + 1, last_error=error[:500]))
 
 
+def pending_by_operator(store: Store) -> list[dict[str, object]]:
+    """The backlog report's body: per operator, the changes waiting to be pushed and when the oldest was made
+    (refused ones reached the server and are not counted)."""
+    o = schema.outbox.c
+    with store.read() as conn:
+        rows = conn.execute(select(o.operator_id, func.count(), func.min(o.created_at))
+                            .where(o.state == "pending").group_by(o.operator_id).order_by(o.operator_id)).all()
+    return [{"operator_id": operator_id, "pending": int(n), "oldest_pending_at": oldest}
+            for operator_id, n, oldest in rows]
+
+
 @dataclass(frozen=True)
 class RejectedChange:
     seq: int
@@ -157,12 +189,14 @@ class RejectedChange:
     created_at: str
     reason: str
     args: dict[str, object]
+    number: str = ""  # the case's number, when the change is about a case this store holds
 
 
 def rejected_changes(store: Store) -> list[RejectedChange]:
     """What the server refused, oldest first, with its reason, for a person to correct."""
-    o = schema.outbox.c
+    o, c = schema.outbox.c, schema.cases.c
     with store.read() as conn:
-        rows = conn.execute(select(schema.outbox).where(o.state == "rejected").order_by(o.seq)).all()
+        rows = conn.execute(select(schema.outbox, c.number).outerjoin(schema.cases, c.id == o.entity_id)
+                            .where(o.state == "rejected").order_by(o.seq)).all()
     return [RejectedChange(r.seq, r.name, r.entity_id, r.operator_id, r.created_at, r.last_error,
-                           json.loads(r.args_json)) for r in rows]
+                           json.loads(r.args_json), r.number or "") for r in rows]

@@ -10,20 +10,21 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, ProgrammingError
 
-from contract.events import CaseEvent, apply_event, derive_state
+from contract.events import CaseEvent, apply_event
 from contract.names import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE
 from contract.protocol import Change
 from operator_app.errors import StoreError
 from operator_app.services.intake import number_taken
 from operator_app.store import schema
-from operator_app.store.case_rows import case_row
+from operator_app.store.case_rows import case_row, reproject
 from operator_app.store.database import Store
 from sync.quarantine import quarantine
 
@@ -67,50 +68,62 @@ def apply_pulled(store: Store, changes: list[Change], cursor: int, *, kb: Knowle
     kb_ids = apply_kb_changes(kb, changes, unusable=unusable) if kb is not None else []
     events = [c for c in changes if c.entity == ENTITY_CASE_EVENT and c.op == "upsert"]
     with store.write() as conn:
-        have = _known_event_ids(conn, events)  # most are the seat's own, pulled back: one lookup for them all
+        have = _known_events(conn, events)  # most are the seat's own, pulled back: one lookup for them all
         try:
             with conn.begin_nested():  # the whole page at once: the usual case, one savepoint
-                applied, touched = _apply_events(conn, events, set(have), None)
+                applied, touched = _apply_events(conn, events, dict(have), None)
         except UNUSABLE:  # something in it cannot be applied: again, change by change, setting those aside
-            applied, touched = _apply_events(conn, events, set(have), unusable)
+            applied, touched = _apply_events(conn, events, dict(have), unusable)
         for change, error in unusable:
             quarantine(conn, change, error)
         conn.execute(update(schema.sync_state).values(pull_cursor=cursor))
     return PullOutcome(applied, tuple(sorted(touched)), len(kb_ids), tuple(dict.fromkeys(kb_ids)), len(unusable))
 
 
-def _apply_events(conn: Connection, events: list[Change], have: set[str | None],
+def _apply_events(conn: Connection, events: list[Change], have: dict[str, int],
                   unusable: list[tuple[Change, Exception]] | None) -> tuple[int, set[str]]:
     """Append the events the store does not have and re-derive their cases. With `unusable`, each change is
     applied in its own savepoint with its case re-derived there, and one that fails is rolled back and added to
-    `unusable`; without it, the first failure propagates."""
+    `unusable`; without it, the first failure propagates.
+
+    `have`: the ids of events the store holds, with their seq here. An event this seat made after the case was
+    created (a correction) takes the place the server gave it when it comes back."""
     touched: set[str] = set()
     applied = 0
     for change in events:
         event_id = _event_id(change.data)
-        if event_id in have:
+        if event_id in have and not _moved(change.data, have[event_id]):
             continue
-        if unusable is None:
-            if not _append_event(conn, change.data):
-                continue
-            case_id = str(change.data["case_id"])
-        else:
-            try:
-                with conn.begin_nested():
+        try:
+            with conn.begin_nested() if unusable is not None else nullcontext():
+                if event_id in have:
+                    case_id = _adopt_seq(conn, change.data)
+                    new = False
+                else:
                     if not _append_event(conn, change.data):
                         continue
-                    case_id = str(change.data["case_id"])
-                    _reproject(conn, case_id)  # here, so a history this change cannot extend fails here
-            except UNUSABLE as exc:
-                unusable.append((change, exc))
-                continue
-        have.add(event_id)
+                    case_id, new = str(change.data["case_id"]), True
+                if unusable is not None:
+                    reproject(conn, case_id)  # here, so a history this change cannot extend fails here
+        except UNUSABLE as exc:
+            if unusable is None:
+                raise
+            unusable.append((change, exc))
+            continue
+        if event_id is not None:
+            have[event_id] = int(change.data["event"]["seq"])
         touched.add(case_id)
-        applied += 1
+        applied += new
     if unusable is None:
         for case_id in touched:
-            _reproject(conn, case_id)
+            reproject(conn, case_id)
     return applied, touched
+
+
+def _moved(data: dict[str, Any], local_seq: int) -> bool:
+    """A known event the server placed elsewhere in the case's history than this store did."""
+    event = data.get("event")
+    return isinstance(event, dict) and event.get("kind") != "created" and event.get("seq") != local_seq
 
 
 def apply_kb_changes(kb: KnowledgeBase, changes: list[Change], *,
@@ -177,13 +190,34 @@ def _event_id(data: dict[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _known_event_ids(conn: Connection, events: list[Change]) -> set[str | None]:
+def _known_events(conn: Connection, events: list[Change]) -> dict[str, int]:
+    """The ids of these events that the store holds, with their seq here."""
     e = schema.case_events.c
     ids = list({i for c in events if (i := _event_id(c.data)) is not None})
-    known: set[str | None] = set()
+    known: dict[str, int] = {}
     for start in range(0, len(ids), 500):  # SQLite caps the number of bound parameters
-        known.update(conn.execute(select(e.id).where(e.id.in_(ids[start:start + 500]))).scalars())
+        known.update((i, s) for i, s in conn.execute(select(e.id, e.seq).where(e.id.in_(ids[start:start + 500]))))
     return known
+
+
+def _make_room(conn: Connection, case_id: str, seq: int, event_id: str) -> None:
+    """The server's history puts `event_id` at `seq`: an event of this seat's own that holds that place here (not
+    yet pulled back from the server) moves after every event the case has, where the server will put it too."""
+    e = schema.case_events.c
+    other = conn.execute(select(e.id).where(e.case_id == case_id, e.seq == seq, e.id != event_id)).scalar()
+    if other is not None:
+        top = int(conn.execute(select(func.max(e.seq)).where(e.case_id == case_id)).scalar_one())
+        conn.execute(update(schema.case_events).where(e.id == other).values(seq=top + 1))
+
+
+def _adopt_seq(conn: Connection, data: dict[str, Any]) -> str:
+    """A known event came back from the server at another place in the history: take that place."""
+    event = data["event"]
+    case_id, seq = str(data["case_id"]), int(event["seq"])
+    _make_room(conn, case_id, seq, str(event["id"]))
+    e = schema.case_events.c
+    conn.execute(update(schema.case_events).where(e.id == event["id"], e.case_id == case_id).values(seq=seq))
+    return case_id
 
 
 def _append_event(conn: Connection, data: dict[str, Any]) -> bool:
@@ -200,6 +234,8 @@ def _append_event(conn: Connection, data: dict[str, Any]) -> bool:
             log.warning("case %s from the server not stored here: this store used its number again", number)
             return False
         _insert_projection(conn, data["case_id"], event)
+    else:
+        _make_room(conn, str(data["case_id"]), int(event["seq"]), str(event["id"]))
     conn.execute(insert(schema.case_events).values(
         id=event["id"], case_id=data["case_id"], seq=int(event["seq"]), kind=event["kind"],
         payload_json=json.dumps(event.get("payload", {}), ensure_ascii=False),
@@ -214,13 +250,3 @@ def _insert_projection(conn: Connection, case_id: str, event: dict[str, Any]) ->
     created = CaseEvent(event["id"], case_id, 1, event["kind"], event["payload"], str(event.get("operator_id", "")),
                         event["recorded_at"])
     conn.execute(insert(schema.cases).values(case_row(apply_event(None, created), synced=True)))
-
-
-def _reproject(conn: Connection, case_id: str) -> None:
-    e = schema.case_events.c
-    rows = conn.execute(select(schema.case_events).where(e.case_id == case_id)).all()
-    events = [CaseEvent(r.id, r.case_id, r.seq, r.kind, json.loads(r.payload_json), r.operator_id, r.recorded_at)
-              for r in rows]
-    state = derive_state(events)
-    conn.execute(update(schema.cases).where(schema.cases.c.id == case_id)
-                 .values(status=state.status, finish_by=state.finish_by))

@@ -300,3 +300,16 @@ class AuditEvent(Base):
     seat_id: Mapped[str | None] = mapped_column(String(36))
     address: Mapped[str | None] = mapped_column(String(64))  # the client's network address
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SeatBacklog(Base):
+    """A seat's latest report of what has not reached the server yet, per operator (services/backlog.py): each
+    report replaces the seat's rows; an empty one leaves none."""
+
+    __tablename__ = "seat_backlog"
+
+    seat_id: Mapped[str] = mapped_column(ForeignKey("seats.id"), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    pending: Mapped[int] = mapped_column(Integer)
+    oldest_pending_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

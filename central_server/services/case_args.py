@@ -1,4 +1,5 @@
-"""The args a seat sends with "case.created" (operator_app/services/intake.py), checked before anything is stored.
+"""The args a seat sends with "case.created" (operator_app/services/intake.py) and "case.event"
+(operator_app/services/corrections.py), checked before anything is stored.
 
 The shape (ids, number, times) is checked with pydantic; the case's `fields` with the contract's validation, the
 same the seat's form runs, against this server's city: the server refuses exactly what the form refuses.
@@ -20,6 +21,7 @@ from contract.enums import Disposition
 from contract.errors import ValidationErrors
 
 MAX_EXTRAS_CHARS = 20_000  # routing record and knowledge-base citations, as JSON
+MAX_HANDLING_SECONDS = 86_400  # a case worked on for more than a day is a clock left running, not work
 
 
 class ArgsProblem(ValueError):
@@ -39,7 +41,10 @@ class FieldsProblem(ValueError):
 
 
 class CreatedPayload(BaseModel):
-    """Extra keys (the routing record, knowledge-base citations) are kept as sent, within a size limit."""
+    """Extra keys (the routing record, knowledge-base citations) are kept as sent, within a size limit.
+
+    `handling_seconds`: how long the operator worked on the case, from the first edit of the form to submit; a whole
+    number (strict: no text, no fraction, no true/false) within a day. Seats before it was added send none."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -47,6 +52,7 @@ class CreatedPayload(BaseModel):
     fields: dict[str, Any]
     respond_by: str = Field(default="", max_length=40)
     finish_by: str = Field(default="", max_length=40)
+    handling_seconds: int | None = Field(default=None, ge=0, le=MAX_HANDLING_SECONDS, strict=True)
 
 
 class CreatedEvent(BaseModel):
@@ -65,6 +71,71 @@ class CaseCreatedArgs(BaseModel):
     case_id: str = Field(pattern=UUID_TEXT)
     seat_code: str = Field(pattern=SEAT_CODE)
     event: CreatedEvent
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=200)
+    version: int = Field(ge=1, strict=True)
+
+
+class CorrectedPayload(BaseModel):
+    """contract.events.CORRECTED: the operator's corrected fields, with the routing record re-chosen for them and
+    the knowledge-base citations of the first submission."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fields: dict[str, Any]
+    routing: dict[str, Any] | None = None
+    citations: list[Citation] | None = Field(default=None, max_length=50)
+
+
+class SeatEvent(BaseModel):
+    """An event the seat made on a case it holds. `seq` is its place in the seat's copy of the history; the server
+    appends it after its own last event and the seat takes that place from the pull."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=UUID_TEXT)
+    seq: int = Field(ge=2, le=1_000_000, strict=True)
+    kind: str = Field(min_length=1, max_length=32)
+    payload: dict[str, Any]
+    recorded_at: str = Field(min_length=1, max_length=40)
+
+
+class CaseEventArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str = Field(pattern=UUID_TEXT)
+    event: SeatEvent
+
+
+def parse_case_event(args: dict[str, Any]) -> CaseEventArgs:
+    """The args of a "case.event" (any kind: the caller refuses kinds it does not take); raises ArgsProblem."""
+    try:
+        parsed = CaseEventArgs.model_validate(args)
+    except ValidationError as exc:
+        raise ArgsProblem(error_places(exc)) from exc
+    _check_time(parsed.event.recorded_at, "event.recorded_at")
+    return parsed
+
+
+def parse_corrected(payload: dict[str, Any], city: City) -> tuple[CorrectedPayload, ValidCase]:
+    """A "corrected" event's payload and its fields validated exactly as a created case's; raises ArgsProblem or
+    FieldsProblem."""
+    try:
+        parsed = CorrectedPayload.model_validate(payload)
+    except ValidationError as exc:
+        raise ArgsProblem("event.payload." + error_places(exc)) from exc
+    extras = {k: v for k, v in payload.items() if k != "fields"}
+    if len(json.dumps(extras, ensure_ascii=False)) > MAX_EXTRAS_CHARS:
+        raise ArgsProblem("event.payload")
+    try:
+        valid = check_submitted_fields(parsed.fields, city)
+    except ValidationErrors as exc:
+        raise FieldsProblem([_sentence(e.field, e.message) for e in exc.errors]) from exc
+    return parsed, valid
 
 
 def parse_created(args: dict[str, Any], city: City) -> tuple[CaseCreatedArgs, ValidCase]:

@@ -1,4 +1,5 @@
-"""Cases: creation from a seat's "case.created" mutation, and the case lists people read."""
+"""Cases: creation from a seat's "case.created" mutation, the events a seat adds to its cases ("case.event": the
+operator's correction of a case sent back), and the case lists people read."""
 
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central_server.db.models import Case, CaseEvent, Seat
-from central_server.services.case_args import ArgsProblem, CaseCreatedArgs, FieldsProblem, parse_created
+from central_server.services.case_args import (
+    ArgsProblem,
+    CaseCreatedArgs,
+    FieldsProblem,
+    parse_case_event,
+    parse_corrected,
+    parse_created,
+)
 from central_server.services.changes import next_change_id, stamped_at_commit
 from contract.case_fields import ValidCase
 from contract.case_number import CASE_NUMBER
 from contract.city.model import City
-from contract.events import CREATED, apply_event
+from contract.enums import CaseStatus
+from contract.events import CORRECTED, CREATED, CaseState, apply_event
 from contract.events import CaseEvent as ContractEvent
 
 # Stable codes of a rejected mutation (MutationResult.code), for programs; `reason` is for the operator.
@@ -28,6 +37,9 @@ UNKNOWN_MUTATION = "unknown_mutation"
 OPERATOR_NOT_ALLOWED = "operator_not_allowed"  # the author is unknown, disabled or may not take calls
 OPERATOR_NOT_SIGNED_IN = "operator_not_signed_in"  # the author never signed in at the pushing seat
 MUTATION_REUSED = "mutation_reused"  # a mutation_id received before under another seq or seat
+CASE_NOT_FOUND = "case_not_found"  # a case.event for a case the server does not hold
+NOT_CORRECTING = "not_correcting"  # a correction of a case that is not sent back for correction (退回修改)
+UNKNOWN_EVENT_KIND = "unknown_event_kind"  # a case.event of a kind seats may not make
 
 
 class Rejected(Exception):
@@ -143,6 +155,63 @@ def create_case_from_seat(
     except IntegrityError as exc:
         raise Rejected(conflict_reason(new.case["number"]), CONFLICT) from exc
     return case
+
+
+def apply_case_event(session: Session, *, seat: Seat, operator_id: str, entity_id: str, args: dict[str, Any],
+                     city: City) -> CaseEvent:
+    """Append an event a seat made on one of its cases (inside the caller's savepoint); raises Rejected.
+
+    Only "corrected" is taken: the case must be this seat's and sent back for correction, and the fields pass
+    the form's validation as a created case's do. The event keeps the seat's id and goes after the server's last
+    event (the seat takes that place from the pull); the case row is updated through apply_event."""
+    try:
+        parsed = parse_case_event(args)
+    except ArgsProblem as exc:
+        raise Rejected(f"工单事件的数据格式不正确（{exc.where}），中心未接受。请升级本席位程序或联系系统管理员。"
+                       ) from exc
+    if parsed.case_id != entity_id:
+        raise Rejected("工单事件的变更标识与工单标识不一致，中心未接受。请联系系统管理员。")
+    event = parsed.event
+    if event.kind != CORRECTED:
+        raise Rejected(f"中心不接受席位提交“{event.kind[:32]}”类型的工单事件，请升级本席位程序或联系系统管理员。",
+                       UNKNOWN_EVENT_KIND)
+    case = session.scalars(select(Case).where(Case.id == parsed.case_id).with_for_update()).one_or_none()
+    if case is None or case.seat_id != seat.id:
+        # Another seat's case is answered like a missing one: a seat learns nothing of cases it does not hold.
+        raise Rejected("中心没有本座席的这件工单，更正未被接受。请联系系统管理员。",
+                       CASE_NOT_FOUND)
+    if case.status != CaseStatus.CORRECTING.value:
+        raise Rejected(f"工单 {case.number} 当前不是“退回修改”状态（可能已被班组长改派或处理），更正未被接受。"
+                       "请在“我的工单”中查看该工单的最新状态。", NOT_CORRECTING)
+    try:
+        _, valid = parse_corrected(event.payload, city)
+    except FieldsProblem as exc:
+        raise Rejected(f"工单 {case.number} 的更正未被中心接受：{'；'.join(exc.problems)}。", INVALID_FIELD) from exc
+    except ArgsProblem as exc:
+        raise Rejected(f"工单 {case.number} 的更正数据格式不正确（{exc.where}），中心未接受。"
+                       "请升级本席位程序或联系系统管理员。") from exc
+    if session.get(CaseEvent, event.id) is not None:
+        raise Rejected(conflict_reason(case.number), CONFLICT)
+    state = apply_event(_state_of(case), ContractEvent(
+        id=event.id, case_id=case.id, seq=case.last_event_seq + 1, kind=CORRECTED, payload=event.payload,
+        operator_id=operator_id, recorded_at=event.recorded_at))
+    case.last_event_seq += 1
+    case.status, case.fields, case.lead_department = state.status, state.fields, valid.lead_department
+    row = CaseEvent(id=event.id, case_id=case.id, seq=case.last_event_seq, kind=CORRECTED, payload=event.payload,
+                    operator_id=operator_id, recorded_at=event.recorded_at, seat_id=case.seat_id,
+                    change_id=None if stamped_at_commit(session) else next_change_id(session))
+    try:
+        session.add(row)
+        session.flush()
+    except IntegrityError as exc:
+        raise Rejected(conflict_reason(case.number), CONFLICT) from exc
+    return row
+
+
+def _state_of(case: Case) -> CaseState:
+    return CaseState(id=case.id, number=case.number, status=case.status, fields=dict(case.fields or {}),
+                     respond_by=case.respond_by, finish_by=case.finish_by, created_at=case.created_at,
+                     created_by=case.created_by)
 
 
 def cases_of_operator(session: Session, *, operator_id: str, limit: int, offset: int) -> list[CaseSummary]:

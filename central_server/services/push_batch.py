@@ -28,7 +28,7 @@ from central_server.services import cases
 from central_server.services.changes import stamped_at_commit, take_change_ids
 from central_server.services.kb_feedback import apply_feedback
 from contract.city.model import City
-from contract.names import CASE_CREATED, KB_FEEDBACK
+from contract.names import CASE_CREATED, CASE_EVENT, KB_FEEDBACK
 from contract.protocol import Mutation, MutationResult, MutationStatus
 
 
@@ -196,6 +196,10 @@ def dispatch(session: Session, seat: Seat, m: Mutation, city: City) -> None:
     if m.name == CASE_CREATED:
         cases.create_case_from_seat(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id,
                                     args=m.args, city=city)
+        return
+    if m.name == CASE_EVENT:
+        cases.apply_case_event(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id, args=m.args,
+                               city=city)
         return
     if m.name == KB_FEEDBACK:
         apply_feedback(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id, args=m.args,

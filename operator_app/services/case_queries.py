@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, false, func, or_, select
 
 from contract.case_fields import MAX_LEN
-from contract.events import CaseEvent, CaseState, derive_state
+from contract.enums import CaseStatus
+from contract.events import RETURNED_FOR_CORRECTION, CaseEvent, CaseState, derive_state
 from contract.phone import mask_name, mask_phone
 from operator_app.store import schema
 from operator_app.store.database import Store
@@ -49,6 +50,7 @@ class CaseRow:
     phone: str
     finish_by: str
     synced: bool
+    reason: str = ""  # a case sent back for correction (退回修改): the team lead's reason
 
 
 def _conditions(flt: CaseFilter, now: datetime) -> list[ColumnElement[bool]]:
@@ -91,15 +93,26 @@ def list_cases(store: Store, flt: CaseFilter, *, offset: int = 0, limit: int = 2
     stmt = stmt.order_by(schema.cases.c.created_at.desc(), schema.cases.c.number.desc()).offset(offset).limit(limit)
     with store.read() as conn:
         rows = conn.execute(stmt).all()
+        reasons = _send_back_reasons(conn, [r.id for r in rows if r.status == CaseStatus.CORRECTING.value])
     return [
         CaseRow(
             id=r.id, number=r.number, created_at=r.created_at, status=r.status, category=r.category,
             district=r.district, urgency=r.urgency, special_needs=r.special_needs,
             caller="（保密）" if r.confidential else mask_name(r.caller_name),
-            phone=mask_phone(r.phone), finish_by=r.finish_by, synced=bool(r.synced),
+            phone=mask_phone(r.phone), finish_by=r.finish_by, synced=bool(r.synced), reason=reasons.get(r.id, ""),
         )
         for r in rows
     ]
+
+
+def _send_back_reasons(conn: Connection, case_ids: list[str]) -> dict[str, str]:
+    """The reason of each case's latest send-back (the few cases of a page that are sent back)."""
+    if not case_ids:
+        return {}
+    e = schema.case_events.c
+    rows = conn.execute(select(e.case_id, e.payload_json).where(
+        e.case_id.in_(case_ids), e.kind == RETURNED_FOR_CORRECTION).order_by(e.case_id, e.seq))
+    return {case_id: str(json.loads(payload).get("reason") or "") for case_id, payload in rows}
 
 
 def count_cases(store: Store, flt: CaseFilter, *, now: datetime | None = None) -> int:

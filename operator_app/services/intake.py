@@ -25,6 +25,8 @@ from operator_app.store import schema
 from operator_app.store.case_rows import case_row
 from operator_app.store.database import Store
 
+MAX_HANDLING_SECONDS = 86_400  # the server refuses more (central_server/services/case_args.py)
+
 
 @dataclass(frozen=True)
 class SubmitResult:
@@ -38,18 +40,16 @@ class SubmitResult:
 def submit_case(
     store: Store, city: City, *, form: CaseInput, operator_id: str, now: datetime | None = None,
     routing: RoutingSnapshot | None = None, citations: tuple[tuple[str, int], ...] = (),
+    handling_seconds: float = 0,
 ) -> SubmitResult:
     """Validate and queue a case; raises ValidationErrors (nothing written) or returns its number.
 
     `citations` are the knowledge-base articles (id, version) the answer quotes; kept in the created event.
+    `handling_seconds`: how long the operator worked on it (the desk counts from the form's first edit).
 
     One transaction: day counter, case row, created event, outbox row, and the operator's draft removal.
     """
-    operator = city.roster.get(operator_id)
-    if operator is None:
-        raise AuthError(f"operator {operator_id!r} is not in the roster")
-    if not may(operator.role, INTAKE):  # the server would refuse the case (contract.roles)
-        raise AuthError(f"{role_label(operator.role)}（工号 {operator_id}）没有受理权限，不能提交正式工单")
+    check_intake(city, operator_id)
     valid = validate_case(form, city)
     at = (now or datetime.now(UTC)).astimezone(UTC)
     local_day = at.astimezone(ZoneInfo(city.timezone)).date()
@@ -64,7 +64,8 @@ def submit_case(
     with store.write() as conn:
         seq = _next_day_seq(conn, local_day.strftime("%Y%m%d"))
         number = format_case_number(store.seat.seat_code, local_day, seq)
-        payload = created_payload(city, valid, number=number, accepted_at=at, extras=extras)
+        payload = created_payload(city, valid, number=number, accepted_at=at, extras=extras,
+                                  handling_seconds=handling_seconds)
         event = CaseEvent(new_uuid(), case_id, 1, CREATED, payload, operator_id, recorded_at)
         state = apply_event(None, event)
         conn.execute(_INSERT_CASE, case_row(state, synced=False))
@@ -76,10 +77,25 @@ def submit_case(
                         Changes(case_ids=(case_id,), outbox=True, draft=True))
 
 
+def check_intake(city: City, operator_id: str) -> None:
+    """The operator may take calls (contract.roles), else AuthError: the server would refuse their case."""
+    operator = city.roster.get(operator_id)
+    if operator is None:
+        raise AuthError(f"operator {operator_id!r} is not in the roster")
+    if not may(operator.role, INTAKE):
+        raise AuthError(f"{role_label(operator.role)}（工号 {operator_id}）没有受理权限，不能提交正式工单")
+
+
+def handling_time(seconds: float) -> int:
+    """Whole seconds of handling within what the server takes (0..MAX_HANDLING_SECONDS): a form left open
+    overnight counts a day, a clock that went backwards counts nothing."""
+    return max(0, min(MAX_HANDLING_SECONDS, int(seconds)))
+
+
 def created_payload(city: City, valid: ValidCase, *, number: str, accepted_at: datetime,
-                    extras: dict[str, object]) -> dict[str, object]:
-    """The payload of a case's created event: number, fields, deadlines counted from acceptance, and the
-    routing record and knowledge-base citations (`extras`) when there are any."""
+                    extras: dict[str, object], handling_seconds: float = 0) -> dict[str, object]:
+    """The payload of a case's created event: number, fields, deadlines counted from acceptance, the handling
+    time in whole seconds, and the routing record and knowledge-base citations (`extras`) when there are any."""
     respond_by = finish_by = ""
     if valid.disposition == Disposition.DISPATCH.value:
         dl = compute_deadlines(city.deadline_rules, category=valid.category, urgency=valid.urgency,
@@ -87,7 +103,7 @@ def created_payload(city: City, valid: ValidCase, *, number: str, accepted_at: d
         respond_by = dl.respond_by.isoformat(timespec="seconds")
         finish_by = dl.finish_by.isoformat(timespec="seconds")
     return {"number": number, "fields": valid.to_dict(), "respond_by": respond_by, "finish_by": finish_by,
-            **extras}
+            "handling_seconds": handling_time(handling_seconds), **extras}
 
 
 # Statements built once: SQLAlchemy then reuses their compiled form, and a submit costs the commit, not Python.

@@ -1,4 +1,5 @@
-"""One case: its fields (personal data shown to the operator who has the case open) and its event history."""
+"""One case: its fields (personal data shown to the operator who has the case open) and its event history; a case
+sent back for correction (退回修改) shows the lead's reason and offers the correction."""
 
 from __future__ import annotations
 
@@ -6,26 +7,31 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QListWidget,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from contract.city.model import City
 from contract.enums import AppealType, CaseStatus, Channel, Disposition, SpecialNeed, Urgency
-from contract.events import EVENT_LABELS, EXTENDED, CaseEvent
+from contract.events import EVENT_LABELS, EXTENDED, RETURNED_FOR_CORRECTION, CaseEvent
 from contract.phone import mask_name, mask_phone
 from operator_app.services.case_queries import CaseDetail
 from ui.common.texts import label_of, tr_core
 
 
 class CaseDetailDialog(QDialog):
-    """Read-only view; confidential callers stay masked even here."""
+    """Read-only view; confidential callers stay masked even here. `correct_requested(case_id)`: the operator
+    chose to correct a case sent back."""
+
+    correct_requested = Signal(str)
 
     def __init__(self, detail: CaseDetail, city: City, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,11 +86,30 @@ class CaseDetailDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        self.correct_button: QPushButton | None = None
+        if state.status == CaseStatus.CORRECTING.value:
+            returned = next((e for e in reversed(detail.events) if e.kind == RETURNED_FOR_CORRECTION), None)
+            who = city.roster.get(returned.operator_id) if returned else None
+            reason = str(returned.payload.get("reason") or "") if returned else ""
+            banner = QLabel(self.tr("%1 退回修改：%2").replace("%1", who.name if who else self.tr("班组长"))
+                            .replace("%2", reason or "—"), objectName="sentBackReason")
+            banner.setWordWrap(True)
+            banner.setStyleSheet("QLabel { color: #e65100; background: #fff3e0; border: 1px solid #ffb74d;"
+                                 " padding: 6px; font-weight: bold; }")
+            layout.addWidget(banner)
+            self.correct_button = QPushButton(self.tr("更正后重新提交 (Enter)"), objectName="correctSentBack")
+            self.correct_button.setDefault(True)
+            buttons.addButton(self.correct_button, QDialogButtonBox.ButtonRole.ActionRole)
+            self.correct_button.clicked.connect(lambda: self._correct(state.id))
         layout.addLayout(form)
         layout.addWidget(QLabel(self.tr("办理记录")))
         layout.addWidget(history)
         layout.addWidget(buttons)
         self.resize(620, 640)
+
+    def _correct(self, case_id: str) -> None:
+        self.correct_requested.emit(case_id)
+        self.accept()
 
     def _history_line(self, event: CaseEvent, city: City, local: Callable[[str], str]) -> str:
         """'11-28 10:00  退单  市住房和城乡建设局：非本单位职责'."""

@@ -1,4 +1,5 @@
-"""我的工单: this shift / today / all, search and status filter over a lazily fetched table."""
+"""我的工单: this shift / today / all, search and status filter over a lazily fetched table, and the count of the
+operator's cases sent back for correction (退回修改), whatever the filter, as a button for the desk's status bar."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from contract.enums import CaseStatus
-from operator_app.services.case_queries import SEARCH_MAX_CHARS, CaseFilter
+from operator_app.services.case_queries import SEARCH_MAX_CHARS, CaseFilter, count_cases
 from ui.cases.table_model import CaseTableModel
 from ui.common.texts import label
 
@@ -39,9 +41,11 @@ class CaseTableView(QTableView):
 
 
 class CaseListView(QWidget):
-    """Filters on top, table below; `open_case` carries the id of the case to show."""
+    """Filters on top, table below; `open_case` carries the id of the case to show. `sent_back` is the button
+    "2 件退回修改" (hidden when there are none); clicking it lists them, and `show_requested` asks to be shown."""
 
     open_case = Signal(str)
+    show_requested = Signal()
 
     def __init__(self, model: CaseTableModel, *, operator_id: str, shift_start: str) -> None:
         super().__init__()
@@ -71,7 +75,7 @@ class CaseListView(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((160, 95, 90, 200, 70, 70, 110, 90, 120)):
+        for col, width in enumerate((160, 95, 170, 200, 70, 70, 110, 90, 120)):  # status: 退回修改 with its reason
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(self.table._open)
         self.table.activated_row.connect(self.open_case)
@@ -81,6 +85,14 @@ class CaseListView(QWidget):
         self.scope.currentIndexChanged.connect(self.apply_filter)
         self.status.currentIndexChanged.connect(self.apply_filter)
         model.loaded.connect(self._show_count)
+        model.loaded.connect(self.count_sent_back)
+        self.sent_back = QToolButton(objectName="sentBackCount")
+        self.sent_back.setAutoRaise(True)
+        self.sent_back.setStyleSheet("QToolButton { color: #e65100; font-weight: bold; }")
+        self.sent_back.setToolTip(self.tr("班组长退回、需要更正后重新提交的工单；点击查看"))
+        self.sent_back.hide()
+        self.sent_back.clicked.connect(self.list_sent_back)
+        self.sent_back_total = 0
         self._ticker = QTimer(self, interval=30_000)
         self._ticker.timeout.connect(model.tick)
         self._ticker.start()
@@ -107,6 +119,26 @@ class CaseListView(QWidget):
         self.count.setText(self.tr("共 %1 件").replace("%1", str(total)))
         if total and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
+
+    def count_sent_back(self) -> None:
+        """Count this operator's cases sent back for correction (any time, any filter) off the GUI thread."""
+        flt = CaseFilter(operator_id=self.operator_id, status=CaseStatus.CORRECTING.value,
+                         timezone=self.model.city.timezone)
+        store = self.model.store
+        self.model.tasks.read(lambda: count_cases(store, flt), self._show_sent_back)
+
+    def _show_sent_back(self, total: int) -> None:
+        self.sent_back_total = total
+        self.sent_back.setText(self.tr("%1 件退回修改").replace("%1", str(total)))
+        self.sent_back.setVisible(total > 0)
+
+    def list_sent_back(self) -> None:
+        """Every case of the operator's that waits for a correction."""
+        self.search.clear()
+        self.scope.setCurrentIndex(self.scope.findData("all"))
+        self.status.setCurrentIndex(self.status.findData(CaseStatus.CORRECTING.value))
+        self.apply_filter()
+        self.show_requested.emit()
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -26,6 +26,7 @@ PAGE = 100  # rows per fetch: smaller pages keep each insert on the GUI thread s
 COUNTDOWN = 8  # the live column
 ALERT = QColor("#c62828")
 SPECIAL = QColor("#6a1b9a")
+SENT_BACK = QColor("#e65100")  # 退回修改: the operator has to act
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -130,7 +131,10 @@ class CaseTableModel(QStandardItemModel):
     def _items(self, row: CaseRow) -> list[QStandardItem]:
         """The row's cells: texts, colours for overdue/special needs/urgent, the full category as a tooltip."""
         urgent = row.urgency == Urgency.URGENT.value
+        sent_back = row.status == CaseStatus.CORRECTING.value
         status = label_of(CaseStatus, row.status) + (self.tr("·紧急") if urgent else "")
+        if sent_back and row.reason:
+            status += self.tr("：%1").replace("%1", row.reason)
         dist = self.city.districts.get(row.district)
         needs = "、".join(label_of(SpecialNeed, code) for code in row.special_needs.split(",") if code)
         countdown, overdue = countdown_text(row.finish_by, self.now)
@@ -150,6 +154,12 @@ class CaseTableModel(QStandardItemModel):
         items[3].setToolTip(row.category.replace("/", " / "))
         if urgent:
             items[2].setForeground(QBrush(ALERT))
+        if sent_back:
+            items[2].setForeground(QBrush(SENT_BACK))
+            font = items[2].font()
+            font.setBold(True)
+            items[2].setFont(font)
+            items[2].setToolTip(self.tr("班组长退回修改：%1\n双击打开，更正后重新提交").replace("%1", row.reason or "—"))
         if needs:
             items[7].setForeground(QBrush(SPECIAL))
         if overdue:

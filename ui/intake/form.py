@@ -1,6 +1,13 @@
-"""The case form (工单受理) composed of its sections; reads and loads a CaseInput and shows errors at fields."""
+"""The case form (工单受理) composed of its sections; reads and loads a CaseInput and shows errors at fields.
+
+Handling time (recorded with each case, averaged in the team lead's KPIs) runs from the first edit of a case to
+its submission: the desk keeps the form open between calls, so opening it says nothing about when work started.
+A draft restored after a restart starts its clock at the next edit (the time before the restart is not known).
+"""
 
 from __future__ import annotations
+
+import time
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
@@ -27,6 +34,8 @@ from ui.intake.caller_section import CallerSection
 from ui.intake.disposition_section import DispositionSection
 from ui.intake.field_box import FieldBox
 
+clock = time.monotonic  # the handling clock (a module attribute, so a test can set the time)
+
 
 class CaseForm(QWidget):
     """Emits `edited` on every change (for the draft) and `submit_requested` on the submit key."""
@@ -43,6 +52,12 @@ class CaseForm(QWidget):
         self.summary = QLabel(objectName="formSummary")
         self.summary.setWordWrap(True)
         self.summary.hide()
+        self.banner = QLabel(objectName="correctionBanner")  # what is being corrected, and why
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel { color: #e65100; background: #fff3e0; border: 1px solid #ffb74d;"
+                                  " padding: 4px; font-weight: bold; }")
+        self.banner.hide()
+        self._started: float | None = None  # time.monotonic() of the case's first edit
         self.submit_button = QPushButton(self.tr("提交工单 (Ctrl+Enter)"), objectName="submitButton")
         self.submit_button.setAutoDefault(False)
         self.submit_button.clicked.connect(self.submit_requested)
@@ -66,6 +81,7 @@ class CaseForm(QWidget):
         buttons.addWidget(self.submit_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.banner)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
 
@@ -74,6 +90,7 @@ class CaseForm(QWidget):
         for a, b in zip(self._chain, self._chain[1:], strict=False):
             QWidget.setTabOrder(a, b)
         self._connect_edits()
+        self.edited.connect(self._start_clock)
         self.appeal.routing_inputs_changed.connect(self.refresh_deadline)
         for button in self.disposition.buttons.values():
             button.toggled.connect(self.refresh_deadline)
@@ -93,6 +110,19 @@ class CaseForm(QWidget):
                 widget.toggled.connect(self.edited)
             elif isinstance(widget, QListWidget):
                 widget.itemChanged.connect(self.edited)
+
+    def _start_clock(self) -> None:
+        if self._started is None:
+            self._started = clock()
+
+    def handling_seconds(self) -> float:
+        """Seconds since the case's first edit (0 before any)."""
+        return 0.0 if self._started is None else clock() - self._started
+
+    def set_banner(self, text: str | None) -> None:
+        """Show (or, with None, hide) the line above the form that says which case is being corrected."""
+        self.banner.setText(text or "")
+        self.banner.setVisible(bool(text))
 
     def refresh_deadline(self) -> None:
         self.disposition.update_deadline(category=self.appeal.category.path(), urgency=self.appeal.urgency())
@@ -114,7 +144,10 @@ class CaseForm(QWidget):
         self.refresh_deadline()
 
     def clear(self) -> None:
+        """An empty form for the next case: its handling clock starts at the first edit."""
         self.load(CaseInput())
+        self._started = None
+        self.set_banner(None)
         self.show_errors(None)
         self.caller.phone.setFocus()
 

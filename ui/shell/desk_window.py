@@ -31,6 +31,7 @@ from ui.cases.detail_dialog import CaseDetailDialog
 from ui.cases.list_view import CaseListView
 from ui.cases.number_dialog import CaseNumberDialog
 from ui.cases.rejected_dialog import RejectedDialog
+from ui.cases.send_back import SendBack
 from ui.cases.table_model import CaseTableModel
 from ui.common import shortcuts as keys
 from ui.common.errors import show_error
@@ -104,6 +105,7 @@ class DeskWindow(QMainWindow):
         for widget in (self.who, self.seat_label):
             self.statusBar().addWidget(widget)
         self.statusBar().addPermanentWidget(self.sync_indicator)
+        self.send_back = SendBack(self)  # cases sent back for correction: count in the status bar, form loading
         sync.status_changed.connect(self.sync_indicator.show_status)
         sync.cases_changed.connect(self._cases_synced)
         sync.routing_model_changed.connect(self.routing.model_received)
@@ -264,13 +266,18 @@ class DeskWindow(QMainWindow):
         self._submitting = True
         self.form.submit_button.setEnabled(False)
         op_id, seq = self.session.operator.id, self.correcting_seq
+        correction = self.send_back.job(form)
+        if correction is not None:
+            self.tasks.write(correction, self._submitted, self._submit_failed)
+            return
         if seq is not None:
             self.tasks.write(lambda: resubmit_case(self.seat.store, self.seat.city, seq=seq, form=form),
                              self._submitted, self._submit_failed)
             return
         snapshot, citations = self.routing.snapshot, self.kb.citations_for(form)
+        handling = self.form.handling_seconds()
         self.tasks.write(lambda: submit_case(self.seat.store, self.seat.city, form=form, operator_id=op_id,
-                                             routing=snapshot, citations=citations),
+                                             routing=snapshot, citations=citations, handling_seconds=handling),
                          self._submitted, self._submit_failed)
 
     def _submitted(self, result: SubmitResult) -> None:
@@ -344,6 +351,7 @@ class DeskWindow(QMainWindow):
                         lambda exc: show_error(self, exc))
 
     def set_correcting(self, seq: int | None) -> None:
+        self.send_back.clear()
         self.correcting_seq = seq
         self.form.submit_button.setText(self.tr("重新提交更正 (Ctrl+Enter)") if seq is not None
                                         else self.tr("提交工单 (Ctrl+Enter)"))
@@ -356,7 +364,9 @@ class DeskWindow(QMainWindow):
         if detail is None:
             QMessageBox.information(self, self.tr("工单"), self.tr("找不到该工单"))
             return
-        CaseDetailDialog(detail, self.seat.city, self).open()  # type: ignore[arg-type]
+        dialog = CaseDetailDialog(detail, self.seat.city, self)  # type: ignore[arg-type]
+        dialog.correct_requested.connect(self.send_back.start)
+        dialog.open()
 
     def _cases_synced(self, _case_ids: object) -> None:
         self.model.refresh()
