@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from central_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from central_server.db.models import Case, QualityReview, User
 from central_server.services.quality_sheet import Scoresheet, total_of
-from central_server.services.quality_view import review_json
+from central_server.services.quality_view import Names, review_json
 from central_server.services.teams import team_members
 from contract.enums import Disposition, Urgency
 from contract.roles import REVIEW, may
@@ -87,7 +87,7 @@ class SampleResult:
 
 def sample(session: Session, lead: User, *, start: datetime, end: datetime, per_operator: int,
            operator_ids: list[str] | None, filter_name: str | None, seed: int | None,
-           departments: dict[str, str]) -> SampleResult:
+           names: Names) -> SampleResult:
     """Draw up to `per_operator` not-yet-reviewed cases of each operator of the lead's team (or of each of
     `operator_ids`, who must be of the team) accepted in
     [start, end), at random (seeded when `seed` is given) from all of them or from those `filter_name` keeps;
@@ -144,11 +144,11 @@ def sample(session: Session, lead: User, *, start: datetime, end: datetime, per_
         raise Conflict("another lead sampled some of these cases at the same time: sample again",
                        code="sample_conflict") from None
     cases = {c.id: c for c in rows}
-    return SampleResult([review_json(r, cases[r.case_id], members, departments) for r in created], summary)
+    return SampleResult([review_json(r, cases[r.case_id], members, names) for r in created], summary)
 
 
 def list_reviews(session: Session, lead: User, *, start: datetime, end: datetime,
-                 departments: dict[str, str]) -> list[dict[str, Any]]:
+                 names: Names) -> list[dict[str, Any]]:
     """The reviews of the lead's team whose case was accepted in [start, end): pending first, then by time."""
     start, end = check_range(start, end)
     members = team_members(session, lead.team)
@@ -158,11 +158,11 @@ def list_reviews(session: Session, lead: User, *, start: datetime, end: datetime
                QualityReview.accepted_at < end)
     ).all())
     rows.sort(key=lambda pair: (pair[0].status != PENDING, utc(pair[0].accepted_at), pair[1].number))
-    return [review_json(review, case, members, departments) for review, case in rows]
+    return [review_json(review, case, members, names) for review, case in rows]
 
 
 def score(session: Session, lead: User, review_id: str, *, scores: dict[str, int], comment: str,
-          sheet: Scoresheet, departments: dict[str, str]) -> dict[str, Any]:
+          sheet: Scoresheet, names: Names) -> dict[str, Any]:
     """Score (or re-score) a review on the sheet as it is now; the total is computed here, from that sheet.
     A review of another team is 404; one another lead already scored is theirs to change (403)."""
     members = team_members(session, lead.team)
@@ -195,10 +195,10 @@ def score(session: Session, lead: User, review_id: str, *, scores: dict[str, int
     review.scored_by = lead.id
     review.scored_at = datetime.now(UTC)
     session.commit()
-    return review_json(review, case, members, departments)
+    return review_json(review, case, members, names)
 
 
-def mine(session: Session, user: User, *, departments: dict[str, str], limit: int = 200) -> list[dict[str, Any]]:
+def mine(session: Session, user: User, *, names: Names, limit: int = 200) -> list[dict[str, Any]]:
     """The person's own scored reviews, newest score first; pending ones stay the lead's until scored."""
     rows = session.execute(
         select(QualityReview, Case).join(Case, Case.id == QualityReview.case_id)
@@ -206,9 +206,9 @@ def mine(session: Session, user: User, *, departments: dict[str, str], limit: in
         .order_by(QualityReview.scored_at.desc()).limit(limit)
     ).all()
     scorers = {r.scored_by for r, _ in rows if r.scored_by}
-    names = dict(session.execute(select(User.id, User.name).where(User.id.in_(scorers))).all()) if scorers \
+    people = dict(session.execute(select(User.id, User.name).where(User.id.in_(scorers))).all()) if scorers \
         else {}
-    return [review_json(review, case, {user.id: user.name, **names}, departments) for review, case in rows]
+    return [review_json(review, case, {user.id: user.name, **people}, names) for review, case in rows]
 
 
 def iso_week_start(day: date) -> date:

@@ -17,6 +17,7 @@ from central_server.core.config import resources_dir
 from central_server.core.errors import Invalid, ServerError
 from central_server.services import quality
 from central_server.services.quality_sheet import Scoresheet, current_scoresheet
+from central_server.services.quality_view import Names
 from contract.errors import ConfigError
 
 router = APIRouter(tags=["quality"])
@@ -53,7 +54,7 @@ def scoresheet(_user: CurrentUser, ctx: ContextDep) -> dict[str, Any]:
 @router.get("/quality/mine")
 def my_reviews(user: CurrentUser, session: SessionDep, ctx: ContextDep) -> list[dict[str, Any]]:
     """The signed-in person's own scored reviews with item points, total and comment (newest first)."""
-    return quality.mine(session, user, departments=ctx.city.departments)
+    return quality.mine(session, user, names=Names.of(ctx.city))
 
 
 @router.post("/lead/quality/sample")
@@ -62,7 +63,7 @@ def sample(body: SampleRequest, lead: LeadUser, session: SessionDep, ctx: Contex
     tz = ctx.city.timezone
     result = quality.sample(session, lead, start=_aware(body.start, tz), end=_aware(body.end, tz),
                             per_operator=body.per_operator, operator_ids=body.operator_ids,
-                            filter_name=body.filter, seed=body.seed, departments=ctx.city.departments)
+                            filter_name=body.filter, seed=body.seed, names=Names.of(ctx.city))
     return {"reviews": result.reviews, "per_operator": result.per_operator}
 
 
@@ -73,7 +74,7 @@ def reviews(lead: LeadUser, session: SessionDep, ctx: ContextDep,
     """The team's reviews of cases accepted in [from, to): pending first."""
     tz = ctx.city.timezone
     return quality.list_reviews(session, lead, start=_aware(start, tz), end=_aware(end, tz),
-                                departments=ctx.city.departments)
+                                names=Names.of(ctx.city))
 
 
 @router.put("/lead/quality/reviews/{review_id}")
@@ -83,7 +84,7 @@ def score(review_id: Annotated[str, Path(min_length=1, max_length=36)], body: Sc
     if _CONTROL.search(body.comment):
         raise Invalid("the comment holds control characters", code="invalid_comment")
     return quality.score(session, lead, review_id, scores=body.scores, comment=body.comment.strip(),
-                         sheet=_sheet(ctx), departments=ctx.city.departments)
+                         sheet=_sheet(ctx), names=Names.of(ctx.city))
 
 
 @router.get("/lead/quality/trend")
