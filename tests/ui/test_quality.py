@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -94,7 +95,7 @@ def test_the_lead_samples_and_scores_and_the_operator_reads_it(qtbot, server: Em
     assert all(page.list.item(i).text().startswith("待评") for i in range(4))
     row = next(i for i, r in enumerate(page.reviews) if r["operator_id"] == "1001")
     page.list.setCurrentRow(row)
-    review_id = page.reviews[row]["id"]
+    review_id, accepted = page.reviews[row]["id"], page.reviews[row]["case"]["accepted_at"]
     case_texts = [page.panel.case_form.itemAt(i).widget().text()  # type: ignore[union-attr]
                   for i in range(page.panel.case_form.count()) if page.panel.case_form.itemAt(i).widget()]
     assert "138****0000" in case_texts and "楼道灯坏了" in case_texts and "13800000000" not in case_texts
@@ -114,12 +115,14 @@ def test_the_lead_samples_and_scores_and_the_operator_reads_it(qtbot, server: Em
     assert page.trend.chart.series() and "无数据" in page.trend.summary.text()  # the seven weeks before
     assert page.minimumSizeHint().width() <= 1280 and page.minimumSizeHint().height() <= 680
 
-    dialog = QualityDialog(api=_api_as(server.url, "1001"), tasks=tasks)
+    dialog = QualityDialog(api=_api_as(server.url, "1001"), tasks=tasks, timezone=ZoneInfo("Asia/Shanghai"))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: not dialog.loading, timeout=10000)
     assert dialog.list.count() == 1 and "82 分" in dialog.list.item(0).text()
     assert "总分 82" in dialog.header.text() and "黄秀英" in dialog.header.text()
+    city_time = datetime.fromisoformat(accepted).strftime("%Y-%m-%d 10:00")  # accepted at 10:00 city time
+    assert f"受理 {city_time}" in dialog.header.text()
     assert dialog.comment.text() == "评语：派单单位有误"
     cells = [(dialog.items.item(r, 0).text(), dialog.items.item(r, 1).text(), dialog.items.item(r, 2).text())
              for r in range(dialog.items.rowCount())]

@@ -4,7 +4,7 @@ it was scored on), the total and the lead's comment. Read from the central serve
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -26,18 +26,22 @@ from ui.common.errors import error_text
 from ui.common.tasks import TaskManager
 
 
-def _when(iso: str | None) -> str:
+def _when(iso: str | None, timezone: tzinfo | None) -> str:
+    """City time when the desk gives its zone, else the time in the offset it carries."""
     if not iso:
         return "—"
     try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+        when = datetime.fromisoformat(iso)
     except ValueError:
         return "—"
+    return (when.astimezone(timezone) if timezone and when.tzinfo else when).strftime("%Y-%m-%d %H:%M")
 
 
 class QualityDialog(QDialog):
-    def __init__(self, *, api: Callable[..., Any], tasks: TaskManager, parent: QWidget | None = None) -> None:
+    def __init__(self, *, api: Callable[..., Any], tasks: TaskManager, timezone: tzinfo | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.timezone = timezone
         self.setWindowTitle(self.tr("我的质检"))
         self.reviews: list[dict[str, Any]] = []
         self.loading = True
@@ -86,7 +90,7 @@ class QualityDialog(QDialog):
         self.loading = False
         self.reviews = reviews
         for review in reviews:
-            self.list.addItem(self.tr("%1  %2  %3 分").replace("%1", _when(review["scored_at"])[:10])
+            self.list.addItem(self.tr("%1  %2  %3 分").replace("%1", _when(review["scored_at"], self.timezone)[:10])
                               .replace("%2", review["case"]["number"]).replace("%3", f"{review['total']:g}"))
         if reviews:
             self.list.setCurrentRow(0)
@@ -99,9 +103,9 @@ class QualityDialog(QDialog):
         review = self.reviews[row]
         case = review["case"]
         self.header.setText(self.tr("工单 %1（受理 %2）\n总分 %3 — %4 评于 %5\n诉求内容：%6")
-                            .replace("%1", case["number"]).replace("%2", _when(case["accepted_at"]))
+                            .replace("%1", case["number"]).replace("%2", _when(case["accepted_at"], self.timezone))
                             .replace("%3", f"{review['total']:g}").replace("%4", review["scored_by_name"] or "")
-                            .replace("%5", _when(review["scored_at"])).replace("%6", case["content"]))
+                            .replace("%5", _when(review["scored_at"], self.timezone)).replace("%6", case["content"]))
         sheet_items = (review.get("sheet") or {}).get("items", [])
         self.items.setRowCount(len(sheet_items))
         for index, item in enumerate(sheet_items):

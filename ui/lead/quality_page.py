@@ -68,14 +68,16 @@ class QualityPage(QWidget):
         self.panel.save_requested.connect(self.save)
         self.trend = TrendView()
         self.trend.operators.currentIndexChanged.connect(lambda _i: self.load_trend())
+        left = named(QSplitter(Qt.Orientation.Vertical), "qualityLeft")
+        left.addWidget(self.list)
+        left.addWidget(self.trend)
+        left.setSizes([330, 300])
         split = named(QSplitter(), "qualitySplitter")
-        split.addWidget(self.list)
+        split.addWidget(left)
         split.addWidget(self.panel)
-        split.addWidget(self.trend)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 4)
-        split.setStretchFactor(2, 3)
-        split.setSizes([300, 560, 420])
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 2)
+        split.setSizes([380, 900])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(split, 1)
@@ -132,6 +134,7 @@ class QualityPage(QWidget):
     def set_range(self, start: datetime, end: datetime) -> None:
         """The workbench's date range: the reviews of cases accepted in [start, end) and the pool to sample from."""
         self.start, self.end = start, end
+        self.panel.timezone = start.tzinfo  # the workbench's range is in city time: show times in it
         self.reload()
 
     def reload(self, select_id: str | None = None) -> None:
@@ -204,7 +207,7 @@ class QualityPage(QWidget):
         state = self.tr("待评") if review["status"] == "pending" else self.tr("%1 分").replace(
             "%1", f"{review['total']:g}")
         return f"{state}  {review['case']['number']}  {review['operator_name']}  " \
-               f"{short_time(review['case']['accepted_at'])}"
+               f"{short_time(review['case']['accepted_at'], self.panel.timezone)}"
 
     def _current_id(self) -> str | None:
         item = self.list.currentItem()

@@ -3,7 +3,7 @@ item (points 0..max, the item's description as its tooltip), a comment, and save
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
@@ -38,14 +38,16 @@ def wrapped(label: QLabel) -> QLabel:
     return label
 
 
-def short_time(iso: str | None) -> str:
-    """'03-01 10:00' in the time's own offset (the seat writes city time); '—' for none or a garbled one."""
+def short_time(iso: str | None, timezone: tzinfo | None = None) -> str:
+    """'03-01 10:00' in `timezone` (the workbench range's zone: city time), else in the offset the time carries;
+    '—' for none or a garbled one."""
     if not iso:
         return "—"
     try:
-        return datetime.fromisoformat(iso).strftime("%m-%d %H:%M")
+        when = datetime.fromisoformat(iso)
     except ValueError:
         return "—"
+    return (when.astimezone(timezone) if timezone and when.tzinfo else when).strftime("%m-%d %H:%M")
 
 
 class ScorePanel(QWidget):
@@ -58,6 +60,7 @@ class ScorePanel(QWidget):
         self.review: dict[str, Any] | None = None
         self.sheet: dict[str, Any] | None = None
         self.me = ""
+        self.timezone: tzinfo | None = None
         self.spins: dict[str, QSpinBox] = {}
         self.case_form = QFormLayout()
         self.case_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -70,7 +73,6 @@ class ScorePanel(QWidget):
         self.items_grid = QGridLayout(self.items_box)
         self.comment = named(QPlainTextEdit(), "qualityComment")
         self.comment.setPlaceholderText(self.tr("评语（话务员可见）"))
-        self.comment.setMaximumHeight(80)
         self.total = named(QLabel(), "qualityTotal")
         self.note = wrapped(named(QLabel(), "qualityNote"))
         self.save_button = named(QPushButton(self.tr("保存评分 (Ctrl+S)")), "qualitySave")
@@ -78,13 +80,16 @@ class ScorePanel(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.total, 1)
         bottom.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
+        scoring = QVBoxLayout()
+        scoring.addWidget(self.items_box)
+        scoring.addWidget(QLabel(self.tr("评语")))
+        scoring.addWidget(self.comment, 1)
+        scoring.addWidget(self.note)
+        scoring.addLayout(bottom)
+        layout = QHBoxLayout(self)  # the case beside the sheet: both whole at 1280×720
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll, 3)
-        layout.addWidget(self.items_box)
-        layout.addWidget(self.comment)
-        layout.addWidget(self.note)
-        layout.addLayout(bottom)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(scoring, 1)
         self.show_review(None)
 
     def set_sheet(self, sheet: dict[str, Any], me: str) -> None:
@@ -128,7 +133,7 @@ class ScorePanel(QWidget):
         elif scored:
             self.total.setText(self.tr("总分 %1（%2 评于 %3）").replace("%1", f"{review['total']:g}")
                                .replace("%2", review.get("scored_by_name") or "")
-                               .replace("%3", short_time(review.get("scored_at"))))
+                               .replace("%3", short_time(review.get("scored_at"), self.timezone)))
         else:
             self.total.setText(self.tr("待评分：总分由中心按评分表权重计算"))
         self.note.setText(self._note(review, mine))
@@ -154,7 +159,7 @@ class ScorePanel(QWidget):
         rows = [
             (self.tr("工单编号"), case["number"]),
             (self.tr("话务员"), f"{review['operator_name']}（{review['operator_id']}）"),
-            (self.tr("受理时间"), short_time(case["accepted_at"])),
+            (self.tr("受理时间"), short_time(case["accepted_at"], self.timezone)),
             (self.tr("状态"), case["status_label"]),
             (self.tr("来电人"), case["caller_masked"] or self.tr("匿名")),
             (self.tr("来电号码"), case["phone_masked"] or self.tr("无号码")),

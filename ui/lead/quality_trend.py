@@ -19,7 +19,7 @@ class TrendView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.operators = named(QComboBox(), "qualityTrendOperator")
-        self.operators.setMinimumContentsLength(8)
+        self.operators.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.chart = QChart()
         self.chart.legend().hide()
         self.chart.setMargins(QMargins(4, 4, 4, 4))
@@ -63,16 +63,22 @@ class TrendView(QWidget):
             self.summary.setText(self.tr("无数据"))
             return
         line, dots = QLineSeries(), QScatterSeries()
-        dots.setMarkerSize(8)
+        dots.setMarkerSize(9)
         for index, week in enumerate(self.weeks):
             if week["average"] is not None:
                 line.append(index, week["average"])
                 dots.append(index, week["average"])
         x_axis = QBarCategoryAxis()
-        x_axis.append([w["week"][-3:] for w in self.weeks])
+        x_axis.append([w["week"][-2:] for w in self.weeks])  # the ISO week number: narrow enough for 8+ weeks
         y_axis = QValueAxis()
-        y_axis.setRange(0, 100)
+        y_axis.setRange(0, 110)  # headroom: a week at 100 is drawn whole, not clipped at the edge
+        y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+        y_axis.setTickAnchor(0)
+        y_axis.setTickInterval(20)
         y_axis.setLabelFormat("%d")
+        line.setPointLabelsVisible(True)
+        line.setPointLabelsFormat("@yPoint")
+        line.setPointLabelsClipping(False)
         for series in (line, dots):
             self.chart.addSeries(series)
         self.chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)

@@ -168,7 +168,8 @@ class DeskWindow(QMainWindow):
         if self.sync.engine is None:
             self.statusBar().showMessage(self.tr("未连接中心服务器：无法查看质检结果"), 8000)
             return
-        QualityDialog(api=self.sync.engine.api, tasks=self.tasks, parent=self).open()
+        QualityDialog(api=self.sync.engine.api, tasks=self.tasks, timezone=ZoneInfo(self.seat.city.timezone),
+                      parent=self).open()
 
     def _jump(self, widget: object) -> None:
         self.tabs.setCurrentIndex(0)
