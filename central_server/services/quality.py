@@ -70,8 +70,16 @@ def accepted_at(case: Case) -> datetime | None:
     return utc(when) if when.tzinfo is not None else None
 
 
+def plausible(when: datetime) -> datetime:
+    """Aware UTC, years 1901-9998 (as the API schema says): date arithmetic on it never overflows."""
+    when = utc(when)
+    if not 1901 <= when.year <= 9998:
+        raise Invalid("times must fall in the years 1901-9998", code="invalid_range")
+    return when
+
+
 def check_range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
-    start, end = utc(start), utc(end)
+    start, end = plausible(start), plausible(end)
     if end <= start:
         raise Invalid("'to' must be after 'from'", code="invalid_range")
     if end - start > MAX_RANGE:
@@ -224,7 +232,7 @@ def trend(session: Session, lead: User, *, operator_id: str, weeks: int, until: 
     members = team_members(session, lead.team)
     if operator_id not in members:
         raise NotFound("no such operator in your team", code="operator_not_found")
-    last = iso_week_start(utc(until).astimezone(timezone).date())
+    last = iso_week_start(plausible(until).astimezone(timezone).date())
     first = last - timedelta(weeks=weeks - 1)
     start = datetime.combine(first, datetime.min.time(), timezone)
     end = datetime.combine(last + timedelta(weeks=1), datetime.min.time(), timezone)

@@ -215,6 +215,10 @@ def test_sampling_refuses_bad_ranges_and_strangers(desk: Desk) -> None:
     long = {"from": "2026-01-01T00:00:00+08:00", "to": "2026-06-01T00:00:00+08:00", "per_operator": 1}
     assert_error(desk.post("/lead/quality/sample", "2001", long), 422, "range_too_large")
     assert_error(desk.post("/lead/quality/sample", "2001", {**RANGE, "per_operator": 0}), 422)
+    ancient = {"from": "0001-01-01T00:00:00+00:00", "to": "0001-01-03T00:00:00+00:00", "per_operator": 1}
+    assert_error(desk.post("/lead/quality/sample", "2001", ancient), 422, "invalid_range")
+    assert_error(desk.get("/lead/quality/reviews", "2001", **{"from": ancient["from"], "to": ancient["to"]}), 422)
+    assert_error(desk.get("/lead/quality/trend", "2001", operator_id="1001", to="0001-01-03T00:00:00+00:00"), 422)
     stranger = {**RANGE, "per_operator": 1, "operator_ids": ["1011"]}  # of 二班
     assert_error(desk.post("/lead/quality/sample", "2001", stranger), 404, "operator_not_found")
 
