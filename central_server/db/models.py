@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -313,3 +314,28 @@ class SeatBacklog(Base):
     pending: Mapped[int] = mapped_column(Integer)
     oldest_pending_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class QualityReview(Base):
+    """A case a team lead sampled for quality review (质检) and, once scored, its points per scoresheet item.
+    `sheet` is the scoresheet as it was when scored (items, weights, sha256): `total` was computed from it, and a
+    later edit of the sheet file never changes either (services/quality.py). One review per case at most."""
+
+    __tablename__ = "quality_reviews"
+    __table_args__ = (Index("ix_quality_reviews_operator_id_accepted_at", "operator_id", "accepted_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), unique=True)
+    operator_id: Mapped[str] = mapped_column(String(16))  # the case's author: whose work is scored
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the case's acceptance time
+    sampled_by: Mapped[str] = mapped_column(String(16))
+    sampled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    how: Mapped[str] = mapped_column(String(16))  # "random" or the filter the case was sampled by
+    status: Mapped[str] = mapped_column(String(8))  # "pending" | "scored"
+    scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # item id -> points
+    comment: Mapped[str] = mapped_column(Text, default="")
+    total: Mapped[float | None] = mapped_column(Float)
+    sheet: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the scoresheet snapshot the total came from
+    sheet_sha256: Mapped[str | None] = mapped_column(String(64))
+    scored_by: Mapped[str | None] = mapped_column(String(16))
+    scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

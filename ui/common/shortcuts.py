@@ -26,6 +26,7 @@ KB_SUGGESTIONS = "Ctrl+Shift+K"
 KB_CITE = "F6"
 REJECTED = "Ctrl+Shift+R"
 SYNC_NOW = "Ctrl+Shift+S"
+MY_QUALITY = "Ctrl+Shift+Q"
 LOGOUT = "Ctrl+Shift+L"
 HELP = "F1"
 
@@ -50,6 +51,7 @@ def shortcut_rows() -> list[tuple[str, str]]:
         ("Space", _t("勾选/取消复选框、协办单位")),
         (REJECTED, _t("查看被退回的变更")),
         (SYNC_NOW, _t("立即同步")),
+        (MY_QUALITY, _t("查看我的质检结果（评分与评语）")),
         (LOGOUT, _t("交班（退出登录）")),
         (HELP, _t("显示本帮助")),
     ]

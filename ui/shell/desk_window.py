@@ -156,11 +156,22 @@ class DeskWindow(QMainWindow):
         action(view_menu, self.tr("搜索我的工单"), keys.SEARCH_CASES, self._search)
         action(view_menu, self.tr("被退回的变更"), keys.REJECTED, self.show_rejected)
         action(view_menu, self.tr("立即同步"), keys.SYNC_NOW, self.sync.run_now)
+        action(view_menu, self.tr("我的质检"), keys.MY_QUALITY, self.show_quality)  # quality review (issue 15)
         action(account, self.tr("交班（退出登录）"), keys.LOGOUT, self.logout_requested.emit)
         action(help_menu, self.tr("快捷键"), keys.HELP, lambda: ShortcutsDialog(self).open())
         extra = QAction(self, shortcut=QKeySequence("Ctrl+Enter"))
         extra.triggered.connect(self.submit)
         self.addAction(extra)
+
+    def show_quality(self) -> None:
+        """我的质检 (quality review, issue 15): the operator's own scored reviews, read from the central server."""
+        from ui.cases.quality_dialog import QualityDialog  # imported when asked, not at the desk's start
+
+        if self.sync.engine is None:
+            self.statusBar().showMessage(self.tr("未连接中心服务器：无法查看质检结果"), 8000)
+            return
+        QualityDialog(api=self.sync.engine.api, tasks=self.tasks, timezone=ZoneInfo(self.seat.city.timezone),
+                      parent=self).open()
 
     def _jump(self, widget: object) -> None:
         self.tabs.setCurrentIndex(0)
