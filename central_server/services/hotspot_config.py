@@ -21,11 +21,11 @@ class HotspotConfigError(ServerError):
 @dataclass(frozen=True)
 class HotspotConfig:
     window_days: int = 30
-    min_similarity: float = 0.25
+    min_similarity: float = 0.15
     min_similarity_broad: float = 0.45
-    same_category_bonus: float = 0.2
+    same_category_bonus: float = 0.1
     signature_size: int = 80
-    content_chars: int = 300
+    content_chars: int = 120
     stop_bigrams: frozenset[str] = frozenset()
     suggest_threshold: int = 3
     suggest_days: int = 30
@@ -42,18 +42,19 @@ def load_hotspot_config(resources: Path) -> HotspotConfig:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         grouping, suggestion, ranking = (_table(data, k) for k in ("grouping", "suggestion", "ranking"))
+        d = HotspotConfig()
         config = HotspotConfig(
-            window_days=_int(grouping, "window_days", 30, 1, 365),
-            min_similarity=_float(grouping, "min_similarity", 0.25),
-            min_similarity_broad=_float(grouping, "min_similarity_broad", 0.45),
-            same_category_bonus=_float(grouping, "same_category_bonus", 0.2),
-            signature_size=_int(grouping, "signature_size", 80, 8, 1000),
-            content_chars=_int(grouping, "content_chars", 300, 20, 5000),
+            window_days=_int(grouping, "window_days", d.window_days, 1, 365),
+            min_similarity=_float(grouping, "min_similarity", d.min_similarity),
+            min_similarity_broad=_float(grouping, "min_similarity_broad", d.min_similarity_broad),
+            same_category_bonus=_float(grouping, "same_category_bonus", d.same_category_bonus),
+            signature_size=_int(grouping, "signature_size", d.signature_size, 8, 1000),
+            content_chars=_int(grouping, "content_chars", d.content_chars, 20, 5000),
             stop_bigrams=frozenset(str(s) for s in grouping.get("stop_bigrams", [])),
-            suggest_threshold=_int(suggestion, "threshold", 3, 2, 10_000),
-            suggest_days=_int(suggestion, "days", 30, 1, 365),
-            min_size=_int(ranking, "min_size", 2, 2, 10_000),
-            max_cases_listed=_int(ranking, "max_cases_listed", 200, 1, 10_000),
+            suggest_threshold=_int(suggestion, "threshold", d.suggest_threshold, 2, 10_000),
+            suggest_days=_int(suggestion, "days", d.suggest_days, 1, 365),
+            min_size=_int(ranking, "min_size", d.min_size, 2, 10_000),
+            max_cases_listed=_int(ranking, "max_cases_listed", d.max_cases_listed, 1, 10_000),
         )
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError, ValueError) as exc:
         raise HotspotConfigError(f"{path} is broken: {exc}") from exc

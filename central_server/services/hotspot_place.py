@@ -21,7 +21,7 @@ from dataclasses import dataclass
 CORE_CHARS = 4
 _CJK = "\u4e00-\u9fff"
 # Leading words that are not part of a place: "投诉A市..." / "关于A6区..."
-_LEAD_WORDS = re.compile(r"^(?:.{0,8}?(?:位于|坐落在|座落在|坐落于|座落于|地处)|关于|投诉|举报|反映|咨询|请问|请求处理|请求|建议|要求|希望|市民反映|市民来电反映|来电反映)+")
+_LEAD_WORDS = re.compile(r"^(?:.{0,8}?(?:位于|坐落在|座落在|坐落于|座落于|地处)|关于|投诉|举报|反映|咨询|请问|请求处理|请求|请|问问|建议|要求|希望|坚决反对|强烈|对于|对|市民反映|市民来电反映|来电反映)+")
 # One administrative unit at the start of the text: "A3区", "A市", "西地省", "东湖区", "湖滨街道", "春华镇".
 _ADMIN = re.compile(
     rf"^(?:[A-Z]\d{{0,2}}[省市区县]|[{_CJK}]{{2,3}}[省市]|[{_CJK}]{{2,4}}(?:街道|镇|乡)"
@@ -39,9 +39,18 @@ _STOP = re.compile(
     "物业|开发商|业主|居民|工地|施工|问题|没有|不|虚假|要求|请|竟然|到底|悄悄|强制|捆绑|拖欠|收取|乱|占用|无证|"
     "油烟|垃圾|污染|积水|建设|规划|改造|拆迁|安置|办理|申请|存|进行|出现|发生|修建|开设|设立"
 )
-_ROAD = re.compile(r"(大街|大道|路|街|道)(?:[东西南北中]段|[东西南北]延长线)?")
+_ROAD = re.compile(r"(大街|大道|路|街)(?:[东西南北中]段|[东西南北]延长线)?")
+# Brands and wide areas people put before a compound's name, or leave out.
+_AREA_PREFIX = re.compile("^(?:万科|恒大|保利|碧桂园|绿地|融创|中海|华润|龙湖|金地|富力|中建|鑫远|长房|"
+                          f"[{_CJK}]{{2}}新城(?=[{_CJK}]{{2}}))")
+# Words that end a place's name: what follows them is the complaint.
+_PLACE_WORD = re.compile("小区|社区|花园|家园|公园|广场|大厦|公寓|新城|新村|山庄|公馆|中心|市场|学校|小学|中学|医院|"
+                         "苑|园|院|城|村|府|阁|湾|庭|郡|里|站|馆")
 _DROP_SUFFIX = re.compile(r"(?:小区|社区|片区|新区)$")
 _NOT_A_PLACE = frozenset({"A市", "本市", "我市", "市里", "我们", "这里", "本人", "我家", "我们小区", "公交", "地铁"})
+# A core starting with these is the complaint itself ("加快…建设", "什么时候能…"), not a place.
+_NOT_A_PLACE_START = re.compile("^(?:加快|什么|何时|为何|为什么|能否|是否|有关|如何|怎样|怎么|市民|全市|全省|我|在|对|给|把|将|让|关于|"
+                                "多少|哪里|哪些|可以|应该|希望|建议|要求|请|取消|恢复|增加|开通|提高|降低|调整|规范|严查|整治)")
 
 
 @dataclass(frozen=True)
@@ -100,10 +109,24 @@ def extract(text: str, admin_names: tuple[str, ...] = ()) -> tuple[str, str, str
             else:
                 road, core = before, before
             break
-    core = _DROP_SUFFIX.sub("", core)
-    if len(core) < 2 or core in _NOT_A_PLACE or not re.search(f"[{_CJK}]", core):
+    core = _DROP_SUFFIX.sub("", _name_only(core))
+    if len(core) < 2 or core in _NOT_A_PLACE or _NOT_A_PLACE_START.match(core) or not re.search(f"[{_CJK}]", core):
         core = ""
     return district, street, core, road
+
+
+def _name_only(core: str) -> str:
+    """Drop a developer's brand or a wider area before the name ("万科魅力之城" → 魅力之城, "武广新城伊景园滨河苑" →
+    伊景园滨河苑) and what follows the name's last place word ("青青家园公共消防通道" → 青青家园)."""
+    m = _AREA_PREFIX.match(core)
+    if m and len(core) - m.end() >= 3:
+        core = core[m.end():]
+    last = None
+    for found in _PLACE_WORD.finditer(core):
+        last = found
+    if last is not None and last.start() >= 2:
+        core = core[:last.end()]
+    return core
 
 
 def _cut(text: str) -> str:
