@@ -113,9 +113,8 @@ def real_data(data: Path, sample_out: Path, seed: int) -> dict[str, Any]:
     for i, h in enumerate(top, 1):
         log(f"{i:2d}. {h['size']:3d} cases  {h['from']} → {h['to']}  {h['district']} {h['place']}  「{h['title']}」")
     rng = random.Random(seed)
-    pool = [(g, mid) for g in sorted(grouped) for mid in sorted(members[g])]
-    sample = rng.sample(pool, min(50, len(pool)))
-    sample.sort()
+    pool = sorted(((g, mid) for g in grouped for mid in members[g]), key=lambda p: int(p[1]))  # group ids are random
+    sample = sorted(rng.sample(pool, min(50, len(pool))), key=lambda p: (groups[p[0]].title, p[0], int(p[1])))
     with sample_out.open("w", encoding="utf-8") as f:
         f.write("group\tgroup_place\tgroup_size\tgroup_title\tmessage_id\tmessage_title\n")
         for g, mid in sample:
