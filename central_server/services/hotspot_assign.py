@@ -1,7 +1,9 @@
 """Each new case joins a hot-spot group as it arrives, so a range's hot spots are one indexed aggregate.
 
 `assign_new_cases` is THE hook: called once for the cases a push creates (services/push_batch.py, bulk path;
-services/cases.create_case_from_seat, one at a time). A case's place key (services/hotspot_place.py) selects the
+services/cases.create_case_from_seat, one at a time). A correction that replaces a case's fields (the seat's
+`corrected` event) calls `reassign_case` with the case's new row, so the case moves to the group of its new place
+and content. A case's place key (services/hotspot_place.py) selects the
 candidate groups — same key, a case within `window_days`; the case joins the most similar by content
 (services/hotspot_text.py, plus a bonus for the same category) when it reaches the threshold, else it starts a
 group of its own. A group reaching `threshold` cases within `days` days is suggested for 督办 by itself.
@@ -67,6 +69,24 @@ def assign_new_cases(session: Session, cases: Sequence[Mapping[str, Any]], city:
             assign_topics(session, [topic_of(c, config, names) for c in cases], config)
     except (SQLAlchemyError, ValueError, KeyError, TypeError) as exc:
         log.error("hot-spot grouping failed for %d new case(s): %s", len(cases), type(exc).__name__)
+
+
+def reassign_case(session: Session, case: Mapping[str, Any], city: City | None) -> None:
+    """After a correction replaced the case's fields: leave its group (the group keeps its signature; its size
+    drops) and join the group its new fields choose. Same savepoint and failure rule as assign_new_cases."""
+    try:
+        with session.begin_nested():
+            old = session.get(CaseTopic, str(case["id"]))
+            if old is not None:
+                group = session.get(HotspotGroup, old.group_id)
+                if group is not None:
+                    group.size = max(0, group.size - 1)
+                session.delete(old)
+                session.flush()
+            config = config_for(session)
+            assign_topics(session, [topic_of(case, config, admin_names(city))], config)
+    except (SQLAlchemyError, ValueError, KeyError, TypeError) as exc:
+        log.error("hot-spot regrouping failed for a corrected case: %s", type(exc).__name__)
 
 
 def admin_names(city: City | None) -> tuple[str, ...]:

@@ -165,3 +165,30 @@ def test_operators_are_refused_and_bad_input_is_explained(server: EmbeddedServer
                  "hotspot_not_found")
     # a reversed range is empty, not an error
     assert hotspots(api, lead, T0 + timedelta(days=1), T0) == []
+
+
+def test_a_corrected_case_moves_to_the_group_of_its_new_place(server: EmbeddedServer, database_url: str) -> None:
+    """The correction path (the seat's `corrected` event, another part of this issue) calls reassign_case."""
+    from central_server.core.city import load_city_facts
+    from central_server.core.config import Settings, resources_dir
+    from central_server.services.hotspot_assign import reassign_case
+
+    api, seat, lead = setup(server)
+    lift = {"content": "金桂园5栋电梯经常停运，老人上下楼困难。", "address": "金桂园5栋", "category": LIFT}
+    numbers = push(seat, [{**lift, "at": T0}, {**lift, "at": T0 + timedelta(days=1)},
+                          {**lift, "address": "翠湖苑2栋", "content": lift["content"].replace("金桂园", "翠湖苑"),
+                           "at": T0 + timedelta(days=2)}])
+    window = (T0, T0 + timedelta(days=30))
+    assert [(h["place"], h["size"]) for h in hotspots(api, lead, *window)] == [("金桂园", 2)]
+    engine = make_engine(database_url)
+    try:
+        with session_factory(engine)() as session:
+            case = session.scalars(select(Case).where(Case.number == numbers[2])).one()
+            fields = {**case.fields, "address": "金桂园5栋", "content": lift["content"]}  # the operator's correction
+            case.fields = fields
+            row = {"id": case.id, "created_at": case.created_at, "fields": fields}
+            reassign_case(session, row, load_city_facts(resources_dir(Settings())).city)
+            session.commit()
+    finally:
+        engine.dispose()
+    assert [(h["place"], h["size"]) for h in hotspots(api, lead, *window)] == [("金桂园", 3)]
