@@ -148,9 +148,9 @@ FILL_SQL = [
        json_build_object('district', 'donghu', 'street', '湖滨街道', 'content', '夜间施工噪音扰民',
                          'caller_name', '张三', 'phone', '13800000000'),
        'zjj', '', '', to_char(at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"+00:00"'), at, 1 FROM plan""",
-    """INSERT INTO case_topics (case_id, accepted_at, place_key, group_id, title)
-       SELECT md5('case' || i)::uuid::text, at, 'p:' || left(md5(g), 4), md5(g)::uuid::text, '夜间施工噪音扰民'
-       FROM plan""",
+    """INSERT INTO case_topics (case_id, accepted_at, place_key, group_id, title, grouped)
+       SELECT md5('case' || i)::uuid::text, at, 'p:' || left(md5(g), 4), md5(g)::uuid::text, '夜间施工噪音扰民',
+       g LIKE 'hot-%' FROM plan""",
 ]
 
 

@@ -303,12 +303,18 @@ class HotspotGroup(Base):
     supervise_reason: Mapped[str | None] = mapped_column(Text)
 
 
+GROUPED_SQL = "grouped"
+
+
 class CaseTopic(Base):
-    """Which hot-spot group a case joined, with its acceptance time, so a range is one indexed aggregate."""
+    """Which hot-spot group a case joined, with its acceptance time, so a range is one indexed aggregate. Most
+    cases stay alone in their group; `grouped` marks those whose group has had two or more, and only they are in
+    the range index."""
 
     __tablename__ = "case_topics"
     __table_args__ = (
-        Index("ix_case_topics_accepted_at_group_id", "accepted_at", "group_id"),
+        Index("ix_case_topics_grouped_range", "accepted_at", "group_id", postgresql_where=text(GROUPED_SQL),
+              sqlite_where=text(GROUPED_SQL)),
         Index("ix_case_topics_group_id_accepted_at", "group_id", "accepted_at"),
     )
 
@@ -317,3 +323,4 @@ class CaseTopic(Base):
     place_key: Mapped[str] = mapped_column(String(64))
     group_id: Mapped[str] = mapped_column(ForeignKey("hotspot_groups.id"))
     title: Mapped[str] = mapped_column(String(80))  # services/hotspot_text.title_of: no personal data
+    grouped: Mapped[bool] = mapped_column(Boolean)

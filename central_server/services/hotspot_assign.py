@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -146,7 +146,13 @@ def assign_topics(session: Session, topics: list[Topic], config: HotspotConfig) 
     session.flush()
     session.connection().execute(insert(CaseTopic), [
         {"case_id": t.case_id, "accepted_at": t.accepted_at, "place_key": t.place.key,
-         "group_id": chosen[t.case_id], "title": t.title} for t in topics])
+         "group_id": chosen[t.case_id], "title": t.title, "grouped": touched[chosen[t.case_id]].size >= 2}
+        for t in topics])
+    # a group that has just got its second case: its first case enters the range index too
+    joined = sorted(g.id for g in touched.values() if g.size >= 2)
+    if joined:
+        session.execute(update(CaseTopic).where(CaseTopic.group_id.in_(joined), CaseTopic.grouped.is_(False))
+                        .values(grouped=True))
     _raise_suggestions(session, touched.values(), config)
     return chosen
 

@@ -30,7 +30,7 @@ class HotspotConfig:
     suggest_threshold: int = 3
     suggest_days: int = 30
     min_size: int = 2
-    max_cases_listed: int = 200
+    max_cases_listed: int = 100
 
 
 @lru_cache(maxsize=8)

@@ -192,3 +192,15 @@ def test_a_corrected_case_moves_to_the_group_of_its_new_place(server: EmbeddedSe
     finally:
         engine.dispose()
     assert [(h["place"], h["size"]) for h in hotspots(api, lead, *window)] == [("金桂园", 3)]
+
+
+def test_a_case_that_was_alone_counts_once_a_second_one_joins_it(server: EmbeddedServer) -> None:
+    api, seat, lead = setup(server)
+    spec = {"content": "南河区白沙街道碧水湾小区门口井盖缺失，晚上有人踩空。", "address": "碧水湾",
+            "category": "城乡建设/市政设施/井盖缺失破损", "place": {"district": "nanhe", "street": "白沙街道"}}
+    first = push(seat, [{**spec, "at": T0}])
+    window = (T0, T0 + timedelta(days=30))
+    assert hotspots(api, lead, *window) == []  # a group of one is not a hot spot
+    second = push(seat, [{**spec, "at": T0 + timedelta(days=1)}])
+    (spot,) = hotspots(api, lead, *window)
+    assert spot["size"] == 2 and sorted(c["number"] for c in spot["cases"]) == sorted(first + second)

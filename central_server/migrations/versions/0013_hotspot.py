@@ -14,6 +14,8 @@ down_revision = "0009_user_team"
 branch_labels = None
 depends_on = None
 
+GROUPED = sa.text("grouped")  # models.GROUPED_SQL, frozen as it was when written
+
 
 def upgrade() -> None:
     op.create_table(
@@ -44,11 +46,13 @@ def upgrade() -> None:
         sa.Column("place_key", sa.String(64), nullable=False),
         sa.Column("group_id", sa.String(36), nullable=False),
         sa.Column("title", sa.String(80), nullable=False),
+        sa.Column("grouped", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name="fk_case_topics_case_id_cases"),
         sa.ForeignKeyConstraint(["group_id"], ["hotspot_groups.id"], name="fk_case_topics_group_id_hotspot_groups"),
         sa.PrimaryKeyConstraint("case_id", name="pk_case_topics"),
     )
-    op.create_index("ix_case_topics_accepted_at_group_id", "case_topics", ["accepted_at", "group_id"])
+    op.create_index("ix_case_topics_grouped_range", "case_topics", ["accepted_at", "group_id"],
+                    postgresql_where=GROUPED, sqlite_where=GROUPED)
     op.create_index("ix_case_topics_group_id_accepted_at", "case_topics", ["group_id", "accepted_at"])
 
 
