@@ -70,7 +70,9 @@ class HotspotPage(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
 
         self.detail_title = QLabel(self.tr("选择左侧的一个热点查看其工单"))
-        self.detail_title.setWordWrap(True)
+        self.detail_title.setStyleSheet("font-weight: bold;")
+        self.detail_subtitle = QLabel()
+        self.detail_subtitle.setWordWrap(True)
         self.detail_badge = QLabel()
         self.supervise_button = QPushButton(self.tr("督办…"))
         self.supervise_button.setEnabled(False)
@@ -88,6 +90,7 @@ class HotspotPage(QWidget):
         head.addWidget(self.detail_badge)
         head.addWidget(self.supervise_button)
         dl.addLayout(head)
+        dl.addWidget(self.detail_subtitle)
         dl.addWidget(self.case_table, 1)
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -191,12 +194,14 @@ class HotspotPage(QWidget):
         self.supervise_button.setEnabled(spot is not None)
         if spot is None:
             self.detail_title.setText(self.tr("选择左侧的一个热点查看其工单"))
+            self.detail_subtitle.setText("")
             self.detail_badge.setText("")
             self.case_table.setRowCount(0)
             return
-        self.detail_title.setText(self.tr("%1　%2　%3 件，%4").replace("%1", place_text(spot))
-                                  .replace("%2", spot.title).replace("%3", str(spot.size))
-                                  .replace("%4", span_text(spot.first_at, spot.last_at, self._tz())))
+        self.detail_title.setText(self.tr("%1　%2 件　%3").replace("%1", place_text(spot))
+                                  .replace("%2", str(spot.size))
+                                  .replace("%3", span_text(spot.first_at, spot.last_at, self._tz())))
+        self.detail_subtitle.setText(spot.title + (f"（{spot.category.replace('/', ' / ')}）" if spot.category else ""))
         self.detail_badge.setText(self._badge(spot))
         self.detail_badge.setStyleSheet(f"color: {(SUGGESTED if spot.suggested else SUPERVISED).name()};"
                                         "font-weight: bold;")
