@@ -87,7 +87,7 @@ def extract(text: str, admin_names: tuple[str, ...] = ()) -> tuple[str, str, str
     """(district, street, core, road) named at the start of `text`; empty strings for what it does not name."""
     rest = _LEAD_WORDS.sub("", unicodedata.normalize("NFKC", text).strip().replace(" ", ""))
     district = street = ""
-    while True:
+    while not _NOT_A_PLACE_START.match(rest):  # "加快全市…" is no city named 加快全
         unit = next((n for n in admin_names if rest.startswith(n)), "")
         if not unit:
             m = _ADMIN.match(rest)

@@ -204,3 +204,23 @@ def test_a_case_that_was_alone_counts_once_a_second_one_joins_it(server: Embedde
     second = push(seat, [{**spec, "at": T0 + timedelta(days=1)}])
     (spot,) = hotspots(api, lead, *window)
     assert spot["size"] == 2 and sorted(c["number"] for c in spot["cases"]) == sorted(first + second)
+
+
+def test_place_keys_ignore_house_numbers_suffixes_and_prefixes() -> None:
+    from central_server.services.hotspot_place import place_of
+
+    names = ("东湖区", "东湖", "湖滨街道")
+
+    def key(address: str = "", content: str = "") -> str:
+        return place_of(district="donghu", street="", address=address, content=content, admin_names=names).key
+
+    same_compound = {key("幸福家园3栋2单元501"), key("东湖区湖滨街道幸福家园小区12栋"), key("幸福家园三期"),
+                     key(content="投诉东湖区幸福家园楼下烧烤店油烟大"), key("万科幸福家园5号楼")}
+    assert same_compound == {"p:幸福家园"}
+    assert key("人民大道128号") == key("人民路东段5号") == key("人民街") == "p:人民路"
+    assert key("联丰路米兰春天G2栋320") == "p:米兰春天"
+    assert key("松涛花园5栋") != key("幸福家园5栋")
+    # no compound or road named: only the district (and street) — a broad place
+    broad = place_of(district="donghu", street="湖滨街道", address="", content="请加快全市垃圾分类进度",
+                     admin_names=names)
+    assert (broad.key, broad.specific) == ("d:donghu|湖滨街道", False)
