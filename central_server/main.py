@@ -19,6 +19,7 @@ from central_server.core.config import Settings, resources_dir, with_secret
 from central_server.core.recent_checks import RecentChecks
 from central_server.core.security import TokenService
 from central_server.db.engine import backend_name, make_engine, session_factory
+from central_server.services.hotspot_assign import RESOURCES_KEY
 
 
 def configure_logging() -> None:
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ctx.sync_threads.close()
         engine.dispose()
 
+    ctx.sessions.configure(info={RESOURCES_KEY: str(resources_dir(settings))})  # hot spots' settings
     app = FastAPI(title="12345 Operator Desk central server", version=__version__, lifespan=lifespan)
     app.state.ctx = ctx
     app.state.engine = engine

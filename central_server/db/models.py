@@ -339,3 +339,51 @@ class QualityReview(Base):
     sheet_sha256: Mapped[str | None] = mapped_column(String(64))
     scored_by: Mapped[str | None] = mapped_column(String(16))
     scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class HotspotGroup(Base):
+    """A hot-spot group: cases about one issue at one place (services/hotspot_assign.py). City-wide; `title` and
+    `place` carry no personal data."""
+
+    __tablename__ = "hotspot_groups"
+    __table_args__ = (Index("ix_hotspot_groups_place_key_last_at", "place_key", "last_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    place_key: Mapped[str] = mapped_column(String(64))
+    specific: Mapped[bool] = mapped_column(Boolean)  # a compound or road, not only a district/street
+    district: Mapped[str] = mapped_column(String(64))
+    street: Mapped[str] = mapped_column(String(64))
+    place: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(80))
+    signature: Mapped[dict[str, int]] = mapped_column(JSON)  # character bigram -> count, the most frequent kept
+    size: Mapped[int] = mapped_column(Integer)  # every case ever assigned
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    suggested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # 建议督办 raised
+    supervised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    supervised_by: Mapped[str | None] = mapped_column(String(16))
+    supervise_reason: Mapped[str | None] = mapped_column(Text)
+
+
+GROUPED_SQL = "grouped"
+
+
+class CaseTopic(Base):
+    """Which hot-spot group a case joined, with its acceptance time, so a range is one indexed aggregate. Most
+    cases stay alone in their group; `grouped` marks those whose group has had two or more, and only they are in
+    the range index."""
+
+    __tablename__ = "case_topics"
+    __table_args__ = (
+        Index("ix_case_topics_grouped_range", "accepted_at", "group_id", postgresql_where=text(GROUPED_SQL),
+              sqlite_where=text(GROUPED_SQL)),
+        Index("ix_case_topics_group_id_accepted_at", "group_id", "accepted_at"),
+    )
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    place_key: Mapped[str] = mapped_column(String(64))
+    group_id: Mapped[str] = mapped_column(ForeignKey("hotspot_groups.id"))
+    title: Mapped[str] = mapped_column(String(80))  # services/hotspot_text.title_of: no personal data
+    grouped: Mapped[bool] = mapped_column(Boolean)

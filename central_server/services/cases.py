@@ -21,6 +21,7 @@ from central_server.services.case_args import (
     parse_created,
 )
 from central_server.services.changes import next_change_id, stamped_at_commit
+from central_server.services.hotspot_assign import assign_new_cases
 from contract.case_fields import ValidCase
 from contract.case_number import CASE_NUMBER
 from contract.city.model import City
@@ -154,6 +155,7 @@ def create_case_from_seat(
         session.flush()
     except IntegrityError as exc:
         raise Rejected(conflict_reason(new.case["number"]), CONFLICT) from exc
+    assign_new_cases(session, [new.case], city)  # hot spots (also in push_batch's bulk path)
     return case
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from central_server.db.models import Case, CaseEvent, Seat, SeatMutation
 from central_server.services import cases
 from central_server.services.changes import stamped_at_commit, take_change_ids
+from central_server.services.hotspot_assign import assign_new_cases
 from central_server.services.kb_feedback import apply_feedback
 from contract.city.model import City
 from contract.names import CASE_CREATED, CASE_EVENT, KB_FEEDBACK
@@ -80,6 +81,7 @@ def _apply_bulk(session: Session, seat: Seat, fresh: list[Mutation], active: set
     for m in fresh:
         _decide(session, seat, m, plans.get(m.seq), active, batch, city, signed_in)
     _write(session, batch)
+    assign_new_cases(session, [p.case for p in batch.new_cases], city)  # hot spots (as in cases.py)
     return batch.results
 
 
