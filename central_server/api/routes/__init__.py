@@ -5,7 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from central_server.api.errors import ERROR_RESPONSES
-from central_server.api.routes import auth, cases, health, hotspots, kb, lead, operators, quality, routing, seats, sync
+from central_server.api.routes import (
+    auth,
+    cases,
+    health,
+    hotspots,
+    kb,
+    lead,
+    operators,
+    quality,
+    routing,
+    seats,
+    sync,
+)
 
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 for module in (auth, seats, sync, cases, operators, kb, routing, lead, hotspots, quality, health):
