@@ -124,7 +124,10 @@ def seed_demo_shift(session: Session, facts: CityFacts, resources: Path, *, now:
     report.seats = len({s.id for s in seats.values()})
     report.seconds = time.perf_counter() - started
     # LEAD ENGINEER: the demo's call records come from helper "kpi"'s simulation (`central-server calls simulate`),
-    # wire its function here, e.g. simulate_calls(session, start=now - timedelta(days=HISTORY_DAYS), end=now, ...).
+    # wire its function here, e.g. simulate_calls(session, start=now - timedelta(days=HISTORY_DAYS), end=now, ...),
+    # for the seats in `seats` (demo seat code per operator id).
+    # LEAD ENGINEER: the queue's "unsynced seats" filter needs seat backlog reports (helper B's
+    # POST /api/v1/seats/backlog); a demo seat or two with pending changes would be recorded here through B's service.
     return report
 
 
@@ -366,31 +369,34 @@ def _write_events(session: Session, facts: CityFacts, book: ShiftTemplates, case
             steps.append(Step(slot.supervise_at, "supervise", book.supervise_reason))
         timeline += [(step.at, n, k, step) for k, step in enumerate(steps)]
     timeline.sort(key=lambda item: (item[0], item[1], item[2]))
-    written = 0
     lead_of = {p.team: p.id for p in facts.city.roster.values() if p.role == "team_lead"}
+    planned: list[tuple[Case, str, dict[str, object], str, datetime]] = []
     for _, n, _, step in timeline:
         case = cases[n]
         if step.action == "callback":
             caller = rng.choice([p for p, t in team_of.items() if t == team_of.get(case.created_by)] or ["admin"])
-            append_event(session, case, kind=CALLBACK, payload={"result": step.result, "note": step.note},
-                         actor_id=caller, at=step.at)
+            planned.append((case, CALLBACK, {"result": step.result, "note": step.note}, caller, step.at))
         elif step.action == "supervise":
-            if case.status == CaseStatus.CLOSED.value:
-                continue
-            lead = lead_of.get(team_of.get(case.created_by, ""), DEMO_LEAD)
-            append_event(session, case, kind=SUPERVISED, payload={"reason": step.reason}, actor_id=lead,
-                         at=step.at)
-        elif not _department_action(session, case, step):
-            continue
-        written += 1
-    return written
+            if case.status != CaseStatus.CLOSED.value:
+                lead = lead_of.get(team_of.get(case.created_by, ""), DEMO_LEAD)
+                planned.append((case, SUPERVISED, {"reason": step.reason}, lead, step.at))
+        else:
+            action = _department_action(case, step)
+            if action is not None:
+                planned.append((case, action[0], action[1], case.lead_department, step.at))
+    # One counter update for all: ids in the order the events are appended, as one by one.
+    for (case, kind, payload, actor, at), change_id in zip(planned, take_change_ids(session, len(planned))
+                                                           if planned else (), strict=True):
+        append_event(session, case, kind=kind, payload=payload, actor_id=actor, at=at, change_id=change_id)
+    return len(planned)
 
 
-def _department_action(session: Session, case: Case, step: Step) -> bool:
-    """The event dispatch.act appends for this action (same kind, status and payload), at the step's time."""
+def _department_action(case: Case, step: Step) -> tuple[str, dict[str, object]] | None:
+    """The case's new state and the event kind and payload dispatch.act makes for this action; None when the
+    action does not apply to the case's status."""
     rule = dispatch.RULES[step.action]
     if case.status not in rule.allowed_from:
-        return False
+        return None
     payload: dict[str, object] = {"department_id": case.lead_department, "acted_by": DEMO_ACTOR}
     if step.reason:
         payload["reason"] = step.reason
@@ -402,5 +408,4 @@ def _department_action(session: Session, case: Case, step: Step) -> bool:
     if rule.to_status is not None:
         case.status = rule.to_status
     payload["status"] = case.status
-    append_event(session, case, kind=rule.kind, payload=payload, actor_id=case.lead_department, at=step.at)
-    return True
+    return rule.kind, payload
