@@ -13,7 +13,7 @@ import random
 import secrets
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -120,7 +120,8 @@ def seed_demo_shift(session: Session, facts: CityFacts, resources: Path, *, now:
     teams = demo_teams(facts.city.roster.values())
     seats = demo_seats(session, teams, rng, registered_at=now - timedelta(days=HISTORY_DAYS + 1))
     slots = _plan_slots(facts, book, teams, now=now, rng=rng)
-    report = write_cases(session, facts, book, routing_model_facts(resources), slots, seats, now=now, rng=rng)
+    report = write_cases(session, facts, book, routing_model_facts(resources), slots, seats, now=now, rng=rng,
+                         guarantee_for=next(iter(teams.values()), []))
     report.seats = len({s.id for s in seats.values()})
     report.seconds = time.perf_counter() - started
     # LEAD ENGINEER: the demo's call records come from helper "kpi"'s simulation (`central-server calls simulate`),
@@ -176,7 +177,7 @@ def _plan_slots(facts: CityFacts, book: ShiftTemplates, teams: dict[str, list[st
     slots = _repeat_callers(slots, book, facts, rng, dense_start)
     slots += _hotspot_slots(book, facts, team_list, rng, now=now, dense_start=dense_start)
     slots.sort(key=lambda s: s.at)
-    return _forced_fates(slots, dense_start, now, rng, on_duty)
+    return slots
 
 
 def _uniform(rng: random.Random, start: datetime, end: datetime) -> datetime:
@@ -238,21 +239,29 @@ def _hotspot_slots(book: ShiftTemplates, facts: CityFacts, teams: list[list[str]
     return out
 
 
-def _forced_fates(slots: list[Slot], dense_start: datetime, now: datetime, rng: random.Random,
-                  on_duty: list[str]) -> list[Slot]:
-    """Whatever chance did, the current shift shows every filter: some cases not yet signed (overdue, or due
-    within the hour) and some returned by their department."""
-    dense = [i for i, s in enumerate(slots) if s.at >= dense_start and s.operator in on_duty]
-    old_enough = [i for i in dense if slots[i].at < now - timedelta(minutes=70)]
-    fresh = [i for i in dense if slots[i].at >= now - timedelta(minutes=40)]
+def _forced_fates(cases: list[Case], slots: list[Slot], *, on_duty: Sequence[str], now: datetime,
+                  since: datetime, rng: random.Random) -> list[Slot]:
+    """Whatever chance did, the team on duty shows every filter, in the current shift as far as its length
+    allows: cases not yet signed past their respond-by (overdue) or due within the hour, and cases returned by
+    their department."""
+    team = set(on_duty)
+    dispatched = [i for i, c in enumerate(cases) if c.created_by in team and c.respond_by
+                  and slots[i].at >= now - timedelta(hours=8)]
+
+    def newest_first(indexes: list[int]) -> list[int]:  # the current shift first
+        return sorted(indexes, key=lambda i: (slots[i].at < since, rng.random()))
+
+    overdue = newest_first([i for i in dispatched if datetime.fromisoformat(cases[i].respond_by) < now])[:6]
+    due_soon = newest_first([i for i in dispatched if now <= datetime.fromisoformat(cases[i].respond_by)
+                             < now + timedelta(hours=1)])[:3]
+    chosen = set(overdue) | set(due_soon)
+    returned = newest_first([i for i in dispatched if i not in chosen
+                             and slots[i].at <= now - timedelta(minutes=15)])[:5]
     out = list(slots)
-    for i in rng.sample(old_enough, min(6, len(old_enough))):
+    for i in chosen:
         out[i] = _with_fate(out[i], Fate(unsigned=True))
-    left = [i for i in old_enough if not out[i].fate.unsigned]
-    for i in rng.sample(left, min(5, len(left))):
+    for i in returned:
         out[i] = _with_fate(out[i], Fate(returned=True))
-    for i in fresh[-3:]:
-        out[i] = _with_fate(out[i], Fate(unsigned=True))
     return out
 
 
@@ -304,8 +313,10 @@ def _spec(slot: Slot, seat_code: str, book: ShiftTemplates, facts: CityFacts, rn
 
 
 def write_cases(session: Session, facts: CityFacts, book: ShiftTemplates, model: RoutingModelFacts,
-                slots: list[Slot], seats: dict[str, Seat], *, now: datetime, rng: random.Random) -> ShiftReport:
-    """Make each slot a case through plan_case_from_seat, then its events in time order; commits once."""
+                slots: list[Slot], seats: dict[str, Seat], *, now: datetime, rng: random.Random,
+                guarantee_for: Sequence[str] = ()) -> ShiftReport:
+    """Make each slot a case through plan_case_from_seat, then its events in time order; commits once.
+    `guarantee_for`: the people on duty, whose recent cases then show every queue filter."""
     report = ShiftReport()
     day_seq = _taken_numbers(session, seats.values())
     cases: list[Case] = []
@@ -335,6 +346,9 @@ def write_cases(session: Session, facts: CityFacts, book: ShiftTemplates, model:
     for (seat_id, operator_id), times in signed_in.items():
         record_sign_in(session, seat_id, operator_id, min(times) - timedelta(minutes=5))
         record_sign_in(session, seat_id, operator_id, max(times) - timedelta(minutes=1))
+    if guarantee_for:
+        slots = _forced_fates(cases, slots, on_duty=guarantee_for, now=now, since=shift_start(now, facts.timezone),
+                              rng=rng)
     with session.no_autoflush:  # the events go in as one batch at the end, not one flush per event
         report.events = len(created) + _write_events(session, facts, book, cases, slots, now=now, rng=rng)
     report.cases = len(cases)

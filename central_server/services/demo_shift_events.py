@@ -62,12 +62,12 @@ def plan_steps(*, accepted_at: datetime, respond_by: datetime | None, finish_by:
     window = respond_by - accepted_at
     if fate.unsigned:
         return []
-    if fate.returned or rng.random() < RETURN_UNSIGNED:
-        if fate.returned and rng.random() < 0.5:
-            sign_at = accepted_at + rng.uniform(0.1, 0.9) * window
-            steps.append(Step(sign_at, "sign"))
-            return _until([*steps, Step(sign_at + rng.uniform(10, 180) * MIN, "return", rng.choice(return_reasons))],
-                          now)
+    if fate.returned:  # before now, however recent the case: signed first or not
+        span = min(window, now - accepted_at)
+        sign_at = accepted_at + rng.uniform(0.1, 0.5) * span
+        returned = Step(accepted_at + rng.uniform(0.6, 0.95) * span, "return", rng.choice(return_reasons))
+        return _until([Step(sign_at, "sign"), returned] if rng.random() < 0.5 else [returned], now)
+    if rng.random() < RETURN_UNSIGNED:
         return _until([Step(accepted_at + rng.uniform(0.15, 0.9) * window, "return", rng.choice(return_reasons))], now)
     late_sign = rng.random() < LATE_SIGN
     sign_at = respond_by + rng.uniform(5, 240) * MIN if late_sign else \
