@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from central_server.core.city import CityFacts
@@ -27,7 +27,7 @@ from central_server.core.security import hash_credential
 from central_server.db.models import Case, CaseEvent, Seat
 from central_server.services import dispatch
 from central_server.services.case_history import append_event
-from central_server.services.cases import plan_case_from_seat
+from central_server.services.cases import NewCase, plan_case_from_seat
 from central_server.services.changes import take_change_ids
 from central_server.services.demo_shift_cases import (
     Caller,
@@ -316,11 +316,13 @@ def write_cases(session: Session, facts: CityFacts, book: ShiftTemplates, model:
                 slots: list[Slot], seats: dict[str, Seat], *, now: datetime, rng: random.Random,
                 guarantee_for: Sequence[str] = ()) -> ShiftReport:
     """Make each slot a case through plan_case_from_seat, then its events in time order; commits once.
-    `guarantee_for`: the people on duty, whose recent cases then show every queue filter."""
+    `guarantee_for`: the people on duty, whose recent cases then show every queue filter.
+
+    The rows go in as a few multi-row INSERTs: the cases with the state their events left them in, after them
+    their created events, then the events append_event built."""
     report = ShiftReport()
     day_seq = _taken_numbers(session, seats.values())
-    cases: list[Case] = []
-    created: list[CaseEvent] = []
+    planned: list[NewCase] = []
     signed_in: dict[tuple[str, str], list[datetime]] = defaultdict(list)
     team_of = {p.id: p.team for p in facts.city.roster.values()}
     for slot in slots:
@@ -330,27 +332,27 @@ def write_cases(session: Session, facts: CityFacts, book: ShiftTemplates, model:
         day_seq[key] += 1
         args = created_args(facts.city, book, model, spec, seq=day_seq[key], rng=rng)
         received = slot.at + timedelta(seconds=rng.randint(1, 40))
-        new = plan_case_from_seat(seat=seat, operator_id=slot.operator, entity_id=args["case_id"], args=args,
-                                  received_at=received, city=facts.city)
-        cases.append(Case(**new.case))
-        created.append(CaseEvent(**new.event))
+        planned.append(plan_case_from_seat(seat=seat, operator_id=slot.operator, entity_id=args["case_id"],
+                                           args=args, received_at=received, city=facts.city))
         signed_in[(seat.id, slot.operator)].append(slot.at)
         report.per_team[team_of.get(slot.operator, "")] += 1
-    session.add_all(cases)
-    session.flush()
-    # Events inserted with a change id keep it (on PostgreSQL too): the created events come first in the feed.
-    for event, change_id in zip(created, take_change_ids(session, len(created)) if created else (), strict=True):
-        event.change_id = change_id
-    session.add_all(created)
-    session.flush()
     for (seat_id, operator_id), times in signed_in.items():
         record_sign_in(session, seat_id, operator_id, min(times) - timedelta(minutes=5))
         record_sign_in(session, seat_id, operator_id, max(times) - timedelta(minutes=1))
+    # Events inserted with a change id keep it (on PostgreSQL too): the created events come first in the feed.
+    for new, change_id in zip(planned, take_change_ids(session, len(planned)) if planned else (), strict=True):
+        new.event["change_id"] = change_id
+    cases = [Case(**new.case) for new in planned]  # never added: their final state is inserted below
     if guarantee_for:
         slots = _forced_fates(cases, slots, on_duty=guarantee_for, now=now, since=shift_start(now, facts.timezone),
                               rng=rng)
-    with session.no_autoflush:  # the events go in as one batch at the end, not one flush per event
-        report.events = len(created) + _write_events(session, facts, book, cases, slots, now=now, rng=rng)
+    with session.no_autoflush:  # nothing reaches the database before the cases
+        report.events = len(planned) + _write_events(session, facts, book, cases, slots, now=now, rng=rng)
+        if planned:
+            session.execute(insert(Case), [{**new.case, "status": case.status, "finish_by": case.finish_by,
+                                            "last_event_seq": case.last_event_seq}
+                                           for new, case in zip(planned, cases, strict=True)])
+            session.execute(insert(CaseEvent), [new.event for new in planned])
     report.cases = len(cases)
     session.commit()
     return report
