@@ -13,16 +13,9 @@ from sqlalchemy.orm import Session
 
 from central_server.core.city import CityFacts
 from central_server.db.models import Case
-from central_server.services.demo_shift import (
-    HISTORY_DAYS,
-    SEED,
-    ShiftReport,
-    Slot,
-    demo_seats,
-    demo_teams,
-    write_cases,
-)
+from central_server.services.demo_shift import SEED, ShiftReport, demo_seats, write_cases
 from central_server.services.demo_shift_cases import routing_model_facts
+from central_server.services.demo_shift_plan import HISTORY_DAYS, Slot, demo_teams
 from central_server.services.demo_shift_templates import load_templates
 
 

@@ -25,8 +25,9 @@ from central_server.services import dispatch
 from central_server.services.case_history import append_event
 from central_server.services.cases import plan_case_from_seat
 from central_server.services.demo import seed_demo, seed_if_empty
-from central_server.services.demo_shift import SEED, seed_demo_shift, seed_shift_if_empty, shift_start
+from central_server.services.demo_shift import SEED, seed_demo_shift, seed_shift_if_empty
 from central_server.services.demo_shift_bulk import generate_team_cases
+from central_server.services.demo_shift_plan import shift_start
 from central_server.services.demo_shift_templates import load_templates, templates_path
 from contract.case_fields import ValidCase
 from contract.enums import CallbackResult, CaseStatus
