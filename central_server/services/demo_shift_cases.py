@@ -78,6 +78,7 @@ def new_id(rng: random.Random) -> str:
 
 
 def case_form(city: City, book: ShiftTemplates, spec: CaseSpec) -> CaseInput:
+    """The form as the operator filled it in: the template's words with this call's place, object and time."""
     t, p, c = spec.template, spec.place, spec.caller
     content = t.content.format(street=p.street, road=p.road, compound=p.compound, object=p.object,
                                time=spec.when_words)

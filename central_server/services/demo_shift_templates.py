@@ -103,7 +103,7 @@ def load_templates(resources: Path, city: City) -> ShiftTemplates:
         callback_notes=dict(dept["callback_notes"]), supervise_reason=str(dept["supervise_reason"]),
         routes=routes, fallback=Route(fallback.get("lead", DISTRICT_LEAD), tuple(fallback.get("cooperating", []))),
     )
-    _check(book, city)
+    _check(book, city, templates_path(resources))
     return book
 
 
@@ -120,7 +120,7 @@ def _template(t: dict[str, Any]) -> Template:
     )
 
 
-def _check(book: ShiftTemplates, city: City) -> None:
+def _check(book: ShiftTemplates, city: City, path: Path) -> None:
     """A broken template file fails here with the place named, never as a refused demo case later."""
     problems = []
     for t in book.templates:
@@ -145,4 +145,4 @@ def _check(book: ShiftTemplates, city: City) -> None:
     if set(book.callback_notes) != {r.value for r in CallbackResult}:
         problems.append("department.callback_notes: one note per CallbackResult code")
     if problems:
-        raise ValueError(f"{templates_path(Path('resources'))}: " + "; ".join(problems))
+        raise ValueError(f"{path}: " + "; ".join(problems))

@@ -35,6 +35,7 @@ from contract.events import CaseEvent as ContractEvent
 from contract.events import derive_state
 from contract.phone import normalize_phone
 from operator_app.routing.directory import load_directory
+from operator_app.routing.record import rechosen
 from operator_app.services.intake import created_payload
 from tests.conftest import REPO, SHARED_DATA
 
@@ -119,6 +120,10 @@ def test_every_case_is_valid_by_the_servers_rules_as_a_seat_sends_it(session: Se
         assert {k: v for k, v in payload.items() if k != "handling_seconds"} == \
             {k: v for k, v in seat_made.items() if k != "handling_seconds"}
         assert 45 <= payload["handling_seconds"] <= 1800
+        if "routing" in payload:  # the choice and "overridden" as the seat's routing record states them
+            record = payload["routing"]
+            assert rechosen({k: record[k] for k in ("model_version", "suggestions")}, category=valid.category,
+                            lead_department=valid.lead_department, district=valid.district) == record
 
 
 def test_lead_departments_follow_the_routing_directory_the_seats_use(session: Session) -> None:
@@ -410,3 +415,15 @@ def test_seeds_on_each_back_end(database_url: str) -> None:
                 assert ids == sorted(ids)  # type: ignore[type-var]
     finally:
         engine.dispose()
+
+
+def test_a_broken_template_file_names_its_problem(tmp_path: Path) -> None:
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "city").mkdir()
+    text = templates_path(_resources()).read_text(encoding="utf-8")
+    broken = text.replace('category = "城乡建设/市政设施/路灯不亮"', 'category = "城乡建设/市政设施"', 1)
+    (tmp_path / "demo" / "shift_templates.toml").write_text(broken, encoding="utf-8")
+    (tmp_path / "city" / "routing_directory.toml").write_bytes(
+        (_resources() / "city" / "routing_directory.toml").read_bytes())
+    with pytest.raises(ValueError, match="城乡建设/市政设施: not a third-level category"):
+        load_templates(tmp_path, _facts().city)
