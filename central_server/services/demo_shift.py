@@ -48,7 +48,7 @@ from central_server.services.demo_shift_templates import ShiftTemplates, load_te
 from central_server.services.seats import record_sign_in
 from contract.case_number import day_and_seq
 from contract.enums import CaseStatus
-from contract.events import CALLBACK, SUPERVISED
+from contract.events import CALLBACK, REDISPATCHED, SUPERVISED
 
 SEED = 12345
 DEMO_ACTOR = "demo"  # `acted_by` of the demo's department actions
@@ -155,6 +155,7 @@ def write_cases(session: Session, facts: CityFacts, book: ShiftTemplates, model:
         report.events = len(planned) + _write_events(session, facts, book, cases, slots, now=now, rng=rng)
         if planned:
             session.execute(insert(Case), [{**new.case, "status": case.status, "finish_by": case.finish_by,
+                                            "fields": case.fields, "lead_department": case.lead_department,
                                             "last_event_seq": case.last_event_seq}
                                            for new, case in zip(planned, cases, strict=True)])
             session.execute(insert(CaseEvent), [new.event for new in planned])
@@ -185,7 +186,8 @@ def _write_events(session: Session, facts: CityFacts, book: ShiftTemplates, case
         finish = datetime.fromisoformat(case.finish_by) if case.finish_by else None
         steps = plan_steps(accepted_at=slot.at, respond_by=respond, finish_by=finish, now=now, rng=rng,
                            return_reasons=book.return_reasons, extend_reasons=book.extend_reasons,
-                           callback_notes=book.callback_notes, fate=slot.fate)
+                           callback_notes=book.callback_notes, redispatch_reason=book.redispatch_reason,
+                           fate=slot.fate)
         if slot.supervise_at is not None and slot.supervise_at <= now:
             steps.append(Step(slot.supervise_at, "supervise", book.supervise_reason))
         timeline += [(step.at, n, k, step) for k, step in enumerate(steps)]
@@ -197,6 +199,11 @@ def _write_events(session: Session, facts: CityFacts, book: ShiftTemplates, case
         if step.action == "callback":
             caller = rng.choice([p for p, t in team_of.items() if t == team_of.get(case.created_by)] or ["admin"])
             planned.append((case, CALLBACK, {"result": step.result, "note": step.note}, caller, step.at))
+        elif step.action == "redispatch":
+            redispatched = _redispatch(facts, case, step)
+            if redispatched is not None:
+                lead = lead_of.get(team_of.get(case.created_by, ""), DEMO_LEAD)
+                planned.append((case, REDISPATCHED, redispatched, lead, step.at))
         elif step.action == "supervise":
             if case.status != CaseStatus.CLOSED.value:
                 lead = lead_of.get(team_of.get(case.created_by, ""), DEMO_LEAD)
@@ -210,6 +217,20 @@ def _write_events(session: Session, facts: CityFacts, book: ShiftTemplates, case
                                                            if planned else (), strict=True):
         append_event(session, case, kind=kind, payload=payload, actor_id=actor, at=at, change_id=change_id)
     return len(planned)
+
+
+def _redispatch(facts: CityFacts, case: Case, step: Step) -> dict[str, object] | None:
+    """改派 of a returned case to its district's government (the unit that owns what no department takes): the
+    case's new state and the event's payload; None when the case is not returned or already there."""
+    government = facts.city.districts[case.fields["district"]].government_department
+    if case.status != CaseStatus.RETURNED.value or case.lead_department == government:
+        return None
+    payload: dict[str, object] = {"from_department": case.lead_department, "to_department": government,
+                                  "reason": step.reason}
+    case.lead_department = government
+    case.fields = {**case.fields, "lead_department": government}
+    case.status = CaseStatus.DISPATCHED.value
+    return payload
 
 
 def _department_action(case: Case, step: Step) -> tuple[str, dict[str, object]] | None:

@@ -32,7 +32,8 @@ SATISFACTION_LATE = {CallbackResult.SATISFIED: 0.35, CallbackResult.BASICALLY_SA
 
 @dataclass(frozen=True)
 class Step:
-    """One thing done to a case: a department action ("sign", "return", "extend", "complete") or "callback"."""
+    """One thing done to a case: a department action ("sign", "return", "extend", "complete"), the team lead's
+    "redispatch" (改派) of a returned case, or "callback"."""
 
     at: datetime
     action: str
@@ -52,7 +53,7 @@ class Fate:
 
 def plan_steps(*, accepted_at: datetime, respond_by: datetime | None, finish_by: datetime | None, now: datetime,
                rng: random.Random, return_reasons: tuple[str, ...], extend_reasons: tuple[str, ...],
-               callback_notes: dict[str, str], fate: Fate = Fate()) -> list[Step]:
+               callback_notes: dict[str, str], redispatch_reason: str, fate: Fate = Fate()) -> list[Step]:
     """The steps up to `now`, in time order; a case without deadlines was closed on the call."""
     steps: list[Step] = []
     if respond_by is None or finish_by is None:
@@ -68,7 +69,8 @@ def plan_steps(*, accepted_at: datetime, respond_by: datetime | None, finish_by:
         returned = Step(accepted_at + rng.uniform(0.6, 0.95) * span, "return", rng.choice(return_reasons))
         return _until([Step(sign_at, "sign"), returned] if rng.random() < 0.5 else [returned], now)
     if rng.random() < RETURN_UNSIGNED:
-        return _until([Step(accepted_at + rng.uniform(0.15, 0.9) * window, "return", rng.choice(return_reasons))], now)
+        returned = Step(accepted_at + rng.uniform(0.15, 0.9) * window, "return", rng.choice(return_reasons))
+        return _until([returned, *_redispatched(returned.at, rng, redispatch_reason)], now)
     late_sign = rng.random() < LATE_SIGN
     sign_at = respond_by + rng.uniform(5, 240) * MIN if late_sign else \
         accepted_at + max(MIN * 2, rng.uniform(0.05, 0.95) * window)
@@ -76,7 +78,7 @@ def plan_steps(*, accepted_at: datetime, respond_by: datetime | None, finish_by:
     roll = rng.random()
     if roll < RETURN_SIGNED:
         steps.append(Step(sign_at + rng.uniform(20, 300) * MIN, "return", rng.choice(return_reasons)))
-        return _until(steps, now)
+        return _until([*steps, *_redispatched(steps[-1].at, rng, redispatch_reason)], now)
     deadline = finish_by
     if roll < RETURN_SIGNED + EXTEND:
         extend_at = sign_at + max(HOUR, rng.uniform(0.2, 0.7) * (finish_by - sign_at))
@@ -93,6 +95,15 @@ def plan_steps(*, accepted_at: datetime, respond_by: datetime | None, finish_by:
     if rng.random() < CALLBACK_DONE:
         steps.append(_callback(done_at + rng.uniform(1, 28) * HOUR, not late, rng, callback_notes))
     return _until(steps, now)
+
+
+def _redispatched(returned_at: datetime, rng: random.Random, reason: str) -> list[Step]:
+    """The team lead sends a returned case to the unit that owns it (改派) within hours; that unit signs and
+    finishes it."""
+    at = returned_at + rng.uniform(0.5, 3) * HOUR
+    sign_at = at + rng.uniform(10, 60) * MIN
+    return [Step(at, "redispatch", reason), Step(sign_at, "sign"), Step(sign_at + rng.uniform(2, 30) * HOUR,
+                                                                        "complete")]
 
 
 def _callback(at: datetime, on_time: bool, rng: random.Random, notes: dict[str, str]) -> Step:

@@ -65,6 +65,7 @@ class ShiftTemplates:
     extend_reasons: tuple[str, ...]
     callback_notes: dict[str, str]
     supervise_reason: str
+    redispatch_reason: str
     routes: dict[str, Route]  # category prefix -> route (routing directory)
     fallback: Route
 
@@ -101,6 +102,7 @@ def load_templates(resources: Path, city: City) -> ShiftTemplates:
         compounds=tuple(places["compounds"]), times=tuple(places["times"]),
         return_reasons=tuple(dept["return_reasons"]), extend_reasons=tuple(dept["extend_reasons"]),
         callback_notes=dict(dept["callback_notes"]), supervise_reason=str(dept["supervise_reason"]),
+        redispatch_reason=str(dept["redispatch_reason"]),
         routes=routes, fallback=Route(fallback.get("lead", DISTRICT_LEAD), tuple(fallback.get("cooperating", []))),
     )
     _check(book, city, templates_path(resources))
