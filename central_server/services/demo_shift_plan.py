@@ -119,7 +119,9 @@ def _repeat_callers(slots: list[Slot], book: ShiftTemplates, facts: CityFacts, r
             break
         last = dense.pop(rng.randrange(len(dense)))
         firsts = [earlier.pop(rng.randrange(len(earlier))) for _ in range(rng.randint(1, 3))]
-        template, place = _pick_template(book, rng), _random_place(facts, book, rng)
+        # Unsolved problems bring people back, not questions answered on the call.
+        template = _pick_template(book, rng, dispatched_only=True)
+        place = _random_place(facts, book, rng, template)
         caller = _caller(book, rng, elderly=rng.random() < 0.3)
         for n, i in enumerate(sorted([*firsts, last], key=lambda k: out[k].at)):
             out[i] = Slot(out[i].at, out[i].operator, template, place, caller, repeat=n > 0)
@@ -177,8 +179,9 @@ def _with_fate(slot: Slot, fate: Fate) -> Slot:
     return Slot(slot.at, slot.operator, slot.template, slot.place, slot.caller, slot.repeat, fate, slot.supervise_at)
 
 
-def _pick_template(book: ShiftTemplates, rng: random.Random) -> Template:
-    return rng.choices(book.templates, weights=[t.weight for t in book.templates])[0]
+def _pick_template(book: ShiftTemplates, rng: random.Random, *, dispatched_only: bool = False) -> Template:
+    templates = [t for t in book.templates if not (dispatched_only and t.direct)]
+    return rng.choices(templates, weights=[t.weight for t in templates])[0]
 
 
 def _random_place(facts: CityFacts, book: ShiftTemplates, rng: random.Random, template: Template | None = None
