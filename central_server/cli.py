@@ -1,5 +1,6 @@
-"""`central-server`: serve, init-db, create-user, seed-demo, `kb import` of articles, `routing publish` of a model,
-`seat reset` of a seat that lost its credential, and `dept act` to move a case along as a department."""
+"""`central-server`: serve, init-db, create-user, seed-demo (--shift: a demo shift of cases), `kb import` of
+articles, `routing publish` of a model, `seat reset` of a seat that lost its credential, and `dept act` to move a
+case along as a department."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from central_server.db.engine import make_engine, session_factory
 from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
 from central_server.services import dispatch, routing_models, seats
 from central_server.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_articles
+from central_server.services.demo_shift import seed_shift_if_empty
 from central_server.services.kb_import import import_file as kb_import_file
 from central_server.services.users import create_user
 from contract.roles import ROLE_CODES
@@ -65,8 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=ROLE_CODES)
     user.add_argument("--team", default="", help="the team (班组) the person works in; a team lead reviews "
                                                  "the cases of their own team's operators")
-    command("seed-demo", f"add the demo city's accounts (password {DEMO_PASSWORD!r}), an admin and the demo "
-                         "knowledge-base articles")
+    seed = command("seed-demo", f"add the demo city's accounts (password {DEMO_PASSWORD!r}), an admin and the demo "
+                                "knowledge-base articles")
+    seed.add_argument("--shift", action="store_true", help="also a demo shift of cases up to now, with department "
+                                                           "events and return visits (only into a database without "
+                                                           "cases)")
     kb = sub.add_parser("kb", help="the knowledge base").add_subparsers(dest="kb_command", required=True)
     kb_import = kb.add_parser("import", help="import articles from a JSONL file (bad lines are reported by "
                                              "number, the rest imported; unchanged articles add no version)")
@@ -141,6 +146,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                 report = seed_demo_articles(session, city, resources_dir(settings))
                 print(f"demo articles: {report.added} added, {report.updated} updated, "
                       f"{report.unchanged} unchanged")
+                if args.shift:
+                    _seed_shift(session, settings)
             elif args.command == "kb":
                 return _kb_import(session, settings, Path(args.file), owner=args.owner, as_json=args.json)
             elif args.command == "routing":
@@ -164,6 +171,14 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         engine.dispose()
+
+
+def _seed_shift(session: Session, settings: Settings) -> None:
+    shift = seed_shift_if_empty(session, load_city_facts(resources_dir(settings)), resources_dir(settings))
+    if shift is None:
+        raise CliError("the database has cases already: the demo shift goes only into a database without cases")
+    print(f"demo shift: {shift.cases} cases, {shift.events} events, {shift.seats} demo seats "
+          f"({shift.seconds:.2f} s)")
 
 
 def _kb_import(session: Session, settings: Settings, path: Path, *, owner: str, as_json: bool) -> int:

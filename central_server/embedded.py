@@ -33,15 +33,16 @@ class EmbeddedServer:
         self.sock.close()
 
 
-def prepare_database(settings: Settings, *, seed: bool = True) -> None:
-    """Migrate to head, and seed the demo accounts (no user yet) and the demo articles (no article yet)."""
+def prepare_database(settings: Settings, *, seed: bool = True, demo_shift: bool = False) -> None:
+    """Migrate to head, and seed the demo accounts (no user yet), the demo articles (no article yet) and, with
+    `demo_shift`, the demo shift (no case yet)."""
     engine = make_engine(settings.database_url, sqlite_key=settings.sqlite_key)
     try:
         upgrade_to_head(engine)
         if seed:
             with session_factory(engine)() as session:
                 resources = resources_dir(settings)
-                seed_if_empty(session, load_city_facts(resources), resources)
+                seed_if_empty(session, load_city_facts(resources), resources, shift=demo_shift)
     finally:
         engine.dispose()
 
@@ -70,8 +71,9 @@ def serve_app_in_thread(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0,
 
 
 def start_in_thread(database_url: str, host: str = "127.0.0.1", port: int = 0, *,
-                    settings: Settings | None = None) -> EmbeddedServer:
-    """Migrate (and seed the demo city if the database is empty), then serve in a daemon thread."""
+                    settings: Settings | None = None, demo_shift: bool = False) -> EmbeddedServer:
+    """Migrate (and seed the demo city if the database is empty; with `demo_shift` also a shift of cases if it has
+    none), then serve in a daemon thread."""
     settings = (settings or Settings()).model_copy(update={"database_url": database_url})
-    prepare_database(settings)
+    prepare_database(settings, demo_shift=demo_shift)
     return serve_app_in_thread(create_app(settings), host=host, port=port)

@@ -18,7 +18,8 @@ CENTRAL_DB = "central.sqlite"
 
 
 def start_embedded_server(data_dir: Path) -> Any:
-    """Start (and on first use initialise and seed) the central server; returns an object with .url and .stop()."""
+    """Start (and on first use initialise and seed, with the demo shift) the central server; returns an object with
+    .url and .stop()."""
     from pydantic import SecretStr
 
     from central_server.core.config import Settings
@@ -28,6 +29,7 @@ def start_embedded_server(data_dir: Path) -> Any:
     try:
         key = unlock(path, Purpose.CENTRAL)  # a plain central.sqlite of an older version is encrypted first
         settings = Settings(sqlite_key=SecretStr(key.raw.hex()))
-        return start_in_thread(f"sqlite:///{path}", settings=settings)
+        # The embedded default is the demo: its first start seeds a shift of cases for the team leads' workbench.
+        return start_in_thread(f"sqlite:///{path}", settings=settings, demo_shift=True)
     except (OSError, RuntimeError, *DB_ERRORS) as exc:  # type: ignore[misc]  # mypy does not follow the unpacking
         raise OperatorAppError(f"the embedded central server could not start: {exc}") from exc
