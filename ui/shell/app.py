@@ -16,12 +16,13 @@ from operator_app.errors import OperatorAppError, StoreError, SyncError, SyncErr
 from operator_app.logs import setup_logging
 from operator_app.seat import Seat, open_seat
 from operator_app.services.case_queries import outbox_summary
-from operator_app.services.shift import find_operator, login, logout
+from operator_app.services.shift import ShiftSession, find_operator, login, logout
 from operator_app.store.backup import take_backup
 from operator_app.store.keys import KeyLocation, key_dir
 from sync.embedded import DEMO_PASSWORD
 from ui.common.errors import error_text, show_error
 from ui.common.gui_gc import collect_on_gui_thread
+from ui.common.named import named
 from ui.common.tasks import TaskManager
 from ui.shell.desk_window import DeskWindow
 from ui.shell.login_window import LoginWindow
@@ -116,7 +117,7 @@ class DeskController:
         self.engine: SyncEngine | None = None
         self.desk: DeskWindow | None = None
         self.login_window: LoginWindow | None = None
-        self.session = None
+        self.session: ShiftSession | None = None
         self.secrets_in_memory = False
         self._engine_factory: Callable[[], SyncEngine] | None = None
         if callable(engine):
@@ -244,7 +245,7 @@ class DeskController:
                                      secrets.secure if secrets is not None else None, key_in_file)
         note = self.desk.statusBar().findChild(QLabel, "noKeyring")
         if note is None:
-            note = QLabel(NO_KEYRING_NOTE(), objectName="noKeyring")
+            note = named(QLabel(NO_KEYRING_NOTE()), "noKeyring")
             self.desk.statusBar().addPermanentWidget(note)
         note.setToolTip(tooltip)
 

@@ -34,6 +34,7 @@ from ui.cases.rejected_dialog import RejectedDialog
 from ui.cases.table_model import CaseTableModel
 from ui.common import shortcuts as keys
 from ui.common.errors import show_error
+from ui.common.named import named
 from ui.common.shortcuts import ShortcutsDialog
 from ui.common.tasks import TaskManager
 from ui.intake.form import CaseForm
@@ -78,9 +79,9 @@ class DeskWindow(QMainWindow):
         self.form.edited.connect(self.kb.content_changed)
         self.kb.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.kb.changes.connect(self.apply_changes)
-        intake = QSplitter(objectName="intakeSplitter")
+        intake = named(QSplitter(), "intakeSplitter")
         intake.addWidget(self.form)
-        assist = QSplitter(Qt.Orientation.Vertical, objectName="assistSplitter")
+        assist = named(QSplitter(Qt.Orientation.Vertical), "assistSplitter")
         assist.setContentsMargins(0, 4, 4, 4)
         for panel in (self.routing, self.kb.search, self.kb.suggestions):
             assist.addWidget(panel)
@@ -94,7 +95,7 @@ class DeskWindow(QMainWindow):
         intake.setStretchFactor(0, 3)
         intake.setStretchFactor(1, 1)
         intake.setSizes([860, 420])
-        self.tabs = QTabWidget(objectName="deskTabs")
+        self.tabs = named(QTabWidget(), "deskTabs")
         self.tabs.addTab(intake, self.tr("工单受理"))
         self.tabs.addTab(self.cases, self.tr("我的工单"))
         self.setCentralWidget(self.tabs)
