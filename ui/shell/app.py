@@ -149,6 +149,7 @@ class DeskController:
         if self.secrets_in_memory and self.login_window is not None:
             self.login_window.show_note(self._secrets_note(engine))
         if self.desk is not None:  # the desk was entered before the engine was ready
+            self.desk.engine_ready(engine.api)
             self._show_keyring_note()
 
     @staticmethod
@@ -221,7 +222,10 @@ class DeskController:
         if self.login_window is not None:
             self.login_window.close()
             self.login_window = None
-        self.desk = DeskWindow(self.seat, self.session, self.tasks, self.sync)
+        # The engine is set on the sync thread before `_engine_ready` reaches this one; either way the desk gets
+        # its `api` once (DeskWindow.engine_ready is idempotent).
+        api = self.engine.api if self.engine is not None else None
+        self.desk = DeskWindow(self.seat, self.session, self.tasks, self.sync, api=api)
         self.desk.logout_requested.connect(self.logout)
         self.desk.form_ready.connect(collect_on_gui_thread().freeze)
         self.desk.warmed_up.connect(collect_on_gui_thread().freeze)  # the models and dictionaries loaded after it

@@ -1,4 +1,5 @@
-"""The operator desk: case form and "my cases" in tabs, status bar with who, where and what waits to sync."""
+"""The desk's window: the workspaces of the person's role in tabs (ui/shell/workspaces.py), the intake workspace's
+case form and "my cases", and the status bar with who (their real role), where and what waits to sync."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QTabWidget,
+    QWidget,
 )
 
 from contract.case_fields import validate_case
+from contract.roles import INTAKE, may, role_label
 from operator_app.errors import ValidationErrors
 from operator_app.seat import Seat
 from operator_app.services.case_queries import get_case
@@ -42,6 +45,8 @@ from ui.kb.assist import KnowledgeAssist
 from ui.routing.panel import RoutingPanel
 from ui.shell.sync_controller import SyncController
 from ui.shell.sync_indicator import SyncIndicator
+from ui.shell.workspace_pages import Api, WorkbenchSlot
+from ui.shell.workspaces import workspaces_for
 
 if TYPE_CHECKING:
     from operator_app.routing.suggest import Suggestion
@@ -60,15 +65,61 @@ class DeskWindow(QMainWindow):
     warmed_up = Signal()  # the routing model and the knowledge base's code are loaded (see _preload)
     case_submitted = Signal(object)  # SubmitResult
 
-    def __init__(self, seat: Seat, session: ShiftSession, tasks: TaskManager, sync: SyncController) -> None:
+    def __init__(self, seat: Seat, session: ShiftSession, tasks: TaskManager, sync: SyncController, *,
+                 api: Api | None = None) -> None:
+        """`api` is the sync engine's (None while the engine is not set up yet: `engine_ready` gives it later)."""
         super().__init__()
-        self.seat, self.session, self.tasks, self.sync = seat, session, tasks, sync
+        self.seat, self.session, self.tasks, self.sync, self.api = seat, session, tasks, sync, api
         self.correcting_seq: int | None = None
         op = session.operator
+        self.role = op.role
+        self.intake = may(self.role, INTAKE)  # only then the case form, drafts and submits exist on this desk
         self.setWindowTitle(self.tr("12345 坐席工作台 — %1（%2）").replace("%1", op.name).replace("%2", op.id))
+        self.ready = False
+        self._detached = False
+        self._submitting = False
+        self.number_dialog: CaseNumberDialog | None = None
+        if self.intake:
+            self._build_intake()
+        self.tabs = named(QTabWidget(), "deskTabs")
+        self.tabs.setDocumentMode(True)
+        self.pages: dict[str, QWidget] = {}
+        for workspace in workspaces_for(self.role):
+            page = workspace.build(self)
+            self.pages[workspace.key] = page
+            index = self.tabs.addTab(page, workspace.title())
+            self.tabs.setTabToolTip(index, f"{workspace.title()} ({workspace.shortcut})")
+        if not self.pages:  # a role with nothing to do at a seat (e.g. an administrator)
+            self.tabs.addTab(QLabel(self.tr("此账号在坐席工作台上没有可用的工作区。")), self.tr("提示"))
+        self.setCentralWidget(self.tabs)
+        self.who = named(QLabel(self.tr("%1 %2 %3").replace("%1", role_label(self.role)).replace("%2", op.name)
+                                .replace("%3", op.id)), "whoLabel")
+        self.seat_label = QLabel(self.tr("席位 %1").replace("%1", seat.store.seat.seat_code))
+        self.sync_indicator = SyncIndicator(seat.city.timezone)
+        for widget in (self.who, self.seat_label):
+            self.statusBar().addWidget(widget)
+        self.statusBar().addPermanentWidget(self.sync_indicator)
+        sync.status_changed.connect(self.sync_indicator.show_status)
+        if self.intake:
+            sync.cases_changed.connect(self._cases_synced)
+            sync.routing_model_changed.connect(self.routing.model_received)
+            sync.status_changed.connect(self.kb.recheck)
+            self.sync_indicator.rejected_clicked.connect(self.show_rejected)
+        self._build_actions()
+        self._fit_screen()
+        if self.intake:
+            self.tasks.read(lambda: load_draft(seat.store, operator_id=op.id), self._restore_draft)
+            self.cases.apply_filter()
+        else:
+            QTimer.singleShot(0, self._no_form_ready)
+        sync.publish()
+
+    def _build_intake(self) -> None:
+        """The intake workspace: case form, routing and knowledge-base column, "my cases", the draft timer."""
+        seat, tasks, op = self.seat, self.tasks, self.session.operator
         self.form = CaseForm(seat.city)
         self.model = CaseTableModel(seat.store, seat.city, tasks)
-        self.cases = CaseListView(self.model, operator_id=op.id, shift_start=session.login_at)
+        self.cases = CaseListView(self.model, operator_id=op.id, shift_start=self.session.login_at)
         self.routing = RoutingPanel(seat.city, tasks, seat.data_dir)
         self.routing.accept_requested.connect(self.apply_suggestion)
         self.routing.model_swapped.connect(lambda version: self.statusBar().showMessage(
@@ -95,36 +146,41 @@ class DeskWindow(QMainWindow):
         intake.setStretchFactor(0, 3)
         intake.setStretchFactor(1, 1)
         intake.setSizes([860, 420])
-        self.tabs = named(QTabWidget(), "deskTabs")
-        self.tabs.addTab(intake, self.tr("工单受理"))
-        self.tabs.addTab(self.cases, self.tr("我的工单"))
-        self.setCentralWidget(self.tabs)
-        self.who = QLabel(self.tr("话务员 %1 %2").replace("%1", op.name).replace("%2", op.id))
-        self.seat_label = QLabel(self.tr("席位 %1").replace("%1", seat.store.seat.seat_code))
-        self.sync_indicator = SyncIndicator(seat.city.timezone)
-        for widget in (self.who, self.seat_label):
-            self.statusBar().addWidget(widget)
-        self.statusBar().addPermanentWidget(self.sync_indicator)
-        sync.status_changed.connect(self.sync_indicator.show_status)
-        sync.cases_changed.connect(self._cases_synced)
-        sync.routing_model_changed.connect(self.routing.model_received)
-        sync.status_changed.connect(self.kb.recheck)
-        self.sync_indicator.rejected_clicked.connect(self.show_rejected)
-        self._submitting = False
-        self.number_dialog: CaseNumberDialog | None = None
-        self.ready = False
-        self._detached = False
+        self._intake_page = intake
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft_now)
         self.form.edited.connect(self._draft_timer.start)
         self.form.submit_requested.connect(self.submit)
         self.form.clear_button.clicked.connect(self.new_case)
         self.cases.open_case.connect(self.open_case)
-        self._build_actions()
-        self.resize(1280, 800)
-        self.tasks.read(lambda: load_draft(seat.store, operator_id=op.id), self._restore_draft)
-        self.cases.apply_filter()
-        sync.publish()
+
+    def intake_page(self) -> QWidget:
+        return self._intake_page
+
+    def cases_page(self) -> QWidget:
+        return self.cases
+
+    def _no_form_ready(self) -> None:
+        """A desk without intake is ready once shown (the garbage collector's freeze waits for `form_ready`)."""
+        self.ready = True
+        self.form_ready.emit()
+
+    def _fit_screen(self) -> None:
+        """1280×800 where the screen has room; on a 1280×720 screen the window fits it rather than running off."""
+        screen = self.screen().availableGeometry()
+        self.resize(min(1280, screen.width()), min(800, screen.height()))
+
+    def engine_ready(self, api: Api) -> None:
+        """The sync engine is set up: the workspaces that read the central server can start."""
+        self.api = api
+        slot = self.pages.get("workbench")
+        if isinstance(slot, WorkbenchSlot):
+            slot.connect_api(api)
+
+    def show_workspace(self, key: str) -> None:
+        page = self.pages.get(key)
+        if page is not None:
+            self.tabs.setCurrentWidget(page)
 
     def _build_actions(self) -> None:
         menus: dict[str, QMenu] = {}
@@ -139,38 +195,43 @@ class DeskWindow(QMainWindow):
 
         case_menu, view_menu, account, help_menu = self.tr("工单(&C)"), self.tr("查看(&V)"), self.tr("账户(&A)"), \
             self.tr("帮助(&H)")
-        action(case_menu, self.tr("新建工单"), keys.NEW_CASE, self.new_case)
-        action(case_menu, self.tr("提交工单"), keys.SUBMIT, self.submit)
-        action(case_menu, self.tr("跳到来电号码"), keys.JUMP_PHONE, lambda: self._jump(self.form.caller.phone))
-        action(case_menu, self.tr("跳到问题分类"), keys.JUMP_CATEGORY, lambda: self._jump(self.form.appeal.category))
-        action(case_menu, self.tr("采纳派单建议"), keys.ACCEPT_ROUTING, self.routing.accept_first)
-        action(case_menu, self.tr("跳到诉求内容"), keys.JUMP_CONTENT,
-               lambda: self._jump(self.form.appeal.content.edit))
-        kb_menu = self.tr("知识库(&K)")
-        action(kb_menu, self.tr("搜索知识库"), keys.KB_SEARCH, self.focus_kb_search)
-        action(kb_menu, self.tr("跳到推荐文章"), keys.KB_SUGGESTIONS, self._focus_suggestions)
-        action(kb_menu, self.tr("引用选中文章到答复"), keys.KB_CITE, self.kb.cite_selected)
-        action(view_menu, self.tr("工单受理"), keys.SHOW_FORM, lambda: self.tabs.setCurrentIndex(0))
-        action(view_menu, self.tr("我的工单"), keys.SHOW_CASES, lambda: self.tabs.setCurrentWidget(self.cases))
-        action(view_menu, self.tr("搜索我的工单"), keys.SEARCH_CASES, self._search)
-        action(view_menu, self.tr("被退回的变更"), keys.REJECTED, self.show_rejected)
+        if self.intake:
+            action(case_menu, self.tr("新建工单"), keys.NEW_CASE, self.new_case)
+            action(case_menu, self.tr("提交工单"), keys.SUBMIT, self.submit)
+            action(case_menu, self.tr("跳到来电号码"), keys.JUMP_PHONE, lambda: self._jump(self.form.caller.phone))
+            action(case_menu, self.tr("跳到问题分类"), keys.JUMP_CATEGORY,
+                   lambda: self._jump(self.form.appeal.category))
+            action(case_menu, self.tr("采纳派单建议"), keys.ACCEPT_ROUTING, self.routing.accept_first)
+            action(case_menu, self.tr("跳到诉求内容"), keys.JUMP_CONTENT,
+                   lambda: self._jump(self.form.appeal.content.edit))
+            kb_menu = self.tr("知识库(&K)")
+            action(kb_menu, self.tr("搜索知识库"), keys.KB_SEARCH, self.focus_kb_search)
+            action(kb_menu, self.tr("跳到推荐文章"), keys.KB_SUGGESTIONS, self._focus_suggestions)
+            action(kb_menu, self.tr("引用选中文章到答复"), keys.KB_CITE, self.kb.cite_selected)
+        for workspace in workspaces_for(self.role):
+            action(view_menu, workspace.title(), workspace.shortcut,
+                   lambda _checked=False, key=workspace.key: self.show_workspace(key))
+        if self.intake:
+            action(view_menu, self.tr("搜索我的工单"), keys.SEARCH_CASES, self._search)
+            action(view_menu, self.tr("被退回的变更"), keys.REJECTED, self.show_rejected)
         action(view_menu, self.tr("立即同步"), keys.SYNC_NOW, self.sync.run_now)
         action(account, self.tr("交班（退出登录）"), keys.LOGOUT, self.logout_requested.emit)
-        action(help_menu, self.tr("快捷键"), keys.HELP, lambda: ShortcutsDialog(self).open())
-        extra = QAction(self, shortcut=QKeySequence("Ctrl+Enter"))
-        extra.triggered.connect(self.submit)
-        self.addAction(extra)
+        action(help_menu, self.tr("快捷键"), keys.HELP, lambda: ShortcutsDialog(self, role=self.role).open())
+        if self.intake:
+            extra = QAction(self, shortcut=QKeySequence("Ctrl+Enter"))
+            extra.triggered.connect(self.submit)
+            self.addAction(extra)
 
     def _jump(self, widget: object) -> None:
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
         widget.setFocus()  # type: ignore[attr-defined]
 
     def focus_kb_search(self) -> None:
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
         self.kb.search.focus_search()
 
     def _focus_suggestions(self) -> None:
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
         self.kb.suggestions.focus_list()
 
     def _search(self) -> None:
@@ -194,7 +255,7 @@ class DeskWindow(QMainWindow):
         form.disposition.set_cooperating(suggestion.cooperating_ids)
         if suggestion.district_id and not form.appeal.district.currentData():
             form.appeal.set_district(suggestion.district_id)
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
         if not form.appeal.category.path().startswith(suggestion.category + "/"):
             form.appeal.category.setText(suggestion.category + " / ")
             form.appeal.category.setFocus()
@@ -235,7 +296,9 @@ class DeskWindow(QMainWindow):
         self.kb.preload(lambda: finished("kb"))
 
     def save_draft_now(self) -> None:
-        """Queue the form as the operator's draft on the writer thread."""
+        """Queue the form as the operator's draft on the writer thread (a desk without intake has none)."""
+        if not self.intake:
+            return
         self._draft_timer.stop()
         form, op_id = self.form.form_input(), self.session.operator.id
         self.tasks.write(lambda: save_draft(self.seat.store, operator_id=op_id, form=form),
@@ -247,13 +310,13 @@ class DeskWindow(QMainWindow):
         self.form.clear()
         self.kb.clear()
         self.save_draft_now()
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
 
     # -- submit --------------------------------------------------------------------------------------------
     def submit(self) -> None:
         if self._submitting:
             return
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
         form = self.form.form_input()
         try:
             validate_case(form, self.seat.city)
@@ -335,7 +398,7 @@ class DeskWindow(QMainWindow):
     def start_correction(self, seq: int) -> None:
         """Load a rejected case into the form; the next submit queues the corrected version."""
         def loaded(form: object) -> None:
-            self.tabs.setCurrentIndex(0)
+            self.show_workspace("intake")
             self.form.load(form)  # type: ignore[arg-type]
             self.kb.clear()
             self.set_correcting(seq)
@@ -363,12 +426,13 @@ class DeskWindow(QMainWindow):
         self.model.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._draft_timer.isActive():
+        if self.intake and self._draft_timer.isActive():
             self.save_draft_now()
         if not self._detached:
             self._detached = True
             self.sync.status_changed.disconnect(self.sync_indicator.show_status)
-            self.sync.cases_changed.disconnect(self._cases_synced)
-            self.sync.routing_model_changed.disconnect(self.routing.model_received)
-            self.sync.status_changed.disconnect(self.kb.recheck)
+            if self.intake:
+                self.sync.cases_changed.disconnect(self._cases_synced)
+                self.sync.routing_model_changed.disconnect(self.routing.model_received)
+                self.sync.status_changed.disconnect(self.kb.recheck)
         super().closeEvent(event)
