@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
@@ -148,3 +149,32 @@ def test_the_status_bar_names_each_role(qtbot, controller: DeskController) -> No
     assert controller.desk is None
     desk = sign_in(qtbot, controller, "3001")
     assert "培训师" in who_text(desk)
+
+
+@pytest.mark.parametrize(("work_number", "has", "lacks"), [
+    ("1001", {"Ctrl+1", "Ctrl+2", "Ctrl+N"}, {"Ctrl+3", "Ctrl+4"}),
+    ("2001", {"Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+N"}, {"Ctrl+4"}),
+    ("3001", {"Ctrl+4", "Ctrl+Shift+L"}, {"Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+N", "Ctrl+Return", "F4"}),
+])
+def test_each_role_has_the_keys_its_help_lists(  # type: ignore[no-untyped-def]
+    qtbot, controller: DeskController, stand_in_workbench: type[StandInWorkbench], work_number: str,
+    has: set[str], lacks: set[str]
+) -> None:
+    from ui.common.shortcuts import ShortcutsDialog
+
+    desk = sign_in(qtbot, controller, work_number)
+    bound = {act.shortcut().toString() for m in desk.menuBar().actions() for act in m.menu().actions()}
+    assert has <= bound and not lacks & bound
+    QTest.keyClick(desk, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in desk.findChildren(ShortcutsDialog)), timeout=3000)
+    dialog = next(d for d in desk.findChildren(ShortcutsDialog) if d.isVisible())
+    table = dialog.table
+    listed = {table.item(i, 0).text() for i in range(table.rowCount())}  # as shown: "Ctrl+回车"
+
+    def shown(keys: set[str]) -> set[str]:
+        return {QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) for key in keys}
+
+    listed_keys = {key for key in listed if key.startswith(("Ctrl", "F"))}
+    assert listed_keys <= shown(bound), listed_keys - shown(bound)  # the help lists no key this desk lacks
+    assert shown(has) <= listed
+    dialog.reject()

@@ -72,7 +72,7 @@ class ShortcutsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("快捷键"))
         rows = shortcut_rows(role)
-        table = QTableWidget(len(rows), 2)
+        table = self.table = QTableWidget(len(rows), 2)
         table.setHorizontalHeaderLabels([self.tr("按键"), self.tr("功能")])
         for i, (key, action) in enumerate(rows):
             native = QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) if "+" in key else key

@@ -53,7 +53,7 @@ class DispositionSection(QGroupBox):
         self.answer = named(QPlainTextEdit(), "answer")
         self.answer.setTabChangesFocus(True)
         self.answer.setPlaceholderText(self.tr("直接办结时，填写给市民的答复内容"))
-        self.answer.setMaximumHeight(150)  # room for a cited article's answer
+        self.answer.setMaximumHeight(100)  # room for a cited article's answer; the form fits 1280×720 unscrolled
         self.lead = named(QComboBox(), "lead_department")
         self.lead.setEditable(True)
         self.lead.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)

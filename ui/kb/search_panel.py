@@ -89,7 +89,7 @@ class KbSearchPanel(QGroupBox):
         self.status = named(QLabel(), "kbStatus")  # one line: the results get the height
         self.model = KbHitModel()
         self.results = hit_list("kbResults", self.model)
-        self.results.setMinimumHeight(120)
+        self.results.setMinimumHeight(90)  # three rows: the column must fit a 1280×720 screen
 
         filters = QHBoxLayout()
         filters.addWidget(self.category, 1)

@@ -233,7 +233,8 @@ class DeskController:
         self.desk.show()
         if offline:
             self.desk.statusBar().showMessage(QApplication.translate(
-                "login", "中心服务器暂时无法连接：已离线登录，工单照常受理，恢复后自动同步"), 15000)
+                "login", "中心服务器暂时无法连接：已离线登录，工单照常受理，恢复后自动同步") if self.desk.intake
+                else QApplication.translate("login", "中心服务器暂时无法连接：已离线登录，恢复后自动连接"), 15000)
         self.sync.run_now()
 
     def _show_keyring_note(self) -> None:

@@ -140,7 +140,7 @@ class DeskWindow(QMainWindow):
         assist.setStretchFactor(0, 0)
         assist.setStretchFactor(1, 3)
         assist.setStretchFactor(2, 1)
-        self.routing.setMinimumHeight(230)  # its three rows must not overlap when the column is short
+        self.routing.setMinimumHeight(265)  # its three rows (two-line reasons) must not overlap when the column is short
         assist.setSizes([270, 290, 140])
         intake.addWidget(assist)
         intake.setStretchFactor(0, 3)
