@@ -83,6 +83,9 @@ def test_a_trainer_never_sees_the_intake_form(qtbot, controller: DeskController)
     QTest.keyClick(desk, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # an operator's key does nothing here
     QTest.keyClick(desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert not [w for w in every_widget() if isinstance(w, CaseForm)]
+    desk.sync_indicator.rejected_clicked.emit()  # a refused case of an operator on this seat: words, no form
+    assert "话务员登录后修改" in desk.statusBar().currentMessage()
+    assert not [w for w in every_widget() if isinstance(w, CaseForm)]
     controller.logout()  # hands over like anyone else: no draft to save, the login comes back
     assert controller.desk is None and controller.login_window is not None
 

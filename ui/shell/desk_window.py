@@ -105,6 +105,9 @@ class DeskWindow(QMainWindow):
             sync.routing_model_changed.connect(self.routing.model_received)
             sync.status_changed.connect(self.kb.recheck)
             self.sync_indicator.rejected_clicked.connect(self.show_rejected)
+        else:  # the seat's queue is shared: another operator's refused case is corrected at their sign-in
+            self.sync_indicator.rejected_clicked.connect(lambda: self.statusBar().showMessage(
+                self.tr("被退回的工单由受理它的话务员登录后修改并重新提交"), 8000))
         self._build_actions()
         self._fit_screen()
         if self.intake:
