@@ -8,13 +8,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QWidget,
@@ -55,6 +57,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DRAFT_DELAY_MS = 400
 PRELOAD_AFTER_MS = 300  # after the form is ready: its first paint and the first sync pass go first
+
+
+class FitWrappedText(QObject):
+    """Keeps a widget's minimum height at what its word-wrapped contents need at its current width."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(watched, QWidget) and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+            need = watched.heightForWidth(watched.width())
+            if need > 0 and need != watched.minimumHeight():
+                watched.setMinimumHeight(need)
+        return False
 
 
 class DeskWindow(QMainWindow):
@@ -136,16 +149,23 @@ class DeskWindow(QMainWindow):
         intake = named(QSplitter(), "intakeSplitter")
         intake.addWidget(self.form)
         assist = named(QSplitter(Qt.Orientation.Vertical), "assistSplitter")
-        assist.setContentsMargins(0, 4, 4, 4)
+        assist.setContentsMargins(0, 4, 4, 0)
         for panel in (self.routing, self.kb.search, self.kb.suggestions):
             assist.addWidget(panel)
             assist.setCollapsible(assist.indexOf(panel), False)
         assist.setStretchFactor(0, 0)
         assist.setStretchFactor(1, 3)
         assist.setStretchFactor(2, 1)
-        self.routing.setMinimumHeight(265)  # its three rows (two-line reasons) must not overlap when the column is short
+        # Its rows' reasons wrap; a splitter sizes by minimum heights and never asks for the wrapped height, so
+        # the panel's minimum follows its text: its rows never overlap however short the column.
+        self.routing.installEventFilter(FitWrappedText(self.routing))
         assist.setSizes([270, 290, 140])
-        intake.addWidget(assist)
+        column = named(QScrollArea(), "assistColumn")  # on a screen shorter than the column's minimum it scrolls,
+        column.setWidgetResizable(True)  # as the form does, instead of forcing a window taller than the screen
+        column.setFrameShape(QFrame.Shape.NoFrame)
+        column.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        column.setWidget(assist)
+        intake.addWidget(column)
         intake.setStretchFactor(0, 3)
         intake.setStretchFactor(1, 1)
         intake.setSizes([860, 420])
@@ -169,9 +189,9 @@ class DeskWindow(QMainWindow):
         self.form_ready.emit()
 
     def _fit_screen(self) -> None:
-        """1280×800 where the screen has room; on a 1280×720 screen the window fits it rather than running off."""
-        screen = self.screen().availableGeometry()
-        self.resize(min(1280, screen.width()), min(800, screen.height()))
+        """1280×800 where the screen has room; on a 1280×720 screen (less a taskbar) the window takes the height
+        there is rather than running off the bottom. The width stays: the desk is laid out for 1280 columns."""
+        self.resize(1280, min(800, self.screen().availableGeometry().height()))
 
     def engine_ready(self, api: Api) -> None:
         """The sync engine is set up: the workspaces that read the central server can start."""
