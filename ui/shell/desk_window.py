@@ -71,7 +71,8 @@ class FitWrappedText(QObject):
 
 
 class DeskWindow(QMainWindow):
-    """One operator's shift on this seat; emits `logout_requested` when they hand over."""
+    """One person's shift on this seat (operator, team lead or trainer); emits `logout_requested` when they hand
+    over."""
 
     logout_requested = Signal()
     form_ready = Signal()
@@ -149,7 +150,7 @@ class DeskWindow(QMainWindow):
         intake = named(QSplitter(), "intakeSplitter")
         intake.addWidget(self.form)
         assist = named(QSplitter(Qt.Orientation.Vertical), "assistSplitter")
-        assist.setContentsMargins(0, 4, 4, 0)
+        assist.setContentsMargins(0, 4, 4, 4)
         for panel in (self.routing, self.kb.search, self.kb.suggestions):
             assist.addWidget(panel)
             assist.setCollapsible(assist.indexOf(panel), False)
