@@ -5,6 +5,7 @@ Usage: xvfb-run -a .venv/bin/python scripts/screenshots.py OUT_DIR
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 import tempfile
@@ -97,6 +98,35 @@ def shoot_knowledge_base(desk, out: Path) -> None:  # type: ignore[no-untyped-de
 
 
 
+def shoot_other_roles(ctl: DeskController, out: Path) -> None:
+    """A team lead's desk before the central server is connected, with the workbench when this build has it, and
+    a trainer's desk (no case form)."""
+    from operator_app.services.shift import login, logout
+    from ui.shell.desk_window import DeskWindow
+
+    ctl.logout()
+    session = login(ctl.seat.store, ctl.seat.city, operator_id="2001")
+    waiting = DeskWindow(ctl.seat, session, ctl.tasks, ctl.sync, api=None)  # as before the engine is set up
+    waiting.show()
+    wait_for(lambda: waiting.ready)
+    settle(600)
+    waiting.grab().save(str(out / "10-lead-not-connected.png"))
+    waiting.close()
+    logout(ctl.seat.store, session)
+    if importlib.util.find_spec("ui.lead") is not None and importlib.util.find_spec("ui.lead.workbench"):
+        ctl.login("2001", DEMO_PASSWORD)
+        wait_for(lambda: ctl.desk is not None and ctl.desk.ready)
+        settle(2000)
+        assert ctl.desk is not None
+        ctl.desk.grab().save(str(out / "11-lead-workbench.png"))
+        ctl.logout()
+    ctl.login("3001")  # offline entry: the trainer needs nothing from the server to see their page
+    wait_for(lambda: ctl.desk is not None and ctl.desk.ready)
+    settle(600)
+    assert ctl.desk is not None
+    ctl.desk.grab().save(str(out / "12-trainer.png"))
+
+
 def _days_ahead(days: int) -> str:
     """A deadline `days` from now: the server refuses an extension into the past, whatever day this runs."""
     return (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0).isoformat()
@@ -182,6 +212,8 @@ def main(out: Path) -> None:
     settle()
     if desk.number_dialog is not None:
         desk.number_dialog.grab().save(str(out / "7-case-number.png"))
+        desk.number_dialog.accept()
+    shoot_other_roles(ctl, out)
     ctl.shutdown()
     server.stop()
     QApplication.processEvents()

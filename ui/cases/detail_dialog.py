@@ -24,6 +24,7 @@ from contract.enums import AppealType, CaseStatus, Channel, Disposition, Special
 from contract.events import EVENT_LABELS, EXTENDED, RETURNED_FOR_CORRECTION, CaseEvent
 from contract.phone import mask_name, mask_phone
 from operator_app.services.case_queries import CaseDetail
+from ui.common.named import named
 from ui.common.texts import label_of, tr_core
 
 
@@ -79,7 +80,7 @@ class CaseDetailDialog(QDialog):
             text = QLabel(value)
             text.setWordWrap(True)
             form.addRow(caption, text)
-        history = QListWidget(objectName="eventHistory")
+        history = named(QListWidget(), "eventHistory")
         history.setWordWrap(True)  # department reasons are sentences: wrap, never scroll sideways
         for event in detail.events:
             history.addItem(self._history_line(event, city, local))

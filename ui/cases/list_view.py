@@ -4,6 +4,7 @@ operator's cases sent back for correction (退回修改), whatever the filter, a
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from contract.enums import CaseStatus
 from operator_app.services.case_queries import SEARCH_MAX_CHARS, CaseFilter, count_cases
 from ui.cases.table_model import CaseTableModel
+from ui.common.named import named
 from ui.common.texts import label
 
 
@@ -28,7 +30,7 @@ class CaseTableView(QTableView):
 
     activated_row = Signal(str)
 
-    def keyPressEvent(self, event):  # type: ignore[no-untyped-def]
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self._open(self.currentIndex())
             return
@@ -51,20 +53,20 @@ class CaseListView(QWidget):
         super().__init__()
         self.model = model
         self.operator_id, self.shift_start = operator_id, shift_start
-        self.scope = QComboBox(objectName="scope")
+        self.scope = named(QComboBox(), "scope")
         for code, text in (("shift", self.tr("本班次")), ("today", self.tr("今天")), ("all", self.tr("全部"))):
             self.scope.addItem(text, code)
-        self.status = QComboBox(objectName="statusFilter")
+        self.status = named(QComboBox(), "statusFilter")
         self.status.addItem(self.tr("全部状态"), "")
         for member in CaseStatus:
             self.status.addItem(label(member), member.value)
-        self.search = QLineEdit(objectName="caseSearch")
+        self.search = named(QLineEdit(), "caseSearch")
         self.search.setPlaceholderText(self.tr("搜索工单编号、诉求内容或电话后4位以上 (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setMaxLength(SEARCH_MAX_CHARS)  # longer text matches no case's content
         self.search.setToolTip(self.tr("最多 %1 字").replace("%1", str(SEARCH_MAX_CHARS)))
-        self.count = QLabel(objectName="caseCount")
-        self.table = CaseTableView(objectName="caseTable")
+        self.count = named(QLabel(), "caseCount")
+        self.table = named(CaseTableView(), "caseTable")
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.common.named import named
 
 
 def spoken_form(number: str) -> str:
@@ -16,12 +18,12 @@ def spoken_form(number: str) -> str:
 class CaseNumberDialog(QDialog):
     """Modal, Enter closes; Ctrl+C or the button copies the number."""
 
-    def __init__(self, number: str, deadline_text: str, parent: QLabel | None = None) -> None:
+    def __init__(self, number: str, deadline_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.number = number
         self.setWindowTitle(self.tr("工单已受理"))
         title = QLabel(self.tr("请告知市民工单编号："))
-        self.number_label = QLabel(number, objectName="caseNumber")
+        self.number_label = named(QLabel(number), "caseNumber")
         self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                                   | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -37,7 +39,7 @@ class CaseNumberDialog(QDialog):
         close = buttons.addButton(self.tr("继续受理 (Enter)"), QDialogButtonBox.ButtonRole.AcceptRole)
         close.setDefault(True)
         buttons.accepted.connect(self.accept)
-        QShortcut(QKeySequence.StandardKey.Copy, self, activated=self.copy)
+        QShortcut(QKeySequence.StandardKey.Copy, self).activated.connect(self.copy)
         layout = QVBoxLayout(self)
         for widget in (title, self.number_label, self.spoken, self.deadline, self.copied, buttons):
             layout.addWidget(widget)

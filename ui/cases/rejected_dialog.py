@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from contract.city.model import City
+from ui.common.named import named
 
 if TYPE_CHECKING:
     from sync.outbox import RejectedChange
@@ -33,10 +34,10 @@ class RejectedDialog(QDialog):
 
     def __init__(self, rejected: list[RejectedChange], city: City, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rejected = rejected
+        self.changes = rejected  # not `self.rejected`: that would hide QDialog's signal
         self.setWindowTitle(self.tr("被退回的变更"))
         tz = ZoneInfo(city.timezone)
-        self.table = QTableWidget(len(rejected), 4, objectName="rejectedTable")
+        self.table = named(QTableWidget(len(rejected), 4), "rejectedTable")
         self.table.setHorizontalHeaderLabels([self.tr("工单编号"), self.tr("受理人"), self.tr("受理时间"),
                                               self.tr("退回原因")])
         for i, change in enumerate(rejected):
@@ -68,6 +69,6 @@ class RejectedDialog(QDialog):
 
     def _correct(self) -> None:
         row = self.table.currentRow()
-        if 0 <= row < len(self.rejected):
-            self.correct.emit(self.rejected[row].seq)
+        if 0 <= row < len(self.changes):
+            self.correct.emit(self.changes[row].seq)
             self.accept()

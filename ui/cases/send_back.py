@@ -29,7 +29,7 @@ class SendBack(QObject):
         self.case: ReturnedCase | None = None
         # Permanent: a normal status-bar widget is hidden by every passing message and shown again after it.
         desk.statusBar().addPermanentWidget(desk.cases.sent_back)
-        desk.cases.show_requested.connect(lambda: desk.tabs.setCurrentWidget(desk.cases))
+        desk.cases.show_requested.connect(lambda: desk.show_workspace("cases"))
 
     def start(self, case_id: str) -> None:
         """Load the returned case into the form (read off the GUI thread)."""

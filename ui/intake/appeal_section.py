@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from contract.case_fields import MAX_LEN, CaseInput
 from contract.city.model import City
 from contract.enums import AppealType, Channel, Urgency
+from ui.common.named import named
 from ui.common.texts import label
 from ui.intake.caller_section import _row
 from ui.intake.category_picker import CategoryPicker
@@ -46,11 +47,11 @@ class ContentEdit(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.edit = QPlainTextEdit(objectName="content")
+        self.edit = named(QPlainTextEdit(), "content")
         self.edit.setTabChangesFocus(True)
         self.edit.setPlaceholderText(self.tr("记录市民反映的事情经过：时间、地点、人物、问题"))
         self.edit.setMinimumHeight(120)
-        self.counter = QLabel(objectName="charCounter")
+        self.counter = named(QLabel(), "charCounter")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -81,15 +82,15 @@ class AppealSection(QGroupBox):
         self.channel = enum_combo(Channel)
         self.appeal_type = enum_combo(AppealType, placeholder=self.tr("请选择"))
         self.category = CategoryPicker(city.categories.leaves)
-        self.district = QComboBox(objectName="district")
+        self.district = named(QComboBox(), "district")
         self.district.addItem(self.tr("请选择区县"), "")
         for dist in city.districts.values():
             self.district.addItem(dist.name, dist.id)
-        self.street = QComboBox(objectName="street")
-        self.address = QLineEdit(objectName="address")
+        self.street = named(QComboBox(), "street")
+        self.address = named(QLineEdit(), "address")
         self.address.setPlaceholderText(self.tr("小区、楼栋、门牌号或路口"))
         self.content = ContentEdit()
-        self.request = QLineEdit(objectName="request")
+        self.request = named(QLineEdit(), "request")
         self.request.setPlaceholderText(self.tr("市民希望解决的结果"))
         self.urgency_group = QButtonGroup(self)
         self.urgency_buttons: dict[str, QRadioButton] = {}
@@ -98,7 +99,7 @@ class AppealSection(QGroupBox):
             self.urgency_group.addButton(button)
             self.urgency_buttons[member.value] = button
         self.urgency_buttons[Urgency.NORMAL.value].setChecked(True)
-        self.urgency_reason = QLineEdit(objectName="urgency_reason")
+        self.urgency_reason = named(QLineEdit(), "urgency_reason")
         self.urgency_reason.setPlaceholderText(self.tr("紧急原因（选择紧急时必填）"))
         self.urgency_reason.setEnabled(False)
         self.urgency_buttons[Urgency.URGENT.value].toggled.connect(self.urgency_reason.setEnabled)

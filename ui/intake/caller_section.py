@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QL
 
 from contract.case_fields import MAX_LEN, CaseInput
 from contract.enums import PhoneKind, SpecialNeed
+from ui.common.named import named
 from ui.common.texts import label
 from ui.intake.field_box import FieldBox
 
@@ -27,19 +28,19 @@ class CallerSection(QGroupBox):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle(self.tr("来电人"))
-        self.name = QLineEdit(objectName="caller_name")
+        self.name = named(QLineEdit(), "caller_name")
         self.name.setMaxLength(MAX_LEN["caller_name"] * 4)
         self.name.setPlaceholderText(self.tr("可不填"))
         self.anonymous = QCheckBox(self.tr("匿名"))
         self.confidential = QCheckBox(self.tr("保密"))
         self.confidential.setToolTip(self.tr("来电人要求对其身份信息保密"))
-        self.phone = QLineEdit(objectName="phone")
+        self.phone = named(QLineEdit(), "phone")
         self.phone.setPlaceholderText(self.tr("手机 13800138000 或 固话 0731-84561234"))
         self.no_number = QCheckBox(self.tr("无号码"))
-        self.callback = QLineEdit(objectName="callback_phone")
+        self.callback = named(QLineEdit(), "callback_phone")
         self.callback.setPlaceholderText(self.tr("与来电号码不同时填写"))
         self.needs = {need.value: QCheckBox(label(need)) for need in SpecialNeed}
-        self.need_other = QLineEdit(objectName="special_needs_other")
+        self.need_other = named(QLineEdit(), "special_needs_other")
         self.need_other.setPlaceholderText(self.tr("其他特殊需求说明"))
         self.need_other.setEnabled(False)
         self.needs[SpecialNeed.OTHER.value].toggled.connect(self.need_other.setEnabled)

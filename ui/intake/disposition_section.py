@@ -25,6 +25,7 @@ from contract.case_fields import CaseInput
 from contract.city.model import City
 from contract.enums import Disposition
 from operator_app.domain.deadlines import compute_deadlines
+from ui.common.named import named
 from ui.common.texts import label
 from ui.intake.caller_section import _row
 from ui.intake.field_box import FieldBox
@@ -49,20 +50,22 @@ class DispositionSection(QGroupBox):
             button = QRadioButton(label(member))
             self.group.addButton(button)
             self.buttons[member.value] = button
-        self.answer = QPlainTextEdit(objectName="answer")
+        self.answer = named(QPlainTextEdit(), "answer")
         self.answer.setTabChangesFocus(True)
         self.answer.setPlaceholderText(self.tr("直接办结时，填写给市民的答复内容"))
-        self.answer.setMaximumHeight(150)  # room for a cited article's answer
-        self.lead = QComboBox(objectName="lead_department")
+        self.answer.setMaximumHeight(100)  # room for a cited article's answer; the form fits 1280×720 unscrolled
+        self.lead = named(QComboBox(), "lead_department")
         self.lead.setEditable(True)
         self.lead.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.lead.addItem("", "")
         for dept in city.departments.values():
             self.lead.addItem(dept.name, dept.id)
-        self.lead.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.lead.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self.lead.lineEdit().setPlaceholderText(self.tr("输入单位名称筛选"))
-        self.cooperating = QListWidget(objectName="cooperating_departments")
+        completer, editor = self.lead.completer(), self.lead.lineEdit()
+        assert completer is not None and editor is not None  # an editable combo box has both
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        editor.setPlaceholderText(self.tr("输入单位名称筛选"))
+        self.cooperating = named(QListWidget(), "cooperating_departments")
         self.cooperating.setMaximumHeight(90)
         for dept in city.departments.values():
             item = QListWidgetItem(dept.name)
@@ -70,7 +73,7 @@ class DispositionSection(QGroupBox):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.cooperating.addItem(item)
-        self.deadline = QLabel(objectName="deadline")
+        self.deadline = named(QLabel(), "deadline")
         self.deadline.setWordWrap(True)
         for button in self.buttons.values():
             button.toggled.connect(self._sync_enabled)

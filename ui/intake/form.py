@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from contract.case_fields import CaseInput
 from contract.city.model import City
 from operator_app.errors import ValidationErrors
+from ui.common.named import named
 from ui.common.texts import tr_core
 from ui.intake.appeal_section import AppealSection
 from ui.intake.caller_section import CallerSection
@@ -49,16 +50,16 @@ class CaseForm(QWidget):
         self.appeal = AppealSection(city)
         self.disposition = DispositionSection(city)
         self.fields: dict[str, FieldBox] = {**self.caller.fields, **self.appeal.fields, **self.disposition.fields}
-        self.summary = QLabel(objectName="formSummary")
+        self.summary = named(QLabel(), "formSummary")
         self.summary.setWordWrap(True)
         self.summary.hide()
-        self.banner = QLabel(objectName="correctionBanner")  # what is being corrected, and why
+        self.banner = named(QLabel(), "correctionBanner")  # what is being corrected, and why
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("QLabel { color: #e65100; background: #fff3e0; border: 1px solid #ffb74d;"
                                   " padding: 4px; font-weight: bold; }")
         self.banner.hide()
         self._started: float | None = None  # time.monotonic() of the case's first edit
-        self.submit_button = QPushButton(self.tr("提交工单 (Ctrl+Enter)"), objectName="submitButton")
+        self.submit_button = named(QPushButton(self.tr("提交工单 (Ctrl+Enter)")), "submitButton")
         self.submit_button.setAutoDefault(False)
         self.submit_button.clicked.connect(self.submit_requested)
         self.clear_button = QPushButton(self.tr("清空 (Ctrl+N)"))

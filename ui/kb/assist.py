@@ -129,7 +129,8 @@ class KnowledgeAssist(QObject):
         from ui.kb.viewer import ArticleViewer
 
         viewer = ArticleViewer(article, self.window)
-        viewer.cite_requested.connect(lambda a: (self.cite(a), viewer.accept()))
+        viewer.cite_requested.connect(self.cite)
+        viewer.cite_requested.connect(lambda _article: viewer.accept())
         viewer.feedback_requested.connect(lambda a, v, c: self.send_feedback(a, v, c, viewer))
         viewer.finished.connect(lambda _result: self._viewer_closed(viewer))
         self.viewer = viewer

@@ -62,7 +62,7 @@ def _open(path: Path) -> KnowledgeBase:
     identity = (str(path), st.st_dev, st.st_ino)
     cached = getattr(_local, "kb", None)
     if cached is not None and getattr(_local, "identity", None) == identity:
-        return cached  # type: ignore[no-any-return]
+        return cached
     if cached is not None:
         cached.close()
         _local.kb = None

@@ -32,7 +32,7 @@ class RichTextDelegate(QStyledItemDelegate):
     def _document(self, option: QStyleOptionViewItem, index: Index) -> QTextDocument:
         text = str(index.data(HTML_ROLE) or "")
         width = max(self.view.viewport().width() - 2, 80)
-        font = option.font  # type: ignore[attr-defined]
+        font = option.font
         key = (text, width, font.key())
         doc = self._docs.get(key)
         if doc is None:
@@ -50,12 +50,12 @@ class RichTextDelegate(QStyledItemDelegate):
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         doc = self._document(opt, index)
-        opt.text = ""  # type: ignore[attr-defined]
-        style = opt.widget.style() if opt.widget else self.view.style()  # type: ignore[attr-defined]
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)  # type: ignore[attr-defined]
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else self.view.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         ctx = QAbstractTextDocumentLayout.PaintContext()
-        ctx.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(QPalette.ColorRole.Text))  # type: ignore[attr-defined]
-        rect = opt.rect  # type: ignore[attr-defined]
+        ctx.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(QPalette.ColorRole.Text))
+        rect = opt.rect
         painter.save()
         painter.translate(rect.topLeft())
         painter.setClipRect(QRectF(0, 0, rect.width(), rect.height()))
@@ -101,8 +101,8 @@ def warm_up(view: QListView) -> None:
             model = KbHitModel(compact=compact)
             model.set_hits([SampleHit()])  # type: ignore[list-item]
             option = QStyleOptionViewItem()
-            option.initFrom(view)  # type: ignore[attr-defined]
-            option.rect = QRect(0, 0, 320, 120)  # type: ignore[attr-defined]
+            option.initFrom(view)
+            option.rect = QRect(0, 0, 320, 120)
             index = model.index(0)
             delegate.sizeHint(option, index)
             delegate.paint(painter, option, index)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ui.common.named import named
 from ui.common.tasks import TaskManager
 from ui.kb import backend as kb_backend
 from ui.kb.models import HIT_ROLE, KbHitModel
@@ -37,7 +38,7 @@ RESULT_LIMIT = 20
 
 def hit_list(objectName: str, model: KbHitModel) -> QListView:
     """A list view of hits, one selection, word-wrapped rows (drawn as rich text once `show_hits` ran)."""
-    view = QListView(objectName=objectName)
+    view = named(QListView(), objectName)
     view.setModel(model)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -73,22 +74,22 @@ class KbSearchPanel(QGroupBox):
         self._generation = 0
         self._facets_loaded = False
         self.synced: bool | None = None  # None: not known yet
-        self.search = QLineEdit(objectName="kbSearch")
+        self.search = named(QLineEdit(), "kbSearch")
         self.search.setPlaceholderText(self.tr("搜索政策、办事指南：关键词或拼音首字母"))
         self.search.setClearButtonEnabled(True)
-        self.current_only = QCheckBox(self.tr("仅现行有效"), objectName="kbCurrentOnly")
+        self.current_only = named(QCheckBox(self.tr("仅现行有效")), "kbCurrentOnly")
         self.current_only.setToolTip(self.tr("勾选后不显示已过期的文章；不勾选时过期文章排在后面并标明【已过期】"))
-        self.category = QComboBox(objectName="kbCategory")
-        self.department = QComboBox(objectName="kbDepartment")
+        self.category = named(QComboBox(), "kbCategory")
+        self.department = named(QComboBox(), "kbDepartment")
         for combo, everything in ((self.category, self.tr("全部分类")), (self.department, self.tr("全部单位"))):
             combo.addItem(everything, "")
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(5)
             combo.view().setMinimumWidth(220)
-        self.status = QLabel(objectName="kbStatus")  # one line: the results get the height
+        self.status = named(QLabel(), "kbStatus")  # one line: the results get the height
         self.model = KbHitModel()
         self.results = hit_list("kbResults", self.model)
-        self.results.setMinimumHeight(120)
+        self.results.setMinimumHeight(90)  # three rows: the column must fit a 1280×720 screen
 
         filters = QHBoxLayout()
         filters.addWidget(self.category, 1)

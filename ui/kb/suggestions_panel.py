@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
+from ui.common.named import named
 from ui.common.tasks import TaskManager
 from ui.kb import backend as kb_backend
 from ui.kb.models import HIT_ROLE, KbHitModel
@@ -38,7 +39,7 @@ class KbSuggestionsPanel(QGroupBox):
         self._generation = 0
         self._pending: str | None = None
         self._last_text = ""
-        self.hint = QLabel(objectName="kbSuggestHint")
+        self.hint = named(QLabel(), "kbSuggestHint")
         self.hint.setWordWrap(True)
         self.model = KbHitModel(compact=True)
         self.list = hit_list("kbSuggestions", self.model)  # always shown: showing it late costs a re-layout

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from contract.names import KB_VERDICTS
 from ui.common import shortcuts as keys
+from ui.common.named import named
 
 if TYPE_CHECKING:
     from knowledge_base import Article
@@ -47,11 +48,11 @@ class ArticleViewer(QDialog):
         self.expired = article.is_expired(now)
         self.setWindowTitle(self.tr("知识库文章 — %1").replace("%1", article.title))
         self.setObjectName("kbViewer")
-        title = QLabel(article.title, objectName="kbArticleTitle")
+        title = named(QLabel(article.title), "kbArticleTitle")
         title.setTextFormat(Qt.TextFormat.PlainText)
         title.setWordWrap(True)
         title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.banner = QLabel(objectName="kbExpiredBanner")
+        self.banner = named(QLabel(), "kbExpiredBanner")
         self.banner.setWordWrap(True)
         if self.expired:
             self.banner.setText(self.tr("【已过期】本文已于 %1 失效，内容可能不再适用，请核实后再答复")
@@ -70,7 +71,7 @@ class ArticleViewer(QDialog):
         ]
         self.fact_labels: dict[str, QLabel] = {}
         for name, value in rows:
-            label = QLabel(value, objectName="kbFact")
+            label = named(QLabel(value), "kbFact")
             label.setWordWrap(True)
             label.setTextFormat(Qt.TextFormat.PlainText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -78,30 +79,30 @@ class ArticleViewer(QDialog):
             facts.addRow(name + "：", label)
         if self.expired:
             self.fact_labels[self.tr("有效期")].setProperty("expired", True)
-        self.body = QTextBrowser(objectName="kbArticleBody")
+        self.body = named(QTextBrowser(), "kbArticleBody")
         self.body.setOpenLinks(False)
         self.body.setOpenExternalLinks(False)
         features = QTextDocument.MarkdownFeature.MarkdownDialectGitHub | QTextDocument.MarkdownFeature.MarkdownNoHTML
         self.body.document().setMarkdown(article.body, features)
-        self.cite_button = QPushButton(self.tr("引用到答复 (F6)"), objectName="kbCite")
+        self.cite_button = named(QPushButton(self.tr("引用到答复 (F6)")), "kbCite")
         self.cite_button.setAutoDefault(False)
         self.cite_button.clicked.connect(self.cite)
-        QShortcut(QKeySequence(keys.KB_CITE), self, activated=self.cite)
+        QShortcut(QKeySequence(keys.KB_CITE), self).activated.connect(self.cite)
 
-        self.comment = QLineEdit(objectName="kbFeedbackComment")
+        self.comment = named(QLineEdit(), "kbFeedbackComment")
         self.comment.setPlaceholderText(self.tr("补充说明（可选）：哪里过时或有误"))
         self.comment.setMaxLength(500)
         self.feedback_buttons: dict[str, QPushButton] = {}
         feedback = QHBoxLayout()
         feedback.addWidget(QLabel(self.tr("反馈：")))
         for verdict, text in zip(KB_VERDICTS, (self.tr("有帮助"), self.tr("已过时"), self.tr("有错误")), strict=True):
-            button = QPushButton(text, objectName=f"kbFeedback_{verdict}")
+            button = named(QPushButton(text), f"kbFeedback_{verdict}")
             button.setAutoDefault(False)
             button.clicked.connect(lambda _=False, v=verdict: self._feedback(v))
             self.feedback_buttons[verdict] = button
             feedback.addWidget(button)
         feedback.addWidget(self.comment, 1)
-        self.feedback_status = QLabel(objectName="kbFeedbackStatus")
+        self.feedback_status = named(QLabel(), "kbFeedbackStatus")
         close = QPushButton(self.tr("关闭 (Esc)"))
         close.setAutoDefault(False)
         close.clicked.connect(self.reject)

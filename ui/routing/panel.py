@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWid
 
 from contract.city.model import City
 from operator_app.routing.record import RoutingSnapshot
+from ui.common.named import named
 from ui.common.tasks import TaskManager
 
 if TYPE_CHECKING:
@@ -28,12 +29,12 @@ LOW_CONFIDENCE = 0.6
 class SuggestionRow(QWidget):
     def __init__(self) -> None:
         super().__init__()
-        self.title = QLabel(objectName="suggestionTitle")
+        self.title = named(QLabel(), "suggestionTitle")
         self.title.setWordWrap(True)
-        self.bar = QProgressBar(objectName="confidence")
+        self.bar = named(QProgressBar(), "confidence")
         self.bar.setRange(0, 100)
         self.bar.setMaximumHeight(14)
-        self.why = QLabel(objectName="suggestionWhy")
+        self.why = named(QLabel(), "suggestionWhy")
         self.why.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 6)
@@ -58,7 +59,7 @@ class RoutingPanel(QGroupBox):
         self._loading = False
         self._generation = 0
         self._pending: tuple[str, str] | None = None
-        self.hint = QLabel(self.tr("输入诉求内容后，这里给出分类、主办单位和区县建议"), objectName="routingHint")
+        self.hint = named(QLabel(self.tr("输入诉求内容后，这里给出分类、主办单位和区县建议")), "routingHint")
         self.hint.setWordWrap(True)
         self.rows = [SuggestionRow() for _ in range(3)]
         layout = QVBoxLayout(self)

@@ -16,12 +16,13 @@ from operator_app.errors import OperatorAppError, StoreError, SyncError, SyncErr
 from operator_app.logs import setup_logging
 from operator_app.seat import Seat, open_seat
 from operator_app.services.case_queries import outbox_summary
-from operator_app.services.shift import find_operator, login, logout
+from operator_app.services.shift import ShiftSession, find_operator, login, logout
 from operator_app.store.backup import take_backup
 from operator_app.store.keys import KeyLocation, key_dir
 from sync.embedded import DEMO_PASSWORD
 from ui.common.errors import error_text, show_error
 from ui.common.gui_gc import collect_on_gui_thread
+from ui.common.named import named
 from ui.common.tasks import TaskManager
 from ui.shell.desk_window import DeskWindow
 from ui.shell.login_window import LoginWindow
@@ -116,7 +117,7 @@ class DeskController:
         self.engine: SyncEngine | None = None
         self.desk: DeskWindow | None = None
         self.login_window: LoginWindow | None = None
-        self.session = None
+        self.session: ShiftSession | None = None
         self.secrets_in_memory = False
         self._engine_factory: Callable[[], SyncEngine] | None = None
         if callable(engine):
@@ -148,6 +149,7 @@ class DeskController:
         if self.secrets_in_memory and self.login_window is not None:
             self.login_window.show_note(self._secrets_note(engine))
         if self.desk is not None:  # the desk was entered before the engine was ready
+            self.desk.engine_ready(engine.api)
             self._show_keyring_note()
 
     @staticmethod
@@ -220,7 +222,10 @@ class DeskController:
         if self.login_window is not None:
             self.login_window.close()
             self.login_window = None
-        self.desk = DeskWindow(self.seat, self.session, self.tasks, self.sync)
+        # The engine is set on the sync thread before `_engine_ready` reaches this one; either way the desk gets
+        # its `api` once (DeskWindow.engine_ready is idempotent).
+        api = self.engine.api if self.engine is not None else None
+        self.desk = DeskWindow(self.seat, self.session, self.tasks, self.sync, api=api)
         self.desk.logout_requested.connect(self.logout)
         self.desk.form_ready.connect(collect_on_gui_thread().freeze)
         self.desk.warmed_up.connect(collect_on_gui_thread().freeze)  # the models and dictionaries loaded after it
@@ -228,7 +233,8 @@ class DeskController:
         self.desk.show()
         if offline:
             self.desk.statusBar().showMessage(QApplication.translate(
-                "login", "中心服务器暂时无法连接：已离线登录，工单照常受理，恢复后自动同步"), 15000)
+                "login", "中心服务器暂时无法连接：已离线登录，工单照常受理，恢复后自动同步") if self.desk.intake
+                else QApplication.translate("login", "中心服务器暂时无法连接：已离线登录，恢复后自动连接"), 15000)
         self.sync.run_now()
 
     def _show_keyring_note(self) -> None:
@@ -244,7 +250,7 @@ class DeskController:
                                      secrets.secure if secrets is not None else None, key_in_file)
         note = self.desk.statusBar().findChild(QLabel, "noKeyring")
         if note is None:
-            note = QLabel(NO_KEYRING_NOTE(), objectName="noKeyring")
+            note = named(QLabel(NO_KEYRING_NOTE()), "noKeyring")
             self.desk.statusBar().addPermanentWidget(note)
         note.setToolTip(tooltip)
 

@@ -1,4 +1,5 @@
-"""The operator desk: case form and "my cases" in tabs, status bar with who, where and what waits to sync."""
+"""The desk's window: the workspaces of the person's role in tabs (ui/shell/workspaces.py), the intake workspace's
+case form and "my cases", and the status bar with who (their real role), where and what waits to sync."""
 
 from __future__ import annotations
 
@@ -7,18 +8,22 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QTabWidget,
+    QWidget,
 )
 
 from contract.case_fields import validate_case
+from contract.roles import INTAKE, may, role_label
 from operator_app.errors import ValidationErrors
 from operator_app.seat import Seat
 from operator_app.services.case_queries import get_case
@@ -35,6 +40,7 @@ from ui.cases.send_back import SendBack
 from ui.cases.table_model import CaseTableModel
 from ui.common import shortcuts as keys
 from ui.common.errors import show_error
+from ui.common.named import named
 from ui.common.shortcuts import ShortcutsDialog
 from ui.common.tasks import TaskManager
 from ui.intake.form import CaseForm
@@ -42,6 +48,8 @@ from ui.kb.assist import KnowledgeAssist
 from ui.routing.panel import RoutingPanel
 from ui.shell.sync_controller import SyncController
 from ui.shell.sync_indicator import SyncIndicator
+from ui.shell.workspace_pages import Api, WorkbenchSlot
+from ui.shell.workspaces import workspaces_for
 
 if TYPE_CHECKING:
     from operator_app.routing.suggest import Suggestion
@@ -52,23 +60,85 @@ DRAFT_DELAY_MS = 400
 PRELOAD_AFTER_MS = 300  # after the form is ready: its first paint and the first sync pass go first
 
 
+class FitWrappedText(QObject):
+    """Keeps a widget's minimum height at what its word-wrapped contents need at its current width."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(watched, QWidget) and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+            need = watched.heightForWidth(watched.width())
+            if need > 0 and need != watched.minimumHeight():
+                watched.setMinimumHeight(need)
+        return False
+
+
 class DeskWindow(QMainWindow):
-    """One operator's shift on this seat; emits `logout_requested` when they hand over."""
+    """One person's shift on this seat (operator, team lead or trainer); emits `logout_requested` when they hand
+    over."""
 
     logout_requested = Signal()
     form_ready = Signal()
     warmed_up = Signal()  # the routing model and the knowledge base's code are loaded (see _preload)
     case_submitted = Signal(object)  # SubmitResult
 
-    def __init__(self, seat: Seat, session: ShiftSession, tasks: TaskManager, sync: SyncController) -> None:
+    def __init__(self, seat: Seat, session: ShiftSession, tasks: TaskManager, sync: SyncController, *,
+                 api: Api | None = None) -> None:
+        """`api` is the sync engine's (None while the engine is not set up yet: `engine_ready` gives it later)."""
         super().__init__()
-        self.seat, self.session, self.tasks, self.sync = seat, session, tasks, sync
+        self.seat, self.session, self.tasks, self.sync, self.api = seat, session, tasks, sync, api
         self.correcting_seq: int | None = None
         op = session.operator
+        self.role = op.role
+        self.intake = may(self.role, INTAKE)  # only then the case form, drafts and submits exist on this desk
         self.setWindowTitle(self.tr("12345 坐席工作台 — %1（%2）").replace("%1", op.name).replace("%2", op.id))
+        self.ready = False
+        self._detached = False
+        self._submitting = False
+        self.number_dialog: CaseNumberDialog | None = None
+        if self.intake:
+            self._build_intake()
+        self.tabs = named(QTabWidget(), "deskTabs")
+        self.tabs.setDocumentMode(True)
+        self.pages: dict[str, QWidget] = {}
+        for workspace in workspaces_for(self.role):
+            page = workspace.build(self)
+            self.pages[workspace.key] = page
+            index = self.tabs.addTab(page, workspace.title())
+            self.tabs.setTabToolTip(index, f"{workspace.title()} ({workspace.shortcut})")
+        if not self.pages:  # a role with nothing to do at a seat (e.g. an administrator)
+            self.tabs.addTab(QLabel(self.tr("此账号在坐席工作台上没有可用的工作区。")), self.tr("提示"))
+        self.setCentralWidget(self.tabs)
+        self.who = named(QLabel(self.tr("%1 %2 %3").replace("%1", role_label(self.role)).replace("%2", op.name)
+                                .replace("%3", op.id)), "whoLabel")
+        self.seat_label = QLabel(self.tr("席位 %1").replace("%1", seat.store.seat.seat_code))
+        self.sync_indicator = SyncIndicator(seat.city.timezone)
+        for widget in (self.who, self.seat_label):
+            self.statusBar().addWidget(widget)
+        self.statusBar().addPermanentWidget(self.sync_indicator)
+        sync.status_changed.connect(self.sync_indicator.show_status)
+        if self.intake:
+            self.send_back = SendBack(self)  # cases sent back for correction: count in the status bar, form loading
+            sync.cases_changed.connect(self._cases_synced)
+            sync.routing_model_changed.connect(self.routing.model_received)
+            sync.status_changed.connect(self.kb.recheck)
+            self.sync_indicator.rejected_clicked.connect(self.show_rejected)
+        else:  # the seat's queue is shared: another operator's refused case is corrected at their sign-in
+            self.sync_indicator.rejected_clicked.connect(lambda: self.statusBar().showMessage(
+                self.tr("被退回的工单由受理它的话务员登录后修改并重新提交"), 8000))
+        self._build_actions()
+        self._fit_screen()
+        if self.intake:
+            self.tasks.read(lambda: load_draft(seat.store, operator_id=op.id), self._restore_draft)
+            self.cases.apply_filter()
+        else:
+            QTimer.singleShot(0, self._no_form_ready)
+        sync.publish()
+
+    def _build_intake(self) -> None:
+        """The intake workspace: case form, routing and knowledge-base column, "my cases", the draft timer."""
+        seat, tasks, op = self.seat, self.tasks, self.session.operator
         self.form = CaseForm(seat.city)
         self.model = CaseTableModel(seat.store, seat.city, tasks)
-        self.cases = CaseListView(self.model, operator_id=op.id, shift_start=session.login_at)
+        self.cases = CaseListView(self.model, operator_id=op.id, shift_start=self.session.login_at)
         self.routing = RoutingPanel(seat.city, tasks, seat.data_dir)
         self.routing.accept_requested.connect(self.apply_suggestion)
         self.routing.model_swapped.connect(lambda version: self.statusBar().showMessage(
@@ -79,9 +149,9 @@ class DeskWindow(QMainWindow):
         self.form.edited.connect(self.kb.content_changed)
         self.kb.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.kb.changes.connect(self.apply_changes)
-        intake = QSplitter(objectName="intakeSplitter")
+        intake = named(QSplitter(), "intakeSplitter")
         intake.addWidget(self.form)
-        assist = QSplitter(Qt.Orientation.Vertical, objectName="assistSplitter")
+        assist = named(QSplitter(Qt.Orientation.Vertical), "assistSplitter")
         assist.setContentsMargins(0, 4, 4, 4)
         for panel in (self.routing, self.kb.search, self.kb.suggestions):
             assist.addWidget(panel)
@@ -89,43 +159,54 @@ class DeskWindow(QMainWindow):
         assist.setStretchFactor(0, 0)
         assist.setStretchFactor(1, 3)
         assist.setStretchFactor(2, 1)
-        self.routing.setMinimumHeight(230)  # its three rows must not overlap when the column is short
+        # Its rows' reasons wrap; a splitter sizes by minimum heights and never asks for the wrapped height, so
+        # the panel's minimum follows its text: its rows never overlap however short the column.
+        self.routing.installEventFilter(FitWrappedText(self.routing))
         assist.setSizes([270, 290, 140])
-        intake.addWidget(assist)
+        column = named(QScrollArea(), "assistColumn")  # on a screen shorter than the column's minimum it scrolls,
+        column.setWidgetResizable(True)  # as the form does, instead of forcing a window taller than the screen
+        column.setFrameShape(QFrame.Shape.NoFrame)
+        column.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        column.setWidget(assist)
+        intake.addWidget(column)
         intake.setStretchFactor(0, 3)
         intake.setStretchFactor(1, 1)
         intake.setSizes([860, 420])
-        self.tabs = QTabWidget(objectName="deskTabs")
-        self.tabs.addTab(intake, self.tr("工单受理"))
-        self.tabs.addTab(self.cases, self.tr("我的工单"))
-        self.setCentralWidget(self.tabs)
-        self.who = QLabel(self.tr("话务员 %1 %2").replace("%1", op.name).replace("%2", op.id))
-        self.seat_label = QLabel(self.tr("席位 %1").replace("%1", seat.store.seat.seat_code))
-        self.sync_indicator = SyncIndicator(seat.city.timezone)
-        for widget in (self.who, self.seat_label):
-            self.statusBar().addWidget(widget)
-        self.statusBar().addPermanentWidget(self.sync_indicator)
-        self.send_back = SendBack(self)  # cases sent back for correction: count in the status bar, form loading
-        sync.status_changed.connect(self.sync_indicator.show_status)
-        sync.cases_changed.connect(self._cases_synced)
-        sync.routing_model_changed.connect(self.routing.model_received)
-        sync.status_changed.connect(self.kb.recheck)
-        self.sync_indicator.rejected_clicked.connect(self.show_rejected)
-        self._submitting = False
-        self.number_dialog: CaseNumberDialog | None = None
-        self.ready = False
-        self._detached = False
+        self._intake_page = intake
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft_now)
         self.form.edited.connect(self._draft_timer.start)
         self.form.submit_requested.connect(self.submit)
         self.form.clear_button.clicked.connect(self.new_case)
         self.cases.open_case.connect(self.open_case)
-        self._build_actions()
-        self.resize(1280, 800)
-        self.tasks.read(lambda: load_draft(seat.store, operator_id=op.id), self._restore_draft)
-        self.cases.apply_filter()
-        sync.publish()
+
+    def intake_page(self) -> QWidget:
+        return self._intake_page
+
+    def cases_page(self) -> QWidget:
+        return self.cases
+
+    def _no_form_ready(self) -> None:
+        """A desk without intake is ready once shown (the garbage collector's freeze waits for `form_ready`)."""
+        self.ready = True
+        self.form_ready.emit()
+
+    def _fit_screen(self) -> None:
+        """1280×800 where the screen has room; on a 1280×720 screen (less a taskbar) the window takes the height
+        there is rather than running off the bottom. The width stays: the desk is laid out for 1280 columns."""
+        self.resize(1280, min(800, self.screen().availableGeometry().height()))
+
+    def engine_ready(self, api: Api) -> None:
+        """The sync engine is set up: the workspaces that read the central server can start."""
+        self.api = api
+        slot = self.pages.get("workbench")
+        if isinstance(slot, WorkbenchSlot):
+            slot.connect_api(api)
+
+    def show_workspace(self, key: str) -> None:
+        page = self.pages.get(key)
+        if page is not None:
+            self.tabs.setCurrentWidget(page)
 
     def _build_actions(self) -> None:
         menus: dict[str, QMenu] = {}
@@ -140,28 +221,33 @@ class DeskWindow(QMainWindow):
 
         case_menu, view_menu, account, help_menu = self.tr("工单(&C)"), self.tr("查看(&V)"), self.tr("账户(&A)"), \
             self.tr("帮助(&H)")
-        action(case_menu, self.tr("新建工单"), keys.NEW_CASE, self.new_case)
-        action(case_menu, self.tr("提交工单"), keys.SUBMIT, self.submit)
-        action(case_menu, self.tr("跳到来电号码"), keys.JUMP_PHONE, lambda: self._jump(self.form.caller.phone))
-        action(case_menu, self.tr("跳到问题分类"), keys.JUMP_CATEGORY, lambda: self._jump(self.form.appeal.category))
-        action(case_menu, self.tr("采纳派单建议"), keys.ACCEPT_ROUTING, self.routing.accept_first)
-        action(case_menu, self.tr("跳到诉求内容"), keys.JUMP_CONTENT,
-               lambda: self._jump(self.form.appeal.content.edit))
-        kb_menu = self.tr("知识库(&K)")
-        action(kb_menu, self.tr("搜索知识库"), keys.KB_SEARCH, self.focus_kb_search)
-        action(kb_menu, self.tr("跳到推荐文章"), keys.KB_SUGGESTIONS, self._focus_suggestions)
-        action(kb_menu, self.tr("引用选中文章到答复"), keys.KB_CITE, self.kb.cite_selected)
-        action(view_menu, self.tr("工单受理"), keys.SHOW_FORM, lambda: self.tabs.setCurrentIndex(0))
-        action(view_menu, self.tr("我的工单"), keys.SHOW_CASES, lambda: self.tabs.setCurrentWidget(self.cases))
-        action(view_menu, self.tr("搜索我的工单"), keys.SEARCH_CASES, self._search)
-        action(view_menu, self.tr("被退回的变更"), keys.REJECTED, self.show_rejected)
+        if self.intake:
+            action(case_menu, self.tr("新建工单"), keys.NEW_CASE, self.new_case)
+            action(case_menu, self.tr("提交工单"), keys.SUBMIT, self.submit)
+            action(case_menu, self.tr("跳到来电号码"), keys.JUMP_PHONE, lambda: self._jump(self.form.caller.phone))
+            action(case_menu, self.tr("跳到问题分类"), keys.JUMP_CATEGORY,
+                   lambda: self._jump(self.form.appeal.category))
+            action(case_menu, self.tr("采纳派单建议"), keys.ACCEPT_ROUTING, self.routing.accept_first)
+            action(case_menu, self.tr("跳到诉求内容"), keys.JUMP_CONTENT,
+                   lambda: self._jump(self.form.appeal.content.edit))
+            kb_menu = self.tr("知识库(&K)")
+            action(kb_menu, self.tr("搜索知识库"), keys.KB_SEARCH, self.focus_kb_search)
+            action(kb_menu, self.tr("跳到推荐文章"), keys.KB_SUGGESTIONS, self._focus_suggestions)
+            action(kb_menu, self.tr("引用选中文章到答复"), keys.KB_CITE, self.kb.cite_selected)
+        for workspace in workspaces_for(self.role):
+            action(view_menu, workspace.title(), workspace.shortcut,
+                   lambda _checked=False, key=workspace.key: self.show_workspace(key))
+        if self.intake:
+            action(view_menu, self.tr("搜索我的工单"), keys.SEARCH_CASES, self._search)
+            action(view_menu, self.tr("被退回的变更"), keys.REJECTED, self.show_rejected)
         action(view_menu, self.tr("立即同步"), keys.SYNC_NOW, self.sync.run_now)
         action(view_menu, self.tr("我的质检"), keys.MY_QUALITY, self.show_quality)  # quality review (issue 15)
         action(account, self.tr("交班（退出登录）"), keys.LOGOUT, self.logout_requested.emit)
-        action(help_menu, self.tr("快捷键"), keys.HELP, lambda: ShortcutsDialog(self).open())
-        extra = QAction(self, shortcut=QKeySequence("Ctrl+Enter"))
-        extra.triggered.connect(self.submit)
-        self.addAction(extra)
+        action(help_menu, self.tr("快捷键"), keys.HELP, lambda: ShortcutsDialog(self, role=self.role).open())
+        if self.intake:
+            extra = QAction(self, shortcut=QKeySequence("Ctrl+Enter"))
+            extra.triggered.connect(self.submit)
+            self.addAction(extra)
 
     def show_quality(self) -> None:
         """我的质检 (quality review, issue 15): the operator's own scored reviews, read from the central server."""
@@ -174,15 +260,15 @@ class DeskWindow(QMainWindow):
                       parent=self).open()
 
     def _jump(self, widget: object) -> None:
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
         widget.setFocus()  # type: ignore[attr-defined]
 
     def focus_kb_search(self) -> None:
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
         self.kb.search.focus_search()
 
     def _focus_suggestions(self) -> None:
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
         self.kb.suggestions.focus_list()
 
     def _search(self) -> None:
@@ -206,7 +292,7 @@ class DeskWindow(QMainWindow):
         form.disposition.set_cooperating(suggestion.cooperating_ids)
         if suggestion.district_id and not form.appeal.district.currentData():
             form.appeal.set_district(suggestion.district_id)
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
         if not form.appeal.category.path().startswith(suggestion.category + "/"):
             form.appeal.category.setText(suggestion.category + " / ")
             form.appeal.category.setFocus()
@@ -247,7 +333,9 @@ class DeskWindow(QMainWindow):
         self.kb.preload(lambda: finished("kb"))
 
     def save_draft_now(self) -> None:
-        """Queue the form as the operator's draft on the writer thread."""
+        """Queue the form as the operator's draft on the writer thread (a desk without intake has none)."""
+        if not self.intake:
+            return
         self._draft_timer.stop()
         form, op_id = self.form.form_input(), self.session.operator.id
         self.tasks.write(lambda: save_draft(self.seat.store, operator_id=op_id, form=form),
@@ -259,13 +347,13 @@ class DeskWindow(QMainWindow):
         self.form.clear()
         self.kb.clear()
         self.save_draft_now()
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
 
     # -- submit --------------------------------------------------------------------------------------------
     def submit(self) -> None:
         if self._submitting:
             return
-        self.tabs.setCurrentIndex(0)
+        self.show_workspace("intake")
         form = self.form.form_input()
         try:
             validate_case(form, self.seat.city)
@@ -352,7 +440,7 @@ class DeskWindow(QMainWindow):
     def start_correction(self, seq: int) -> None:
         """Load a rejected case into the form; the next submit queues the corrected version."""
         def loaded(form: object) -> None:
-            self.tabs.setCurrentIndex(0)
+            self.show_workspace("intake")
             self.form.load(form)  # type: ignore[arg-type]
             self.kb.clear()
             self.set_correcting(seq)
@@ -383,12 +471,13 @@ class DeskWindow(QMainWindow):
         self.model.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._draft_timer.isActive():
+        if self.intake and self._draft_timer.isActive():
             self.save_draft_now()
         if not self._detached:
             self._detached = True
             self.sync.status_changed.disconnect(self.sync_indicator.show_status)
-            self.sync.cases_changed.disconnect(self._cases_synced)
-            self.sync.routing_model_changed.disconnect(self.routing.model_received)
-            self.sync.status_changed.disconnect(self.kb.recheck)
+            if self.intake:
+                self.sync.cases_changed.disconnect(self._cases_synced)
+                self.sync.routing_model_changed.disconnect(self.routing.model_received)
+                self.sync.status_changed.disconnect(self.kb.recheck)
         super().closeEvent(event)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from contract.city.model import City, Operator
 from contract.roles import Role
+from ui.common.named import named
 from ui.common.texts import label_of
 
 
@@ -29,30 +30,30 @@ class LoginWindow(QDialog):
         super().__init__(parent)
         self.city = city
         self.setWindowTitle(self.tr("12345 坐席工作台 — 登录"))
-        title = QLabel(self.tr("%1 12345 市民热线").replace("%1", city.name), objectName="loginTitle")
+        title = named(QLabel(self.tr("%1 12345 市民热线").replace("%1", city.name)), "loginTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.work_number = QLineEdit(objectName="workNumber")
+        self.work_number = named(QLineEdit(), "workNumber")
         self.work_number.setPlaceholderText(self.tr("输入工号或姓名"))
         entries = [f"{op.id} {op.name}" for op in city.roster.values()]
         self._entries = QStringListModel(entries, self)
         completer = QCompleter(self._entries, self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.work_number.setCompleter(completer)
-        self.password = QLineEdit(objectName="password")
+        self.password = named(QLineEdit(), "password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(self.tr("中心服务器密码"))
         self.password.returnPressed.connect(self._submit)
-        self.who = QLabel(objectName="loginWho")
-        self.error = QLabel(objectName="fieldError")
+        self.who = named(QLabel(), "loginWho")
+        self.error = named(QLabel(), "fieldError")
         self.error.setWordWrap(True)
-        self.button = QPushButton(self.tr("登录 (Enter)"), objectName="loginButton")
+        self.button = named(QPushButton(self.tr("登录 (Enter)")), "loginButton")
         self.button.setAutoDefault(False)  # Enter is handled per field: work number → password → login
         self.button.clicked.connect(self._submit)
         self.work_number.textChanged.connect(self._preview)
         self.work_number.returnPressed.connect(self._next_field)
         seat = QLabel(self.tr("席位 %1").replace("%1", seat_code))
-        self.queue = QLabel(objectName="loginQueue")
-        self.note = QLabel(objectName="loginNote")
+        self.queue = named(QLabel(), "loginQueue")
+        self.note = named(QLabel(), "loginNote")
         self.note.setWordWrap(True)
         self.note.hide()
         form = QFormLayout()
@@ -70,8 +71,8 @@ class LoginWindow(QDialog):
         if server:
             layout.addWidget(QLabel(self.tr("中心服务器：%1").replace("%1", server)))
         if demo_password:
-            hint = QLabel(self.tr("演示账号：%1 …（密码均为 %2）").replace("%1", "、".join(entries[:4]))
-                          .replace("%2", demo_password), objectName="demoHint")
+            hint = named(QLabel(self.tr("演示账号：%1 …（密码均为 %2）").replace("%1", "、".join(entries[:4]))
+                          .replace("%2", demo_password)), "demoHint")
             hint.setWordWrap(True)
             layout.addWidget(hint)
         self.setMinimumWidth(420)

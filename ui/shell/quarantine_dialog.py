@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.common.named import named
+
 if TYPE_CHECKING:
     from sync.quarantine import QuarantinedChange
 
@@ -31,7 +33,7 @@ class QuarantineDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("无法应用的同步数据"))
-        self.table = QTableWidget(len(items), 5, objectName="quarantineTable")
+        self.table = named(QTableWidget(len(items), 5), "quarantineTable")
         self.table.setHorizontalHeaderLabels([self.tr("收到时间"), self.tr("类型"), self.tr("工单编号"),
                                               self.tr("数据标识"), self.tr("错误类型")])
         for i, item in enumerate(items):

@@ -28,6 +28,7 @@ from operator_app.errors import OperatorAppError, StoreDamaged, StoreMissing
 from operator_app.seat import Seat, open_seat
 from operator_app.store.identity import SeatIdentity, load_identity
 from operator_app.store.recovery import BackupInfo, Restored, list_backups, restore_backup, start_empty
+from ui.common.named import named
 
 log = logging.getLogger(__name__)
 StoreProblem = StoreDamaged | StoreMissing
@@ -43,11 +44,11 @@ class StoreRecoveryDialog(QDialog):
         self.data_dir = Path(problem.path).parent
         self.restored: Restored | None = None
         self.setWindowTitle(self.tr("12345 坐席工作台 — 本地数据库需要恢复"))
-        title = QLabel(self._title(), objectName="recoveryTitle")
+        title = named(QLabel(self._title()), "recoveryTitle")
         title.setStyleSheet("font-size: 15pt; font-weight: bold;")
-        what = QLabel(self._explanation(), objectName="recoveryWhat")
+        what = named(QLabel(self._explanation()), "recoveryWhat")
         what.setWordWrap(True)
-        where = QLabel(self.tr("文件：%1").replace("%1", problem.path), objectName="recoveryPath")
+        where = named(QLabel(self.tr("文件：%1").replace("%1", problem.path)), "recoveryPath")
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         where.setToolTip(str(problem))  # the technical words, for the administrator
         where.setWordWrap(True)
@@ -55,20 +56,20 @@ class StoreRecoveryDialog(QDialog):
                       self.tr("席位：未知（恢复备份后即可确定）"))
         self.table = self._backup_table()
         self.any_good = any(b.good for b in backups)
-        note = QLabel(self._note(), objectName="recoveryNote")
+        note = named(QLabel(self._note()), "recoveryNote")
         note.setWordWrap(True)
-        self.error = QLabel(objectName="fieldError")
+        self.error = named(QLabel(), "fieldError")
         self.error.setWordWrap(True)
-        self.restore_button = QPushButton(self.tr("恢复所选备份 (Enter)"), objectName="restoreBackup")
+        self.restore_button = named(QPushButton(self.tr("恢复所选备份 (Enter)")), "restoreBackup")
         self.restore_button.setDefault(True)
         self.restore_button.clicked.connect(self._restore)
-        self.empty_button = QPushButton(self.tr("新建空数据库…"), objectName="startEmpty")
+        self.empty_button = named(QPushButton(self.tr("新建空数据库…")), "startEmpty")
         self.empty_button.setAutoDefault(not self.any_good)  # Enter, when there is nothing to restore
         self.empty_button.setEnabled(identity is not None)
         self.empty_button.setToolTip(self.tr("没有可用备份时使用：为本席位新建空的本地数据库，"
                                              "已同步的工单将从中心服务器取回"))
         self.empty_button.clicked.connect(self._start_empty)
-        self.quit_button = QPushButton(self.tr("退出 (Esc)"), objectName="quitDesk")
+        self.quit_button = named(QPushButton(self.tr("退出 (Esc)")), "quitDesk")
         self.quit_button.setAutoDefault(False)
         self.quit_button.clicked.connect(self.reject)
         buttons = QDialogButtonBox()
@@ -127,7 +128,7 @@ class StoreRecoveryDialog(QDialog):
         return lead + self.tr("为防止损坏扩大，程序不会向其中写入任何内容。")
 
     def _backup_table(self) -> QTableWidget:
-        table = QTableWidget(max(1, len(self.backups)), 4, objectName="backupTable")
+        table = named(QTableWidget(max(1, len(self.backups)), 4), "backupTable")
         table.setHorizontalHeaderLabels([self.tr("备份时间"), self.tr("工单数"), self.tr("待同步"), self.tr("状态")])
         table.verticalHeader().hide()
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -139,8 +140,9 @@ class StoreRecoveryDialog(QDialog):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         if not self.backups:
             table.setSpan(0, 0, 1, 4)
-            table.setItem(0, 0, QTableWidgetItem(self.tr("没有找到备份文件")))
-            table.item(0, 0).setFlags(Qt.ItemFlag.NoItemFlags)
+            none = QTableWidgetItem(self.tr("没有找到备份文件"))
+            none.setFlags(Qt.ItemFlag.NoItemFlags)
+            table.setItem(0, 0, none)
             return table
         for row, backup in enumerate(self.backups):
             taken = backup.taken_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")

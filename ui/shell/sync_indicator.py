@@ -22,7 +22,8 @@ class SyncIndicator(QToolButton):
     rejected_clicked = Signal()
 
     def __init__(self, timezone: str) -> None:
-        super().__init__(objectName="syncStatus")
+        super().__init__()
+        self.setObjectName("syncStatus")
         self.tz = ZoneInfo(timezone)
         self.setAutoRaise(True)
         self.status: SyncStatus | None = None
