@@ -92,13 +92,13 @@ class CaseDetailDialog(QDialog):
             returned = next((e for e in reversed(detail.events) if e.kind == RETURNED_FOR_CORRECTION), None)
             who = city.roster.get(returned.operator_id) if returned else None
             reason = str(returned.payload.get("reason") or "") if returned else ""
-            banner = QLabel(self.tr("%1 退回修改：%2").replace("%1", who.name if who else self.tr("班组长"))
-                            .replace("%2", reason or "—"), objectName="sentBackReason")
+            banner = named(QLabel(self.tr("%1 退回修改：%2").replace("%1", who.name if who else self.tr("班组长"))
+                                  .replace("%2", reason or "—")), "sentBackReason")
             banner.setWordWrap(True)
             banner.setStyleSheet("QLabel { color: #e65100; background: #fff3e0; border: 1px solid #ffb74d;"
                                  " padding: 6px; font-weight: bold; }")
             layout.addWidget(banner)
-            self.correct_button = QPushButton(self.tr("更正后重新提交 (Enter)"), objectName="correctSentBack")
+            self.correct_button = named(QPushButton(self.tr("更正后重新提交 (Enter)")), "correctSentBack")
             self.correct_button.setDefault(True)
             buttons.addButton(self.correct_button, QDialogButtonBox.ButtonRole.ActionRole)
             self.correct_button.clicked.connect(lambda: self._correct(state.id))

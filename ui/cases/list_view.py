@@ -88,7 +88,7 @@ class CaseListView(QWidget):
         self.status.currentIndexChanged.connect(self.apply_filter)
         model.loaded.connect(self._show_count)
         model.loaded.connect(self.count_sent_back)
-        self.sent_back = QToolButton(objectName="sentBackCount")
+        self.sent_back = named(QToolButton(), "sentBackCount")
         self.sent_back.setAutoRaise(True)
         self.sent_back.setStyleSheet("QToolButton { color: #e65100; font-weight: bold; }")
         self.sent_back.setToolTip(self.tr("班组长退回、需要更正后重新提交的工单；点击查看"))

@@ -41,7 +41,7 @@ class RejectedDialog(QDialog):
         self.table.setHorizontalHeaderLabels([self.tr("工单编号"), self.tr("受理人"), self.tr("受理时间"),
                                               self.tr("退回原因")])
         for i, change in enumerate(rejected):
-            number = change.number or str(change.args.get("event", {}).get("payload", {})  # type: ignore[union-attr]
+            number = change.number or str(change.args.get("event", {}).get("payload", {})  # type: ignore[attr-defined]
                                           .get("number", change.entity_id))
             who = city.roster.get(change.operator_id)
             at = datetime.fromisoformat(change.created_at).astimezone(tz).strftime("%m-%d %H:%M")

@@ -44,7 +44,7 @@ class SendBack(QObject):
                 self.tr("表单中有尚未提交的内容，载入退回的工单会清空它。继续吗？")) != QMessageBox.StandardButton.Yes:
             return
         desk.set_correcting(None)  # a rejected change being corrected gives way (clears self.case too)
-        desk.tabs.setCurrentIndex(0)
+        desk.show_workspace("intake")
         desk.form.clear()
         desk.form.load(returned.form)
         desk.kb.clear()
