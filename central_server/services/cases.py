@@ -21,7 +21,7 @@ from central_server.services.case_args import (
     parse_created,
 )
 from central_server.services.changes import next_change_id, stamped_at_commit
-from central_server.services.hotspot_assign import assign_new_cases
+from central_server.services.hotspot_assign import assign_new_cases, reassign_case
 from contract.case_fields import ValidCase
 from contract.case_number import CASE_NUMBER
 from contract.city.model import City
@@ -207,6 +207,7 @@ def apply_case_event(session: Session, *, seat: Seat, operator_id: str, entity_i
         session.flush()
     except IntegrityError as exc:
         raise Rejected(conflict_reason(case.number), CONFLICT) from exc
+    reassign_case(session, {"id": case.id, "fields": case.fields, "created_at": case.created_at}, city)  # hot spots
     return row
 
 

@@ -45,6 +45,7 @@ from central_server.services.demo_shift_plan import (
     spec_of,
 )
 from central_server.services.demo_shift_templates import ShiftTemplates, load_templates
+from central_server.services.lead_config import load_lead_settings
 from central_server.services.seats import record_sign_in
 from contract.case_number import day_and_seq
 from contract.enums import CaseStatus
@@ -86,8 +87,10 @@ def seed_demo_shift(session: Session, facts: CityFacts, resources: Path, *, now:
     book = load_templates(resources, facts.city)
     teams = demo_teams(facts.city.roster.values())
     seats = demo_seats(session, teams, rng, registered_at=now - timedelta(days=HISTORY_DAYS + 1))
-    slots = plan_slots(facts, book, teams, now=now, rng=rng)
+    shifts = load_lead_settings(resources).shifts
+    slots = plan_slots(facts, book, teams, now=now, rng=rng, shifts=shifts)
     report = write_cases(session, facts, book, routing_model_facts(resources), slots, seats, now=now, rng=rng,
+                         shift_began=shift_start(now, facts.timezone, shifts),
                          guarantee_for=next(iter(teams.values()), []))
     report.seats = len({s.id for s in seats.values()})
     report.seconds = time.perf_counter() - started
@@ -119,7 +122,7 @@ def demo_seats(session: Session, teams: dict[str, list[str]], rng: random.Random
 
 def write_cases(session: Session, facts: CityFacts, book: ShiftTemplates, model: RoutingModelFacts,
                 slots: list[Slot], seats: dict[str, Seat], *, now: datetime, rng: random.Random,
-                guarantee_for: Sequence[str] = ()) -> ShiftReport:
+                guarantee_for: Sequence[str] = (), shift_began: datetime | None = None) -> ShiftReport:
     """Make each slot a case through plan_case_from_seat, then its events in time order; commits once.
     `guarantee_for`: the people on duty, whose recent cases then show every queue filter.
 
@@ -148,9 +151,8 @@ def write_cases(session: Session, facts: CityFacts, book: ShiftTemplates, model:
     for new, change_id in zip(planned, take_change_ids(session, len(planned)) if planned else (), strict=True):
         new.event["change_id"] = change_id
     cases = [Case(**new.case) for new in planned]  # never added: their final state is inserted below
-    if guarantee_for:
-        slots = forced_fates(cases, slots, on_duty=guarantee_for, now=now, since=shift_start(now, facts.timezone),
-                              rng=rng)
+    if guarantee_for and shift_began is not None:
+        slots = forced_fates(cases, slots, on_duty=guarantee_for, now=now, since=shift_began, rng=rng)
     with session.no_autoflush:  # nothing reaches the database before the cases
         report.events = len(planned) + _write_events(session, facts, book, cases, slots, now=now, rng=rng)
         if planned:

@@ -18,6 +18,7 @@ from central_server.db.models import Case
 from central_server.services.demo_shift_cases import Caller, CaseSpec, Place, special_needs_of
 from central_server.services.demo_shift_events import Fate
 from central_server.services.demo_shift_templates import ShiftTemplates, Template
+from central_server.services.lead_config import ShiftWindow, current_shift
 from contract.city.model import Operator
 from contract.roles import INTAKE, may
 
@@ -26,9 +27,6 @@ DENSE_CASES = 200  # the team on duty, current shift
 MIN_DENSE = timedelta(hours=3)  # right after a shift change, the dense part reaches back into the last shift
 HISTORY_DAYS = 30
 HISTORY_PER_DAY = (6, 4)  # the team on duty, each other team
-# Shift windows (city time): 夜班 00-08, 早班 08-16, 中班 16-24. The workbench's own shift definition
-# (resources/lead/shifts.toml, helper B) replaces this at merge: LEAD ENGINEER, call its shift lookup here.
-SHIFT_START_HOURS = (0, 8, 16)
 # Hours people call, for the thinner history (weights per hour of the day, city time).
 HOURLY = (1, 1, 1, 1, 1, 2, 3, 6, 10, 12, 12, 11, 8, 9, 11, 11, 10, 9, 8, 7, 6, 4, 3, 2)
 REPEAT_CALLERS = 10
@@ -51,11 +49,9 @@ class Slot:
     supervise_at: datetime | None = None
 
 
-def shift_start(now: datetime, zone: ZoneInfo) -> datetime:
-    """Start of the shift `now` falls in (UTC)."""
-    local = now.astimezone(zone)
-    hour = max(h for h in SHIFT_START_HOURS if h <= local.hour)
-    return local.replace(hour=hour, minute=0, second=0, microsecond=0).astimezone(UTC)
+def shift_start(now: datetime, zone: ZoneInfo, shifts: tuple[ShiftWindow, ...]) -> datetime:
+    """Start of the shift `now` falls in (UTC), by the workbench's own shift windows (resources/lead/shifts.toml)."""
+    return current_shift(shifts, now, zone).start.astimezone(UTC)
 
 
 def demo_teams(roster: Iterable[Operator]) -> dict[str, list[str]]:
@@ -70,9 +66,9 @@ def demo_teams(roster: Iterable[Operator]) -> dict[str, list[str]]:
 
 
 def plan_slots(facts: CityFacts, book: ShiftTemplates, teams: dict[str, list[str]], *, now: datetime,
-                rng: random.Random) -> list[Slot]:
+                rng: random.Random, shifts: tuple[ShiftWindow, ...]) -> list[Slot]:
     zone = facts.timezone
-    dense_start = min(shift_start(now, zone), now - MIN_DENSE)
+    dense_start = min(shift_start(now, zone, shifts), now - MIN_DENSE)
     team_list = list(teams.values())
     on_duty = team_list[0]
     slots = [Slot(_uniform(rng, dense_start, now - timedelta(minutes=1)), _pick_member(on_duty, rng))

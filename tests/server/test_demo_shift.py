@@ -29,6 +29,7 @@ from central_server.services.demo_shift import SEED, seed_demo_shift, seed_shift
 from central_server.services.demo_shift_bulk import generate_team_cases
 from central_server.services.demo_shift_plan import shift_start
 from central_server.services.demo_shift_templates import load_templates, templates_path
+from central_server.services.lead_config import load_lead_settings
 from contract.case_fields import ValidCase
 from contract.enums import CallbackResult, CaseStatus
 from contract.events import CaseEvent as ContractEvent
@@ -146,7 +147,7 @@ def _is_repeat(case: Case, earlier_by_phone: dict[str, list[datetime]], accepted
 
 def test_the_team_of_2001_has_a_dense_current_shift_with_every_filter(session: Session) -> None:
     team = _team(session, LEAD_TEAM)
-    start = shift_start(NOW, _facts().timezone)
+    start = shift_start(NOW, _facts().timezone, load_lead_settings(_resources()).shifts)
     assert start == datetime(2026, 3, 10, 0, 0, tzinfo=UTC)  # 08:00 city time
     events = _events(session)
     all_cases = list(session.scalars(select(Case)))

@@ -1,8 +1,7 @@
 """班组长工作台: the range picker (当前班次 / 今天 / 自定义) over a tab per page. Every page is built as
 `Page(*, api, tasks, me, parent)` and takes the range through `set_range(start, end)`.
 
-Pages are listed in PAGES as (title, factory); the KPI, hot-spot and quality pages are added there when their
-modules are merged (`add_page` adds one at run time too). The current shift comes from the server
+Pages are listed in PAGES as (title, factory) (`add_page` adds one at run time too). The current shift comes from the server
 (GET /api/v1/lead/shift, resources/lead/shifts.toml there)."""
 
 from __future__ import annotations
@@ -28,15 +27,19 @@ from PySide6.QtWidgets import (
 from contract.city.model import City, Operator
 from ui.common.tasks import TaskManager
 from ui.lead.case_errors import lead_error_text
+from ui.lead.hotspot_page import HotspotPage
+from ui.lead.quality_page import QualityPage
 from ui.lead.queue_page import QueuePage, shortcut
 from ui.lead.queue_text import lead_city
 
 Api = Callable[..., Any]
 PageFactory = Callable[..., QWidget]
 
-# (tab title, factory). The lead engineer adds KpiPage (班次看板), HotspotPage (热点) and QualityPage (质检) here.
+# (tab title, factory): one entry per page of the workbench, in tab order.
 PAGES: list[tuple[str, PageFactory]] = [
     ("班次队列", QueuePage),
+    ("热点", HotspotPage),
+    ("质检", QualityPage),
 ]
 
 SHIFT, TODAY, CUSTOM = range(3)

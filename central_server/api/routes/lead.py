@@ -26,6 +26,7 @@ from central_server.api.lead_schemas import (
 from central_server.core.config import resources_dir
 from central_server.db.models import User
 from central_server.services import lead_case
+from central_server.services.backlog import team_backlog
 from central_server.services.lead_config import LeadSettings, current_shift, load_lead_settings
 from central_server.services.lead_queue import team_queue
 
@@ -58,7 +59,7 @@ def queue(
     result = team_queue(session, team=user.team, start=start, end=end, city=ctx.city.city,
                         settings=_settings(ctx).queue)
     # Thousands of rows built here, of plain JSON values: serialised at once (pydantic-core), not validated again.
-    return Response(to_json(result.answer()), media_type="application/json")
+    return Response(to_json(result.answer(backlog=team_backlog(session, user.team))), media_type="application/json")
 
 
 @router.get("/cases/{number}")
