@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -276,3 +277,58 @@ class AuditEvent(Base):
     seat_id: Mapped[str | None] = mapped_column(String(36))
     address: Mapped[str | None] = mapped_column(String(64))  # the client's network address
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CaseKpi(Base):
+    """One row per case: the facts the team lead's KPIs (班次看板) aggregate, kept up to date in the transaction
+    that appends each event (services/kpi_projection.py), so the KPIs never fold histories at read time."""
+
+    __tablename__ = "case_kpi"
+    __table_args__ = (Index("ix_case_kpi_operator_id_accepted_at", "operator_id", "accepted_at"),)
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(String(16))  # the case's created_by
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)  # the seat's recorded_at
+    accepted_hour: Mapped[int] = mapped_column(Integer)  # 0..23 on the city's clock
+    dispatched: Mapped[bool] = mapped_column(Boolean)  # False: answered on the call (直接办结)
+    respond_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finish_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the last extension's, if any
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    routing_suggested: Mapped[bool] = mapped_column(Boolean)
+    routing_overridden: Mapped[bool] = mapped_column(Boolean)
+    handling_seconds: Mapped[int | None] = mapped_column(Integer)
+    callback_result: Mapped[str | None] = mapped_column(String(24))  # the last callback's CallbackResult code
+
+
+class CaseKpiDepartment(Base):
+    """A department a case was dispatched to (lead or cooperating, at creation, correction or 改派), and whether
+    that department returned it (退单): the 退单 rate per department."""
+
+    __tablename__ = "case_kpi_departments"
+    __table_args__ = (Index("ix_case_kpi_departments_accepted_at", "accepted_at"),
+                      Index("ix_case_kpi_departments_operator_id_accepted_at", "operator_id", "accepted_at"))
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    department_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(String(16))
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    returned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CallRecord(Base):
+    """One call as the telephony system reports it (POST /api/v1/calls): 接通率 and waiting times."""
+
+    __tablename__ = "call_records"
+    __table_args__ = (Index("ix_call_records_operator_id_offered_at", "operator_id", "offered_at"),)
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the telephony system's id
+    offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    wait_seconds: Mapped[float] = mapped_column(Float)
+    abandoned: Mapped[bool] = mapped_column(Boolean)
+    seat_code: Mapped[str | None] = mapped_column(String(8))
+    operator_id: Mapped[str | None] = mapped_column(String(16))
+    caller_masked: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

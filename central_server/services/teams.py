@@ -12,4 +12,4 @@ def team_members(session: Session, team: str) -> dict[str, str]:
     """Every person of the team (active or not: their cases stay the team's), id -> name; none for no team."""
     if not team:
         return {}
-    return dict(session.execute(select(User.id, User.name).where(User.team == team).order_by(User.id)).tuples())
+    return dict(session.execute(select(User.id, User.name).where(User.team == team).order_by(User.id)).all())

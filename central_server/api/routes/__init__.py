@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from central_server.api.errors import ERROR_RESPONSES
-from central_server.api.routes import auth, cases, health, kb, operators, routing, seats, sync
+from central_server.api.routes import auth, calls, cases, health, kb, kpis, operators, routing, seats, sync
 
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-for module in (auth, seats, sync, cases, operators, kb, routing, health):
+for module in (auth, seats, sync, cases, operators, kb, routing, health, kpis, calls):
     api_router.include_router(module.router)
