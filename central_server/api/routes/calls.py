@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -39,7 +39,13 @@ def lead_calls(
     members = team_members(session, user.team)
     rows, truncated = team_calls(session, list(members), start, end, limit=limit)
     return CallList(team=user.team, truncated=truncated, calls=[
-        CallOut(call_id=r.call_id, offered_at=r.offered_at, answered_at=r.answered_at, ended_at=r.ended_at,
+        CallOut(call_id=r.call_id, offered_at=_aware(r.offered_at),
+                answered_at=_aware(r.answered_at) if r.answered_at else None, ended_at=_aware(r.ended_at),
                 wait_seconds=r.wait_seconds, abandoned=r.abandoned, seat_code=r.seat_code,
                 operator_id=r.operator_id, operator_name=members.get(r.operator_id or ""),
                 caller_masked=r.caller_masked) for r in rows])
+
+
+def _aware(when: datetime) -> datetime:
+    """SQLite hands the stored UTC times back without their offset."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
