@@ -47,7 +47,7 @@ def main() -> None:
 
     with postgres_database("lead_kpis") as (url, _cluster):
         data = generate(url, cases=args.cases, days=args.days)
-        settings = Settings(database_url=url, access_log=False)  # type: ignore[call-arg]
+        settings = Settings(database_url=url, access_log=False)
         departments = load_city_facts(resources_dir(settings)).departments
         engine = make_engine(url)
         sessions = session_factory(engine)

@@ -17,3 +17,13 @@ def test_importing_the_desk_loads_no_sync_protocol_http_or_numpy() -> None:
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_an_operators_start_loads_no_charts() -> None:
+    """QtCharts (PySide6-Addons) belongs to the team lead's workbench (ui/lead): an operator never pays for it."""
+    code = ("import sys, ui.shell.app\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('PySide6.QtCharts', 'ui.lead'))))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
