@@ -292,7 +292,7 @@ def test_the_endpoint_answers_for_the_leads_team_only(server_factory: ServerFact
     assert resp.status_code == 200, resp.text
     k = resp.json()
     assert k["team"] == "一班" and k["cases"] == 2
-    assert datetime.fromisoformat(k["from"]) == EARLY_SHIFT[0]
+    assert k["from"] == "2026-03-02T08:00:00+08:00" and k["to"] == "2026-03-02T16:00:00+08:00"
     assert {h["hour"]: h["count"] for h in k["cases_per_hour"] if h["count"]} == {8: 1, 9: 1}
     assert k["cases_per_operator"][0] == {"operator_id": "1101", "name": "甲一", "count": 2}
     assert k["routing"] == {"suggested": 2, "accepted": 1, "overridden": 1, "acceptance_rate": 0.5,

@@ -20,7 +20,7 @@ from central_server.main import create_app
 from central_server.services import case_history
 from contract.city.model import Operator
 from tests.server.api_client import PASSWORD
-from tests.server.test_kpis import EARLY_SHIFT, OTHER, TEAM, Clock, build_scenario
+from tests.server.test_kpis import CITY, EARLY_SHIFT, OTHER, TEAM, Clock, build_scenario
 from ui.common.tasks import TaskManager
 from ui.lead.kpi_format import duration, percent
 
@@ -101,10 +101,13 @@ def test_the_page_shows_the_servers_figures(qtbot, server: EmbeddedServer, tasks
                      "completion_on_time": "50.0%", "satisfaction": "33.3%", "avg_handling": "5 分 10 秒",
                      "routing": "66.7%"}
     assert "按时 2 / 应办结 4" in page.tiles["completion_on_time"].detail.text()
-    assert page.per_hour.values()[8:16] == [1, 1, 0, 0, 1, 0, 0, 1] and sum(page.per_hour.values()) == 4
+    assert page.period.text() == "2026-03-02 08:00 — 2026-03-02 16:00"  # the city's clock
+    assert page.per_hour.categories() == [str(h) for h in range(8, 16)]  # the shift's hours
+    assert page.per_hour.values() == [1, 1, 0, 0, 1, 0, 0, 1]
     assert dict(zip(page.per_operator.categories(), page.per_operator.values(), strict=True)) == {
         "甲一": 2, "甲二": 2, "甲组长": 0}
     assert page.satisfaction.shares() == {"基本满意 1": 1, "不满意 2": 2}
+    assert page.returns.categories()[0] == f"退单率 25.0% {CITY.departments['zjj']}"
     assert page.returns.values(0) == [4, 1] and page.returns.values(1) == [1, 0]
 
     page.export_csv(tmp_path / "r.csv")
@@ -120,6 +123,7 @@ def test_the_page_shows_the_servers_figures(qtbot, server: EmbeddedServer, tasks
         page.set_range(datetime.fromisoformat("2026-04-01T08:00:00+08:00"),
                        datetime.fromisoformat("2026-04-01T16:00:00+08:00"))
     assert page.tiles["cases"].value.text() == "0"
+    assert page.per_hour.values() == [0] * 8
     for key in ("answer_rate", "avg_wait", "response_on_time", "completion_on_time", "satisfaction",
                 "avg_handling", "routing"):
         assert page.tiles[key].value.text() == "无数据", key
@@ -138,3 +142,13 @@ def test_the_page_fits_1280_by_720_and_reports_a_refusal(qtbot, server: Embedded
         page.set_range(*EARLY_SHIFT)  # an operator's token: 403
     assert "看板数据加载失败" in failed.args[0]
     assert not page.csv_button.isEnabled()
+
+
+def test_the_hours_a_range_covers() -> None:
+    from ui.lead.kpi_page import hours_of
+
+    assert hours_of("2026-03-02T08:00:00+08:00", "2026-03-02T16:00:00+08:00") == list(range(8, 16))
+    assert hours_of("2026-03-02T22:00:00+08:00", "2026-03-03T06:00:00+08:00") == [22, 23, 0, 1, 2, 3, 4, 5]
+    assert hours_of("2026-03-02T08:30:00+08:00", "2026-03-02T10:00:00+08:00") == [8, 9]
+    assert hours_of("2026-03-01T16:00:00+08:00", "2026-03-02T16:00:00+08:00") == list(range(24))
+    assert hours_of("2026-03-01T00:00:00+08:00", "2026-03-31T00:00:00+08:00") == list(range(24))

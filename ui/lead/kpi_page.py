@@ -4,6 +4,7 @@ exports as CSV and as a printable HTML page. The figures come from GET /api/v1/l
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,19 @@ from ui.lead.kpi_format import city_time, percent, tiles
 from ui.lead.kpi_report import write_csv, write_html
 
 KPIS_PATH = "/api/v1/lead/kpis"
+
+
+def hours_of(start: str, end: str) -> list[int]:
+    """The clock hours a range of at most a day covers, in order from its start (a night shift wraps past 23);
+    every hour of the day for a longer range."""
+    try:
+        first, last = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    except (TypeError, ValueError):
+        return list(range(24))
+    span = math.ceil((last - first).total_seconds() / 3600 + first.minute / 60)
+    if not 0 < span < 24:
+        return list(range(24))
+    return [(first.hour + i) % 24 for i in range(span)]
 
 
 class Tile(QFrame):
@@ -137,8 +151,9 @@ class KpiPage(QWidget):
         for key, _, value, detail in tiles(k):
             self.tiles[key].value.setText(value)
             self.tiles[key].detail.setText(detail)
-        self.per_hour.show_values([f"{h['hour']:02d}" for h in k["cases_per_hour"]],
-                                  [[h["count"] for h in k["cases_per_hour"]]])
+        per_hour = {h["hour"]: h["count"] for h in k["cases_per_hour"]}
+        shown_hours = hours_of(k["from"], k["to"])
+        self.per_hour.show_values([str(h) for h in shown_hours], [[per_hour.get(h, 0) for h in shown_hours]])
         self.per_operator.show_values([o["name"] for o in k["cases_per_operator"]],
                                       [[o["count"] for o in k["cases_per_operator"]]])
         sat = k["satisfaction"]
@@ -147,7 +162,7 @@ class KpiPage(QWidget):
                                        (self.tr("不满意"), sat["dissatisfied"]),
                                        (self.tr("无法联系"), sat["unreachable"])])
         departments = k["returns_by_department"]
-        self.returns.show_values([f"{d['name']} {percent(d['rate'])}" for d in departments],
+        self.returns.show_values([f"{self.tr('退单率')} {percent(d['rate'])} {d['name']}" for d in departments],
                                  [[d["dispatched"] for d in departments], [d["returned"] for d in departments]])
         self._enable_export()
         self.loaded.emit()

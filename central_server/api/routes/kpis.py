@@ -41,4 +41,6 @@ def kpis(
     members = team_members(session, user.team)
     scope = Scope(members=members, names=members, departments=ctx.city.departments)
     figures = lead_kpis(session, scope, start, end, datetime.now(UTC))
-    return Kpis.model_validate({"team": user.team, **figures})
+    city = ctx.city.timezone  # the range is answered on the city's clock, whatever offset it was asked with
+    return Kpis.model_validate({**figures, "team": user.team, "from": start.astimezone(city),
+                                "to": end.astimezone(city)})
