@@ -319,3 +319,56 @@ def test_the_endpoint_answers_for_the_leads_team_only(server_factory: ServerFact
     assert_error(api.get("/lead/kpis", params={"from": "2026-01-01T00:00:00+08:00",
                                                "to": "2026-06-01T00:00:00+08:00"}, headers=lead),
                  422, "range_too_large")
+
+
+def test_the_migration_folds_the_cases_already_stored(tmp_path: Path) -> None:
+    """Cases stored before 0012_kpi get their projection from their histories when the server is upgraded."""
+    from alembic import command
+    from sqlalchemy import insert
+
+    from central_server.db.migrate import alembic_config
+    from central_server.db.models import CaseEvent, CaseKpi, CaseKpiDepartment
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0009_user_team")
+    with session_factory(engine)() as s:
+        create_user(s, username="1101", name="甲一", role="operator", password=PASSWORD, team="一班")
+        seat_id = str(uuid.uuid4())
+        s.add(Seat(id=seat_id, seat_code="S101", credential_hash="x" * 64, registered_by="1101",
+                   registered_at=datetime.now(UTC), last_applied_seq=0))
+        s.flush()
+        args = created_args("S101", 1, "2026-03-02T08:30:00", respond_by="2026-03-02T10:30:00",
+                            finish_by="2026-03-03T08:30:00", routing="overridden", handling=75)
+        case_id, payload = args["case_id"], args["event"]["payload"]
+        s.execute(insert(Case.__table__).values(
+            id=case_id, number=payload["number"], seat_id=seat_id, created_by="1101", status="closed",
+            fields=payload["fields"], lead_department="zjj", respond_by=payload["respond_by"],
+            finish_by=payload["finish_by"], created_at=t("2026-03-02T08:30:00").isoformat(),
+            received_at=datetime.now(UTC), last_event_seq=4))
+        for seq, kind, at, extra in (
+                (1, "created", "2026-03-02T08:30:00", payload),
+                (2, "signed", "2026-03-02T09:00:00", {"department_id": "zjj"}),
+                (3, "returned", "2026-03-02T09:30:00", {"department_id": "zjj", "reason": "x"}),
+                (4, "callback", "2026-03-04T09:30:00", {"result": "satisfied"})):
+            s.execute(insert(CaseEvent.__table__).values(
+                id=str(uuid.uuid4()), case_id=case_id, seq=seq, kind=kind, payload=extra, operator_id="1101",
+                recorded_at=t(at).astimezone(UTC).isoformat(), seat_id=seat_id, change_id=seq))
+        s.commit()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0012_kpi")
+    with session_factory(engine)() as s:
+        row = s.get(CaseKpi, case_id)
+        assert row is not None and row.operator_id == "1101" and row.accepted_hour == 8 and row.dispatched
+        assert row.first_response_at is not None
+        assert row.first_response_at.replace(tzinfo=UTC) == t("2026-03-02T09:00:00")
+        assert (row.routing_suggested, row.routing_overridden, row.handling_seconds) == (True, True, 75)
+        assert row.callback_result == "satisfied" and row.completed_at is None
+        dept = s.get(CaseKpiDepartment, (case_id, "zjj"))
+        assert dept is not None and dept.returned
+        k = lead_kpis(s, team_scope(), *EARLY_SHIFT, NOW)
+        assert k["cases"] == 1 and k["response_on_time"] == {"on_time": 1, "due": 1, "rate": 1.0}
+    engine.dispose()
