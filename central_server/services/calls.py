@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
-from central_server.core.errors import Invalid
+from central_server.core.errors import NotFound
 from central_server.db.models import CallRecord, Seat, User
 
 
@@ -37,7 +37,7 @@ class Stored:
 
 
 def store_calls(session: Session, calls: Sequence[Call], *, now: datetime | None = None) -> Stored:
-    """Store the calls whose call_id is new and commit; raises Invalid (nothing stored) when a call names a seat
+    """Store the calls whose call_id is new and commit; raises NotFound (nothing stored) when a call names a seat
     code or an operator the server does not know."""
     _check_known(session, calls)
     first: dict[str, Call] = {}
@@ -82,13 +82,13 @@ def _check_known(session: Session, calls: Sequence[Call]) -> None:
     if seat_codes:
         known = set(session.scalars(select(Seat.seat_code).where(Seat.seat_code.in_(seat_codes))))
         if unknown := sorted(seat_codes - known):
-            raise Invalid(f"unknown seat code(s): {', '.join(unknown[:5])}; nothing was stored",
-                          code="unknown_seat")
+            raise NotFound(f"unknown seat code(s): {', '.join(unknown[:5])}; nothing was stored",
+                           code="unknown_seat")
     if operators:
         known = set(session.scalars(select(User.id).where(User.id.in_(operators))))
         if unknown := sorted(operators - known):
-            raise Invalid(f"unknown operator id(s): {', '.join(unknown[:5])}; nothing was stored",
-                          code="unknown_operator")
+            raise NotFound(f"unknown operator id(s): {', '.join(unknown[:5])}; nothing was stored",
+                           code="unknown_operator")
 
 
 def team_calls(session: Session, members: Sequence[str], start: datetime, end: datetime, *, limit: int

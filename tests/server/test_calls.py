@@ -65,9 +65,9 @@ def test_posting_calls_is_idempotent_and_refuses_bad_input(server_factory: Serve
     for call in bad:
         assert_error(api.post("/calls", {"calls": [a_call("ok"), call]}, headers=telephony), 422)
     assert_error(api.post("/calls", {"calls": [a_call("ok"), a_call("u1", seat_code="S999")]}, headers=telephony),
-                 422, "unknown_seat")
+                 404, "unknown_seat")
     assert_error(api.post("/calls", {"calls": [a_call("ok"), a_call("u2", operator_id="7777")]},
-                          headers=telephony), 422, "unknown_operator")
+                          headers=telephony), 404, "unknown_operator")
     assert_error(api.post("/calls", {"calls": [a_call(f"m{i}") for i in range(5001)]}, headers=telephony), 422)
     assert_error(api.post("/calls", {"calls": []}, headers=telephony), 422)
     assert count_rows(database_url, "call_records") == 3  # nothing of a refused post was stored
