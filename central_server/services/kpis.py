@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from central_server.db.models import CallRecord, CaseKpi, CaseKpiDepartment
@@ -32,7 +32,8 @@ def rate(part: int, whole: int) -> float | None:
 
 
 def _count(condition: Any) -> Any:
-    return func.sum(case((condition, 1), else_=0))
+    """COUNT(*) FILTER (WHERE condition): cheaper per row than SUM(CASE ...) on PostgreSQL (SQLite has it too)."""
+    return func.count().filter(condition)
 
 
 def lead_kpis(session: Session, scope: Scope, start: datetime, end: datetime, now: datetime) -> dict[str, Any]:
