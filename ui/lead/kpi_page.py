@@ -29,6 +29,10 @@ from ui.lead.kpi_format import city_time, percent, tiles
 from ui.lead.kpi_report import write_csv, write_html
 
 KPIS_PATH = "/api/v1/lead/kpis"
+# The workbench (ui/lead/workbench.py) adds this tab:
+#     from ui.lead.kpi_page import KpiPage
+#     self.kpis = KpiPage(api=api, tasks=tasks, me=me); tabs.addTab(self.kpis, self.tr("班次看板"))
+# and calls self.kpis.set_range(start, end) whenever its range changes.
 
 
 def hours_of(start: str, end: str) -> list[int]:
