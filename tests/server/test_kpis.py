@@ -372,3 +372,33 @@ def test_the_migration_folds_the_cases_already_stored(tmp_path: Path) -> None:
         k = lead_kpis(s, team_scope(), *EARLY_SHIFT, NOW)
         assert k["cases"] == 1 and k["response_on_time"] == {"on_time": 1, "due": 1, "rate": 1.0}
     engine.dispose()
+
+
+def test_a_correction_and_a_redispatch_move_the_projection(session: Session) -> None:
+    """A corrected case (made at the seat, appended on the server) and a 改派 change what the KPIs count."""
+    b = Book(session)
+    c1 = b.case("1101", "2026-03-02T09:00:00", respond_by="2026-03-02T11:00:00", finish_by="2026-03-03T09:00:00",
+                routing="accepted")
+    b.event(c1, "returned_for_correction", "2026-03-02T09:10:00", reason="分类有误")
+    corrected = case_fields(disposition="dispatch", lead="rsj", cooperating_departments=["ybj"])
+    b.event(c1, "corrected", "2026-03-02T09:20:00", fields=corrected, routing={
+        "model_version": "m1", "suggestions": [{"category": "城乡建设", "lead_department": "zjj", "district": "",
+                                                "confidence": 0.9}],
+        "chosen": {"category": corrected["category"], "lead_department": "rsj", "district": ""},
+        "overridden": True})
+    c2 = b.case("1102", "2026-03-02T10:00:00", respond_by="2026-03-02T12:00:00", finish_by="2026-03-03T10:00:00")
+    b.event(c2, "returned_for_correction", "2026-03-02T10:05:00", reason="应直接答复")
+    b.event(c2, "corrected", "2026-03-02T10:15:00", fields=case_fields(disposition="direct"))
+    c3 = b.case("1102", "2026-03-02T11:00:00", respond_by="2026-03-02T13:00:00", finish_by="2026-03-03T11:00:00")
+    b.event(c3, "redispatched", "2026-03-02T11:30:00", from_department="zjj", to_department="cgj", reason="改派")
+    b.event(c3, "returned", "2026-03-02T12:00:00", department_id="cgj", reason="非本单位")
+    k = lead_kpis(session, team_scope(), *EARLY_SHIFT, NOW)
+    assert k["cases"] == 3
+    # c2 is now answered on the call: it has no deadlines to meet; c1 got no response and its respond-by passed
+    # (late); c3's 退单 at 12:00 came before its 13:00 respond-by (on time)
+    assert k["response_on_time"] == {"on_time": 1, "due": 2, "rate": pytest.approx(1 / 2)}
+    assert k["routing"] == {"suggested": 1, "accepted": 0, "overridden": 1, "acceptance_rate": 0.0,
+                            "override_rate": 1.0}
+    returns = {d["department_id"]: (d["dispatched"], d["returned"]) for d in k["returns_by_department"]}
+    # c1 first to zjj, then rsj with ybj; c2 to zjj before its correction; c3 to zjj, then cgj, which returned it
+    assert returns == {"zjj": (3, 0), "rsj": (1, 0), "ybj": (1, 0), "cgj": (1, 1)}
