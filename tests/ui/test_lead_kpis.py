@@ -109,6 +109,12 @@ def test_the_page_shows_the_servers_figures(qtbot, server: EmbeddedServer, tasks
     assert page.satisfaction.shares() == {"基本满意 1": 1, "不满意 2": 2}
     assert page.returns.categories()[0] == f"退单率 25.0% {CITY.departments['zjj']}"
     assert page.returns.values(0) == [4, 1] and page.returns.values(1) == [1, 0]
+    for chart in (page.per_hour, page.per_operator, page.returns):
+        assert all(tick == int(tick) for tick in chart.ticks()), chart.ticks()  # labels never round a tick
+    page.returns.show_values(["a"], [[6], [1]])
+    assert page.returns.ticks() == [0, 2, 4, 6]
+    page.returns.show_values(["a"], [[17], [3]])
+    assert page.returns.ticks() == [0, 4, 8, 12, 16, 20]
 
     page.export_csv(tmp_path / "r.csv")
     rows = list(csv.reader((tmp_path / "r.csv").open(encoding="utf-8-sig")))

@@ -3,6 +3,7 @@ Each chart is built once and refilled with `show_*`."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from PySide6.QtCharts import (
@@ -57,8 +58,15 @@ class BarChart(QChartView):
             bar_set.remove(0, bar_set.count())
             bar_set.append([float(n) for n in numbers])
             top = max(top, *numbers, 0)
-        self.y_axis.setRange(0, max(1, top))
-        self.y_axis.setTickCount(min(6, max(2, top + 1)))
+        step = max(1, math.ceil(top / 5))  # whole-number ticks, at most six of them
+        ceiling = step * max(1, math.ceil(top / step))
+        self.y_axis.setRange(0, ceiling)
+        self.y_axis.setTickCount(ceiling // step + 1)
+
+    def ticks(self) -> list[float]:
+        """The value axis' tick values (whole numbers, so the labels never round)."""
+        count, top = self.y_axis.tickCount(), self.y_axis.max()
+        return [top * i / (count - 1) for i in range(count)]
 
     def values(self, index: int = 0) -> list[int]:
         bar_set = self.sets[index]
