@@ -1,6 +1,6 @@
 """`central-server`: serve, init-db, create-user, seed-demo (--shift: a demo shift of cases), `kb import` of
-articles, `routing publish` of a model, `seat reset` of a seat that lost its credential, and `dept act` to move a
-case along as a department."""
+articles, `routing publish` of a model, `seat reset` of a seat that lost its credential, `dept act` to move a case
+along as a department, and `calls simulate` to feed a realistic shift of call records for the demo."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,10 +27,11 @@ from central_server.core.config import (
 from central_server.core.errors import ServerError
 from central_server.db.engine import make_engine, session_factory
 from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
-from central_server.services import dispatch, routing_models, seats
+from central_server.services import calls_simulate, dispatch, routing_models, seats
 from central_server.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_articles
 from central_server.services.demo_shift import seed_shift_if_empty
 from central_server.services.kb_import import import_file as kb_import_file
+from central_server.services.lead_config import load_lead_settings
 from central_server.services.users import create_user
 from contract.roles import ROLE_CODES
 
@@ -100,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
     act.add_argument("--reason")
     act.add_argument("--new-finish-by", help="ISO date-time; without a zone it is the city's local time")
     act.add_argument("--department", help="department id (default: the case's lead department)")
+    calls = sub.add_parser("calls", help="call records").add_subparsers(dest="calls_command", required=True)
+    simulate = calls.add_parser("simulate", help="store a realistic shift of call records for the people on duty "
+                                                 "(the same date, shift and seed store nothing twice)")
+    simulate.add_argument("--db")
+    simulate.add_argument("--date", required=True, help="the shift's day, YYYY-MM-DD (city time)")
+    simulate.add_argument("--shift", default="早班", help="a shift's name in resources/lead/shifts.toml (default 早班)")
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--team", help="only this team's people are on duty (default: everyone who takes calls)")
     return p
 
 
@@ -168,6 +177,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                                    new_finish_by=_parse_when(args.new_finish_by), acted_by="cli",
                                    departments=city.departments, timezone=city.timezone)
                 print(f"case {out.number}: {out.kind}; status {out.status}; finish by {out.finish_by or '-'}")
+            elif args.command == "calls":
+                city = load_city_facts(resources_dir(settings))
+                stored = calls_simulate.simulate_shift(
+                    session, day=_parse_day(args.date), shift=args.shift, seed=args.seed, team=args.team,
+                    timezone=city.timezone, shifts=load_lead_settings(resources_dir(settings)).shifts)
+                print(f"calls of the {args.shift} of {args.date}: {stored.stored} stored, "
+                      f"{stored.duplicates} already there")
         return 0
     finally:
         engine.dispose()
@@ -250,6 +266,13 @@ def _parse_when(text: str | None) -> datetime | None:
         return datetime.fromisoformat(text)
     except ValueError as exc:
         raise CliError(f"--new-finish-by {text!r} is not an ISO date-time such as 2026-12-01T18:00", 2) from exc
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise CliError(f"--date {text!r} is not a date such as 2026-03-02", 2) from exc
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ REVIEW = "review"  # the team lead's workbench: review, return for correction, r
 TRAINING = "training"  # run training sessions (cases that never reach the server)
 KB_EDIT = "kb_edit"  # edit and import knowledge-base articles
 ADMINISTER = "administer"  # accounts and seats
-PERMISSIONS = (INTAKE, REVIEW, TRAINING, KB_EDIT, ADMINISTER)
+REPORT_CALLS = "report_calls"  # the telephony system sends its call records (POST /api/v1/calls)
+PERMISSIONS = (INTAKE, REVIEW, TRAINING, KB_EDIT, ADMINISTER, REPORT_CALLS)
 
 
 class Role(LabeledEnum):
@@ -19,6 +20,7 @@ class Role(LabeledEnum):
     TRAINER = ("trainer", "培训师")
     ADMIN = ("admin", "管理员")
     EDITOR = ("editor", "知识库编辑")
+    TELEPHONY = ("telephony", "话务系统")  # an account for the telephony system, not a person
 
 
 ROLE_CODES: tuple[str, ...] = tuple(r.value for r in Role)
@@ -27,8 +29,9 @@ _GRANTS: dict[Role, frozenset[str]] = {
     Role.OPERATOR: frozenset({INTAKE}),
     Role.TEAM_LEAD: frozenset({INTAKE, REVIEW}),
     Role.TRAINER: frozenset({TRAINING}),
-    Role.ADMIN: frozenset({KB_EDIT, ADMINISTER}),
+    Role.ADMIN: frozenset({KB_EDIT, ADMINISTER, REPORT_CALLS}),
     Role.EDITOR: frozenset({KB_EDIT}),
+    Role.TELEPHONY: frozenset({REPORT_CALLS}),
 }
 
 

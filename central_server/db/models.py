@@ -387,3 +387,79 @@ class CaseTopic(Base):
     group_id: Mapped[str] = mapped_column(ForeignKey("hotspot_groups.id"))
     title: Mapped[str] = mapped_column(String(80))  # services/hotspot_text.title_of: no personal data
     grouped: Mapped[bool] = mapped_column(Boolean)
+
+
+# The columns the KPI query aggregates (services/kpis.py).
+KPI_FIGURES = ("accepted_hour", "dispatched", "respond_by", "first_response_at", "finish_by", "completed_at",
+               "routing_suggested", "routing_overridden", "handling_seconds", "callback_result")
+
+
+class CaseKpi(Base):
+    """One row per case: the facts the team lead's KPIs (班次看板) aggregate, kept up to date in the transaction
+    that appends each event (services/kpi_projection.py), so the KPIs never fold histories at read time."""
+
+    __tablename__ = "case_kpi"
+    # Covering on PostgreSQL (INCLUDE): the KPI query reads the index alone, never the table (services/kpis.py).
+    __table_args__ = (
+        Index("ix_case_kpi_operator_id_accepted_at", "operator_id", "accepted_at",
+              postgresql_include=list(KPI_FIGURES)),
+        Index("ix_case_kpi_accepted_at", "accepted_at", postgresql_include=["operator_id", *KPI_FIGURES]),
+    )
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(String(16))  # the case's created_by
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the seat's recorded_at
+    accepted_hour: Mapped[int] = mapped_column(Integer)  # 0..23 on the city's clock
+    dispatched: Mapped[bool] = mapped_column(Boolean)  # False: answered on the call (直接办结)
+    respond_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finish_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the last extension's, if any
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    routing_suggested: Mapped[bool] = mapped_column(Boolean)
+    routing_overridden: Mapped[bool] = mapped_column(Boolean)
+    handling_seconds: Mapped[int | None] = mapped_column(Integer)
+    callback_result: Mapped[str | None] = mapped_column(String(24))  # the last callback's CallbackResult code
+
+
+class CaseKpiDepartment(Base):
+    """A department a case was dispatched to (lead or cooperating, at creation, correction or 改派), and whether
+    that department returned it (退单): the 退单 rate per department."""
+
+    __tablename__ = "case_kpi_departments"
+    __table_args__ = (
+        Index("ix_case_kpi_departments_accepted_at", "accepted_at", postgresql_include=["department_id", "returned"]),
+        Index("ix_case_kpi_departments_operator_id_accepted_at", "operator_id", "accepted_at",
+              postgresql_include=["department_id", "returned"]),
+    )
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    department_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    operator_id: Mapped[str] = mapped_column(String(16))
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    returned: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CallRecord(Base):
+    """One call as the telephony system reports it (POST /api/v1/calls): 接通率 and waiting times."""
+
+    __tablename__ = "call_records"
+    __table_args__ = (
+        Index("ix_call_records_offered_at", "offered_at", postgresql_include=["abandoned", "wait_seconds"]),
+        Index("ix_call_records_operator_id_offered_at", "operator_id", "offered_at",
+              postgresql_include=["abandoned", "wait_seconds", "seat_code"]),
+        # Calls without an operator (abandoned) at a seat: a team's share of them.
+        Index("ix_call_records_seat_code_offered_at", "seat_code", "offered_at",
+              postgresql_include=["abandoned", "wait_seconds"], postgresql_where=text("operator_id IS NULL"),
+              sqlite_where=text("operator_id IS NULL")),
+    )
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the telephony system's id
+    offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    wait_seconds: Mapped[float] = mapped_column(Float)
+    abandoned: Mapped[bool] = mapped_column(Boolean)
+    seat_code: Mapped[str | None] = mapped_column(String(8))
+    operator_id: Mapped[str | None] = mapped_column(String(16))
+    caller_masked: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from central_server.db.models import Case, CaseEvent
+from central_server.services import kpi_projection
 from central_server.services.changes import next_change_id
 
 
@@ -31,4 +32,5 @@ def append_event(session: Session, case: Case, *, kind: str, payload: dict[str, 
         seat_id=case.seat_id, change_id=next_change_id(session) if change_id is None else change_id,
     )
     session.add(event)
+    kpi_projection.on_event(session, case, event)  # the KPI projection moves in the same transaction
     return event

@@ -3,15 +3,17 @@ operator's correction of a case sent back), and the case lists people read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from central_server.db.models import Case, CaseEvent, Seat
+from central_server.db.models import Case, CaseEvent, CaseKpi, CaseKpiDepartment, Seat
+from central_server.services import kpi_projection
 from central_server.services.case_args import (
     ArgsProblem,
     CaseCreatedArgs,
@@ -83,6 +85,9 @@ class NewCase:
 
     case: dict[str, Any]
     event: dict[str, Any]
+    # The KPI projection's rows (services/kpi_projection.py), written with the case.
+    kpi: dict[str, Any] = field(default_factory=dict)
+    kpi_departments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def plan_case_from_seat(*, seat: Seat, operator_id: str, entity_id: str, args: dict[str, Any],
@@ -103,7 +108,10 @@ def plan_case_from_seat(*, seat: Seat, operator_id: str, entity_id: str, args: d
     if parsed.seat_code != seat.seat_code or not payload.number.startswith(seat.seat_code + "-"):
         raise Rejected(f"工单号 {payload.number} 不是本席位（{seat.seat_code}）发出的，中心未接受。"
                        "请联系系统管理员核对席位编号。", NOT_THIS_SEAT)
-    return _rows(parsed, valid, args, seat=seat, operator_id=operator_id, received_at=received_at)
+    new = _rows(parsed, valid, args, seat=seat, operator_id=operator_id, received_at=received_at)
+    # KPI projection (services/kpi_projection.py)
+    kpi, departments = kpi_projection.created_rows(new.case, new.event["payload"], ZoneInfo(city.timezone))
+    return replace(new, kpi=kpi, kpi_departments=departments)
 
 
 def _case_words(args: dict[str, Any]) -> str:
@@ -152,6 +160,8 @@ def create_case_from_seat(
         session.flush()
         event.change_id = None if stamped_at_commit(session) else next_change_id(session)
         session.add(event)
+        session.add(CaseKpi(**new.kpi))  # KPI projection (services/kpi_projection.py)
+        session.add_all(CaseKpiDepartment(**d) for d in new.kpi_departments)
         session.flush()
     except IntegrityError as exc:
         raise Rejected(conflict_reason(new.case["number"]), CONFLICT) from exc
@@ -207,6 +217,7 @@ def apply_case_event(session: Session, *, seat: Seat, operator_id: str, entity_i
         session.flush()
     except IntegrityError as exc:
         raise Rejected(conflict_reason(case.number), CONFLICT) from exc
+    kpi_projection.on_event(session, case, row)  # as append_event does for the server's own events
     reassign_case(session, {"id": case.id, "fields": case.fields, "created_at": case.created_at}, city)  # hot spots
     return row
 

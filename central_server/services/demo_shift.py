@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from central_server.core.city import CityFacts
 from central_server.core.security import hash_credential
-from central_server.db.models import Case, CaseEvent, Seat
-from central_server.services import dispatch
+from central_server.db.models import CallRecord, Case, CaseEvent, Seat
+from central_server.services import dispatch, kpi_projection
+from central_server.services.backlog import Pending, record_backlog
+from central_server.services.calls_simulate import simulate_shift
 from central_server.services.case_history import append_event
 from central_server.services.cases import NewCase, plan_case_from_seat
 from central_server.services.changes import take_change_ids
@@ -45,7 +47,8 @@ from central_server.services.demo_shift_plan import (
     spec_of,
 )
 from central_server.services.demo_shift_templates import ShiftTemplates, load_templates
-from central_server.services.lead_config import load_lead_settings
+from central_server.services.hotspot_assign import assign_new_cases
+from central_server.services.lead_config import ShiftWindow, load_lead_settings
 from central_server.services.seats import record_sign_in
 from contract.case_number import day_and_seq
 from contract.enums import CaseStatus
@@ -94,11 +97,8 @@ def seed_demo_shift(session: Session, facts: CityFacts, resources: Path, *, now:
                          guarantee_for=next(iter(teams.values()), []))
     report.seats = len({s.id for s in seats.values()})
     report.seconds = time.perf_counter() - started
-    # LEAD ENGINEER: the demo's call records come from helper "kpi"'s simulation (`central-server calls simulate`),
-    # wire its function here, e.g. simulate_calls(session, start=now - timedelta(days=HISTORY_DAYS), end=now, ...),
-    # for the seats in `seats` (demo seat code per operator id).
-    # LEAD ENGINEER: the queue's "unsynced seats" filter needs seat backlog reports (helper B's
-    # POST /api/v1/seats/backlog); a demo seat or two with pending changes would be recorded here through B's service.
+    _calls_of_recent_shifts(session, facts, shifts, now=now, seed=seed)
+    _seats_behind(session, seats, now=now, rng=rng)
     return report
 
 
@@ -161,9 +161,36 @@ def write_cases(session: Session, facts: CityFacts, book: ShiftTemplates, model:
                                             "last_event_seq": case.last_event_seq}
                                            for new, case in zip(planned, cases, strict=True)])
             session.execute(insert(CaseEvent), [new.event for new in planned])
+            # The projections a pushed case gets on arrival, here for cases inserted with their whole history.
+            assign_new_cases(session, [new.case for new in planned], facts.city)
+            kpi_projection.rebuild(session, facts.timezone)
     report.cases = len(cases)
     session.commit()
     return report
+
+
+def _calls_of_recent_shifts(session: Session, facts: CityFacts, shifts: tuple[ShiftWindow, ...], *, now: datetime,
+                            seed: int) -> None:
+    """Call records (接通率, waits) for the demo lead's team: the shifts of the last two days up to now."""
+    team = next((p.team for p in facts.city.roster.values() if p.id == DEMO_LEAD), None)
+    local = now.astimezone(facts.timezone)
+    for day in (local.date() - timedelta(days=1), local.date()):
+        for window in shifts:
+            if window.on(day, facts.timezone)[0] < now:
+                simulate_shift(session, day=day, timezone=facts.timezone, shifts=shifts, shift=window.name,
+                               seed=seed, team=team)
+    # A simulated shift runs to its end: calls after now are not records yet.
+    session.execute(delete(CallRecord).where(CallRecord.offered_at >= now))
+    session.commit()
+
+
+def _seats_behind(session: Session, seats: dict[str, Seat], *, now: datetime, rng: random.Random) -> None:
+    """Two demo seats whose last report says changes have not reached the centre yet (the queue's backlog)."""
+    for operator_id, seat in list(seats.items())[:2]:
+        pending = [Pending(operator_id=operator_id, pending=rng.randint(1, 4),
+                           oldest_pending_at=now - timedelta(minutes=rng.randint(3, 25)))]
+        record_backlog(session, seat, pending, now=now)
+    session.commit()
 
 
 def _taken_numbers(session: Session, seats: Iterable[Seat]) -> Counter[tuple[str, str]]:

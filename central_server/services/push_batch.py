@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from central_server.db.models import Case, CaseEvent, Seat, SeatMutation
+from central_server.db.models import Case, CaseEvent, CaseKpi, CaseKpiDepartment, Seat, SeatMutation
 from central_server.services import cases
 from central_server.services.changes import stamped_at_commit, take_change_ids
 from central_server.services.hotspot_assign import assign_new_cases
@@ -139,6 +139,9 @@ def _write(session: Session, batch: _Batch) -> None:
     taken last: inside COMMIT on PostgreSQL (migration 0003), just before the events' INSERT on SQLite."""
     if batch.new_cases:
         _insert(session, Case, [p.case for p in batch.new_cases])
+        _insert(session, CaseKpi, [p.kpi for p in batch.new_cases])  # KPI projection (services/kpi_projection.py)
+        if departments := [d for p in batch.new_cases for d in p.kpi_departments]:
+            _insert(session, CaseKpiDepartment, departments)
     _insert(session, SeatMutation, batch.mutation_rows)
     if batch.new_cases:
         if stamped_at_commit(session):  # PostgreSQL: ids are stamped inside COMMIT, in insert (= seq) order

@@ -13,6 +13,7 @@ from contract.roles import (
     ADMINISTER,
     INTAKE,
     KB_EDIT,
+    REPORT_CALLS,
     REVIEW,
     ROLE_CODES,
     TRAINING,
@@ -24,14 +25,15 @@ from contract.roles import (
 
 
 def test_what_each_role_may_do() -> None:
-    assert ROLE_CODES == ("operator", "team_lead", "trainer", "admin", "editor")
+    assert ROLE_CODES == ("operator", "team_lead", "trainer", "admin", "editor", "telephony")
     assert roles_with(INTAKE) == ("operator", "team_lead")
     assert roles_with(REVIEW) == ("team_lead",)
     assert roles_with(TRAINING) == ("trainer",)
     assert roles_with(KB_EDIT) == ("admin", "editor")
     assert roles_with(ADMINISTER) == ("admin",)
+    assert roles_with(REPORT_CALLS) == ("admin", "telephony")
     assert not may("admin", INTAKE) and not may("nobody", INTAKE) and may("team_lead", INTAKE)
-    assert [role_label(r) for r in ROLE_CODES] == ["话务员", "班组长", "培训师", "管理员", "知识库编辑"]
+    assert [role_label(r) for r in ROLE_CODES] == ["话务员", "班组长", "培训师", "管理员", "知识库编辑", "话务系统"]
 
 
 def test_the_server_knows_the_same_roles() -> None:

@@ -7,8 +7,9 @@ the published schema says exactly what the server enforces. Every 4xx body is {e
 Drives schemathesis' per-operation Hypothesis strategies directly (its pytest plugin does not load under
 pytest 9 here): valid (positive) and invalid (negative) data for every operation the schema lists.
 
-One rule JSON Schema cannot state is left out of the positive data: an article's `expires_at` must be after its
-`effective_from` (the schema's description says so; tests/server/test_kb_api.py checks the refusal).
+Rules JSON Schema cannot state are left out of the positive data: an article's `expires_at` must be after its
+`effective_from` (the schema's description says so; tests/server/test_kb_api.py checks the refusal), and a call
+record's times must be in order (tests/server/test_calls.py checks the refusals).
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ def _runner(label: str, base_url: str, headers: dict[str, str], failures: list[s
     def run(case: schemathesis.Case) -> None:
         if positive:
             assume(not _expires_before_it_takes_effect(case.body))
+            assume(not _call_times_out_of_order(case.body))
         # Valid credentials let the fuzzer reach the logic behind authentication (bad auth has its own tests).
         resp = case.call(base_url=base_url, headers=headers, timeout=30, session=http)
         statuses[str(resp.status_code)] += 1
@@ -117,3 +119,18 @@ def _expires_before_it_takes_effect(body: object) -> bool:
         return when if when.tzinfo else when.replace(tzinfo=UTC)
 
     return utc(body["expires_at"]) - utc(body["effective_from"]) <= timedelta(days=2)
+
+
+def _call_times_out_of_order(body: object) -> bool:
+    """A POST /calls body with a call whose times the server refuses (central_server/api/calls_schemas.py)."""
+    from pydantic import ValidationError
+
+    from central_server.api.calls_schemas import CallsIn
+
+    if not isinstance(body, dict) or "calls" not in body:
+        return False
+    try:
+        CallsIn.model_validate(body)
+    except ValidationError:
+        return True
+    return False

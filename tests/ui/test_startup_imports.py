@@ -24,6 +24,7 @@ def test_an_operators_desk_loads_neither_the_workbench_nor_charts(qtbot, control
     code = ("import sys\n"
             "from ui.shell import desk_window, workspaces\n"
             "print(sorted(m for m in sys.modules if m.startswith(('ui.lead', 'PySide6.QtCharts', 'pyqtgraph'))))\n")
+
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
@@ -32,3 +33,4 @@ def test_an_operators_desk_loads_neither_the_workbench_nor_charts(qtbot, control
     controller.login("1001")
     assert controller.desk is not None and controller.desk.intake
     assert not [m for m in sys.modules if m.startswith(("ui.lead", "PySide6.QtCharts"))]
+

@@ -7,10 +7,12 @@ from fastapi import APIRouter
 from central_server.api.errors import ERROR_RESPONSES
 from central_server.api.routes import (
     auth,
+    calls,
     cases,
     health,
     hotspots,
     kb,
+    kpis,
     lead,
     operators,
     quality,
@@ -20,5 +22,5 @@ from central_server.api.routes import (
 )
 
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-for module in (auth, seats, sync, cases, operators, kb, routing, lead, hotspots, quality, health):
+for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, health):
     api_router.include_router(module.router)

@@ -1,7 +1,7 @@
 """Seats' backlog reports: per seat and operator, how many changes have not reached the server, since when.
 
 Revision ID: 0011_case_handling
-Revises: 0009_user_team
+Revises: 0010_lead_queue
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_case_handling"
-down_revision = "0009_user_team"
+down_revision = "0010_lead_queue"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Hot spots (热点): groups of cases about one issue at one place, and each case's group with its acceptance time.
 
 Revision ID: 0013_hotspot
-Revises: 0009_user_team
+Revises: 0012_kpi
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_hotspot"
-down_revision = "0009_user_team"
+down_revision = "0012_kpi"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Quality reviews (质检): the cases a team lead sampled and the points they gave per scoresheet item.
 
 Revision ID: 0014_quality
-Revises: 0009_user_team
+Revises: 0013_hotspot
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_quality"
-down_revision = "0009_user_team"
+down_revision = "0013_hotspot"
 branch_labels = None
 depends_on = None
 
