@@ -28,6 +28,7 @@ from contract.city.model import City, Operator
 from ui.common.tasks import TaskManager
 from ui.lead.case_errors import lead_error_text
 from ui.lead.hotspot_page import HotspotPage
+from ui.lead.kpi_page import KpiPage
 from ui.lead.quality_page import QualityPage
 from ui.lead.queue_page import QueuePage, shortcut
 from ui.lead.queue_text import lead_city
@@ -38,6 +39,7 @@ PageFactory = Callable[..., QWidget]
 # (tab title, factory): one entry per page of the workbench, in tab order.
 PAGES: list[tuple[str, PageFactory]] = [
     ("班次队列", QueuePage),
+    ("班次看板", KpiPage),
     ("热点", HotspotPage),
     ("质检", QualityPage),
 ]
