@@ -39,6 +39,7 @@ from central_server.services.demo_shift_events import Step, plan_steps
 from central_server.services.demo_shift_plan import (
     DEMO_LEAD,
     HISTORY_DAYS,
+    MIN_DENSE,
     Slot,
     demo_teams,
     forced_fates,
@@ -93,7 +94,8 @@ def seed_demo_shift(session: Session, facts: CityFacts, resources: Path, *, now:
     shifts = load_lead_settings(resources).shifts
     slots = plan_slots(facts, book, teams, now=now, rng=rng, shifts=shifts)
     report = write_cases(session, facts, book, routing_model_facts(resources), slots, seats, now=now, rng=rng,
-                         shift_began=shift_start(now, facts.timezone, shifts),
+                         # right after a shift change the guaranteed cases fall in the last hours instead
+                         shift_began=min(shift_start(now, facts.timezone, shifts), now - MIN_DENSE),
                          guarantee_for=next(iter(teams.values()), []))
     report.seats = len({s.id for s in seats.values()})
     report.seconds = time.perf_counter() - started

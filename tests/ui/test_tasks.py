@@ -9,6 +9,8 @@ from concurrent.futures import Executor, Future
 from typing import Any
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -69,3 +71,28 @@ def test_results_from_worker_threads_arrive_on_the_gui_thread_in_order(qtbot: Qt
     qtbot.waitUntil(lambda: len(seen) == 20, timeout=5000)
     assert seen == [(i, True) for i in range(20)]
     assert tasks.pending_writes == 0
+
+
+class _Panel(QObject):
+    loaded = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def done(self, _result: object) -> None:
+        self.calls += 1
+        self.loaded.emit()  # raises RuntimeError once the Qt object is gone
+
+
+def test_a_result_for_a_closed_window_is_dropped(qtbot: QtBot, tasks: TaskManager) -> None:
+    """An operator who logs out at once closes the desk while its panels still load: their results arrive for
+    Qt objects that were deleted, and must be dropped rather than raise in the event loop."""
+    gate = threading.Event()
+    panel, alive = _Panel(), _Panel()
+    tasks.read(gate.wait, panel.done)
+    tasks.read(gate.wait, alive.done)
+    shiboken6.delete(panel)
+    gate.set()
+    qtbot.waitUntil(lambda: alive.calls == 1, timeout=5000)
+    QApplication.processEvents()

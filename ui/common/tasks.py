@@ -9,6 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,12 @@ class _Bridge(QObject):
             except queue.Empty:
                 return
             fn()
+
+
+def _alive(callback: Callback | None) -> bool:
+    """False for a bound method of a Qt object that has been deleted: nobody is left to take its result."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 class TaskManager:
@@ -98,6 +105,8 @@ class TaskManager:
             if write:
                 self.pending_writes -= 1
             if self.closed or future.cancelled():
+                return
+            if not (_alive(on_done) and _alive(on_error)):  # its window closed meanwhile (e.g. a quick logout)
                 return
             exc = future.exception()
             if exc is not None:
