@@ -119,12 +119,34 @@ def shoot_other_roles(ctl: DeskController, out: Path) -> None:
         settle(2000)
         assert ctl.desk is not None
         ctl.desk.grab().save(str(out / "11-lead-workbench.png"))
+        shoot_workbench(ctl.desk, out)
         ctl.logout()
     ctl.login("3001")  # offline entry: the trainer needs nothing from the server to see their page
     wait_for(lambda: ctl.desk is not None and ctl.desk.ready)
     settle(600)
     assert ctl.desk is not None
     ctl.desk.grab().save(str(out / "12-trainer.png"))
+
+
+def shoot_workbench(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every page of the team lead's workbench, and a case opened from the queue."""
+    from ui.lead.queue_page import QueuePage
+    from ui.lead.workbench import Workbench
+
+    wait_for(lambda: desk.findChild(Workbench) is not None, 20000)
+    bench = desk.findChild(Workbench)
+    for i in range(bench.tabs.count()):
+        bench.tabs.setCurrentIndex(i)
+        settle(2500)
+        desk.grab().save(str(out / f"11{'abcdefg'[i]}-lead-{bench.tabs.tabText(i)}.png"))
+    bench.tabs.setCurrentIndex(0)
+    queue = bench.page(QueuePage)
+    wait_for(lambda: queue.answer is not None and queue.model.rowCount() > 0, 20000)
+    dialog = queue.open_case(str(queue.model.visible_rows()[0]["number"]))
+    wait_for(lambda: dialog.detail is not None)
+    settle(800)
+    dialog.grab().save(str(out / "11z-lead-case.png"))
+    dialog.close()
 
 
 def _days_ahead(days: int) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtCharts import (
     QBarSet,
     QChart,
     QChartView,
+    QHorizontalBarSeries,
     QPieSeries,
     QValueAxis,
 )
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import QWidget
 class BarChart(QChartView):
     """Bars per category, one set per series name (e.g. 派单 and 退单 side by side)."""
 
-    def __init__(self, title: str, names: Sequence[str], parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, names: Sequence[str], parent: QWidget | None = None, *,
+                 horizontal: bool = False) -> None:
+        """`horizontal`: bars run left to right, categories down the side — for long names (departments)."""
         super().__init__(parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_ = QChart()
@@ -31,7 +34,7 @@ class BarChart(QChartView):
         self.chart_.legend().setVisible(len(names) > 1)
         self.chart_.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.chart_.setMargins(self.chart_.margins() * 0)
-        self.series = QBarSeries()
+        self.series = QHorizontalBarSeries() if horizontal else QBarSeries()
         self.sets = [QBarSet(name) for name in names]
         for bar_set in self.sets:
             self.series.append(bar_set)
@@ -42,8 +45,9 @@ class BarChart(QChartView):
         small = self.x_axis.labelsFont()
         small.setPointSizeF(max(6.0, small.pointSizeF() - 1.5))
         self.x_axis.setLabelsFont(small)
-        self.chart_.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
-        self.chart_.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        # x_axis holds the categories, y_axis the values, whichever way the bars run
+        self.chart_.addAxis(self.x_axis, Qt.AlignmentFlag.AlignLeft if horizontal else Qt.AlignmentFlag.AlignBottom)
+        self.chart_.addAxis(self.y_axis, Qt.AlignmentFlag.AlignBottom if horizontal else Qt.AlignmentFlag.AlignLeft)
         self.series.attachAxis(self.x_axis)
         self.series.attachAxis(self.y_axis)
         self.setChart(self.chart_)

@@ -67,6 +67,9 @@ class Tile(QFrame):
             layout.addWidget(label)
 
 
+RETURNS_SHOWN = 6
+
+
 class KpiPage(QWidget):
     """The workbench's KPI tab. `set_range` loads the figures; `loaded` fires once they are shown."""
 
@@ -109,7 +112,7 @@ class KpiPage(QWidget):
         self.per_hour = BarChart(self.tr("每小时受理量（城市时间）"), [self.tr("受理")])
         self.per_operator = BarChart(self.tr("每位话务员受理量"), [self.tr("受理")])
         self.satisfaction = PieChart(self.tr("回访满意度"), self.tr("无数据"))
-        self.returns = BarChart(self.tr("各承办单位退单"), [self.tr("派单"), self.tr("退单")])
+        self.returns = BarChart(self.tr("退单最多的承办单位"), [self.tr("派单"), self.tr("退单")], horizontal=True)
         charts = QGridLayout()
         charts.setSpacing(6)
         for i, chart in enumerate((self.per_hour, self.per_operator, self.satisfaction, self.returns)):
@@ -165,7 +168,9 @@ class KpiPage(QWidget):
                                        (self.tr("基本满意"), sat["basically_satisfied"]),
                                        (self.tr("不满意"), sat["dissatisfied"]),
                                        (self.tr("无法联系"), sat["unreachable"])])
-        departments = k["returns_by_department"]
+        # The chart has room for a few: the units that returned most (all of them are in the exported report).
+        departments = sorted(k["returns_by_department"], key=lambda d: (-d["returned"], -d["dispatched"]))[:RETURNS_SHOWN]
+        departments.reverse()  # a horizontal chart draws its first category at the bottom
         self.returns.show_values([f"{self.tr('退单率')} {percent(d['rate'])} {d['name']}" for d in departments],
                                  [[d["dispatched"] for d in departments], [d["returned"] for d in departments]])
         self._enable_export()
