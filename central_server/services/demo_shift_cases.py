@@ -44,7 +44,7 @@ class Caller:
     phone: str  # normalised; "" when the call came without a number
     special_needs: tuple[str, ...] = ()
     special_needs_other: str = ""
-    note: str = ""  # what the operator wrote about the caller, first in the content
+    note: str = ""  # what the operator wrote about the caller, after the issue in the content
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def case_form(city: City, book: ShiftTemplates, spec: CaseSpec) -> CaseInput:
         caller_name=c.name, anonymous=not c.name, phone_kind="number" if c.phone else "none", phone=c.phone,
         special_needs=c.special_needs, special_needs_other=c.special_needs_other, appeal_type=t.appeal_type,
         category=t.category, district=p.district, street=p.street, address=f"{p.road}{p.compound}",
-        content=f"{c.note}{content}", request=t.request,
+        content=f"{content}{c.note}", request=t.request,
         urgency=Urgency.URGENT.value if spec.urgent else Urgency.NORMAL.value,
         urgency_reason=t.urgent_reason if spec.urgent else "",
         disposition=Disposition.DISPATCH.value if dispatch else Disposition.DIRECT.value,

@@ -164,6 +164,8 @@ def _best_group(t: Topic, groups: list[HotspotGroup], config: HotspotConfig, win
     for g in groups:
         if _aware(g.last_at) < t.accepted_at - window or _aware(g.first_at) > t.accepted_at + window:
             continue
+        if t.place.district and g.district and t.place.district[:64] != g.district:
+            continue  # a compound's name recurs across a city (新桥村安置小区): in another district it is another place
         score = cosine(t.words, g.signature)
         if t.category and t.category == g.category:
             score += config.same_category_bonus

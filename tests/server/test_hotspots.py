@@ -224,3 +224,15 @@ def test_place_keys_ignore_house_numbers_suffixes_and_prefixes() -> None:
     broad = place_of(district="donghu", street="湖滨街道", address="", content="请加快全市垃圾分类进度",
                      admin_names=names)
     assert (broad.key, broad.specific) == ("d:donghu|湖滨街道", False)
+
+
+def test_a_compound_of_the_same_name_in_another_district_is_another_place(server: EmbeddedServer) -> None:
+    """Compound names recur across a city: the same complaint at 新桥村安置小区 of two districts is two hot spots."""
+    api, seat, lead = setup(server)
+    lamp = "新桥村安置小区门口的路灯坏了一个星期，晚上出行很不安全。"
+    numbers = push(seat, [
+        {"at": T0 + timedelta(hours=h), "content": lamp, "address": "新桥村安置小区", "place": place}
+        for h, place in ((0, HOME), (1, FAR), (2, HOME), (3, FAR))])
+    found = hotspots(api, lead, T0 - timedelta(days=1), T0 + timedelta(days=1))
+    groups = sorted(sorted(c["number"] for c in h["cases"]) for h in found)
+    assert groups == sorted([sorted(numbers[0::2]), sorted(numbers[1::2])])

@@ -45,6 +45,7 @@ class BarChart(QChartView):
         small = self.x_axis.labelsFont()
         small.setPointSizeF(max(6.0, small.pointSizeF() - 1.5))
         self.x_axis.setLabelsFont(small)
+        self.x_axis.setTruncateLabels(not horizontal)  # a unit's name down the side is read whole
         # x_axis holds the categories, y_axis the values, whichever way the bars run
         self.chart_.addAxis(self.x_axis, Qt.AlignmentFlag.AlignLeft if horizontal else Qt.AlignmentFlag.AlignBottom)
         self.chart_.addAxis(self.y_axis, Qt.AlignmentFlag.AlignBottom if horizontal else Qt.AlignmentFlag.AlignLeft)
