@@ -4,7 +4,7 @@ it was scored on), the total and the lead's comment. Read from the central serve
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -24,17 +24,7 @@ from PySide6.QtWidgets import (
 from operator_app.errors import SyncError, SyncErrorKind
 from ui.common.errors import error_text
 from ui.common.tasks import TaskManager
-
-
-def _when(iso: str | None, timezone: tzinfo | None) -> str:
-    """City time when the desk gives its zone, else the time in the offset it carries."""
-    if not iso:
-        return "—"
-    try:
-        when = datetime.fromisoformat(iso)
-    except ValueError:
-        return "—"
-    return (when.astimezone(timezone) if timezone and when.tzinfo else when).strftime("%Y-%m-%d %H:%M")
+from ui.common.times import shown_time
 
 
 class QualityDialog(QDialog):
@@ -90,7 +80,7 @@ class QualityDialog(QDialog):
         self.loading = False
         self.reviews = reviews
         for review in reviews:
-            self.list.addItem(self.tr("%1  %2  %3 分").replace("%1", _when(review["scored_at"], self.timezone)[:10])
+            self.list.addItem(self.tr("%1  %2  %3 分").replace("%1", shown_time(review["scored_at"], self.timezone, "%Y-%m-%d"))
                               .replace("%2", review["case"]["number"]).replace("%3", f"{review['total']:g}"))
         if reviews:
             self.list.setCurrentRow(0)
@@ -103,9 +93,9 @@ class QualityDialog(QDialog):
         review = self.reviews[row]
         case = review["case"]
         self.header.setText(self.tr("工单 %1（受理 %2）\n总分 %3 — %4 评于 %5\n诉求内容：%6")
-                            .replace("%1", case["number"]).replace("%2", _when(case["accepted_at"], self.timezone))
+                            .replace("%1", case["number"]).replace("%2", shown_time(case["accepted_at"], self.timezone, "%Y-%m-%d %H:%M"))
                             .replace("%3", f"{review['total']:g}").replace("%4", review["scored_by_name"] or "")
-                            .replace("%5", _when(review["scored_at"], self.timezone)).replace("%6", case["content"]))
+                            .replace("%5", shown_time(review["scored_at"], self.timezone, "%Y-%m-%d %H:%M")).replace("%6", case["content"]))
         sheet_items = (review.get("sheet") or {}).get("items", [])
         self.items.setRowCount(len(sheet_items))
         for index, item in enumerate(sheet_items):

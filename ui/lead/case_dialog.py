@@ -25,9 +25,10 @@ from contract.city.model import City
 from contract.enums import AppealType, CallbackResult, Channel, SpecialNeed, Urgency
 from ui.common.tasks import TaskManager
 from ui.common.texts import label_of
+from ui.common.times import shown_time
 from ui.lead.case_errors import show_lead_error
 from ui.lead.case_reason import ReasonDialog
-from ui.lead.queue_text import lead_city, local_time
+from ui.lead.queue_text import lead_city
 
 Api = Callable[..., Any]
 # (action, button text, dialog prompt, needs a department)
@@ -140,8 +141,8 @@ class CaseDialog(QDialog):
         v["number"].setText(case["number"])
         v["status"].setText(case.get("status_label") or case["status"])
         v["operator"].setText(f"{case.get('operator_name') or ''}（{case['created_by']}） {case.get('seat_code') or ''}")
-        v["accepted"].setText(local_time(case.get("accepted_at"), tz, "%Y-%m-%d %H:%M"))
-        v["deadlines"].setText(f"{local_time(case.get('respond_by'), tz)} / {local_time(case.get('finish_by'), tz)}")
+        v["accepted"].setText(shown_time(case.get("accepted_at"), tz, "%Y-%m-%d %H:%M"))
+        v["deadlines"].setText(f"{shown_time(case.get('respond_by'), tz)} / {shown_time(case.get('finish_by'), tz)}")
         v["caller_name"].setText(fields.get("caller_name") or self.tr("匿名"))
         v["phone"].setText(fields.get("phone") or self.tr("无号码"))
         needs = "、".join(label_of(SpecialNeed, c) for c in fields.get("special_needs") or [])
@@ -173,7 +174,7 @@ class CaseDialog(QDialog):
         tz = self._tz()
         self.history.setRowCount(len(events))
         for r, event in enumerate(events):
-            cells = (local_time(event.get("recorded_at"), tz, "%Y-%m-%d %H:%M:%S"),
+            cells = (shown_time(event.get("recorded_at"), tz, "%Y-%m-%d %H:%M:%S"),
                      self.tr(event.get("label") or event["kind"]),
                      f"{event.get('actor_name') or ''}（{event.get('actor_id') or ''}）", self.explain(event))
             for c, text in enumerate(cells):
@@ -198,7 +199,7 @@ class CaseDialog(QDialog):
             to = names.get(p["to_department"])
             parts.append(self.tr("改派至 %1").replace("%1", to.name if to else p["to_department"]))
         if p.get("new_finish_by"):
-            parts.append(self.tr("新办结时限 %1").replace("%1", local_time(p["new_finish_by"], self._tz())))
+            parts.append(self.tr("新办结时限 %1").replace("%1", shown_time(p["new_finish_by"], self._tz())))
         if p.get("result"):
             parts.append(label_of(CallbackResult, p["result"]))
         for key in ("reason", "text", "note"):

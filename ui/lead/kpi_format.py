@@ -3,10 +3,11 @@ share these, so every place shows a figure the same way. A rate the server sends
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
+
+from ui.common.times import shown_time
 
 
 def tr(text: str) -> str:
@@ -28,10 +29,7 @@ def duration(seconds: float | None) -> str:
 
 def city_time(text: str) -> str:
     """'2026-03-02 08:00' from the ISO time the server sends (its own offset: the city's clock)."""
-    try:
-        return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M")
-    except (TypeError, ValueError):
-        return str(text)
+    return shown_time(text, fmt="%Y-%m-%d %H:%M")
 
 
 def tiles(k: dict[str, Any]) -> list[tuple[str, str, str, str]]:

@@ -29,7 +29,8 @@ from contract.city.model import Operator
 from operator_app.errors import SyncError, SyncErrorKind
 from ui.common.errors import error_text
 from ui.common.tasks import TaskManager
-from ui.lead.quality_score_panel import ScorePanel, named, short_time, wrapped
+from ui.common.times import shown_time
+from ui.lead.quality_score_panel import ScorePanel, named, wrapped
 from ui.lead.quality_trend import TrendView
 
 SAVE_KEY = "Ctrl+S"
@@ -207,7 +208,7 @@ class QualityPage(QWidget):
         state = self.tr("待评") if review["status"] == "pending" else self.tr("%1 分").replace(
             "%1", f"{review['total']:g}")
         return f"{state}  {review['case']['number']}  {review['operator_name']}  " \
-               f"{short_time(review['case']['accepted_at'], self.panel.timezone)}"
+               f"{shown_time(review['case']['accepted_at'], self.panel.timezone)}"
 
     def _current_id(self) -> str | None:
         item = self.list.currentItem()

@@ -3,7 +3,7 @@ item (points 0..max, the item's description as its tooltip), a comment, and save
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, Signal
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from contract.enums import Disposition, SpecialNeed
 from ui.common.texts import label_of
+from ui.common.times import shown_time
 
 MAX_COMMENT = 2000
 W = TypeVar("W", bound=QWidget)
@@ -36,18 +37,6 @@ def named(widget: W, name: str) -> W:
 def wrapped(label: QLabel) -> QLabel:
     label.setWordWrap(True)
     return label
-
-
-def short_time(iso: str | None, timezone: tzinfo | None = None) -> str:
-    """'03-01 10:00' in `timezone` (the workbench range's zone: city time), else in the offset the time carries;
-    '—' for none or a garbled one."""
-    if not iso:
-        return "—"
-    try:
-        when = datetime.fromisoformat(iso)
-    except ValueError:
-        return "—"
-    return (when.astimezone(timezone) if timezone and when.tzinfo else when).strftime("%m-%d %H:%M")
 
 
 class ScorePanel(QWidget):
@@ -133,7 +122,7 @@ class ScorePanel(QWidget):
         elif scored:
             self.total.setText(self.tr("总分 %1（%2 评于 %3）").replace("%1", f"{review['total']:g}")
                                .replace("%2", review.get("scored_by_name") or "")
-                               .replace("%3", short_time(review.get("scored_at"), self.timezone)))
+                               .replace("%3", shown_time(review.get("scored_at"), self.timezone)))
         else:
             self.total.setText(self.tr("待评分：总分由中心按评分表权重计算"))
         self.note.setText(self._note(review, mine))
@@ -159,7 +148,7 @@ class ScorePanel(QWidget):
         rows = [
             (self.tr("工单编号"), case["number"]),
             (self.tr("话务员"), f"{review['operator_name']}（{review['operator_id']}）"),
-            (self.tr("受理时间"), short_time(case["accepted_at"], self.timezone)),
+            (self.tr("受理时间"), shown_time(case["accepted_at"], self.timezone)),
             (self.tr("状态"), case["status_label"]),
             (self.tr("来电人"), case["caller_masked"] or self.tr("匿名")),
             (self.tr("来电号码"), case["phone_masked"] or self.tr("无号码")),

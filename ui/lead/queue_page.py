@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
 
 from contract.city.model import City, Operator
 from ui.common.tasks import TaskManager
+from ui.common.times import shown_time
 from ui.lead.case_dialog import CaseDialog
 from ui.lead.case_errors import lead_error_text
 from ui.lead.export import write_csv, write_html
 from ui.lead.queue_model import QueueTableModel
-from ui.lead.queue_text import FILTERS, lead_city, local_time
+from ui.lead.queue_text import FILTERS, lead_city
 
 Api = Callable[..., Any]
 
@@ -178,8 +179,8 @@ class QueuePage(QWidget):
                 button.setVisible(key in counts)
         self.model.set_rows(list(answer.get("rows") or []), self.tz, unsynced)
         self._show_backlog(backlog)
-        self.status.setText(self.tr("%1 至 %2").replace("%1", local_time(answer.get("from"), self.tz))
-                            .replace("%2", local_time(answer.get("to"), self.tz)))
+        self.status.setText(self.tr("%1 至 %2").replace("%1", shown_time(answer.get("from"), self.tz))
+                            .replace("%2", shown_time(answer.get("to"), self.tz)))
         self._update_summary()
         self.table.viewport().repaint()  # painted now, before anything else runs on the GUI thread
         self.painted.emit()
@@ -195,7 +196,7 @@ class QueuePage(QWidget):
         for r, item in enumerate(rows):
             cells = (str(item.get("seat_code") or ""),
                      f"{item.get('operator_name') or ''}（{item.get('operator_id') or ''}）",
-                     str(item.get("pending") or 0), local_time(item.get("oldest_pending_at"), self.tz))
+                     str(item.get("pending") or 0), shown_time(item.get("oldest_pending_at"), self.tz))
             for c, text in enumerate(cells):
                 self.backlog.setItem(r, c, QTableWidgetItem(text))
         self.backlog.resizeColumnsToContents()
@@ -236,8 +237,8 @@ class QueuePage(QWidget):
     def _period(self) -> str:
         answer = self.answer or {}
         return self.tr("%1 至 %2，%3 班组，共 %4 件").replace(
-            "%1", local_time(answer.get("from"), self.tz, "%Y-%m-%d %H:%M")).replace(
-            "%2", local_time(answer.get("to"), self.tz, "%Y-%m-%d %H:%M")).replace(
+            "%1", shown_time(answer.get("from"), self.tz, "%Y-%m-%d %H:%M")).replace(
+            "%2", shown_time(answer.get("to"), self.tz, "%Y-%m-%d %H:%M")).replace(
             "%3", str(answer.get("team") or "")).replace("%4", str(self.model.rowCount()))
 
     def ask_export_csv(self) -> None:

@@ -4,7 +4,7 @@ table, the CSV and the printable report, so all three say the same."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +16,7 @@ from contract.enums import SpecialNeed
 from operator_app.paths import resources_dir
 from ui.common.category_text import short_category
 from ui.common.texts import label_of
+from ui.common.times import shown_time
 
 
 def _t(text: str) -> str:
@@ -38,16 +39,6 @@ COLUMNS = ("工单编号", "状态", "受理时间", "话务员", "座席", "问
 def lead_city() -> City:
     """The demo city (names of departments and districts, the time zone); loaded once, off the GUI thread."""
     return load_city(resources_dir())
-
-
-def local_time(text: str | None, tz: tzinfo | None, fmt: str = "%m-%d %H:%M") -> str:
-    if not text:
-        return "—"
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    return when.astimezone(tz).strftime(fmt) if tz is not None else when.strftime(fmt)
 
 
 def flag_text(row: Mapping[str, Any]) -> str:
@@ -82,7 +73,7 @@ def row_cells(row: Mapping[str, Any], tz: tzinfo | None) -> tuple[str, ...]:
     """The row's cells in COLUMNS order."""
     place = " ".join(x for x in (row.get("district") or "", row.get("street") or "") if x)
     return (
-        row["number"], row.get("status_label") or row.get("status", ""), local_time(row.get("accepted_at"), tz),
+        row["number"], row.get("status_label") or row.get("status", ""), shown_time(row.get("accepted_at"), tz),
         f"{row.get('operator_name') or ''}（{row.get('created_by', '')}）", row.get("seat_code") or "",
         short_category(row.get("category") or ""), place, row.get("lead_department_name") or "",
         row.get("caller_masked") or _t("匿名"), row.get("phone_masked") or "—", flag_text(row),
