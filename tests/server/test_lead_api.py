@@ -126,7 +126,9 @@ def test_queue_flags_and_counts(server_factory: ServerFactory, shift: dict[str, 
     assert body["counts"] == {
         "all": 8, "overdue": 1, "due_within_hour": 2, "low_confidence": 1, "overridden": 1, "urgent": 1,
         "special_needs": 1, "repeat_caller": 2, "returned": 1, "correcting": 0, "supervised": 0,
+        "unsynced_seats": 0,
     }
+    assert body["backlog"] == []  # every seat's changes have arrived (none reported any pending)
     for row in body["rows"]:  # each row names the filters it counts in, so the desk filters as the server counts
         assert ("overdue" in row["filters"]) == bool(row["overdue"])
     assert "13900000001" not in str(body) and "张三" not in str(body)

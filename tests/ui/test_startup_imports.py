@@ -19,7 +19,7 @@ def test_importing_the_desk_loads_no_sync_protocol_http_or_numpy() -> None:
     assert out.stdout.strip() == "[]"
 
 
-def test_an_operators_desk_loads_neither_the_workbench_nor_charts(qtbot, controller) -> None:  # type: ignore[no-untyped-def]
+def test_an_operators_desk_loads_neither_the_workbench_nor_charts(qtbot, controller, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """In a fresh process: the desk module, then an operator signed in (the workspace table names the workbench)."""
     code = ("import sys\n"
             "from ui.shell import desk_window, workspaces\n"
@@ -29,6 +29,9 @@ def test_an_operators_desk_loads_neither_the_workbench_nor_charts(qtbot, control
                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+    # Other tests in this process may have loaded them: forget them here, so a load at sign-in would show.
+    for name in [m for m in sys.modules if m.startswith(("ui.lead", "PySide6.QtCharts"))]:
+        monkeypatch.delitem(sys.modules, name)
     controller.show_login()
     controller.login("1001")
     assert controller.desk is not None and controller.desk.intake
