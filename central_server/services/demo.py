@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.core.city import CityFacts
-from central_server.db.models import KbArticle, User
-from central_server.services.demo_shift import seed_shift_if_empty
+from central_server.db.models import Case, KbArticle, User
 from central_server.services.kb_import import KbImportReport, import_file
 from central_server.services.users import create_user, has_users
 from contract.roles import ROLE_CODES, Role
@@ -53,6 +52,11 @@ def seed_if_empty(session: Session, city: CityFacts, resources: Path | None = No
         session.rollback()
         seed_demo_articles(session, city, resources)
         seeded = True
-    if shift and resources is not None and seed_shift_if_empty(session, city, resources) is not None:
+    if shift and resources is not None and session.scalar(select(Case.id).limit(1)) is None:
+        # Imported only for a database without cases: every later start of the embedded server skips its
+        # templates and planning modules (they sit on the login's path at a cold start).
+        from central_server.services.demo_shift import seed_demo_shift
+
+        seed_demo_shift(session, city, resources)
         seeded = True
     return seeded
