@@ -67,7 +67,7 @@ class Tile(QFrame):
             layout.addWidget(label)
 
 
-RETURNS_SHOWN = 6
+RETURNS_SHOWN = 4
 
 
 class KpiPage(QWidget):
