@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -60,7 +61,7 @@ class LoginWindow(QDialog):
         form.addRow(self.tr("工号"), self.work_number)
         form.addRow("", self.who)
         form.addRow(self.tr("密码"), self.password)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -75,12 +76,24 @@ class LoginWindow(QDialog):
                           .replace("%2", demo_password)), "demoHint")
             hint.setWordWrap(True)
             layout.addWidget(hint)
-        self.setMinimumWidth(420)
+        for field in (self.work_number, self.password):  # never squeezed below one line of text
+            field.setMinimumHeight(field.sizeHint().height())
+            field.setMinimumWidth(260)
+        # Wrapped labels (note, error, hint) need more height for the same width: the window grows to fit them
+        # instead of taking the height from the fields.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.setMinimumWidth(460)
+
+    def _fit(self) -> None:
+        if self.isVisible():
+            self._layout.activate()
+            self.adjustSize()
 
     def show_note(self, text: str) -> None:
         """A standing remark under the form (e.g. secrets kept in memory only on this machine)."""
         self.note.setText(text)
         self.note.show()
+        self._fit()
 
     def show_pending(self, pending: int) -> None:
         self.queue.setText(self.tr("本席位待同步 %1 条（交班后仍保留，归属原话务员）").replace("%1", str(pending)))
@@ -129,6 +142,7 @@ class LoginWindow(QDialog):
     def show_error(self, message: str, *, field: str = "work_number") -> None:
         self.set_busy(False)
         self.error.setText(message)
+        self._fit()
         if field == "password":
             self.password.setFocus()
             self.password.selectAll()
