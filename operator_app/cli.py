@@ -19,8 +19,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     case = sub.add_parser("case", help="enter or list cases").add_subparsers(dest="case_command", required=True)
-    new = case.add_parser("new", help="validate and queue a case, print its number")
-    new.add_argument("--json", required=True, metavar="FILE", help="the case as JSON ('-' for standard input)")
+    from operator_app.cli_case_help import case_fields_help
+
+    new = case.add_parser("new", help="validate and queue a case, print its number",
+                          description="Validate a case as the form does, queue it for sync and print its number.\n"
+                                      "Bad input prints one line per problem, `error: FIELD: reason`, and exits 2.",
+                          epilog=case_fields_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    new.add_argument("--json", required=True, metavar="FILE",
+                     help="the case as a JSON object, fields below ('-' for standard input)")
     new.add_argument("--operator", required=True, help="the operator's work number (from the roster)")
     lst = case.add_parser("list", help="list cases")
     lst.add_argument("--json", action="store_true", help="print JSON")
