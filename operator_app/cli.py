@@ -7,7 +7,16 @@ import json
 import sys
 from typing import Any
 
-from operator_app.errors import ConfigError, OperatorAppError, StoreDamaged, StoreMissing, ValidationErrors
+from operator_app.errors import (
+    AuthError,
+    ConfigError,
+    OperatorAppError,
+    StoreDamaged,
+    StoreError,
+    StoreMissing,
+    SyncError,
+    ValidationErrors,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,7 +88,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run a parsed command; errors become plain-words messages on stderr and a non-zero exit code."""
+    """Run a parsed command; errors become plain-words messages on stderr and a non-zero exit code.
+
+    Every error line is `error: SUBJECT: reason`, SUBJECT in English (a case field's JSON name, or the part that
+    failed). The reason is English where the command line decides it; where it is the message the contract or the
+    shared services give the desk, it is that message as the desk shows it (Chinese).
+    """
     try:
         return _run_command(args)
     except ValidationErrors as exc:
@@ -99,8 +113,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OperatorAppError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_subject(exc)}{exc}", file=sys.stderr)
         return 1
+
+
+def _subject(exc: OperatorAppError) -> str:
+    """The English lead of an error whose text may be the desk's (Chinese); empty for the CLI's own errors."""
+    if isinstance(exc, AuthError):
+        return "operator: "
+    if isinstance(exc, SyncError):
+        return "central server: "
+    if isinstance(exc, StoreError):
+        return "local store: "
+    return ""
 
 
 def _run_command(args: argparse.Namespace) -> int:
@@ -156,9 +181,15 @@ def _read_json(path: str) -> Any:
 
 def _case_new(seat: Any, args: argparse.Namespace) -> int:
     from contract.case_fields import CaseInput
+    from contract.roles import INTAKE, may
     from operator_app.services.intake import submit_case
 
     form = CaseInput.from_mapping(_read_json(args.json))
+    operator = seat.city.roster.get(args.operator)
+    if operator is None:  # submit_case checks the same, in the desk's words
+        raise AuthError(f"{args.operator!r} is not in the city's roster (roster.toml)")
+    if not may(operator.role, INTAKE):
+        raise AuthError(f"{args.operator} is a {operator.role} and may not take calls (enter cases)")
     result = submit_case(seat.store, seat.city, form=form, operator_id=args.operator)
     print(result.number)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contract.city.model import City
+from contract.roles import Role
 from operator_app.cli import main
 from tests.conftest import fresh_seat_dir
 from tests.core.helpers import dispatch_form
@@ -111,3 +113,42 @@ def test_outbox_prints_city_time_and_json_keeps_the_offset(tmp_path: Path, data_
     code, out, _ = run(capsys, "--data-dir", data_dir, "outbox")
     assert code == 0
     assert f"oldest pending: {local.isoformat(sep=' ', timespec='seconds')} ({city.timezone})" in out
+
+
+SUBJECT = re.compile(r"^error: [ -~]+?: ")  # every error line: an English subject, then the reason
+
+
+def test_an_operator_who_may_not_take_calls_is_told_in_english(tmp_path: Path, data_dir: str, city: City,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    trainer = next(op for op in city.roster.values() if op.role == Role.TRAINER.value)
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(dispatch_form(city).to_dict(), ensure_ascii=False), encoding="utf-8")
+    for operator, words in ((trainer.id, "may not take calls"), ("0000", "not in the city's roster")):
+        code, out, err = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator",
+                             operator)
+        assert code == 1 and out == ""
+        assert err.isascii() and err.startswith("error: operator: ") and words in err, err
+    assert json.loads(run(capsys, "--data-dir", data_dir, "outbox", "--json")[1])["pending"] == 0
+
+
+def test_validation_errors_name_the_field_in_english_with_the_desks_reason(
+        tmp_path: Path, data_dir: str, city: City, capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / "bad.json"
+    form = dispatch_form(city, phone="12", content="").to_dict()
+    form["channel"] = "fax"
+    case.write_text(json.dumps(form), encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator", "1001")
+    lines = err.splitlines()
+    assert code == 2 and len(lines) == 3
+    assert all(SUBJECT.match(line) for line in lines), lines
+    assert [line.split(": ")[1] for line in lines] == ["phone", "channel", "content"]
+
+
+def test_a_store_whose_key_is_lost_is_named_in_english(tmp_path: Path, data_dir: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from operator_app.store.keys import KEY_REF_FILE
+
+    (Path(data_dir) / KEY_REF_FILE).write_text("not a key reference", encoding="utf-8")
+    code, out, err = run(capsys, "--data-dir", data_dir, "outbox")
+    assert code != 0 and out == ""
+    assert SUBJECT.match(err) and err.startswith("error: local store: "), err
