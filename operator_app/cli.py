@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
 from typing import Any
 
 from operator_app.errors import (
@@ -222,18 +223,18 @@ def _outbox(seat: Any, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
     else:
-        oldest = _city_time(s.oldest_pending_at, seat.city.timezone) if s.oldest_pending_at else "-"
+        oldest = city_time(s.oldest_pending_at, seat.city.timezone) if s.oldest_pending_at else "-"
         print(f"{s.pending} pending, {s.rejected} rejected, {quarantined} pulled changes quarantined, "
               f"oldest pending: {oldest}")
     return 0
 
 
-def _city_time(iso: str, timezone: str) -> str:
+def city_time(moment: str | datetime, timezone: str) -> str:
     """'2026-11-28 09:30:05+08:00 (Asia/Shanghai)': the city's wall clock, as the desk shows it, with its zone."""
-    from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    local = datetime.fromisoformat(iso).astimezone(ZoneInfo(timezone))
+    when = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    local = when.astimezone(ZoneInfo(timezone))
     return f"{local.isoformat(sep=' ', timespec='seconds')} ({timezone})"
 
 

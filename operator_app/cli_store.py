@@ -67,7 +67,23 @@ def check_command(args: argparse.Namespace) -> int:
     return 0 if state in ("good", "new") else EXIT_STORE_PROBLEM
 
 
+def _city_timezone() -> str:
+    """The city's timezone, for times as the desk shows them; UTC when the city's files cannot be read (this
+    command must still work then)."""
+    from contract.city.loader import load_city
+    from operator_app.errors import ConfigError
+    from operator_app.paths import resources_dir
+
+    try:
+        return load_city(resources_dir()).timezone
+    except ConfigError:
+        return "UTC"
+
+
 def _print_check(report: dict[str, Any], folder: Path) -> None:
+    from operator_app.cli import city_time
+
+    timezone = _city_timezone()
     state = report["state"]
     words = {"good": "passes its check", "new": "no store yet (a new seat starts here)",
              "missing": "MISSING", "empty": "EMPTY (0 bytes or no tables)", "damaged": "DAMAGED"}[state]
@@ -83,7 +99,7 @@ def _print_check(report: dict[str, Any], folder: Path) -> None:
     for b in report["backups"]:
         verdict = "good" if b["good"] else f"NOT USABLE: {b['problem']}"
         counts = f"{b['cases']:>6} cases {b['pending']:>6} pending" if b["good"] else ""
-        print(f"  {b['taken_at'][:19].replace('T', ' ')} UTC  {b['file']}  {counts}  {verdict}")
+        print(f"  {city_time(b['taken_at'], timezone)}  {b['file']}  {counts}  {verdict}")
     if state not in ("good", "new"):
         if any(b["good"] for b in report["backups"]):
             print("to repair: `operator-app store restore` puts the newest good backup in place "
@@ -94,6 +110,7 @@ def _print_check(report: dict[str, Any], folder: Path) -> None:
 
 
 def restore_command(args: argparse.Namespace) -> int:
+    from operator_app.cli import city_time
     from operator_app.paths import data_dir
     from operator_app.store.recovery import restore_backup, start_empty
 
@@ -108,7 +125,8 @@ def restore_command(args: argparse.Namespace) -> int:
         done = restore_backup(folder, Path(args.backup) if args.backup else None, force=args.force)
         assert done.backup is not None
         b = done.backup
-        print(f"restored {b.path} (taken {b.taken_at:%Y-%m-%d %H:%M:%S} UTC, {b.cases} cases, {b.pending} pending) "
+        print(f"restored {b.path} (taken {city_time(b.taken_at, _city_timezone())}, {b.cases} cases, "
+              f"{b.pending} pending) "
               f"for seat {done.seat.seat_code} ({done.seat.seat_id})")
         print("cases made since the backup come back from the central server at the next sync")
     print("sync before taking new cases (log in at the desk, or `operator-app sync --once`), so that their "

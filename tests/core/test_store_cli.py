@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -115,3 +116,19 @@ def test_store_restore_refuses_a_damaged_backup_and_can_start_empty(tmp_path: Pa
     assert code == 0 and "S017" in out and seat_id in out
     code, out, _ = run(capsys, "--data-dir", str(folder), "outbox", "--json")
     assert code == 0 and json.loads(out)["seat_id"] == seat_id and json.loads(out)["pending"] == 0
+
+
+def test_store_check_and_restore_print_the_citys_time(tmp_path: Path, city: City,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The desk shows the city's wall clock; so do the administrator's commands, with the zone (JSON stays ISO)."""
+    folder = tmp_path / "seat"
+    make_seat(folder, city, 1)
+    taken = datetime(2026, 11, 28, 23, 30, tzinfo=UTC)  # the next day in an eastern city
+    take_backup(folder / DB_FILE, now=taken)
+    local = taken.astimezone(ZoneInfo(city.timezone)).isoformat(sep=" ", timespec="seconds")
+    code, out, _ = run(capsys, "--data-dir", str(folder), "store", "check")
+    assert code == 0 and f"{local} ({city.timezone})" in out and " UTC" not in out, out
+    truncate(folder / DB_FILE)
+    code, out, err = run(capsys, "--data-dir", str(folder), "store", "restore")
+    assert code == 0, err
+    assert f"taken {local} ({city.timezone})" in out and " UTC" not in out, out
