@@ -1,0 +1,60 @@
+"""The operator's desk as a new user found it (issue 17): taking suggestions, the panel's layout, what a new case
+resets, the "my cases" search key and errors at fields."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from operator_app.routing.record import RoutingSnapshot
+from operator_app.routing.suggest import Suggestion
+from ui.shell.desk_window import DeskWindow
+
+NOISE_LEAF = "环境保护/噪音扰民/施工噪音"
+
+
+def _suggestion(category: str, lead: str, confidence: float = 0.8) -> Suggestion:
+    return Suggestion(category=category, lead_department_id=lead, cooperating_ids=(), district_id=None,
+                      confidence=confidence, reasons=("关键词：施工、噪音、夜间",))
+
+
+def _show(desk: DeskWindow, *suggestions: Suggestion) -> None:
+    """Put these suggestions on the panel as a finished computation does."""
+    desk.routing._generation += 1
+    desk.routing._show(desk.routing._generation, RoutingSnapshot("test", tuple(suggestions)))
+
+
+def _choose(desk: DeskWindow, leaf: str, lead_name: str) -> None:
+    desk.form.appeal.category.set_path(leaf)
+    desk.form.disposition.buttons["dispatch"].setChecked(True)
+    desk.form.disposition.lead.setCurrentText(lead_name)
+
+
+def test_a_top_level_suggestion_keeps_a_leaf_the_operator_chose(desk: DeskWindow) -> None:
+    city = desk.seat.city
+    _choose(desk, NOISE_LEAF, city.departments["sthjj"].name)
+    _show(desk, _suggestion("城乡建设", "zjj"))
+    QTest.keyClick(desk, Qt.Key.Key_F4)
+    form = desk.form
+    assert form.appeal.category.path() == NOISE_LEAF  # not "城乡建设/"
+    assert form.disposition.lead.currentText() == city.departments["sthjj"].name  # nor its unit
+    assert "城乡建设" in desk.statusBar().currentMessage()  # the operator is told why nothing changed
+
+
+def test_a_suggestion_in_the_chosen_branch_keeps_the_leaf_and_sets_the_unit(desk: DeskWindow) -> None:
+    city = desk.seat.city
+    _choose(desk, NOISE_LEAF, "")
+    _show(desk, _suggestion("环境保护", "sthjj"))
+    QTest.keyClick(desk, Qt.Key.Key_F4)
+    assert desk.form.appeal.category.path() == NOISE_LEAF
+    assert desk.form.disposition.lead.currentText() == city.departments["sthjj"].name
+
+
+def test_a_leaf_suggestion_is_taken_whole_and_an_empty_category_gets_the_branch(desk: DeskWindow) -> None:
+    _show(desk, _suggestion("城乡建设/物业管理/物业收费", "zjj"))
+    QTest.keyClick(desk, Qt.Key.Key_F4)
+    assert desk.form.appeal.category.path() == "城乡建设/物业管理/物业收费"
+    desk.form.appeal.category.setText("")
+    _show(desk, _suggestion("环境保护", "sthjj"))
+    QTest.keyClick(desk, Qt.Key.Key_F4)
+    assert desk.form.appeal.category.text() == "环境保护 / "  # the operator picks the leaf from the list
