@@ -3,11 +3,12 @@ resets, the "my cases" search key and errors at fields."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from operator_app.routing.record import RoutingSnapshot
 from operator_app.routing.suggest import Suggestion
+from ui.common.shortcuts import shortcut_rows
 from ui.shell.desk_window import DeskWindow
 
 NOISE_LEAF = "环境保护/噪音扰民/施工噪音"
@@ -58,3 +59,19 @@ def test_a_leaf_suggestion_is_taken_whole_and_an_empty_category_gets_the_branch(
     _show(desk, _suggestion("环境保护", "sthjj"))
     QTest.keyClick(desk, Qt.Key.Key_F4)
     assert desk.form.appeal.category.text() == "环境保护 / "  # the operator picks the leaf from the list
+
+
+def test_each_suggestion_has_its_key_and_takes_a_click(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    city = desk.seat.city
+    _show(desk, _suggestion("环境保护", "sthjj"), _suggestion("城乡建设", "zjj", 0.5),
+          _suggestion("城市管理", "cgj", 0.3))
+    QTest.keyClick(desk, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
+    assert desk.form.disposition.lead.currentText() == city.departments["zjj"].name
+    assert desk.form.appeal.category.text() == "城乡建设 / "
+    desk.form.appeal.category.setText("")
+    row = desk.routing.rows[2]
+    QTest.mouseClick(row.title, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    assert desk.form.disposition.lead.currentText() == city.departments["cgj"].name
+    assert "Alt+1" in desk.routing.title() and row.title.text().startswith("3. ")
+    keys = dict(shortcut_rows())
+    assert {"Alt+1", "Alt+2", "Alt+3"} <= set(keys)

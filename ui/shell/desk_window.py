@@ -235,6 +235,9 @@ class DeskWindow(QMainWindow):
             action(case_menu, self.tr("跳到问题分类"), keys.JUMP_CATEGORY,
                    lambda: self._jump(self.form.appeal.category))
             action(case_menu, self.tr("采纳派单建议"), keys.ACCEPT_ROUTING, self.routing.accept_first)
+            for n, key in enumerate(keys.ACCEPT_ROUTING_N):
+                action(case_menu, self.tr("采纳第 %1 条派单建议").replace("%1", str(n + 1)), key,
+                       lambda _checked=False, n=n: self.routing.accept(n))
             action(case_menu, self.tr("跳到诉求内容"), keys.JUMP_CONTENT,
                    lambda: self._jump(self.form.appeal.content.edit))
             kb_menu = self.tr("知识库(&K)")
