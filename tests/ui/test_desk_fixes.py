@@ -3,6 +3,7 @@ resets, the "my cases" search key and errors at fields."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -75,3 +76,28 @@ def test_each_suggestion_has_its_key_and_takes_a_click(qtbot, desk: DeskWindow) 
     assert "Alt+1" in desk.routing.title() and row.title.text().startswith("3. ")
     keys = dict(shortcut_rows())
     assert {"Alt+1", "Alt+2", "Alt+3"} <= set(keys)
+
+
+def _rect_in(widget, ancestor):  # type: ignore[no-untyped-def]
+    return widget.geometry().translated(widget.parentWidget().mapTo(ancestor, widget.parentWidget().rect().topLeft()))
+
+
+@pytest.mark.parametrize("height", [800, 720, 600])
+def test_keywords_never_cover_the_confidence_bar(qtbot, desk: DeskWindow, height: int) -> None:  # type: ignore[no-untyped-def]
+    desk.resize(1280, height)
+    long_reasons = ("关键词：施工、噪音、夜间、工地、小区、对面、老人、睡觉、星期、扰民", "区县：东湖区（地址中的“湖滨街道”）")
+    rows = [Suggestion(category=c, lead_department_id=lead, cooperating_ids=("zjj", "cgj"), district_id=None,
+                       confidence=conf, reasons=long_reasons)
+            for c, lead, conf in (("环境保护", "sthjj", 0.66), ("城乡建设", "zjj", 0.26), ("商贸旅游", "cgj", 0.02))]
+    _show(desk, *rows)
+    qtbot.wait(200)
+    panel = desk.routing
+    shown = [r for r in panel.rows if r.isVisible()]
+    assert len(shown) == 3
+    parts = [_rect_in(w, panel) for r in shown for w in (r.title, r.bar, r.why)]
+    for label in (w for r in shown for w in (r.title, r.why)):  # a squeezed label's text runs over the next one
+        assert label.height() >= label.heightForWidth(label.width()), label.text()
+    for i, a in enumerate(parts):
+        assert a.height() > 0
+        for b in parts[i + 1:]:
+            assert not a.intersects(b), (a, b)
