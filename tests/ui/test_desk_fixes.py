@@ -101,3 +101,45 @@ def test_keywords_never_cover_the_confidence_bar(qtbot, desk: DeskWindow, height
         assert a.height() > 0
         for b in parts[i + 1:]:
             assert not a.intersects(b), (a, b)
+
+
+def test_a_new_case_starts_with_a_neutral_hint_and_an_empty_kb_search(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    _show(desk, _suggestion("环境保护", "sthjj", confidence=0.3))
+    hint = desk.routing.hint
+    assert hint.property("low") is True and hint.isVisible()
+    desk.kb.search.search.setText("噪音扰民")
+    QTest.keyClick(desk, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # 清空 / 新建工单
+    assert not hint.property("low") and "置信度低" not in hint.text()
+    assert desk.kb.search.search.text() == ""
+    _show(desk, _suggestion("环境保护", "sthjj", confidence=0.3))
+    desk.kb.search.search.setText("噪音扰民")
+    desk.routing.reset()  # as after a submit (then 继续受理), with the kb column cleared alongside
+    desk.kb.clear()
+    assert not hint.property("low") and desk.kb.search.search.text() == ""
+
+
+def test_enter_in_the_my_cases_search_opens_the_match(qtbot, seat, city) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from operator_app.services.intake import submit_case
+    from tests.core.helpers import direct_form
+    from tests.ui.test_case_table import InlineTasks
+    from ui.cases.list_view import CaseListView
+    from ui.cases.table_model import CaseTableModel
+
+    first = submit_case(seat.store, city, form=direct_form(city), operator_id="1001", now=datetime.now(UTC))
+    second = submit_case(seat.store, city, form=direct_form(city), operator_id="1001", now=datetime.now(UTC))
+    model = CaseTableModel(seat.store, city, InlineTasks())  # type: ignore[arg-type]
+    view = CaseListView(model, operator_id="1001", shift_start="")
+    qtbot.addWidget(view)
+    view.apply_filter()
+    view.search.setFocus()
+    QTest.keyClicks(view.search, second.number)
+    with qtbot.waitSignal(view.open_case, timeout=1000) as opened:  # before the typing pause ran the search
+        QTest.keyClick(view.search, Qt.Key.Key_Return)
+    assert opened.args == [second.case_id]
+    view.search.setText(first.number)
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and model.rows[0].number == first.number, timeout=2000)
+    with qtbot.waitSignal(view.open_case, timeout=1000) as opened:
+        QTest.keyClick(view.search, Qt.Key.Key_Enter)
+    assert opened.args == [first.case_id]

@@ -60,7 +60,7 @@ def _ROWS() -> list[tuple[str, str, str | None]]:  # noqa: N802 - a translated c
         (SHOW_CASES, _t("切换到我的工单"), INTAKE),
         (SHOW_WORKBENCH, _t("切换到班组长工作台"), REVIEW),
         (SHOW_TRAINING, _t("切换到培训工作区"), TRAINING),
-        ("Enter", _t("在我的工单中打开选中的工单"), INTAKE),
+        ("Enter", _t("在我的工单（表格或搜索框）中打开选中的工单"), INTAKE),
         ("Tab / Shift+Tab", _t("按顺序在字段间移动"), None),
         ("↓", _t("在分类、单位输入框中展开候选"), INTAKE),
         ("Space", _t("勾选/取消复选框、协办单位"), INTAKE),

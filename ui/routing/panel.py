@@ -151,16 +151,14 @@ class RoutingPanel(QGroupBox):
         self.snapshot = snapshot if snapshot.suggestions else None
         if not snapshot.suggestions:
             self.hint.setText(self.tr("内容不足，暂无建议：请继续记录诉求内容"))
+            self._set_low(False)
             self.hint.show()
             for row in self.rows:
                 row.hide()
             return
         first = snapshot.suggestions[0]
         low = first.confidence < LOW_CONFIDENCE
-        if self.hint.property("low") != low:
-            self.hint.setProperty("low", low)
-            self.hint.style().unpolish(self.hint)
-            self.hint.style().polish(self.hint)
+        self._set_low(low)
         if low:
             self.hint.setText(self.tr("置信度低，请仔细核对分类和承办单位"))
             self.hint.show()
@@ -200,10 +198,20 @@ class RoutingPanel(QGroupBox):
         if self.snapshot is not None and index < len(self.snapshot.suggestions):
             self.accept_requested.emit(self.snapshot.suggestions[index])
 
+    def _set_low(self, low: bool) -> None:
+        """The hint in red (low confidence) or neutral."""
+        if bool(self.hint.property("low")) != low:
+            self.hint.setProperty("low", low)
+            self.hint.style().unpolish(self.hint)
+            self.hint.style().polish(self.hint)
+
     def reset(self) -> None:
+        """A new case: no suggestion, the neutral hint."""
         self._generation += 1
         self.snapshot = None
         self._pending = None
+        self._debounce.stop()
+        self._set_low(False)
         self.hint.setText(self.tr("输入诉求内容后，这里给出分类、主办单位和区县建议"))
         self.hint.show()
         for row in self.rows:

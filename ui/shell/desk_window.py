@@ -364,6 +364,7 @@ class DeskWindow(QMainWindow):
         self.set_correcting(None)
         self.form.clear()
         self.kb.clear()
+        self.routing.reset()
         self.save_draft_now()
         self.show_workspace("intake")
 
