@@ -143,3 +143,26 @@ def test_enter_in_the_my_cases_search_opens_the_match(qtbot, seat, city) -> None
     with qtbot.waitSignal(view.open_case, timeout=1000) as opened:
         QTest.keyClick(view.search, Qt.Key.Key_Enter)
     assert opened.args == [first.case_id]
+
+
+def test_a_fixed_field_loses_its_error_and_the_form_does_not_move(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    from tests.ui.conftest import type_ascii
+
+    form = desk.form
+    type_ascii(form.caller.phone, "12345")
+    desk.submit()
+    fields = form.fields
+    assert fields["phone"].error_text() and fields["category"].error_text() and fields["appeal_type"].error_text()
+    qtbot.wait(50)
+    below_phone = form.caller.callback.mapTo(form, form.caller.callback.rect().topLeft())
+    below_category = form.appeal.district.mapTo(form, form.appeal.district.rect().topLeft())
+    type_ascii(form.caller.phone, "678901")  # 12345678901: a valid number now
+    assert fields["phone"].error_text() == ""
+    form.appeal.category.set_path(NOISE_LEAF)  # picked from the list
+    assert fields["category"].error_text() == ""
+    assert fields["appeal_type"].error_text() == "请选择诉求类型"  # untouched: its error stays
+    qtbot.wait(50)
+    assert form.caller.callback.mapTo(form, form.caller.callback.rect().topLeft()) == below_phone
+    assert form.appeal.district.mapTo(form, form.appeal.district.rect().topLeft()) == below_category
+    form.appeal.appeal_type.setCurrentIndex(1)
+    assert fields["appeal_type"].error_text() == ""
