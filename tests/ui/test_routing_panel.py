@@ -18,7 +18,7 @@ def test_suggestions_follow_the_content_and_f4_accepts(qtbot, desk: DeskWindow) 
     type_chinese(desk.form.appeal.content.edit, "小区楼下烧烤店油烟很大，晚上还有噪音，影响休息")
     first = desk.routing.rows[0]
     qtbot.waitUntil(first.isVisible, timeout=10000)
-    assert first.title.text().startswith("环境保护")
+    assert first.title.text().startswith("1. 环境保护")
     assert first.bar.value() >= 60 and "关键词" in first.why.text()
     snapshot = desk.routing.snapshot
     assert snapshot is not None and len(snapshot.suggestions) == 3

@@ -84,6 +84,8 @@ class CaseListView(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._debounce.start)
+        self.search.returnPressed.connect(self._open_from_search)
+        self._open_when_loaded = False
         self.scope.currentIndexChanged.connect(self.apply_filter)
         self.status.currentIndexChanged.connect(self.apply_filter)
         model.loaded.connect(self._show_count)
@@ -121,6 +123,26 @@ class CaseListView(QWidget):
         self.count.setText(self.tr("共 %1 件").replace("%1", str(total)))
         if total and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
+        if self._open_when_loaded:
+            self._open_when_loaded = False
+            self._open_current()
+
+    def _open_from_search(self) -> None:
+        """Enter in the search box opens the selected match (the first one of a new search); typed faster than
+        the search's pause, it runs the search first and opens when the matches are in."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self._open_when_loaded = True
+            self.apply_filter()
+            return
+        self._open_current()
+
+    def _open_current(self) -> None:
+        index = self.table.currentIndex()
+        if not index.isValid() and self.model.rowCount():
+            index = self.model.index(0, 0)
+        if index.isValid():
+            self.table._open(index)
 
     def count_sent_back(self) -> None:
         """Count this operator's cases sent back for correction (any time, any filter) off the GUI thread."""

@@ -26,6 +26,7 @@ SHOW_CASES = "Ctrl+2"
 SHOW_WORKBENCH = "Ctrl+3"  # after the intake pages' keys: a lead taking calls at a peak uses an operator's keys
 SHOW_TRAINING = "Ctrl+4"
 ACCEPT_ROUTING = "F4"
+ACCEPT_ROUTING_N = ("Alt+1", "Alt+2", "Alt+3")  # the first, second, third suggestion
 KB_SEARCH = "Ctrl+K"
 KB_SUGGESTIONS = "Ctrl+Shift+K"
 KB_CITE = "F6"
@@ -49,6 +50,8 @@ def _ROWS() -> list[tuple[str, str, str | None]]:  # noqa: N802 - a translated c
         (JUMP_CATEGORY, _t("跳到问题分类"), INTAKE),
         (JUMP_CONTENT, _t("跳到诉求内容"), INTAKE),
         (ACCEPT_ROUTING, _t("采纳第一条派单建议（分类、主办单位、区县）"), INTAKE),
+        *((key, _t("采纳第 %1 条派单建议（也可点击该条）").replace("%1", str(n)), INTAKE)
+          for n, key in enumerate(ACCEPT_ROUTING_N, start=1)),
         (KB_SEARCH, _t("搜索知识库（↓↑ 选择结果，Enter 查看文章，Esc 清空）"), INTAKE),
         (KB_SUGGESTIONS, _t("跳到推荐文章"), INTAKE),
         (KB_CITE, _t("把选中文章的答复口径填入答复内容（改为直接办结并记录引用）"), INTAKE),
@@ -57,7 +60,7 @@ def _ROWS() -> list[tuple[str, str, str | None]]:  # noqa: N802 - a translated c
         (SHOW_CASES, _t("切换到我的工单"), INTAKE),
         (SHOW_WORKBENCH, _t("切换到班组长工作台"), REVIEW),
         (SHOW_TRAINING, _t("切换到培训工作区"), TRAINING),
-        ("Enter", _t("在我的工单中打开选中的工单"), INTAKE),
+        ("Enter", _t("在我的工单（表格或搜索框）中打开选中的工单"), INTAKE),
         ("Tab / Shift+Tab", _t("按顺序在字段间移动"), None),
         ("↓", _t("在分类、单位输入框中展开候选"), INTAKE),
         ("Space", _t("勾选/取消复选框、协办单位"), INTAKE),

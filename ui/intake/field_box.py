@@ -23,9 +23,30 @@ class FieldBox(QWidget):
         layout.addWidget(self.error)
 
     def set_error(self, message: str) -> None:
+        """Show `message` (or, with "", no error: its line then collapses, the form closing up)."""
+        self.release_space()
+        self._show(message)
+
+    def clear_error(self) -> None:
+        """The operator changed the field: its error goes, but its line keeps its space until the next submit or a
+        new case, so nothing below moves while the operator works through the errors."""
+        if self.error_text():
+            policy = self.error.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            self.error.setSizePolicy(policy)
+            self._show("")
+
+    def release_space(self) -> None:
+        if self.error.sizePolicy().retainSizeWhenHidden():
+            policy = self.error.sizePolicy()
+            policy.setRetainSizeWhenHidden(False)
+            self.error.setSizePolicy(policy)
+
+    def _show(self, message: str) -> None:
         if message == self.error_text():
             return  # restyling costs a few ms per field: only when the state really changes
-        self.error.setText(message)
+        if message:
+            self.error.setText(message)  # a cleared error keeps its text, hidden: the kept space is its height
         self.error.setVisible(bool(message))
         self.focus_target.setProperty("invalid", bool(message))
         style = self.focus_target.style()
@@ -33,4 +54,4 @@ class FieldBox(QWidget):
         style.polish(self.focus_target)
 
     def error_text(self) -> str:
-        return self.error.text() if self.error.isVisible() else ""
+        return "" if self.error.isHidden() else self.error.text()  # also while the form is on a hidden tab

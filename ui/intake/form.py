@@ -91,6 +91,7 @@ class CaseForm(QWidget):
         for a, b in zip(self._chain, self._chain[1:], strict=False):
             QWidget.setTabOrder(a, b)
         self._connect_edits()
+        self._connect_error_clearing()
         self.edited.connect(self._start_clock)
         self.appeal.routing_inputs_changed.connect(self.refresh_deadline)
         for button in self.disposition.buttons.values():
@@ -111,6 +112,28 @@ class CaseForm(QWidget):
                 widget.toggled.connect(self.edited)
             elif isinstance(widget, QListWidget):
                 widget.itemChanged.connect(self.edited)
+
+    def _connect_error_clearing(self) -> None:
+        """A field's error goes as soon as its value changes (typed, picked or filled in by a suggestion)."""
+        for widget in self._chain:
+            boxes = [b for b in self.fields.values() if b.focus_target is widget or b.isAncestorOf(widget)]
+            if not boxes:
+                continue
+
+            def clear(*_args: object, boxes: list[FieldBox] = boxes) -> None:
+                for box in boxes:
+                    box.clear_error()
+
+            if isinstance(widget, QLineEdit | QPlainTextEdit):
+                widget.textChanged.connect(clear)
+            elif isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(clear)
+                if widget.isEditable():
+                    widget.editTextChanged.connect(clear)
+            elif isinstance(widget, QAbstractButton) and widget.isCheckable():
+                widget.toggled.connect(clear)
+            elif isinstance(widget, QListWidget):
+                widget.itemChanged.connect(clear)
 
     def _start_clock(self) -> None:
         if self._started is None:

@@ -191,9 +191,11 @@ class KnowledgeAssist(QObject):
         return tuple(self.citations)
 
     def clear(self) -> None:
-        """The form was cleared (new case, submitted, correction loaded): forget its citations and suggestions."""
+        """The form was cleared (new case, submitted, correction loaded): forget its citations, suggestions and the
+        previous caller's search."""
         self.citations = []
         self.suggestions.reset()
+        self.search.search.clear()
 
     # -- feedback -----------------------------------------------------------------------------------------------
     def send_feedback(self, article: Article, verdict: str, comment: str, viewer: ArticleViewer | None = None) -> None:

@@ -1,6 +1,7 @@
 """派单建议: top-3 categories with lead department, district, confidence bar and the words that drove them.
 
-Updated as the content and address change (debounced, computed on the read pool); F4 accepts the first one.
+Updated as the content and address change (debounced, computed on the read pool); F4 accepts the first one,
+Alt+1..3 or a click the one the operator means.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from contract.city.model import City
@@ -27,8 +29,13 @@ LOW_CONFIDENCE = 0.6
 
 
 class SuggestionRow(QWidget):
+    """One suggestion; a click anywhere on it emits `clicked` (its labels and bar take no clicks themselves)."""
+
+    clicked = Signal()
+
     def __init__(self) -> None:
         super().__init__()
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.title = named(QLabel(), "suggestionTitle")
         self.title.setWordWrap(True)
         self.bar = named(QProgressBar(), "confidence")
@@ -42,6 +49,11 @@ class SuggestionRow(QWidget):
         for w in (self.title, self.bar, self.why):
             layout.addWidget(w)
 
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
+
 
 class RoutingPanel(QGroupBox):
     """Emits `accept_requested(Suggestion)` when the operator takes a suggestion."""
@@ -52,7 +64,7 @@ class RoutingPanel(QGroupBox):
 
     def __init__(self, city: City, tasks: TaskManager, data_dir: Path | None = None) -> None:
         super().__init__()
-        self.setTitle(self.tr("派单建议（F4 采纳第一条）"))
+        self.setTitle(self.tr("派单建议（F4 采纳第一条，Alt+1/2/3 或点击采纳该条）"))
         self.city, self.tasks, self.data_dir = city, tasks, data_dir
         self.snapshot: RoutingSnapshot | None = None
         self._assistant: RoutingAssistant | None = None
@@ -64,8 +76,9 @@ class RoutingPanel(QGroupBox):
         self.rows = [SuggestionRow() for _ in range(3)]
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
-        for row in self.rows:
+        for n, row in enumerate(self.rows):
             row.hide()
+            row.clicked.connect(lambda n=n: self.accept(n))
             layout.addWidget(row)
         layout.addStretch(1)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -138,16 +151,14 @@ class RoutingPanel(QGroupBox):
         self.snapshot = snapshot if snapshot.suggestions else None
         if not snapshot.suggestions:
             self.hint.setText(self.tr("内容不足，暂无建议：请继续记录诉求内容"))
+            self._set_low(False)
             self.hint.show()
             for row in self.rows:
                 row.hide()
             return
         first = snapshot.suggestions[0]
         low = first.confidence < LOW_CONFIDENCE
-        if self.hint.property("low") != low:
-            self.hint.setProperty("low", low)
-            self.hint.style().unpolish(self.hint)
-            self.hint.style().polish(self.hint)
+        self._set_low(low)
         if low:
             self.hint.setText(self.tr("置信度低，请仔细核对分类和承办单位"))
             self.hint.show()
@@ -170,7 +181,7 @@ class RoutingPanel(QGroupBox):
             text += self.tr("（协办：%1）").replace("%1", helpers)
         if district:
             text += f" · {district.name}"
-        row.title.setText(text)
+        row.title.setText(f"{self.rows.index(row) + 1}. {text}")
         percent = int(round(s.confidence * 100))
         row.bar.setValue(percent)
         row.bar.setFormat(self.tr("置信度 %1%").replace("%1", str(percent)))
@@ -180,13 +191,27 @@ class RoutingPanel(QGroupBox):
         row.why.setText("；".join(text for text in (_readable(r) for r in s.reasons) if text))
 
     def accept_first(self) -> None:
-        if self.snapshot is not None and self.snapshot.suggestions:
-            self.accept_requested.emit(self.snapshot.suggestions[0])
+        self.accept(0)
+
+    def accept(self, index: int) -> None:
+        """Take the suggestion shown at `index` (0 is the first), if there is one."""
+        if self.snapshot is not None and index < len(self.snapshot.suggestions):
+            self.accept_requested.emit(self.snapshot.suggestions[index])
+
+    def _set_low(self, low: bool) -> None:
+        """The hint in red (low confidence) or neutral."""
+        if bool(self.hint.property("low")) != low:
+            self.hint.setProperty("low", low)
+            self.hint.style().unpolish(self.hint)
+            self.hint.style().polish(self.hint)
 
     def reset(self) -> None:
+        """A new case: no suggestion, the neutral hint."""
         self._generation += 1
         self.snapshot = None
         self._pending = None
+        self._debounce.stop()
+        self._set_low(False)
         self.hint.setText(self.tr("输入诉求内容后，这里给出分类、主办单位和区县建议"))
         self.hint.show()
         for row in self.rows:

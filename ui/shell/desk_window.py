@@ -43,9 +43,11 @@ from ui.common.errors import show_error
 from ui.common.named import named
 from ui.common.shortcuts import ShortcutsDialog
 from ui.common.tasks import TaskManager
+from ui.intake.category_picker import display_path
 from ui.intake.form import CaseForm
 from ui.kb.assist import KnowledgeAssist
 from ui.routing.panel import RoutingPanel
+from ui.routing.take import take_category
 from ui.shell.sync_controller import SyncController
 from ui.shell.sync_indicator import SyncIndicator
 from ui.shell.workspace_pages import Api, WorkbenchSlot
@@ -233,6 +235,9 @@ class DeskWindow(QMainWindow):
             action(case_menu, self.tr("跳到问题分类"), keys.JUMP_CATEGORY,
                    lambda: self._jump(self.form.appeal.category))
             action(case_menu, self.tr("采纳派单建议"), keys.ACCEPT_ROUTING, self.routing.accept_first)
+            for n, key in enumerate(keys.ACCEPT_ROUTING_N):
+                action(case_menu, self.tr("采纳第 %1 条派单建议").replace("%1", str(n + 1)), key,
+                       lambda _checked=False, n=n: self.routing.accept(n))
             action(case_menu, self.tr("跳到诉求内容"), keys.JUMP_CONTENT,
                    lambda: self._jump(self.form.appeal.content.edit))
             kb_menu = self.tr("知识库(&K)")
@@ -288,8 +293,15 @@ class DeskWindow(QMainWindow):
         self.routing.request(content=values["content"], address=address)
 
     def apply_suggestion(self, suggestion: Suggestion) -> None:
-        """Take the suggestion: dispatch to its lead (and cooperating) units, its district, its category branch."""
+        """Take the suggestion: dispatch to its lead (and cooperating) units, its district, its category (a leaf
+        the operator chose in another branch stays, and then nothing is taken: ui/routing/take.py)."""
         form, city = self.form, self.seat.city
+        take = take_category(form.appeal.category.path(), suggestion.category, city.categories.leaves)
+        if take.conflict:
+            self.statusBar().showMessage(
+                self.tr("已选分类“%1”与建议“%2”不同，未采纳；如需改用建议，请先清空问题分类")
+                .replace("%1", form.appeal.category.text()).replace("%2", suggestion.category), 8000)
+            return
         form.disposition.buttons["dispatch"].setChecked(True)
         lead = city.departments.get(suggestion.lead_department_id or "")
         if lead is not None:
@@ -298,11 +310,12 @@ class DeskWindow(QMainWindow):
         if suggestion.district_id and not form.appeal.district.currentData():
             form.appeal.set_district(suggestion.district_id)
         self.show_workspace("intake")
-        if not form.appeal.category.path().startswith(suggestion.category + "/"):
-            form.appeal.category.setText(suggestion.category + " / ")
-            form.appeal.category.setFocus()
-            form.appeal.category.completer().setCompletionPrefix(suggestion.category)
-            form.appeal.category.completer().complete()
+        if take.path is not None:
+            form.appeal.category.set_path(take.path + ("/" if take.pick_leaf else ""))
+            if take.pick_leaf:  # the operator picks the leaf from the branch's list
+                form.appeal.category.setFocus()
+                form.appeal.category.completer().setCompletionPrefix(display_path(take.path))
+                form.appeal.category.completer().complete()
         self.form.edited.emit()
         self.statusBar().showMessage(self.tr("已采纳派单建议：%1").replace("%1", suggestion.category), 5000)
 
@@ -351,6 +364,7 @@ class DeskWindow(QMainWindow):
         self.set_correcting(None)
         self.form.clear()
         self.kb.clear()
+        self.routing.reset()
         self.save_draft_now()
         self.show_workspace("intake")
 
