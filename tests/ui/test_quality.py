@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QSpinBox
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QSpinBox
 
 from central_server.embedded import EmbeddedServer, start_in_thread
 from central_server.services.demo import DEMO_PASSWORD
@@ -25,6 +26,7 @@ from tests.ui.conftest import type_chinese
 from ui.cases.quality_dialog import QualityDialog
 from ui.common.tasks import TaskManager
 from ui.lead.quality_page import QualityPage
+from ui.lead.quality_score_panel import ScorePanel
 from ui.shell.desk_window import DeskWindow
 
 LEAD = Operator("2001", "黄秀英", "team_lead", "一班")
@@ -141,3 +143,28 @@ def test_the_desk_opens_my_quality_with_its_shortcut(qtbot, desk: DeskWindow) ->
     qtbot.waitUntil(lambda: not dialog.loading, timeout=5000)
     assert "服务器" in dialog.header.text()  # this desk's server is down: said in plain words
     dialog.close()
+
+
+def _review(number: str, content: str) -> dict[str, Any]:
+    case = {"number": number, "accepted_at": "2026-03-02T10:00:00+08:00", "status_label": "已派单",
+            "caller_masked": "张*", "phone_masked": "138****0000", "special_needs": [], "category": "城乡建设/物业管理/物业服务质量",
+            "district_name": "东湖区", "street": "湖滨街道", "urgency_label": "普通", "disposition": "dispatch",
+            "answer": "", "lead_department_name": "市住房和城乡建设局", "content": content, "request": ""}
+    return {"id": number, "status": "pending", "operator_id": "1001", "operator_name": "李晓梅", "case": case}
+
+
+def test_picking_reviews_keeps_the_case_rows_alive(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The case's rows are updated in place: removing QFormLayout rows deleted their labels under PySide, and a
+    review picked while the list was refilled crashed the process (SIGSEGV in Shiboken's releaseWrapper)."""
+    panel = ScorePanel()
+    qtbot.addWidget(panel)
+    def values() -> list[QLabel]:
+        form = panel.case_form
+        return [form.itemAt(row, QFormLayout.ItemRole.FieldRole).widget() for row in range(form.rowCount())]
+
+    panel.show_review(_review("S001-20260302-0001", "楼道灯坏了"))
+    labels = values()
+    panel.show_review(_review("S001-20260302-0002", "电梯停运"))
+    assert labels and all(shiboken6.isValid(label) for label in labels)
+    assert [label.text() for label in values()][0] == "S001-20260302-0002"
+    assert "电梯停运" in [label.text() for label in values()]

@@ -39,6 +39,9 @@ def wrapped(label: QLabel) -> QLabel:
     return label
 
 
+CASE_ROWS = 14  # the rows _fill_case shows
+
+
 class ScorePanel(QWidget):
     """Shows one review; emits `save_requested(review_id, scores, comment)` when the lead saves."""
 
@@ -55,6 +58,12 @@ class ScorePanel(QWidget):
         self.case_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         case_box = QWidget()
         case_box.setLayout(self.case_form)
+        self.case_rows: list[tuple[QLabel, QLabel]] = []
+        for _ in range(CASE_ROWS):
+            caption, value = QLabel(), wrapped(QLabel())
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.case_form.addRow(caption, value)
+            self.case_rows.append((caption, value))
         scroll = named(QScrollArea(), "qualityCaseScroll")
         scroll.setWidgetResizable(True)
         scroll.setWidget(case_box)
@@ -139,9 +148,13 @@ class ScorePanel(QWidget):
         return ""
 
     def _fill_case(self, case: dict[str, Any] | None, review: dict[str, Any] | None) -> None:
-        while self.case_form.rowCount():
-            self.case_form.removeRow(0)
+        """The case's rows are made once and only their texts change: removing a QFormLayout row deletes its
+        widgets under PySide's feet, and a review picked while the list is refilled crashed the desk (SIGSEGV in
+        Shiboken's releaseWrapper, seen under gdb)."""
         if case is None or review is None:
+            for caption, value in self.case_rows:
+                caption.setText("")
+                value.setText("")
             return
         needs = "、".join(label_of(SpecialNeed, c) for c in case["special_needs"]) or "—"
         direct = case["disposition"] == Disposition.DIRECT.value
@@ -162,10 +175,9 @@ class ScorePanel(QWidget):
             (self.tr("诉求内容"), case["content"]),
             (self.tr("诉求要求"), case["request"] or "—"),
         ]
-        for caption, value in rows:
-            text = wrapped(QLabel(value))
-            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.case_form.addRow(caption, text)
+        for (caption, value), (caption_text, value_text) in zip(self.case_rows, rows, strict=True):
+            caption.setText(caption_text)
+            value.setText(value_text)
 
     def save(self) -> None:
         if self.review is None or not self.save_button.isEnabled():
