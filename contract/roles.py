@@ -7,11 +7,12 @@ from contract.enums import LabeledEnum
 # Permissions: what a role allows.
 INTAKE = "intake"  # accept calls and create real cases (受理)
 REVIEW = "review"  # the team lead's workbench: review, return for correction, redispatch, supervise
-TRAINING = "training"  # run training sessions (cases that never reach the server)
+TRAINING = "training"  # author practice scenarios, assign exercises and exams, read trainees' results (培训管理)
+PRACTICE = "practice"  # take practice calls (练习): scored against a key, never real cases
 KB_EDIT = "kb_edit"  # edit and import knowledge-base articles
 ADMINISTER = "administer"  # accounts and seats
 REPORT_CALLS = "report_calls"  # the telephony system sends its call records (POST /api/v1/calls)
-PERMISSIONS = (INTAKE, REVIEW, TRAINING, KB_EDIT, ADMINISTER, REPORT_CALLS)
+PERMISSIONS = (INTAKE, REVIEW, TRAINING, PRACTICE, KB_EDIT, ADMINISTER, REPORT_CALLS)
 
 
 class Role(LabeledEnum):
@@ -26,8 +27,8 @@ class Role(LabeledEnum):
 ROLE_CODES: tuple[str, ...] = tuple(r.value for r in Role)
 
 _GRANTS: dict[Role, frozenset[str]] = {
-    Role.OPERATOR: frozenset({INTAKE}),
-    Role.TEAM_LEAD: frozenset({INTAKE, REVIEW}),
+    Role.OPERATOR: frozenset({INTAKE, PRACTICE}),
+    Role.TEAM_LEAD: frozenset({INTAKE, REVIEW, PRACTICE}),
     Role.TRAINER: frozenset({TRAINING}),
     Role.ADMIN: frozenset({KB_EDIT, ADMINISTER, REPORT_CALLS}),
     Role.EDITOR: frozenset({KB_EDIT}),

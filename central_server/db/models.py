@@ -463,3 +463,95 @@ class CallRecord(Base):
     operator_id: Mapped[str | None] = mapped_column(String(16))
     caller_masked: Mapped[str | None] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PracticeScenario(Base):
+    """A practice scenario (练习场景) as trainers see it in their library: its current version and whether seats get
+    it (`status`: "draft" | "published" | "retired"). Its bodies, one per saved version, are in
+    practice_scenario_versions: an attempt is scored against the version it was played from."""
+
+    __tablename__ = "practice_scenarios"
+    __table_args__ = (Index("ix_practice_scenarios_status", "status"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(12))
+    source: Mapped[str] = mapped_column(String(16))  # "authored" | "case" | "demo"
+    category: Mapped[str] = mapped_column(String(200))  # the key's category path, for the library's filters
+    difficulty: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(16))
+    updated_by: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PracticeScenarioVersion(Base):
+    """One saved version of a scenario: `body` is contract.practice.scenario.Scenario.to_dict()."""
+
+    __tablename__ = "practice_scenario_versions"
+
+    scenario_id: Mapped[str] = mapped_column(ForeignKey("practice_scenarios.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_by: Mapped[str] = mapped_column(String(16))
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PracticeAssignment(Base):
+    """An exercise (练习) or a timed exam (考试) a trainer gave to trainees: its scenarios in order, an optional time
+    limit per scenario that overrides the scenarios' own, and whether routing suggestions are hidden."""
+
+    __tablename__ = "practice_assignments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(12))  # "exercise" | "exam"
+    scenario_ids: Mapped[list[str]] = mapped_column(JSON)
+    time_limit_seconds: Mapped[int | None] = mapped_column(Integer)
+    suggestions_off: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PracticeAssignee(Base):
+    """Who must do an assignment. A team given at assignment time is stored as its members then."""
+
+    __tablename__ = "practice_assignees"
+    __table_args__ = (Index("ix_practice_assignees_user_id", "user_id"),)
+
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("practice_assignments.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class PracticeAttempt(Base):
+    """A trainee's handling of one scenario, as the seat sent it (`id` is the seat's, so a resend is the same row)
+    and as the server scored it from `answers` with contract.practice.scoring (`score`, `total`): the seat's own
+    score is never trusted. Never joined to real cases: `number` is in the practice namespace (练-…)."""
+
+    __tablename__ = "practice_attempts"
+    __table_args__ = (
+        Index("ix_practice_attempts_user_id_submitted_at", "user_id", "submitted_at"),
+        Index("ix_practice_attempts_assignment_id", "assignment_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(16))
+    seat_id: Mapped[str | None] = mapped_column(String(36))
+    scenario_id: Mapped[str] = mapped_column(String(64))
+    scenario_version: Mapped[int] = mapped_column(Integer)
+    assignment_id: Mapped[str | None] = mapped_column(String(36))
+    number: Mapped[str] = mapped_column(String(40))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)  # the raw form (CaseInput.to_dict())
+    cited: Mapped[list[str]] = mapped_column(JSON)  # knowledge-base article ids the answer cited
+    score: Mapped[dict[str, Any]] = mapped_column(JSON)  # contract.practice.scoring.Score.to_dict()
+    total: Mapped[float] = mapped_column(Float)
+    expected_category: Mapped[str] = mapped_column(String(200))  # for the confusion table (category A taken for B)
+    given_category: Mapped[str] = mapped_column(String(200))
+    seconds: Mapped[float] = mapped_column(Float)
+    over_time: Mapped[bool] = mapped_column(Boolean)
+    suggestions_shown: Mapped[bool] = mapped_column(Boolean)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
