@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from central_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from central_server.db.models import PracticeAttempt, PracticeScenarioVersion, User
 from central_server.services.practice_assignments import assigned_to
-from central_server.services.practice_checks import describe_errors
+from central_server.services.practice_checks import control_characters_in, describe_errors
 from central_server.services.practice_scenarios import iso, version_body
 from contract.case_fields import CaseInput
 from contract.case_number import PRACTICE_NUMBER
@@ -55,6 +55,8 @@ def receive(session: Session, user: User, attempt: AttemptIn, *, city: City, wei
         raise Invalid("a practice attempt is numbered in the practice namespace (练-…)", code="not_practice_number")
     if attempt.started_at > attempt.submitted_at:
         raise Invalid("started_at is after submitted_at", code="invalid_times")
+    if place := control_characters_in(attempt.answers, "answers"):
+        raise Invalid(f"{place}: control characters are not allowed", code="invalid_answers")
     try:
         answers = CaseInput.from_mapping(attempt.answers)
     except ValidationErrors as exc:

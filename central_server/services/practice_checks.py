@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from central_server.core.errors import Invalid
 from contract.city.model import City
 from contract.errors import ValidationError, ValidationErrors
@@ -10,6 +13,27 @@ from contract.practice.scenario import Scenario
 
 INVALID_SCENARIO = "invalid_scenario"
 PERSONAL_DATA = "personal_data"
+# Control characters other than tab and line breaks: never typed, and PostgreSQL refuses NUL in text columns.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_characters_in(data: Any, where: str = "") -> str | None:
+    """The place of the first text (key or value, at any depth) holding a control character; None when clean."""
+    if isinstance(data, str):
+        return (where or "text") if _CONTROL.search(data) else None
+    items: list[tuple[str, Any]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            place = f"{where}.{key}" if where else str(key)
+            if _CONTROL.search(str(key)):
+                return where or "body"
+            items.append((place, value))
+    elif isinstance(data, list):
+        items = [(f"{where}[{i}]", value) for i, value in enumerate(data)]
+    for place, value in items:
+        if found := control_characters_in(value, place):
+            return found
+    return None
 
 
 def describe_errors(errors: list[ValidationError], *, limit: int = 5) -> str:
@@ -21,6 +45,8 @@ def describe_errors(errors: list[ValidationError], *, limit: int = 5) -> str:
 
 def parse_scenario(body: object) -> Scenario:
     """Scenario.from_dict; every field problem is a 422 `invalid_scenario` naming the fields."""
+    if place := control_characters_in(body):
+        raise Invalid(f"{place}: control characters are not allowed", code=INVALID_SCENARIO)
     try:
         return Scenario.from_dict(body)
     except ValidationErrors as exc:

@@ -109,6 +109,10 @@ def test_a_broken_scenario_is_refused_with_its_fields(desk: Desk) -> None:
     err = assert_error(desk.post("3001", "/scenarios", body), 422, "invalid_scenario")
     assert "key.category" in err["message"] and "lines" in err["message"]
     assert_error(desk.post("3001", "/scenarios", ["not", "a", "scenario"]), 422)
+    nul = demo_body()
+    nul["lines"][1] = {"text": "我住在\x00东湖区", "after_seconds": 0}
+    err = assert_error(desk.post("3001", "/scenarios", nul), 422, "invalid_scenario")
+    assert "lines[1].text" in err["message"]
     assert count_rows(desk.database_url, "practice_scenarios") == 0
 
 
@@ -232,6 +236,7 @@ def test_an_incomplete_exam_form_is_scored_but_a_misshapen_one_is_refused(desk: 
     assert timed_out.json()["score"]["over_time"] and 0 < timed_out.json()["score"]["total"] < 100
     assert_error(desk.attempt("1001", scenario, answers={"category": 7}), 422, "invalid_answers")
     assert_error(desk.attempt("1001", scenario, answers={"colour": "blue"}), 422, "invalid_answers")
+    assert_error(desk.attempt("1001", scenario, answers={"category": "环境\x00保护"}), 422, "invalid_answers")
     assert_error(desk.attempt("1001", scenario, number="S001-20261205-0001"), 422, "not_practice_number")
     assert_error(desk.attempt("1001", scenario, scenario_version=9), 404, "scenario_not_found")
     assert_error(desk.attempt("1001", scenario, scenario_id="nope"), 404, "scenario_not_found")

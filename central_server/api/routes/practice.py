@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Path, Query, status
 
 from central_server.api.deps import ContextDep, PracticeReader, PracticeUser, SessionDep, TrainerUser
+from central_server.api.kb_schemas import ONE_LINE
 from central_server.api.practice_schemas import AssignmentRequest, AttemptRequest
 from central_server.core.config import resources_dir
 from central_server.core.errors import ServerError
@@ -20,7 +21,7 @@ from contract.practice.scoring import Weights, load_weights
 from contract.roles import TRAINING, may
 
 router = APIRouter(prefix="/practice", tags=["practice"])
-ScenarioIdPath = Annotated[str, Path(min_length=1, max_length=64)]
+ScenarioIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=ONE_LINE)]
 ScenarioBody = Annotated[dict[str, Any], Body(description="a scenario in the shape of Scenario.to_dict()")]
 
 
