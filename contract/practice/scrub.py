@@ -69,7 +69,8 @@ def _shadow(text: str) -> str:
 
 # ---------- numbers ----------
 
-_S = r"[ \t\-.·•_]{0,2}"  # what people put between digits
+_S = r"[ \t\-.·•_]{0,2}"  # what people put between the digits of a phone
+_SG = r"[ \t\-]{0,2}"  # between the groups of an ID or card number (not dots: "80.3032.1276" is a table of scores)
 _D = r"[0-9]"
 _NOT_BEFORE = r"(?<![0-9A-Za-z])"
 _NOT_AFTER = r"(?![0-9A-Za-z])"
@@ -82,11 +83,13 @@ _MOBILE = re.compile(
 _LANDLINE = re.compile(
     r"(?<![0-9A-Za-z\-])(?:\(\s*0[1-9][0-9]{1,2}\s*\)\s*|0[1-9][0-9]{1,2}" + _S + r")"
     + r"[2-9]" + f"(?:{_S}{_D}){{6,7}}" + r"(?:\s*(?:转|分机|-)\s*[0-9]{1,5})?(?![0-9])")
-# An eight-digit local number (84561234, 8456-1234): only where it is not a date, an amount or a count.
-_LOCAL = re.compile(r"(?<![0-9A-Za-z\-.:/])[2-8][0-9]{3}[ \-]?[0-9]{4}(?![0-9\-.:/])")
-_ID_18 = re.compile(_NOT_BEFORE + r"[1-9]" + f"(?:{_S}{_D}){{16}}" + _S + r"[0-9Xx]" + _NOT_AFTER)
-_ID_15 = re.compile(_NOT_BEFORE + r"[1-9]" + f"(?:{_S}{_D}){{14}}" + r"(?![0-9A-Za-z])")
-_CARD = re.compile(_NOT_BEFORE + r"[3-6]" + f"(?:{_S}{_D}){{15,18}}" + r"(?![0-9])")
+# An eight-digit local number (84561234, 8456-1234): only where it is not a date, an amount or a count; split in
+# two ("2013-2020", "2000-3000" are ranges), only after a word that announces a phone.
+_LOCAL = re.compile(r"(?<![0-9A-Za-z\-.:/])[2-8][0-9]{3}([ \-]?)[0-9]{4}(?![0-9\-.:/])")
+_PHONE_WORDS = ("电话", "座机", "手机", "号码", "联系", "打", "拨", "致电", "热线", "call", "Tel", "tel")
+_ID_18 = re.compile(_NOT_BEFORE + r"[1-9]" + f"(?:{_SG}{_D}){{16}}" + _SG + r"[0-9Xx]" + _NOT_AFTER)
+_ID_15 = re.compile(_NOT_BEFORE + r"[1-9]" + f"(?:{_SG}{_D}){{14}}" + r"(?![0-9A-Za-z])")
+_CARD = re.compile(_NOT_BEFORE + r"[3-6]" + f"(?:{_SG}{_D}){{15,18}}" + r"(?![0-9])")
 _UNITS_AFTER = ("元", "块", "万", "亿", "天", "年", "月", "日", "号", "个", "次", "人", "户", "米", "平", "岁", "%",
                 "斤", "公里", "千", "百", "分", "秒", "小时", "件", "台", "辆", "吨")
 
@@ -103,7 +106,7 @@ _STRONG = re.compile(r"号楼|号院|栋|幢|座|单元|室")
 _COUNTED = "楼房厅间"  # "两栋楼", "三室一厅": a count, not an address
 _PART = r"(?:[0-9]{1,4}[A-Za-z]?|[A-Za-z])\s*" + _UNIT
 _HOUSE = re.compile(
-    r"(?<![0-9A-Za-z])(?:" + _PART + r"\s*){1,4}(?:(?<=栋|幢|座|元|楼)\s*[0-9]{2,4}(?![0-9]))?")
+    r"(?<![0-9A-Za-z])(?:" + _PART + r"\s*){1,4}(?:(?<=栋|幢|座|元|楼)\s*[0-9]{2,4}(?![0-9]|套|户|个|人|平|元|万|米))?")
 _DASHED_HOUSE = re.compile(r"(?<![0-9\-./:])[0-9]{1,2}-[0-9]{1,2}-[0-9]{3,4}(?![0-9\-./:])")
 _ROAD_NUMBER = re.compile(r"(?<=[路街巷弄道里村组])[0-9]{1,4}(?:-[0-9]{1,4})?号(?!线|窗|门|口)")
 _DOOR_NUMBER = re.compile(r"(?<=门牌)(?:号码?)?(?:是|为|:|：)?\s*([0-9]{1,5}(?:-[0-9]{1,5})?\s*号?)")
@@ -113,6 +116,7 @@ _DOOR_NUMBER = re.compile(r"(?<=门牌)(?:号码?)?(?:是|为|:|：)?\s*([0-9]{1
 _PROTECTED = re.compile(
     r"(?:练-)?[A-Z][A-Z0-9]{1,7}-\d{8}-\d{4,}"  # case numbers
     r"|(?:19|20)\d{2}\s*[-./年]\s*\d{1,2}(?:\s*[-./月]\s*\d{1,2}\s*[日号]?)?"  # dates
+    r"|(?:19|20)\d{2}\s*[-–~至到]\s*(?:19|20)\d{2}"  # year ranges
     r"|\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?"  # times
     r"|(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?![0-9])")  # 20261201
 
@@ -124,8 +128,13 @@ _SURNAMES_2 = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令�
 _SURNAMES_1 = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余杜叶程魏苏吕丁任卢姚沈钟姜"
                "崔谭陆范汪廖石金韦贾夏付方邹熊孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔汤易常乔赖文"
                "施洪牛庞樊兰殷颜倪柳翟詹聂鲁葛伍童骆苗岳齐包关俞阮柴甘邢蒲尚单欧艾左华卓凌谷宁游盛祝梅池何高傅")
-# A "name" ending in one of these after 我是 is a place or an organisation (我是高新区的, 我是王府井店的).
+# A "name" ending in one of these after 我是 is a place or an organisation (我是高新区的, 我是王府井店的); one
+# holding a function word is a sentence (我是高是矮, 本人曾在).
 _NOT_NAME_END = tuple("区县市镇村街路局院校司店楼组队部厂委会站所园号栋室门")
+_NOT_IN_NAME = set("是的在不了要想有个这那和与就也都还很曾从对把被给向")
+# Words whose second character is a surname before an honorific by accident (感谢老师, 班主任老师, 语文老师).
+_NOT_A_SURNAME = ("感谢", "答谢", "致谢", "多谢", "道谢", "酬谢", "凋谢", "代谢", "主任", "相关", "有关", "机关", "海关",
+                  "语文", "中文", "英文", "人文", "天文", "历史", "文史")
 _SURNAME = "(?:" + "|".join(_SURNAMES_2) + f"|[{_SURNAMES_1}])"
 _HONORIFICS = ("先生", "女士", "小姐", "师傅", "阿姨", "老师", "大爷", "奶奶", "大妈", "大姐", "大哥", "叔叔", "伯伯",
                "爷爷", "婆婆", "经理", "医生", "律师", "同学")
@@ -174,18 +183,21 @@ def _number_hits(shadow: str) -> list[_Hit]:
     for m in _LANDLINE.finditer(shadow):
         hits.append(_Hit(PHONE, m.start(), m.end()))
     for m in _LOCAL.finditer(shadow):
-        if not _unit_follows(shadow, m.end()):
+        announced = any(w in shadow[max(0, m.start() - 8):m.start()] for w in _PHONE_WORDS)
+        if not _unit_follows(shadow, m.end()) and (not m.group(1) or announced):
             hits.append(_Hit(PHONE, m.start(), m.end()))
     return hits
 
 
-def _a_count(shadow: str, m: re.Match[str]) -> bool:
-    """A lone "3栋"/"2室" followed by 楼/房/厅 counts buildings or rooms; a lone "12室" is too short for a room."""
+def _a_count(text: str, shadow: str, m: re.Match[str]) -> bool:
+    """A lone "3栋"/"2室" followed by 楼/房/厅 counts buildings or rooms, so does a lone "一座"/"两幢"; a lone
+    "12室" is too short for a room."""
     parts = re.findall(_UNIT, m.group())
     if len(parts) != 1:
         return False
     digits = sum(c.isdigit() for c in m.group())
-    return shadow[m.end():m.end() + 1] in tuple(_COUNTED) or (parts[0] == "室" and digits < 3)
+    return (shadow[m.end():m.end() + 1] in tuple(_COUNTED) or (parts[0] == "室" and digits < 3)
+            or text[m.start()] in "一两")
 
 
 def _written_hits(wide: str) -> list[_Hit]:
@@ -197,10 +209,10 @@ def _written_hits(wide: str) -> list[_Hit]:
     return hits
 
 
-def _place_hits(shadow: str) -> list[_Hit]:
+def _place_hits(text: str, shadow: str) -> list[_Hit]:
     hits: list[_Hit] = []
     for m in _HOUSE.finditer(shadow):
-        if _STRONG.search(m.group()) and not _a_count(shadow, m):
+        if _STRONG.search(m.group()) and not _a_count(text, shadow, m):
             end = m.end()
             while end > m.start() and shadow[end - 1].isspace():
                 end -= 1
@@ -222,10 +234,11 @@ def _name_hits(text: str, names: Iterable[str]) -> list[_Hit]:
             start = text.find(name, start + len(name))
     for pattern in (_SELF_NAME, _SURNAME_ONLY):
         for m in pattern.finditer(text):
-            if not m.group(1).endswith(_NOT_NAME_END):
+            if not m.group(1).endswith(_NOT_NAME_END) and not _NOT_IN_NAME & set(m.group(1)[1:]):
                 hits.append(_Hit(NAME, m.start(1), m.end(1)))
     for m in _HONORIFIC.finditer(text):
-        hits.append(_Hit(NAME, m.start(), m.end()))
+        if text[max(0, m.start() - 1):m.start() + 1] not in _NOT_A_SURNAME:
+            hits.append(_Hit(NAME, m.start(), m.end()))
     return hits
 
 
@@ -237,7 +250,7 @@ _RANK = {EMAIL: 0, ID_NUMBER: 1, PHONE: 2, BANK_CARD: 3, PLATE: 4, NAME: 5, HOUS
 def _detect(text: str, names: Iterable[str]) -> list[_Hit]:
     shadow = _shadow(text)
     protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(shadow)]
-    candidates = (_number_hits(shadow) + _written_hits(text.translate(_WIDTH)) + _place_hits(shadow)
+    candidates = (_number_hits(shadow) + _written_hits(text.translate(_WIDTH)) + _place_hits(text, shadow)
                   + _name_hits(text, names))
     # A candidate touching a date or case number is not personal, unless it holds it and more (the birth date
     # inside an ID number written in groups).
