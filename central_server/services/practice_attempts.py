@@ -4,7 +4,7 @@ scored is never read. An attempt's id is the seat's: sending it again is answere
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,15 +67,16 @@ def receive(session: Session, user: User, attempt: AttemptIn, *, city: City, wei
         raise NotFound(f"no version {attempt.scenario_version} of practice scenario {attempt.scenario_id!r}",
                        code="scenario_not_found")
     scenario = Scenario.from_dict(body)
+    limit: int | None = None  # an assignment's own limit per scenario replaces the scenario's
     if attempt.assignment_id is not None:
         assignment = assigned_to(session, attempt.assignment_id, user.id)
         if assignment is None:
             raise Forbidden("this assignment is not yours", code="not_your_assignment")
         if attempt.scenario_id not in assignment.scenario_ids:
             raise Invalid("the scenario is not part of this assignment", code="not_in_assignment")
-        if assignment.time_limit_seconds:
-            scenario = replace(scenario, time_limit_seconds=assignment.time_limit_seconds)
-    score = score_attempt(scenario, answers, city, seconds=attempt.seconds, weights=weights, cited=attempt.cited)
+        limit = assignment.time_limit_seconds
+    score = score_attempt(scenario, answers, city, seconds=attempt.seconds, weights=weights, cited=attempt.cited,
+                          time_limit_seconds=limit)
     row = PracticeAttempt(
         id=attempt.id, user_id=user.id, seat_id=None, scenario_id=attempt.scenario_id,
         scenario_version=attempt.scenario_version, assignment_id=attempt.assignment_id, number=attempt.number,

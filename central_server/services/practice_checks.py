@@ -9,7 +9,9 @@ from typing import Any
 from central_server.core.errors import Invalid
 from contract.city.model import City
 from contract.errors import ValidationError, ValidationErrors
+from contract.practice.check import check_scenario
 from contract.practice.scenario import Scenario
+from contract.practice.scrub import find_personal
 
 INVALID_SCENARIO = "invalid_scenario"
 PERSONAL_DATA = "personal_data"
@@ -55,29 +57,21 @@ def parse_scenario(body: object) -> Scenario:
 
 def check_against_city(scenario: Scenario, city: City) -> None:
     """The key's category, departments, district, enums and article exist (422 `invalid_scenario`)."""
-    try:
-        from contract.practice.check import check_scenario  # helper "scoring"'s module, merged later
-    except ImportError:
-        return
-    try:
-        found = check_scenario(scenario, city)
-    except ValidationErrors as exc:
-        raise Invalid(describe_errors(exc.errors), code=INVALID_SCENARIO) from None
-    if found:
-        raise Invalid(describe_errors(list(found)), code=INVALID_SCENARIO)
+    if found := check_scenario(scenario, city):
+        raise Invalid(describe_errors(found), code=INVALID_SCENARIO)
 
 
 def refuse_personal_data(scenario: Scenario) -> None:
-    """No line or caller note may carry a real-looking name, phone, ID, plate or address (422 `personal_data`);
-    the profile's own fictitious name and phone are allowed."""
-    try:
-        from contract.practice.scrub import find_personal  # helper "scrub"'s module, merged later
-    except ImportError:
-        return
+    """No title, line or caller note may carry a real-looking name, phone, ID, plate, house number or e-mail
+    (422 `personal_data`, naming the places and the kinds, never the values); the profile's own fictitious name and
+    phone are allowed."""
     allow = tuple(v for v in (scenario.caller.name, scenario.caller.phone) if v)
-    texts = [(f"lines[{i}].text", line.text) for i, line in enumerate(scenario.lines)]
+    texts = [("title", scenario.title)] + [(f"lines[{i}].text", line.text) for i, line in enumerate(scenario.lines)]
     texts.append(("caller.note", scenario.caller.note))
-    places = [where for where, text in texts if text and find_personal(text, allow=allow)]
+    places = []
+    for where, text in texts:
+        if text and (found := find_personal(text, allow=allow)):
+            places.append(f"{where} ({', '.join(dict.fromkeys(f.kind for f in found))})")
     if places:
-        raise Invalid(f"personal data (names, phones, ID numbers, plates, house numbers) in {', '.join(places[:5])}:"
-                      " replace them with placeholders such as 【姓名】 and 【电话】", code=PERSONAL_DATA)
+        raise Invalid(f"personal data in {'; '.join(places[:5])}: replace it with placeholders such as 【姓名】 and "
+                      "【电话】 (the caller profile's fictitious name and phone)", code=PERSONAL_DATA)

@@ -23,8 +23,10 @@ NUMBER = "练-S001-20261205-0001"
 
 
 def demo_body(index: int = 0) -> dict[str, Any]:
-    """A shipped demo scenario as a trainer would send it (no id: the server makes one)."""
-    body = load_scenario_dir(scenario_dir(resources_dir(Settings())))[index].to_dict()
+    """A shipped demo scenario as a trainer would send it (no id: the server makes one): 0 is a dispatch about
+    night-time building noise (phone and address required), 1 another dispatch."""
+    shipped = {s.id: s for s in load_scenario_dir(scenario_dir(resources_dir(Settings())))}
+    body = shipped[("demo-env-001", "demo-env-002")[index]].to_dict()
     return {**body, "id": "", "source": "authored"}
 
 
@@ -114,6 +116,26 @@ def test_a_broken_scenario_is_refused_with_its_fields(desk: Desk) -> None:
     err = assert_error(desk.post("3001", "/scenarios", nul), 422, "invalid_scenario")
     assert "lines[1].text" in err["message"]
     assert count_rows(desk.database_url, "practice_scenarios") == 0
+
+
+def test_codes_are_checked_against_the_city_and_personal_data_refused(desk: Desk) -> None:
+    body = demo_body()
+    body["key"] = {**body["key"], "lead_department": "no-such-department", "district": "atlantis"}
+    err = assert_error(desk.post("3001", "/scenarios", body), 422, "invalid_scenario")
+    assert "key.lead_department" in err["message"] and "key.district" in err["message"]
+    leaked = demo_body()
+    leaked["lines"][3] = {"text": "我叫王建华，电话 139-1234-5678，住3栋2单元501室。", "after_seconds": 0}
+    err = assert_error(desk.post("3001", "/scenarios", leaked), 422, "personal_data")
+    assert "lines[3].text" in err["message"] and "5678" not in err["message"] and "王建华" not in err["message"]
+    assert count_rows(desk.database_url, "practice_scenarios") == 0
+    # The profile's own fictitious name and phone may be spelt out.
+    own = demo_body()
+    own["lines"][3] = {"text": f"我姓周，电话就是{own['caller']['phone']}。", "after_seconds": 0}
+    assert desk.post("3001", "/scenarios", own).status_code == 201
+    # A save is checked like a creation.
+    first = desk.get("3001", "/scenarios", status="all").json()["scenarios"][0]
+    assert_error(desk.put("3001", f"/scenarios/{first['id']}", {**first, "lines": leaked["lines"]}), 422,
+                 "personal_data")
 
 
 def test_versions_are_saved_optimistically(desk: Desk) -> None:
