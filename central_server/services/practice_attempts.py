@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central_server.core.errors import Conflict, Forbidden, Invalid, NotFound
-from central_server.db.models import PracticeAttempt, PracticeScenarioVersion, User
+from central_server.db.models import PracticeAttempt, PracticeScenario, PracticeScenarioVersion, User
 from central_server.services.practice_assignments import assigned_to
 from central_server.services.practice_checks import control_characters_in, describe_errors
-from central_server.services.practice_scenarios import iso, version_body
+from central_server.services.practice_scenarios import DRAFT, iso, version_body
 from contract.case_fields import CaseInput
 from contract.case_number import PRACTICE_NUMBER
 from contract.city.model import City
@@ -63,7 +63,9 @@ def receive(session: Session, user: User, attempt: AttemptIn, *, city: City, wei
         # Shape only: an exam that timed out sends an incomplete form, scored as it stands.
         raise Invalid("answers: " + describe_errors(exc.errors), code="invalid_answers") from None
     body = version_body(session, attempt.scenario_id, attempt.scenario_version)
-    if body is None:
+    library = session.get(PracticeScenario, attempt.scenario_id)
+    # A draft was never sent to a seat (a retired one was, and its attempts still count).
+    if body is None or library is None or library.status == DRAFT:
         raise NotFound(f"no version {attempt.scenario_version} of practice scenario {attempt.scenario_id!r}",
                        code="scenario_not_found")
     scenario = Scenario.from_dict(body)

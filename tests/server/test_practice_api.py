@@ -262,8 +262,12 @@ def test_an_incomplete_exam_form_is_scored_but_a_misshapen_one_is_refused(desk: 
     assert_error(desk.attempt("1001", scenario, number="S001-20261205-0001"), 422, "not_practice_number")
     assert_error(desk.attempt("1001", scenario, scenario_version=9), 404, "scenario_not_found")
     assert_error(desk.attempt("1001", scenario, scenario_id="nope"), 404, "scenario_not_found")
+    draft = desk.post("3001", "/scenarios", demo_body(1)).json()  # never sent to a seat
+    assert_error(desk.attempt("1001", draft), 404, "scenario_not_found")
+    desk.post("3001", f"/scenarios/{scenario['id']}/retire")  # played before it was retired: still scored
+    assert desk.attempt("1001", scenario).status_code == 200
     assert_error(desk.attempt("1001", scenario, id="not-a-uuid"), 422, "invalid_request")
-    assert count_rows(desk.database_url, "practice_attempts") == 1
+    assert count_rows(desk.database_url, "practice_attempts") == 2
 
 
 def test_assignment_attempts_use_its_time_limit_and_count_as_done(desk: Desk) -> None:
