@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -302,3 +303,24 @@ def test_a_scenario_body_is_stored_as_checked(desk: Desk) -> None:
                                                                               "after_seconds": 5.0}
     assert_error(desk.post("3001", "/scenarios", body), 409, "scenario_exists")
     assert_error(desk.post("3001", "/scenarios", {**body, "id": "bad id/with slash"}), 422, "invalid_scenario")
+
+
+def test_the_same_attempt_sent_at_once_is_stored_once(desk: Desk) -> None:
+    """A seat retrying while its first send is still in flight: every answer is the one stored score."""
+    scenario = desk.published()
+    attempt_id = str(uuid.uuid4())
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: desk.attempt("1001", scenario, id=attempt_id), range(6)))
+    assert [a.status_code for a in answers] == [200] * 6, [a.text for a in answers]
+    assert len({str(a.json()) for a in answers}) == 1
+    assert count_rows(desk.database_url, "practice_attempts") == 1
+
+
+def test_two_trainers_saving_the_same_version_at_once_make_one_version(desk: Desk) -> None:
+    first = desk.post("3001", "/scenarios", demo_body()).json()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda i: desk.put("3001", f"/scenarios/{first['id']}", {**first, "title": f"改{i}"}),
+                                range(4)))
+    assert sorted(a.status_code for a in answers) == [200, 409, 409, 409], [a.text for a in answers]
+    assert {a.json()["error"] for a in answers if a.status_code == 409} == {"version_conflict"}
+    assert count_rows(desk.database_url, "practice_scenario_versions") == 2
