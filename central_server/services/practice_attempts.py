@@ -22,7 +22,7 @@ from contract.case_number import PRACTICE_NUMBER
 from contract.city.model import City
 from contract.errors import ValidationErrors
 from contract.practice.scenario import Scenario
-from contract.practice.scoring import Weights, score_attempt
+from contract.practice.scoring import Weights, category_path, score_attempt
 
 MAX_LIMIT = 200
 
@@ -83,7 +83,8 @@ def receive(session: Session, user: User, attempt: AttemptIn, *, city: City, wei
         id=attempt.id, user_id=user.id, seat_id=None, scenario_id=attempt.scenario_id,
         scenario_version=attempt.scenario_version, assignment_id=attempt.assignment_id, number=attempt.number,
         answers=answers.to_dict(), cited=sorted(set(attempt.cited)), score=score.to_dict(), total=score.total,
-        expected_category=scenario.key.category[:200], given_category=answers.category.strip().strip("/")[:200],
+        expected_category=category_path(scenario.key.category)[:200],
+        given_category=category_path(answers.category)[:200],  # as the scorer read them, for the confusions
         seconds=attempt.seconds, over_time=score.over_time, suggestions_shown=attempt.suggestions_shown,
         started_at=attempt.started_at.astimezone(UTC), submitted_at=attempt.submitted_at.astimezone(UTC),
         received_at=now or datetime.now(UTC))
