@@ -15,14 +15,10 @@ from contract.city.model import City
 from contract.errors import ValidationErrors
 from operator_app.errors import SyncError, SyncErrorKind
 from operator_app.paths import resources_dir
-from operator_app.practice import (
-    PracticeStore,
-    available_scenarios,
-    history,
-    refresh_library,
-    submit_practice,
-    upload_pending,
-)
+from operator_app.practice.attempts import history, submit_practice
+from operator_app.practice.library import available_scenarios, refresh_library
+from operator_app.practice.store import PracticeStore
+from operator_app.practice.upload import upload_pending
 from operator_app.seat import Seat
 from operator_app.services.intake import submit_case
 from operator_app.store.database import DB_FILE

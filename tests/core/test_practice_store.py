@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,16 +15,10 @@ from contract.city.model import City
 from contract.errors import ValidationErrors
 from operator_app.errors import AuthError, StoreError, SyncError, SyncErrorKind
 from operator_app.paths import resources_dir
-from operator_app.practice import (
-    PRACTICE_FILE,
-    PracticeStore,
-    available_scenarios,
-    cached_assignments,
-    history,
-    refresh_library,
-    submit_practice,
-)
 from operator_app.practice import store as practice_tables
+from operator_app.practice.attempts import history, submit_practice
+from operator_app.practice.library import available_scenarios, cached_assignments, refresh_library
+from operator_app.practice.store import PRACTICE_FILE, PracticeStore
 from operator_app.seat import Seat
 from operator_app.store.encryption import PLAIN_HEADER, open_keyed
 from operator_app.store.keys import Purpose, database_key
@@ -192,3 +187,39 @@ def test_a_store_written_by_a_newer_version_is_refused(pstore: PracticeStore, tm
     pstore.close()
     with pytest.raises(StoreError, match="更新版本"):
         PracticeStore.open(pstore.path.parent, seat_code="S001")
+
+
+def test_the_cli_lists_demo_scenarios_on_a_seat_without_a_practice_store(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from operator_app.cli import main
+
+    empty = tmp_path / "nothing-here"
+    assert main(["--data-dir", str(empty), "practice", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["source"] == "demo"
+    assert [s["id"] for s in listed["scenarios"]] == [s.id for s in demo_scenarios()]
+    assert not empty.exists()  # listing creates nothing
+    assert main(["--data-dir", str(empty), "practice", "history", "--operator", "1001"]) == 0
+    assert "no practice attempts" in capsys.readouterr().out
+
+
+def test_the_cli_lists_cached_scenarios_and_a_trainees_history(
+        seat: Seat, pstore: PracticeStore, city: City, capsys: pytest.CaptureFixture[str]) -> None:
+    from operator_app.cli import main
+
+    scenario = demo_scenarios()[1]
+    refresh_library(pstore, FakeServer(city, scenarios=published([replace(scenario, id="srv-9")])),
+                    trainee_id="1001")
+    result = _submit(pstore, city)
+    folder = str(seat.data_dir)
+    assert main(["--data-dir", folder, "practice", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "1 scenarios from the central server" in out and "srv-9" in out and scenario.title in out
+    assert main(["--data-dir", folder, "practice", "history", "--operator", "1001", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["number"], row["total"], row["state"], row["scored_by"]) == (
+        result.number, 100.0, "pending", "seat")  # type: ignore[attr-defined]
+    assert main(["--data-dir", folder, "practice", "history", "--operator", "1001"]) == 0
+    assert "练-S001-20261205-0001" in capsys.readouterr().out
+    assert main(["--data-dir", folder, "practice", "history", "--operator", "8888"]) == 1
+    assert "not in the city's roster" in capsys.readouterr().err

@@ -11,7 +11,9 @@ import pytest
 from contract.city.model import City
 from contract.practice.scenario import Scenario
 from operator_app.errors import SyncError, SyncErrorKind
-from operator_app.practice import PracticeResult, PracticeStore, history, submit_practice, upload_pending
+from operator_app.practice.attempts import PracticeResult, history, submit_practice
+from operator_app.practice.store import PracticeStore
+from operator_app.practice.upload import upload_pending
 from operator_app.seat import Seat
 from tests.core.practice_helpers import FakeServer, demo_scenarios, published, right_form, weights
 
