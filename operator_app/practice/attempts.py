@@ -38,7 +38,7 @@ class AttemptRow:
     id: str
     number: str
     trainee_id: str
-    scenario: Scenario  # as played
+    scenario: Scenario  # as played (its own time limit; `time_limit_seconds` is the one that applied)
     assignment_id: str | None
     answers: CaseInput
     cited: tuple[str, ...]
@@ -95,7 +95,7 @@ def submit_practice(
         number = format_practice_number(pstore.seat_code, local_day, seq)
         conn.execute(insert(t.attempts).values(
             id=attempt_id, trainee_id=trainee_id, scenario_id=scenario.id, scenario_version=scenario.version,
-            scenario_json=json.dumps(played.to_dict(), ensure_ascii=False), assignment_id=assignment_id or None,
+            scenario_json=json.dumps(scenario.to_dict(), ensure_ascii=False), assignment_id=assignment_id or None,
             number=number, answers_json=json.dumps(form.to_dict(), ensure_ascii=False),
             cited_json=json.dumps(list(unique_cited)), local_score_json=json.dumps(score.to_dict(), ensure_ascii=False),
             server_score_json=None, seconds=spent, time_limit_seconds=limit, suggestions_shown=suggestions_shown,

@@ -85,7 +85,7 @@ attempts = Table(
     Column("trainee_id", Text, nullable=False),
     Column("scenario_id", Text, nullable=False),
     Column("scenario_version", Integer, nullable=False),
-    Column("scenario_json", Text, nullable=False),  # the scenario as played (its key, for the result screen)
+    Column("scenario_json", Text, nullable=False),  # the scenario played (its key, for the result screen)
     Column("assignment_id", Text, nullable=True),
     Column("number", Text, nullable=False, unique=True),  # 练-S001-20261205-0003
     Column("answers_json", Text, nullable=False),  # CaseInput.to_dict()

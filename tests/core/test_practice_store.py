@@ -91,6 +91,15 @@ def test_an_exam_time_limit_replaces_the_scenario_one(pstore: PracticeStore, cit
     assert history(pstore, "1001")[0].time_limit_seconds == 120
 
 
+def test_a_limit_shorter_than_any_scenario_may_have_still_reads_back(pstore: PracticeStore, city: City) -> None:
+    scenario = demo_scenarios()[0]
+    submit_practice(pstore, city, scenario, right_form(scenario, city), trainee_id="1001", started_at=START,
+                    seconds=25, cited=(), suggestions_shown=False, assignment_id=None, weights=weights(),
+                    time_limit_seconds=20, now=START)
+    [row] = history(pstore, "1001")
+    assert (row.time_limit_seconds, row.score.over_time, row.scenario) == (20, True, scenario)
+
+
 def test_a_trainer_cannot_practise(pstore: PracticeStore, city: City) -> None:
     with pytest.raises(AuthError):
         _submit(pstore, city, trainee="3001")
@@ -223,3 +232,20 @@ def test_the_cli_lists_cached_scenarios_and_a_trainees_history(
     assert "练-S001-20261205-0001" in capsys.readouterr().out
     assert main(["--data-dir", folder, "practice", "history", "--operator", "8888"]) == 1
     assert "not in the city's roster" in capsys.readouterr().err
+
+
+def test_submits_from_several_threads_get_distinct_numbers(pstore: PracticeStore, city: City) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        numbers = list(pool.map(lambda i: _submit(pstore, city, now=START + timedelta(seconds=i)).number,  # type: ignore[attr-defined]
+                                range(12)))
+    assert sorted(numbers) == [f"练-S001-20261205-{i:04d}" for i in range(1, 13)]
+
+
+def test_a_damaged_practice_file_is_reported_and_left_as_it_is(seat: Seat) -> None:
+    path = seat.data_dir / PRACTICE_FILE
+    path.write_bytes(b"\x00garbage" * 512)
+    with pytest.raises(StoreError, match="练习库"):
+        PracticeStore.open(seat.data_dir, seat_code="S001")
+    assert path.read_bytes() == b"\x00garbage" * 512
