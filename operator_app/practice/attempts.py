@@ -21,6 +21,8 @@ from operator_app.ids import new_uuid
 from operator_app.practice import store as t
 from operator_app.practice.store import PracticeStore
 
+MAX_SECONDS = 86_400  # the server refuses an attempt worked on for longer (a clock left running)
+
 
 @dataclass(frozen=True)
 class PracticeResult:
@@ -84,10 +86,11 @@ def submit_practice(
         validate_case(form, city)
     limit = time_limit_seconds if time_limit_seconds and time_limit_seconds > 0 else scenario.time_limit_seconds
     played = replace(scenario, time_limit_seconds=limit)
-    spent = max(0.0, float(seconds))
+    spent = min(float(MAX_SECONDS), max(0.0, float(seconds)))
     unique_cited = tuple(dict.fromkeys(c for c in cited if c))
     score = score_attempt(played, form, city, seconds=spent, weights=weights, cited=unique_cited)
     at = (now or datetime.now(UTC)).astimezone(UTC)
+    started = min(started_at.astimezone(UTC), at)  # a clock set back in between: the server refuses start > end
     local_day = at.astimezone(ZoneInfo(city.timezone)).date()
     attempt_id = new_uuid()
     with pstore.write() as conn:
@@ -99,7 +102,7 @@ def submit_practice(
             number=number, answers_json=json.dumps(form.to_dict(), ensure_ascii=False),
             cited_json=json.dumps(list(unique_cited)), local_score_json=json.dumps(score.to_dict(), ensure_ascii=False),
             server_score_json=None, seconds=spent, time_limit_seconds=limit, suggestions_shown=suggestions_shown,
-            validated=validate, started_at=_iso(started_at), submitted_at=_iso(at), state="pending", last_error="",
+            validated=validate, started_at=_iso(started), submitted_at=_iso(at), state="pending", last_error="",
             tries=0, sent_at=None))
     return PracticeResult(attempt_id, number, score)
 

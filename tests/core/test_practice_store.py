@@ -100,6 +100,16 @@ def test_a_limit_shorter_than_any_scenario_may_have_still_reads_back(pstore: Pra
     assert (row.time_limit_seconds, row.score.over_time, row.scenario) == (20, True, scenario)
 
 
+def test_times_the_server_would_refuse_are_kept_within_its_bounds(pstore: PracticeStore, city: City) -> None:
+    scenario = demo_scenarios()[0]
+    submit_practice(pstore, city, scenario, right_form(scenario, city), trainee_id="1001",
+                    started_at=START + timedelta(minutes=5), seconds=200_000, cited=(), suggestions_shown=True,
+                    assignment_id=None, weights=weights(), now=START)  # the clock was set back meanwhile
+    [row] = history(pstore, "1001")
+    assert row.started_at == row.submitted_at == "2026-12-05T02:00:00.000+00:00"
+    assert row.seconds == 86_400 and row.score.over_time
+
+
 def test_a_trainer_cannot_practise(pstore: PracticeStore, city: City) -> None:
     with pytest.raises(AuthError):
         _submit(pstore, city, trainee="3001")
