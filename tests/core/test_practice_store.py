@@ -259,3 +259,20 @@ def test_a_damaged_practice_file_is_reported_and_left_as_it_is(seat: Seat) -> No
     with pytest.raises(StoreError, match="练习库"):
         PracticeStore.open(seat.data_dir, seat_code="S001")
     assert path.read_bytes() == b"\x00garbage" * 512
+
+
+def test_the_package_names_its_api_and_loads_it_on_use() -> None:
+    import importlib
+    import subprocess
+    import sys
+
+    import operator_app.practice as practice
+
+    assert set(practice.__all__) == set(practice._SUBMODULE)
+    for name, submodule in practice._SUBMODULE.items():
+        assert getattr(practice, name) is getattr(importlib.import_module(f"operator_app.practice.{submodule}"), name)
+    # The CLI registers `practice` at start-up: that must not load the store's libraries for every command.
+    probe = ("import sys; from operator_app.cli import build_parser; build_parser(); "
+             "print(sorted(m for m in ('sqlalchemy', 'sqlcipher3') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
