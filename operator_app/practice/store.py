@@ -44,8 +44,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from operator_app.errors import StoreError
-from operator_app.store.encryption import DB_ERRORS, keyed_engine, unlock
-from operator_app.store.keys import DbKey, Purpose
+from operator_app.store.database import DB_FILE
+from operator_app.store.encryption import DB_ERRORS, is_plain, keyed_engine, unlock
+from operator_app.store.keys import DbKey, KeyMissingError, Purpose, has_key
 
 PRACTICE_FILE = "practice.db"
 SCHEMA_VERSION = 1
@@ -133,6 +134,7 @@ class PracticeStore:
         path = data_dir / PRACTICE_FILE
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
+            _refuse_a_key_the_store_lacks(data_dir)
             key = unlock(path, Purpose.SEAT_STORE)
             write_engine = _engine(path, key, immediate=True)
             read_engine = _engine(path, key, immediate=False)
@@ -155,6 +157,14 @@ class PracticeStore:
     def close(self) -> None:
         self._write_engine.dispose()
         self._read_engine.dispose()
+
+
+def _refuse_a_key_the_store_lacks(data_dir: Path) -> None:
+    """An encrypted real store whose key record is gone: making a key here would give the real store a key that
+    cannot open it, turning "key record lost" into "wrong key". Refused instead; the real store reports it."""
+    real = data_dir / DB_FILE
+    if real.is_file() and real.stat().st_size > 0 and not is_plain(real) and not has_key(data_dir, Purpose.SEAT_STORE):
+        raise KeyMissingError(f"本地工单库（{real}）的密钥记录不见了，练习库不能另建密钥；请先解决本地工单库的问题。")
 
 
 def _engine(path: Path, key: DbKey, *, immediate: bool) -> Engine:

@@ -276,3 +276,13 @@ def test_the_package_names_its_api_and_loads_it_on_use() -> None:
              "print(sorted(m for m in ('sqlalchemy', 'sqlcipher3') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_no_key_is_made_for_a_real_store_whose_key_record_is_gone(seat: Seat) -> None:
+    from operator_app.store.keys import KEY_REF_FILE, KeyMissingError
+
+    seat.close()
+    (seat.data_dir / KEY_REF_FILE).unlink()
+    with pytest.raises(KeyMissingError):
+        PracticeStore.open(seat.data_dir, seat_code="S001")
+    assert not (seat.data_dir / KEY_REF_FILE).exists() and not (seat.data_dir / PRACTICE_FILE).exists()
