@@ -62,7 +62,7 @@ def upload_pending(pstore: PracticeStore, api: Api, *, trainee_id: str | None = 
                 answer = api("POST", ATTEMPTS_PATH, json_body=_body(row._mapping))
             except SyncError as exc:
                 if exc.kind is SyncErrorKind.REJECTED:
-                    _mark_refused(pstore, row.id, f"{exc.code}: {exc}" if exc.code else str(exc))
+                    _mark_refused(pstore, row.id, exc)
                     refused += 1
                     continue
                 error = f"练习成绩暂未上传（稍后自动重试）：{exc}"
@@ -108,8 +108,10 @@ def _mark_sent(pstore: PracticeStore, attempt_id: str, score: Score) -> None:
             tries=t.attempts.c.tries + 1, sent_at=_now()))
 
 
-def _mark_refused(pstore: PracticeStore, attempt_id: str, reason: str) -> None:
-    log.warning("the server refused practice attempt %s: %s", attempt_id, reason)
+def _mark_refused(pstore: PracticeStore, attempt_id: str, exc: SyncError) -> None:
+    # The log gets the code only: the server's message may quote what the trainee typed.
+    log.warning("the server refused practice attempt %s (%s)", attempt_id, exc.code or "no code")
+    reason = f"{exc.code}: {exc}" if exc.code else str(exc)
     with pstore.write() as conn:
         conn.execute(update(t.attempts).where(t.attempts.c.id == attempt_id).values(
             state="refused", last_error=reason[:500], tries=t.attempts.c.tries + 1))

@@ -3,6 +3,7 @@ refusal is final, a network failure is retried later, and a crash between send a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -65,11 +66,14 @@ def test_a_sent_attempt_takes_the_servers_score(pstore: PracticeStore, city: Cit
 @pytest.mark.parametrize(("status", "code"), [(409, "attempt_taken"), (422, "not_practice_number"),
                                               (404, "scenario_not_found")])
 def test_a_refused_attempt_is_marked_and_never_sent_again(pstore: PracticeStore, city: City, scenario: Scenario,
-                                                          server: FakeServer, status: int, code: str) -> None:
+                                                          server: FakeServer, status: int, code: str,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
     refused = _submit(pstore, city, scenario)
     fine = _submit(pstore, city, scenario, minute=1)
     server.refuse[refused.attempt_id] = (status, code)
-    report = upload_pending(pstore, server)
+    with caplog.at_level(logging.DEBUG):
+        report = upload_pending(pstore, server)
+    assert code in caplog.text and f"refused ({status})" not in caplog.text  # the code, not the server's words
     assert (report.sent, report.refused, report.pending) == (1, 1, 0)  # the refusal did not stop the next one
     rows = {r.id: r for r in history(pstore, "1001")}
     assert rows[refused.attempt_id].state == "refused" and code in rows[refused.attempt_id].last_error
