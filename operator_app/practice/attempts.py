@@ -49,6 +49,7 @@ class AttemptRow:
     seconds: float
     time_limit_seconds: int
     suggestions_shown: bool
+    validated: bool  # False: an exam whose time ran out, scored as the form stood
     started_at: str
     submitted_at: str
     state: str
@@ -131,7 +132,7 @@ def _row(r: object) -> AttemptRow:
         answers=CaseInput.from_mapping(json.loads(get["answers_json"])), cited=tuple(json.loads(get["cited_json"])),
         score=Score.from_dict(json.loads(server or get["local_score_json"])), server_scored=server is not None,
         seconds=float(get["seconds"]), time_limit_seconds=int(get["time_limit_seconds"]),
-        suggestions_shown=bool(get["suggestions_shown"]), started_at=get["started_at"],
+        suggestions_shown=bool(get["suggestions_shown"]), validated=bool(get["validated"]), started_at=get["started_at"],
         submitted_at=get["submitted_at"], state=get["state"], last_error=get["last_error"])
 
 

@@ -58,7 +58,7 @@ def test_a_right_answer_scores_full_marks_and_is_kept_pending(pstore: PracticeSt
     assert result.score.total == 100.0  # type: ignore[attr-defined]
     [row] = history(pstore, "1001")
     assert row.id == result.attempt_id and row.state == "pending"  # type: ignore[attr-defined]
-    assert not row.server_scored and row.total == 100.0
+    assert not row.server_scored and row.total == 100.0 and row.validated
     assert row.answers == right_form(demo_scenarios()[0], city)
     assert row.scenario.id == "demo-env-001"
 
@@ -79,7 +79,8 @@ def test_an_exam_out_of_time_scores_the_raw_form(pstore: PracticeStore, city: Ci
     score = result.score  # type: ignore[attr-defined]
     assert score.field("category").right and not score.field("lead_department").right
     assert score.over_time and 0 < score.total < 100
-    assert history(pstore, "1001")[0].answers == half_done
+    [row] = history(pstore, "1001")
+    assert row.answers == half_done and not row.validated
 
 
 def test_an_exam_time_limit_replaces_the_scenario_one(pstore: PracticeStore, city: City) -> None:
