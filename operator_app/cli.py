@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     from operator_app.cli_store import register as register_store
 
     register_store(sub)
+    from operator_app.practice.cli_ops import register as register_practice
+
+    register_practice(sub)
 
     kb = sub.add_parser("kb", help="the seat's local knowledge base (<data-dir>/kb.sqlite)") \
         .add_subparsers(dest="kb_command", required=True)
@@ -130,7 +133,7 @@ def _subject(exc: OperatorAppError) -> str:
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    if args.command in ("route", "store"):
+    if args.command in ("route", "store", "practice"):
         return int(args.func(args))
     if args.command == "kb":
         return _kb(args)
