@@ -163,6 +163,9 @@ class DeskWindow(QMainWindow):
         slot = self.pages.get("workbench")
         if isinstance(slot, WorkbenchSlot):
             slot.connect_api(api)
+        practice = self.pages.get("practice")
+        if practice is not None:
+            practice.connect_api(api)  # type: ignore[attr-defined]  # ui/training/practice/page.py
 
     def show_workspace(self, key: str) -> None:
         page = self.pages.get(key)
