@@ -56,14 +56,14 @@ def pick_category(qtbot: Any, window: PracticeWindow, words: str, leaf: str) -> 
     for _ in range(row + 1):
         QTest.keyClick(popup, Qt.Key.Key_Down)
     QTest.keyClick(popup, Qt.Key.Key_Return)
-    assert picker.path() == leaf
+    assert picker.path() == leaf, (picker.text(), row, [model.index(r, 0).data() for r in range(model.rowCount())])
 
 
 def choose(combo: Any, text: str) -> None:
     """Move a combo box to `text` with the arrow keys."""
     combo.setFocus()
     target = combo.findText(text)
-    assert target >= 0, text
+    assert target >= 0, (text, [combo.itemText(i) for i in range(combo.count())])
     while combo.currentIndex() != target:
         QTest.keyClick(combo, Qt.Key.Key_Down if combo.currentIndex() < target else Qt.Key.Key_Up)
 

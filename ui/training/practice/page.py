@@ -91,7 +91,7 @@ class PracticePage(QWidget):
         self.scenarios: list[Scenario] = []
         self.assignments: list[Assignment] = []
         self.window_: PracticeWindow | None = None
-        self._refreshing = False
+        self._refreshing = self._again = False
         self._server_note = ""
 
         self.status = named(QLabel(self.tr("正在读取练习场景…")), "practiceStatus")
@@ -201,9 +201,10 @@ class PracticePage(QWidget):
         if api is None:
             self.status.setText(self.tr("未连接中心服务器：使用本机已有的练习场景（成绩连接后自动上传）"))
             return
-        if self._refreshing:
+        if self._refreshing:  # one at a time; asked again meanwhile (e.g. a new api): once more after it
+            self._again = True
             return
-        self._refreshing = True
+        self._refreshing, self._again = True, False
         from operator_app.practice import refresh_library, upload_pending
 
         me = self.me.id
@@ -213,6 +214,9 @@ class PracticePage(QWidget):
 
         def done(result: tuple[Any, Any]) -> None:
             self._refreshing = False
+            if self._again:
+                self.refresh()
+                return
             library, upload = result
             problem = library.error or upload.error
             self._server_note = problem or self.tr("已从中心更新：%1 个场景，%2 项作业").replace(
@@ -222,6 +226,8 @@ class PracticePage(QWidget):
         def failed(exc: BaseException) -> None:
             self._refreshing = False
             self._failed(exc)
+            if self._again:
+                self.refresh()
 
         self.status.setText(self.tr("正在从中心服务器更新练习…"))
         self.tasks.network(work, done, failed)
