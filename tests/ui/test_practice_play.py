@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from contract.practice.scoring import load_weights, score_attempt
 from operator_app.paths import resources_dir
@@ -135,3 +136,49 @@ def test_lines_with_a_delay_come_by_themselves(qtbot, desk: DeskWindow) -> None:
     assert isinstance(window, PracticeWindow)
     assert window.caller.revealed() == ["来电人：第一句"]
     qtbot.waitUntil(lambda: len(window.caller.revealed()) == 2, timeout=3000)
+
+
+def test_a_direct_answer_cites_the_article_and_the_result_opens_it(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    from contract.practice.scenario import AnswerKey, CallerProfile, Line, Scenario
+    from tests.ui.practice_steps import choose, pick_category, practice_page
+    from tests.ui.test_practice_isolation import load_demo_kb
+    from ui.kb.viewer import ArticleViewer
+
+    load_demo_kb(desk.seat.data_dir)
+    scenario = Scenario(
+        id="t-direct", title="灵活就业参保咨询", lines=(Line("我现在打零工，想自己交养老保险，怎么办？"),),
+        caller=CallerProfile(name="李先生", phone="13900000199"),
+        key=AnswerKey(category="劳动和社会保障/养老保险/参保缴费", appeal_type="consult", disposition="direct",
+                      kb_article="demo-001"))
+    page = practice_page(qtbot, desk)
+    window = page.start([scenario], None)
+    assert window is not None
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    type_ascii(window.form.caller.phone, "13900000199")
+    choose(window.form.appeal.appeal_type, "咨询")
+    pick_category(qtbot, window, "参保缴费", "劳动和社会保障/养老保险/参保缴费")
+    type_chinese(window.form.appeal.content.edit, "来电人打零工，咨询灵活就业人员如何参加养老保险")
+    QTest.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)  # the knowledge base's search
+    search = window.assembly.kb.search
+    assert search.search.hasFocus()
+    type_chinese(search.search, "灵活就业")
+    qtbot.waitUntil(lambda: search.current_hit() is not None, timeout=5000)
+    ids = [search.model.hit(i).id for i in range(search.model.rowCount())]  # type: ignore[union-attr]
+    search.results.setFocus()
+    for _ in range(ids.index("demo-001")):
+        QTest.keyClick(search.results, Qt.Key.Key_Down)
+    assert search.current_hit().id == "demo-001"  # type: ignore[union-attr]
+    QTest.keyClick(window, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)  # cite it (F6 is the next line here)
+    qtbot.waitUntil(lambda: window.form.disposition.answer.toPlainText() != "", timeout=5000)
+    assert window.form.disposition.buttons["direct"].isChecked()
+    submit_with_keys(window)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=5000)
+    rows = window.result.row_texts()
+    assert rows["引用知识库"][0] == "✓" and rows["引用知识库"][3] == "《灵活就业人员如何参加职工养老保险》"
+    assert window.result.article.text() == "答复依据：《灵活就业人员如何参加职工养老保险》"
+    window.result.article_button.setFocus()
+    assert window.result.article_button.hasFocus()
+    QTest.keyClick(window.result.article_button, Qt.Key.Key_Return)  # Enter on the article's button opens it
+    qtbot.waitUntil(lambda: isinstance(window.assembly.kb.viewer, ArticleViewer)
+                    and window.assembly.kb.viewer.isVisible(), timeout=5000)
+    assert window.assembly.kb.viewer.article.id == "demo-001"  # type: ignore[union-attr]
