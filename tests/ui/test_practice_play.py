@@ -182,3 +182,24 @@ def test_a_direct_answer_cites_the_article_and_the_result_opens_it(qtbot, desk: 
     qtbot.waitUntil(lambda: isinstance(window.assembly.kb.viewer, ArticleViewer)
                     and window.assembly.kb.viewer.isVisible(), timeout=5000)
     assert window.assembly.kb.viewer.article.id == "demo-001"  # type: ignore[union-attr]
+
+
+def test_the_practice_window_fits_1280_by_720(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    """The caller panel, the whole form (errors shown too) and the assist column, none scrolling."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from contract.case_fields import CaseInput
+
+    window = start_scenario(qtbot, desk, NOISE)
+    window.resize(1280, 720)
+    window.fit_columns()
+    window.form.load(CaseInput(phone="12345", content="工地很吵", disposition="dispatch", urgency="urgent"))
+    window.submit()
+    assert window.form.summary.isVisible()
+    for _ in range(5):
+        QApplication.processEvents()
+    qtbot.wait(50)
+    for area in window.findChildren(QScrollArea):
+        if area.isVisible():
+            assert not area.verticalScrollBar().isVisible() and not area.horizontalScrollBar().isVisible(), area
+    assert window.caller.width() >= 170 and window.assembly.assist.width() >= window.assembly.assist.minimumWidth()

@@ -68,6 +68,8 @@ class CallerPanel(QWidget):
         if caller.note:
             parts.append(self.tr("备注：%1").replace("%1", caller.note))
         self.profile.setText("\n".join(parts))
+        # Special needs change how the call is handled (and are scored): they stand out when there are any.
+        self.profile.setStyleSheet("color: #e65100; font-weight: bold;" if caller.special_needs else "")
         self.next_line()
 
     def next_line(self) -> None:

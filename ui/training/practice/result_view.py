@@ -154,15 +154,21 @@ class ResultView(QWidget):
         else:
             given = named_value(field.skill, field.given, self.city, titles)
             expected = named_value(field.skill, field.expected, self.city, titles)
+        if field.skill == "special_needs":  # none is an answer of its own here, not a blank
+            given, expected = given or self.tr("无"), expected or self.tr("无")
         empty = self.tr("（未填）")
-        cells = [tr_core(field.label), RIGHT if field.right else WRONG, f"{field.points:g} / {field.weight:g}",
-                 given or empty, expected or self.tr("（无）")]
+        points = f"{field.points:g} / {field.weight:g}" if field.weight else self.tr("不计分")
+        cells = [tr_core(field.label), RIGHT if field.right else WRONG, points, given or empty,
+                 expected or self.tr("（无）")]
         colour = QBrush(QColor("#2e7d32" if field.right else "#c62828"))
+        wrong_row = QBrush(QColor("#ffebee"))
         for column, text in enumerate(cells):
             item = QTableWidgetItem(text)
             if column == 1:
                 item.setForeground(colour)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            if not field.right:
+                item.setBackground(wrong_row)
             self.table.setItem(row, column, item)
 
     def row_texts(self) -> dict[str, list[str]]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTableWidget,
@@ -61,13 +62,15 @@ log = logging.getLogger(__name__)
 Api = Callable[..., Any]
 VIOLET = "#6a1b9a"
 STYLE = f"""
-QFrame#practiceFrame {{ border: 4px solid {VIOLET}; background: #f6effa; }}
+QFrame#practiceFrame {{ border: 3px solid {VIOLET}; background: #f6effa; }}
 QLabel#practiceBanner {{ background: {VIOLET}; color: white; font-size: 16px; font-weight: bold; padding: 4px 10px; }}
 QLabel#practiceTimer {{ background: {VIOLET}; color: white; font-size: 16px; font-weight: bold; padding: 4px 10px; }}
 QLabel#practiceTitle {{ font-size: 15px; font-weight: bold; color: {VIOLET}; }}
 QLabel#resultTotal {{ font-size: 20px; font-weight: bold; color: {VIOLET}; padding: 0 8px; }}
 QPushButton#submitButton {{ background: {VIOLET}; color: white; }}
 """
+CALLER_MIN_WIDTH = 170  # on 1280 columns: what the form and the assist column leave
+CALLER_WIDTH = 320
 NEXT_LINE = "F6"  # the desk's F6 cites an article; in practice the caller's next line, citing moves to Shift+F6
 CITE = "Shift+F6"
 SPEAK = "F7"
@@ -119,7 +122,7 @@ class PracticeWindow(QMainWindow):
         self.assembly.message.connect(self.statusBar().showMessage)
         self.assembly.set_suggestions_shown(not (assignment is not None and assignment.suggestions_off))
         self.caller = CallerPanel()
-        self.caller.setMinimumWidth(240)
+        self.caller.setMinimumWidth(CALLER_MIN_WIDTH)
         self.timer = PracticeTimer()
         self.timer.expired.connect(self._time_up)
         self.voice = Voice(self)
@@ -148,8 +151,8 @@ class PracticeWindow(QMainWindow):
         self.play.addWidget(self.assembly)
         self.play.setStretchFactor(0, 0)
         self.play.setStretchFactor(1, 1)
-        self.play.setSizes([260, 1010])
-        self.assembly.setSizes([700, 310])
+        self.play.setChildrenCollapsible(False)
+        self._fitted = False
         self.result = ResultView(city)
         self.result.next_requested.connect(self.next_scenario)
         self.result.close_requested.connect(self.close)
@@ -162,13 +165,15 @@ class PracticeWindow(QMainWindow):
 
         frame = named(QFrame(), "practiceFrame")
         layout = QVBoxLayout(frame)
-        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setContentsMargins(1, 1, 1, 1)
         layout.setSpacing(2)
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(frame)
         self._bind_keys()
-        self.resize(1280, min(800, self.screen().availableGeometry().height()))
+        room = self.screen().availableGeometry()
+        # The desk's 1280×800, wider where the screen has room: the caller panel then reads comfortably.
+        self.resize(min(room.width(), 1280 + CALLER_WIDTH - CALLER_MIN_WIDTH), min(800, room.height()))
         self.assembly.kb.start()
         if self.assembly.suggestions_shown:
             self.assembly.routing.preload()
@@ -179,6 +184,27 @@ class PracticeWindow(QMainWindow):
                          parent: QWidget | None = None) -> PracticeWindow:
         """A trainer plays `scenario` as a trainee would: scored on screen, nothing saved or sent."""
         return cls(city=city, data_dir=data_dir, tasks=tasks, scenarios=[scenario], preview=True, parent=parent)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Share the width as the desk does: the form as wide as it needs so it never scrolls sideways, the assist
+        column its minimum or more, the caller panel what is left (between its minimum and a comfortable width)."""
+        total = self.play.width() - self.play.handleWidth()
+        area = self.form.findChild(QScrollArea)
+        inner = area.widget() if area is not None else None
+        form_need = (inner.minimumSizeHint().width() + 2 * area.frameWidth() + 10
+                     + area.verticalScrollBar().sizeHint().width()) if area and inner else self.form.sizeHint().width()
+        column_need = self.assembly.assist.minimumSizeHint().width() + 4
+        caller = max(CALLER_MIN_WIDTH, min(CALLER_WIDTH, total - form_need - column_need))
+        self.play.setSizes([caller, total - caller])
+        rest = total - caller - self.assembly.handleWidth()
+        column = max(column_need, min(420, rest - form_need))
+        self.assembly.setSizes([rest - column, column])
 
     # -- keys ---------------------------------------------------------------------------------------------------
     def _bind_keys(self) -> None:
@@ -343,6 +369,7 @@ class PracticeWindow(QMainWindow):
 
     def _show_summary(self) -> None:
         self.timer.stop()
+        self.timer.hide()  # no scenario runs: a frozen countdown would read as time still left
         self.summary.show_outcomes(self.outcomes)
         self.where.setText(self.tr("考试结束"))
         self.stack.setCurrentWidget(self.summary)
