@@ -203,3 +203,9 @@ def test_the_practice_window_fits_1280_by_720(qtbot, desk: DeskWindow) -> None: 
         if area.isVisible():
             assert not area.verticalScrollBar().isVisible() and not area.horizontalScrollBar().isVisible(), area
     assert window.caller.width() >= 170 and window.assembly.assist.width() >= window.assembly.assist.minimumWidth()
+
+
+def test_handing_over_closes_the_practice_window(qtbot, controller, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    window = start_scenario(qtbot, desk, NOISE)
+    controller.logout()
+    assert not window.isVisible()

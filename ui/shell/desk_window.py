@@ -420,6 +420,9 @@ class DeskWindow(QMainWindow):
         self.model.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        practice = self.pages.get("practice")
+        if practice is not None:
+            practice.close_window()  # type: ignore[attr-defined]  # ui/training/practice/page.py
         if self.intake and self._draft_timer.isActive():
             self.save_draft_now()
         if not self._detached:

@@ -1,8 +1,8 @@
 """The desk's workspaces in one table: which permission opens each, its tab title, its key and how it is made.
 
 After sign-in the desk shows, in this order, every workspace the person's role allows (contract/roles.py `may`),
-the first one current: an operator gets intake and "my cases", a team lead the workbench first and intake too (leads
-take calls at peaks), a trainer only the training page. A new workspace is one more row here.
+the first one current: an operator gets intake, "my cases" and practice, a team lead the workbench first and intake
+and practice too (leads take calls at peaks), a trainer only the training page. A new workspace is one more row here.
 """
 
 from __future__ import annotations

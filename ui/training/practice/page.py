@@ -330,6 +330,12 @@ class PracticePage(QWidget):
             if chosen:
                 self.start(chosen, None)
 
+    def close_window(self) -> None:
+        """The desk is closing (hand-over): a practice call does not outlive the shift it belongs to."""
+        if self.window_ is not None:
+            self.window_.close()
+            self.window_ = None
+
     def start(self, scenarios: list[Scenario], assignment: Assignment | None) -> PracticeWindow | None:
         if self.pstore is None:
             return None
