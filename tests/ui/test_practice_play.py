@@ -168,9 +168,15 @@ def test_a_direct_answer_cites_the_article_and_the_result_opens_it(qtbot, desk: 
     for _ in range(ids.index("demo-001")):
         QTest.keyClick(search.results, Qt.Key.Key_Down)
     assert search.current_hit().id == "demo-001"  # type: ignore[union-attr]
-    QTest.keyClick(window, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)  # cite it (F6 is the next line here)
+    QTest.keyClick(window, Qt.Key.Key_F6)  # in the knowledge-base panels F6 cites, as their hint says
     qtbot.waitUntil(lambda: window.form.disposition.answer.toPlainText() != "", timeout=5000)
     assert window.form.disposition.buttons["direct"].isChecked()
+    assert len(window.caller.revealed()) == 1  # and is not the caller's next line there
+    answer = window.form.disposition.answer.toPlainText()
+    window.form.disposition.answer.clear()
+    window.form.appeal.content.edit.setFocus()
+    QTest.keyClick(window, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)  # Shift+F6 cites from anywhere
+    qtbot.waitUntil(lambda: window.form.disposition.answer.toPlainText() == answer, timeout=5000)
     submit_with_keys(window)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.result, timeout=5000)
     rows = window.result.row_texts()

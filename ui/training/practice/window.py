@@ -71,7 +71,9 @@ QPushButton#submitButton {{ background: {VIOLET}; color: white; }}
 """
 CALLER_MIN_WIDTH = 170  # on 1280 columns: what the form and the assist column leave
 CALLER_WIDTH = 320
-NEXT_LINE = "F6"  # the desk's F6 cites an article; in practice the caller's next line, citing moves to Shift+F6
+# The desk's F6 cites the selected article. In practice F6 is the caller's next line, except in the knowledge-base
+# panels, whose hint says "F6 引用": there it still cites. Shift+F6 cites from anywhere.
+NEXT_LINE = "F6"
 CITE = "Shift+F6"
 SPEAK = "F7"
 
@@ -210,7 +212,7 @@ class PracticeWindow(QMainWindow):
     def _bind_keys(self) -> None:
         a = self.assembly
         bindings: list[tuple[str, Callable[[], object]]] = [
-            (keys.SUBMIT, self.submit), ("Ctrl+Enter", self.submit), (NEXT_LINE, self.caller.next_line),
+            (keys.SUBMIT, self.submit), ("Ctrl+Enter", self.submit), (NEXT_LINE, self.next_line_or_cite),
             (CITE, a.kb.cite_selected), (keys.ACCEPT_ROUTING, a.accept_first), (keys.NEW_CASE, self.form.clear),
             (keys.KB_SEARCH, a.kb.search.focus_search), (keys.KB_SUGGESTIONS, a.kb.suggestions.focus_list),
             (keys.JUMP_PHONE, self.form.caller.phone.setFocus), (keys.JUMP_CONTENT, self.form.appeal.content.edit.setFocus),
@@ -223,6 +225,13 @@ class PracticeWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.activated.connect(slot)
             self.shortcuts[key] = shortcut
+
+    def next_line_or_cite(self) -> None:
+        kb = self.assembly.kb
+        if kb.search.search.hasFocus() or kb.search.results.hasFocus() or kb.suggestions.list.hasFocus():
+            kb.cite_selected()
+        else:
+            self.caller.next_line()
 
     def _toggle_speech(self) -> None:
         if self.voice.available:
