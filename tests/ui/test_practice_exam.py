@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import select
 
+from operator_app.practice import Assignment
 from operator_app.practice import store as practice_tables
 from tests.core.practice_helpers import FakeServer, demo_scenarios, published
 from tests.ui.conftest import type_chinese
@@ -93,3 +94,31 @@ def test_a_timed_exam_without_suggestions(qtbot, desk: DeskWindow, clock: FakeCl
 
     QTest.keyClick(window.summary.table, Qt.Key.Key_Return)  # Enter closes the summary
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+
+
+def answer_next_box(button: QMessageBox.StandardButton, seen: list[str]) -> None:
+    """Answer the next modal message box (it runs its own event loop) with `button`."""
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(box.text())
+            box.button(button).click()
+
+    QTimer.singleShot(200, press)
+
+
+def test_closing_a_running_exam_asks_first_and_handing_over_does_not(qtbot, controller, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    first, second = demo_scenarios()[:2]
+    page = practice_page(qtbot, desk)
+    exam = Assignment(id="as-exam", title="考试", kind="exam", scenario_ids=(first.id, second.id),
+                      time_limit_seconds=120, suggestions_off=True)
+    window = page.start([first, second], exam)
+    assert window is not None
+    qtbot.waitExposed(window)
+    seen: list[str] = []
+    answer_next_box(QMessageBox.StandardButton.No, seen)
+    window.close()
+    assert seen and "不计成绩" in seen[0] and window.isVisible()  # the trainee goes on with the exam
+    answer_next_box(QMessageBox.StandardButton.No, seen)
+    controller.logout()  # a hand-over closes it without asking
+    assert len(seen) == 1 and not window.isVisible()

@@ -333,7 +333,7 @@ class PracticePage(QWidget):
     def close_window(self) -> None:
         """The desk is closing (hand-over): a practice call does not outlive the shift it belongs to."""
         if self.window_ is not None:
-            self.window_.close()
+            self.window_.abandon()
             self.window_ = None
 
     def start(self, scenarios: list[Scenario], assignment: Assignment | None) -> PracticeWindow | None:
@@ -343,6 +343,10 @@ class PracticePage(QWidget):
 
         if self.window_ is not None:
             self.window_.close()
+            if self.window_.isVisible():  # an exam still running, and the trainee chose to go on with it
+                self.window_.raise_()
+                self.window_.activateWindow()
+                return self.window_
         window = self.window_ = PracticeWindow(city=self.city, data_dir=self.data_dir, tasks=self.tasks,
                                                scenarios=scenarios, trainee_id=self.me.id, pstore=self.pstore,
                                                assignment=assignment, api=self.api, parent=self)

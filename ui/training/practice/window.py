@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -111,6 +112,7 @@ class PracticeWindow(QMainWindow):
         self.played: _Played | None = None
         self.outcomes: list[AttemptOutcome] = []
         self._submitting = False
+        self._abandon = False
         what = self.tr("预览") if self.previewing else (assignment.title if assignment else self.tr("自由练习"))
         self.setWindowTitle(self.tr("【练习模式】%1 — 12345 坐席工作台").replace("%1", what))
         self.setStyleSheet(STYLE)
@@ -387,7 +389,23 @@ class PracticeWindow(QMainWindow):
     def current_form(self) -> CaseInput:
         return self.form.form_input()
 
+    def exam_running(self) -> bool:
+        return self.exam and self.stack.currentWidget() is self.play
+
+    def abandon(self) -> None:
+        """Close without asking (the desk is handed over)."""
+        self._abandon = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.exam_running() and not self._abandon:
+            answer = QMessageBox.question(
+                self, self.tr("结束考试"),
+                self.tr("考试还没有做完。现在关闭，本题和后面的题目都不计成绩（已提交的题目保留）。确定关闭吗？"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
         self.timer.stop()
         self.caller.stop()
         self.voice.stop()
