@@ -1,8 +1,8 @@
 """The desk's workspaces in one table: which permission opens each, its tab title, its key and how it is made.
 
 After sign-in the desk shows, in this order, every workspace the person's role allows (contract/roles.py `may`),
-the first one current: an operator gets intake and "my cases", a team lead the workbench first and intake too (leads
-take calls at peaks), a trainer only the training page. A new workspace is one more row here.
+the first one current: an operator gets intake, "my cases" and practice, a team lead the workbench first and intake
+and practice too (leads take calls at peaks), a trainer only the training page. A new workspace is one more row here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
-from contract.roles import INTAKE, REVIEW, TRAINING, may
+from contract.roles import INTAKE, PRACTICE, REVIEW, TRAINING, may
 from ui.common import shortcuts as keys
 from ui.shell.workspace_pages import TrainingPage, WorkbenchSlot
 
@@ -39,10 +39,19 @@ def _workbench(desk: DeskWindow) -> QWidget:
     return WorkbenchSlot(tasks=desk.tasks, me=desk.session.operator, api=desk.api)
 
 
+def _practice(desk: DeskWindow) -> QWidget:
+    from ui.training.practice.page import PracticePage
+
+    seat = desk.seat
+    return PracticePage(city=seat.city, data_dir=seat.data_dir, seat_code=seat.store.seat.seat_code, tasks=desk.tasks,
+                        me=desk.session.operator, api=desk.api)
+
+
 WORKSPACES: tuple[Workspace, ...] = (
     Workspace("workbench", REVIEW, lambda: _t("班组长工作台"), keys.SHOW_WORKBENCH, _workbench),
     Workspace("intake", INTAKE, lambda: _t("工单受理"), keys.SHOW_FORM, lambda desk: desk.intake_page()),
     Workspace("cases", INTAKE, lambda: _t("我的工单"), keys.SHOW_CASES, lambda desk: desk.cases_page()),
+    Workspace("practice", PRACTICE, lambda: _t("练习"), keys.SHOW_PRACTICE, _practice),
     Workspace("training", TRAINING, lambda: _t("培训"), keys.SHOW_TRAINING, lambda _desk: TrainingPage()),
 )
 
