@@ -15,6 +15,7 @@ from central_server.api.routes import (
     kpis,
     lead,
     operators,
+    practice_results,
     quality,
     routing,
     seats,
@@ -24,3 +25,4 @@ from central_server.api.routes import (
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, health):
     api_router.include_router(module.router)
+api_router.include_router(practice_results.router)
