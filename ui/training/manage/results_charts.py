@@ -30,9 +30,12 @@ def _small(chart: QChart) -> QFont:
 
 
 def _percent_axis() -> QValueAxis:
+    """0–100 % in steps of 20, with headroom: a line or a bar at 100 (and its label) is drawn whole."""
     axis = QValueAxis()
-    axis.setRange(0, 100)
-    axis.setTickCount(6)
+    axis.setRange(0, 110)
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(20)
     axis.setLabelFormat("%d")
     return axis
 
@@ -67,10 +70,6 @@ class WeeklyChart(QChartView):
         x_axis.append([f"W{w[-2:]}" for w in self.weeks] or [""])  # the ISO week number: narrow for 13 weeks
         x_axis.setLabelsFont(_small(self.chart_))
         y_axis = _percent_axis()
-        y_axis.setRange(0, 110)  # headroom: a line at 100 is drawn whole, not along the plot's edge
-        y_axis.setTickType(QValueAxis.TickType.TicksDynamic)
-        y_axis.setTickAnchor(0)
-        y_axis.setTickInterval(20)
         y_axis.setLabelsFont(_small(self.chart_))
         self.chart_.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         self.chart_.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)

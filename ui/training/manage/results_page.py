@@ -149,7 +149,7 @@ class ResultsPage(QWidget):
         self.status.hide()  # shown only while it has something to say: the tables get the height
         self.status.setStyleSheet("color: #a33;")
 
-        self.trainees = RowsModel()
+        self.trainees = RowsModel([tr("学员"), tr("班组"), tr("练习次数"), tr("平均分"), tr("用时中位数")])
         self.trainee_view = table("resultsTrainees", self.trainees)
         self.trainee_view.doubleClicked.connect(lambda _: self.open_detail())
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
