@@ -5,30 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from central_server.api.deps import ContextDep, CurrentUser, SessionDep
-from central_server.core.errors import Forbidden, Invalid
-from central_server.db.models import User
+from central_server.api.deps import ContextDep, SessionDep, TrainerUser
+from central_server.core.errors import Invalid
 from central_server.services.practice_results import ResultsFilter, practice_results
-from contract.roles import TRAINING, may
 
 router = APIRouter(prefix="/practice", tags=["practice"])
 MAX_RANGE = timedelta(days=400)  # a training year, week by week
-
-
-def get_trainer(user: CurrentUser) -> User:
-    """A person who may read trainees' results (培训管理); anyone else gets 403 `forbidden`.
-
-    Defined here like api/deps.py's `LeadUser` until the practice routes' `TrainerUser` is merged there; then this
-    module imports that one instead."""
-    if not may(user.role, TRAINING):
-        raise Forbidden("this is the trainers' page: your role may not read practice results")
-    return user
-
-
-TrainerUser = Annotated[User, Depends(get_trainer)]
 
 
 class _Out(BaseModel):
