@@ -32,6 +32,22 @@ from contract.practice.scenario import Scenario
 from contract.practice.scoring import load_weights, score_attempt
 
 TEAMS = ("一班", "二班")
+# The mistakes new operators make again and again (key's leaf → what they take it for), so that the confusion
+# table of the demo has a head as a real one does: neighbouring leaves, 物业/住房 categories, food bought in a shop
+# taken for a consumer complaint, a prepaid training course for a consumer card. Their scenarios are drilled more
+# (HARD_WEIGHT), as a trainer would, and are harder (HARD_SLIP more category mistakes).
+TYPICAL = {
+    "环境保护/噪音扰民/施工噪音": ("环境保护/噪音扰民/商业经营噪音", "环境保护/噪音扰民/邻里噪音"),
+    "环境保护/噪音扰民/邻里噪音": ("环境保护/噪音扰民/施工噪音",),
+    "环境保护/餐饮油烟/油烟扰民": ("环境保护/噪音扰民/商业经营噪音", "卫生计生/食品安全/餐饮卫生"),
+    "城乡建设/物业管理/电梯运行维护": ("城乡建设/住房保障/老旧小区改造", "城乡建设/物业管理/物业服务质量"),
+    "城乡建设/住房公积金/公积金提取": ("城乡建设/住房保障/住房租赁补贴",),
+    "卫生计生/食品安全/过期变质食品": ("商贸旅游/消费维权/商品质量",),
+    "商贸旅游/消费维权/预付卡消费": ("教育文体/校外培训/培训费退费",),
+    "教育文体/校外培训/培训费退费": ("商贸旅游/消费维权/预付卡消费",),
+}
+HARD_WEIGHT = 3
+HARD_SLIP = 0.2
 WEEKS = 6
 SEAT_CODE = "S001"
 # Text a trainee types into a required field (fictitious, like the scenarios' callers).
@@ -51,7 +67,8 @@ def seed_practice_history(session: Session, city: CityFacts, resources: Path, *,
     scenarios = _published(session, city, resources, now)
     if not scenarios:
         return 0
-    weights = load_weights(resources)
+    weights = [HARD_WEIGHT if s.key.category in TYPICAL else 1 for s in scenarios]
+    scoring = load_weights(resources)
     sequence: dict[str, int] = defaultdict(int)
     written = 0
     for person in trainees:
@@ -60,12 +77,12 @@ def seed_practice_history(session: Session, city: CityFacts, resources: Path, *,
         for week in range(WEEKS):
             week_start = now - timedelta(days=7 * (WEEKS - week))
             skill = min(0.97, ability + week * rng.uniform(0.04, 0.08))
-            for _ in range(rng.randint(2, 5)):
-                scenario = rng.choice(scenarios)
+            for _ in range(rng.randint(3, 6)):
+                scenario = rng.choices(scenarios, weights)[0]
                 submitted = week_start + timedelta(seconds=rng.uniform(0, 7 * 86400 - 1))
                 seconds = max(30.0, scenario.time_limit_seconds * rng.gauss(pace - 0.04 * week, 0.15))
                 answers, cited = _answers(scenario, city.city, rng, skill)
-                score = score_attempt(scenario, answers, city.city, seconds=round(seconds, 1), weights=weights,
+                score = score_attempt(scenario, answers, city.city, seconds=round(seconds, 1), weights=scoring,
                                       cited=cited)
                 day = submitted.astimezone(city.timezone).date()
                 sequence[day.isoformat()] += 1
@@ -116,8 +133,9 @@ def _answers(scenario: Scenario, city: City, rng: random.Random, skill: float) -
 
     district = city.districts.get(key.district)
     category = _leaf_under(city, key.category, rng)
-    if slip():
-        category = confused(city, category, rng)
+    lures = [c for c in TYPICAL.get(category, ()) if city.categories.is_leaf(c)]
+    if rng.random() > skill - (HARD_SLIP if lures else 0.0):
+        category = rng.choice(lures) if lures and rng.random() < 0.8 else confused(city, category, rng)
     lead, coop = key.lead_department, list(key.cooperating_departments)
     if slip():
         lead = rng.choice([d for d in city.departments if d != lead] or [lead])

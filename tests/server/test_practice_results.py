@@ -24,8 +24,8 @@ from central_server.db.models import (
     PracticeScenarioVersion,
     User,
 )
-from central_server.services.demo import seed_demo
-from central_server.services.demo_practice_history import seed_practice_history
+from central_server.services.demo import seed_demo, seed_if_empty
+from central_server.services.demo_practice_history import TYPICAL, seed_practice_history
 from central_server.services.practice_results import confusions, skill_marks, weeks_of
 from contract.case_fields import CaseInput
 from contract.practice.scenario import Scenario
@@ -236,6 +236,24 @@ def test_the_demo_history_is_scored_improves_and_confuses(session: Session) -> N
     r = practice_results(session, CITY.timezone, ResultsFilter(now - timedelta(weeks=6), now))
     averages = [w["average"] for w in r["weeks"] if w["attempts"]]
     assert sum(averages[-2:]) / 2 > sum(averages[:2]) / 2 + 5  # trainees improve
-    level3 = {(c["expected"], c["given"]) for c in r["confusions"] if c["level"] == 3}
+    level3 = [(c["expected"], c["given"]) for c in r["confusions"] if c["level"] == 3]
     assert (NOISE_SITE, NOISE_NEIGHBOUR) in level3 or (NOISE_NEIGHBOUR, NOISE_SITE) in level3
+    # the typical mistakes make the head of the table, as in a real one
+    assert all(given in TYPICAL[expected] for expected, given in level3[:4])
+    assert any(e.startswith("城乡建设/") and g.startswith("城乡建设/住房保障/") for e, g in level3)
     assert seed_practice_history(session, CITY, RESOURCES, now=now, rng=random.Random(16)) == 0  # once only
+
+
+def test_the_demo_history_plays_the_scenarios_the_demo_published(session: Session) -> None:
+    """Called after the demo seeding (services/demo.py publishes the shipped scenarios): it plays their stored
+    versions and writes no scenario of its own."""
+    seed_if_empty(session, CITY, RESOURCES)
+    scenarios = session.scalar(select(func.count()).select_from(PracticeScenario))
+    versions = session.scalar(select(func.count()).select_from(PracticeScenarioVersion))
+    assert scenarios and scenarios >= 30
+    now = datetime(2026, 12, 5, 12, tzinfo=UTC)
+    assert seed_practice_history(session, CITY, RESOURCES, now=now, rng=random.Random(3)) > 60
+    assert session.scalar(select(func.count()).select_from(PracticeScenario)) == scenarios
+    assert session.scalar(select(func.count()).select_from(PracticeScenarioVersion)) == versions
+    stored = {(r.id, r.version) for r in session.execute(select(PracticeScenario.id, PracticeScenario.version))}
+    assert {(a.scenario_id, a.scenario_version) for a in session.scalars(select(PracticeAttempt))} <= stored
