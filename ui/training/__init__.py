@@ -1,1 +1,1 @@
-"""Trainers and trainees: practice mode (练习) and the trainers' workspace (培训管理)."""
+"""Training on the desk: practice for operators (practice/) and the trainer's workspace (manage/)."""

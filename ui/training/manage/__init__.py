@@ -1,1 +1,1 @@
-"""The trainers' workspace (培训管理): scenario library, assignments and results."""
+"""The trainer's workspace 培训管理: scenario library and editor, scenarios from real cases, assignments."""
