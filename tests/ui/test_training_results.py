@@ -175,7 +175,8 @@ def test_the_ranges_of_the_picker(qtbot: Any, server: EmbeddedServer, tasks: Tas
 
 def test_refusals_and_a_dead_server_are_shown_in_words(qtbot: Any, tasks: TaskManager) -> None:
     errors: list[BaseException] = [SyncError(SyncErrorKind.REJECTED, "403", code="forbidden"),
-                                   SyncError(SyncErrorKind.NETWORK, "refused")]
+                                   SyncError(SyncErrorKind.NETWORK, "refused"),
+                                   SyncError(SyncErrorKind.AUTH, "expired")]
 
     def api(method: str, path: str, json_body: Any = None, params: Any = None) -> Any:
         raise errors.pop(0)
@@ -193,6 +194,9 @@ def test_refusals_and_a_dead_server_are_shown_in_words(qtbot: Any, tasks: TaskMa
     with qtbot.waitSignal(page.failed, timeout=5_000) as failed:
         QTest.keyClick(page, Qt.Key.Key_F5)
     assert failed.args == ["练习成绩加载失败：连接不到中心服务器，请稍后重试。"]
+    with qtbot.waitSignal(page.failed, timeout=5_000) as failed:
+        QTest.keyClick(page.trainee_view, Qt.Key.Key_F5, Qt.KeyboardModifier.ControlModifier)
+    assert failed.args == ["练习成绩加载失败：登录已过期，请重新登录。"]
 
 
 def test_the_page_fits_1280_by_720(qtbot: Any, server: EmbeddedServer, tasks: TaskManager) -> None:

@@ -124,8 +124,9 @@ class ResultsPage(QWidget):
         self.csv_button = named(QPushButton(tr("导出 CSV(&X)")), "resultsCsv")
         self.csv_button.clicked.connect(self._export)
         self.csv_button.setEnabled(False)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.reload,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # F5 as on the lead's workbench; Ctrl+F5 as on the other trainer's pages (where F5 is 预览)
+        for refresh in (QKeySequence(QKeySequence.StandardKey.Refresh), QKeySequence("Ctrl+F5")):
+            QShortcut(refresh, self, self.reload, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         bar = QHBoxLayout()
         for text, buddy in ((tr("范围(&R)"), self.mode),):
