@@ -534,6 +534,10 @@ class PracticeAttempt(Base):
     __table_args__ = (
         Index("ix_practice_attempts_user_id_submitted_at", "user_id", "submitted_at"),
         Index("ix_practice_attempts_assignment_id", "assignment_id"),
+        Index("ix_practice_attempts_results", "submitted_at", "user_id", "assignment_id", "total", "seconds",
+              "skills_scored", "skills_right", "expected_category", "given_category"),
+        Index("ix_practice_attempts_unmarked", "id", sqlite_where=text("skills_scored IS NULL"),
+              postgresql_where=text("skills_scored IS NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -549,6 +553,9 @@ class PracticeAttempt(Base):
     total: Mapped[float] = mapped_column(Float)
     expected_category: Mapped[str] = mapped_column(String(200))  # for the confusion table (category A taken for B)
     given_category: Mapped[str] = mapped_column(String(200))
+    # Bit i set: skill SKILLS[i] was scored / was right (services/practice_results.skill_marks; null until set)
+    skills_scored: Mapped[int | None] = mapped_column(Integer)
+    skills_right: Mapped[int | None] = mapped_column(Integer)
     seconds: Mapped[float] = mapped_column(Float)
     over_time: Mapped[bool] = mapped_column(Boolean)
     suggestions_shown: Mapped[bool] = mapped_column(Boolean)

@@ -16,6 +16,7 @@ from central_server.api.routes import (
     lead,
     operators,
     practice,
+    practice_results,
     quality,
     routing,
     seats,
@@ -27,3 +28,4 @@ for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hot
                practice):
     api_router.include_router(module.router)
 api_router.include_router(__import__("central_server.api.routes.practice_source", fromlist=["router"]).router)
+api_router.include_router(practice_results.router)
