@@ -4,6 +4,8 @@ demo knowledge-base articles (resources/kb/demo_articles.jsonl), the demo practi
 
 from __future__ import annotations
 
+import random
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -55,6 +57,10 @@ def seed_if_empty(session: Session, city: CityFacts, resources: Path | None = No
         seeded = True
     if resources is not None and seed_practice_if_empty(session, resources) is not None:
         seeded = True
+        if shift:  # the embedded default's lived-in demo: six weeks of trainees' attempts for the trainer's results
+            from central_server.services.demo_practice_history import seed_practice_history
+
+            seed_practice_history(session, city, resources, now=datetime.now(UTC), rng=random.Random(16))
     if shift and resources is not None and session.scalar(select(Case.id).limit(1)) is None:
         # Imported only for a database without cases: every later start of the embedded server skips its
         # templates and planning modules (they sit on the login's path at a cold start).

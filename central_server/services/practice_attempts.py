@@ -16,6 +16,7 @@ from central_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from central_server.db.models import PracticeAttempt, PracticeScenario, PracticeScenarioVersion, User
 from central_server.services.practice_assignments import assigned_to
 from central_server.services.practice_checks import control_characters_in, describe_errors
+from central_server.services.practice_results import skill_marks
 from central_server.services.practice_scenarios import DRAFT, iso, version_body
 from contract.case_fields import CaseInput
 from contract.case_number import PRACTICE_NUMBER
@@ -79,10 +80,12 @@ def receive(session: Session, user: User, attempt: AttemptIn, *, city: City, wei
         limit = assignment.time_limit_seconds
     score = score_attempt(scenario, answers, city, seconds=attempt.seconds, weights=weights, cited=attempt.cited,
                           time_limit_seconds=limit)
+    marks = skill_marks(score.to_dict())  # the results' counts read these, not the score's JSON
     row = PracticeAttempt(
         id=attempt.id, user_id=user.id, seat_id=None, scenario_id=attempt.scenario_id,
         scenario_version=attempt.scenario_version, assignment_id=attempt.assignment_id, number=attempt.number,
         answers=answers.to_dict(), cited=sorted(set(attempt.cited)), score=score.to_dict(), total=score.total,
+        skills_scored=marks[0], skills_right=marks[1],
         expected_category=category_path(scenario.key.category)[:200],
         given_category=category_path(answers.category)[:200],  # as the scorer read them, for the confusions
         seconds=attempt.seconds, over_time=score.over_time, suggestions_shown=attempt.suggestions_shown,

@@ -65,9 +65,10 @@ class LibraryRefresh:
 
 def available_scenarios(pstore: PracticeStore, resources: Path) -> list[Scenario]:
     """The cached scenarios in the server's order when the cache holds any, else the demo scenarios shipped in
-    resources/training/scenarios (a seat that never reached a server)."""
+    resources/training/scenarios for a seat that never reached a server. A server that publishes none gets none
+    played: attempts at scenarios it does not know would be refused when they are sent."""
     cached = cached_scenarios(pstore)
-    if cached:
+    if cached or library_refreshed_at(pstore) is not None:
         return cached
     folder = scenario_dir(resources)
     if not folder.is_dir():

@@ -15,9 +15,19 @@ from contract.practice.scoring import load_weights, score_attempt
 from operator_app.errors import SyncError, SyncErrorKind
 from operator_app.paths import resources_dir
 
+FIRST = ("demo-env-001", "demo-env-002")  # dispatches with a district and street: what right_form answers
+
 
 def demo_scenarios() -> list[Scenario]:
-    return load_scenario_dir(scenario_dir(resources_dir()))
+    """The shipped demo scenarios, the two the tests play first."""
+    found = load_scenario_dir(scenario_dir(resources_dir()))
+    by_id = {s.id: s for s in found}
+    return [by_id[i] for i in FIRST] + [s for s in found if s.id not in FIRST]
+
+
+def shipped_ids() -> list[str]:
+    """The demo scenarios' ids in the order of their files (the order a seat offers them)."""
+    return [s.id for s in load_scenario_dir(scenario_dir(resources_dir()))]
 
 
 def weights() -> Any:

@@ -22,7 +22,14 @@ from operator_app.practice.store import PRACTICE_FILE, PracticeStore
 from operator_app.seat import Seat
 from operator_app.store.encryption import PLAIN_HEADER, open_keyed
 from operator_app.store.keys import Purpose, database_key
-from tests.core.practice_helpers import FakeServer, demo_scenarios, published, right_form, weights
+from tests.core.practice_helpers import (
+    FakeServer,
+    demo_scenarios,
+    published,
+    right_form,
+    shipped_ids,
+    weights,
+)
 
 START = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # 10:00 in the demo city (Asia/Shanghai)
 
@@ -127,7 +134,7 @@ def test_history_is_the_trainees_own_newest_first_and_limited(pstore: PracticeSt
 
 
 def test_without_a_cache_the_demo_scenarios_are_offered(pstore: PracticeStore) -> None:
-    assert [s.id for s in available_scenarios(pstore, resources_dir())] == [s.id for s in demo_scenarios()]
+    assert [s.id for s in available_scenarios(pstore, resources_dir())] == shipped_ids()
 
 
 def test_a_refresh_replaces_the_cache_and_a_failed_one_keeps_it(pstore: PracticeStore, city: City) -> None:
@@ -217,7 +224,7 @@ def test_the_cli_lists_demo_scenarios_on_a_seat_without_a_practice_store(
     assert main(["--data-dir", str(empty), "practice", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert listed["source"] == "demo"
-    assert [s["id"] for s in listed["scenarios"]] == [s.id for s in demo_scenarios()]
+    assert [s["id"] for s in listed["scenarios"]] == shipped_ids()
     assert not empty.exists()  # listing creates nothing
     assert main(["--data-dir", str(empty), "practice", "history", "--operator", "1001"]) == 0
     assert "no practice attempts" in capsys.readouterr().out

@@ -17,6 +17,7 @@ from central_server.api.routes import (
     operators,
     practice,
     practice_results,
+    practice_source,
     quality,
     routing,
     seats,
@@ -25,7 +26,5 @@ from central_server.api.routes import (
 
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, health,
-               practice):
+               practice, practice_source, practice_results):
     api_router.include_router(module.router)
-api_router.include_router(__import__("central_server.api.routes.practice_source", fromlist=["router"]).router)
-api_router.include_router(practice_results.router)
