@@ -50,7 +50,7 @@ from ui.routing.panel import RoutingPanel
 from ui.routing.take import take_category
 from ui.shell.sync_controller import SyncController
 from ui.shell.sync_indicator import SyncIndicator
-from ui.shell.workspace_pages import Api, WorkbenchSlot
+from ui.shell.workspace_pages import Api, ServerSlot
 from ui.shell.workspaces import workspaces_for
 
 if TYPE_CHECKING:
@@ -206,9 +206,9 @@ class DeskWindow(QMainWindow):
     def engine_ready(self, api: Api) -> None:
         """The sync engine is set up: the workspaces that read the central server can start."""
         self.api = api
-        slot = self.pages.get("workbench")
-        if isinstance(slot, WorkbenchSlot):
-            slot.connect_api(api)
+        for slot in self.pages.values():
+            if isinstance(slot, ServerSlot):
+                slot.connect_api(api)
 
     def show_workspace(self, key: str) -> None:
         page = self.pages.get(key)

@@ -2,7 +2,7 @@
 
 After sign-in the desk shows, in this order, every workspace the person's role allows (contract/roles.py `may`),
 the first one current: an operator gets intake and "my cases", a team lead the workbench first and intake too (leads
-take calls at peaks), a trainer only the training page. A new workspace is one more row here.
+take calls at peaks), a trainer only 培训管理 (never the case form). A new workspace is one more row here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from contract.roles import INTAKE, REVIEW, TRAINING, may
 from ui.common import shortcuts as keys
-from ui.shell.workspace_pages import TrainingPage, WorkbenchSlot
+from ui.shell.workspace_pages import TrainingSlot, WorkbenchSlot
 
 if TYPE_CHECKING:
     from ui.shell.desk_window import DeskWindow
@@ -39,11 +39,16 @@ def _workbench(desk: DeskWindow) -> QWidget:
     return WorkbenchSlot(tasks=desk.tasks, me=desk.session.operator, api=desk.api)
 
 
+def _training(desk: DeskWindow) -> QWidget:
+    return TrainingSlot(tasks=desk.tasks, me=desk.session.operator, city=desk.seat.city, data_dir=desk.seat.data_dir,
+                        api=desk.api)
+
+
 WORKSPACES: tuple[Workspace, ...] = (
     Workspace("workbench", REVIEW, lambda: _t("班组长工作台"), keys.SHOW_WORKBENCH, _workbench),
     Workspace("intake", INTAKE, lambda: _t("工单受理"), keys.SHOW_FORM, lambda desk: desk.intake_page()),
     Workspace("cases", INTAKE, lambda: _t("我的工单"), keys.SHOW_CASES, lambda desk: desk.cases_page()),
-    Workspace("training", TRAINING, lambda: _t("培训"), keys.SHOW_TRAINING, lambda _desk: TrainingPage()),
+    Workspace("training", TRAINING, lambda: _t("培训管理"), keys.SHOW_TRAINING, _training),
 )
 
 
