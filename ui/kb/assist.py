@@ -1,5 +1,8 @@
 """The knowledge base beside the case form: the search and suggestion panels, the article viewer, putting an
 article's answer into the form (F6) with the citation it records, and feedback queued on the writer thread.
+
+In practice mode (`practice=True`, ui/training/practice/) the same panels search and cite, but nothing is written:
+feedback is not recorded (it would reach the knowledge base's editors as a real operator's verdict).
 """
 
 from __future__ import annotations
@@ -39,10 +42,11 @@ class KnowledgeAssist(QObject):
     message = Signal(str)
     changes = Signal(object)
 
-    def __init__(self, *, form: CaseForm, tasks: TaskManager, store: Store, data_dir: Path, operator_id: str,
-                 window: QWidget) -> None:
+    def __init__(self, *, form: CaseForm, tasks: TaskManager, store: Store | None, data_dir: Path, operator_id: str,
+                 window: QWidget, practice: bool = False) -> None:
         super().__init__(window)
         self.form, self.tasks, self.store, self.operator_id, self.window = form, tasks, store, operator_id, window
+        self.practice = practice or store is None
         self.path = kb_backend.kb_path(data_dir)
         kb_backend.set_city_timezone(form.appeal.city.timezone)
         self.search = KbSearchPanel(data_dir, tasks)
@@ -199,8 +203,15 @@ class KnowledgeAssist(QObject):
 
     # -- feedback -----------------------------------------------------------------------------------------------
     def send_feedback(self, article: Article, verdict: str, comment: str, viewer: ArticleViewer | None = None) -> None:
-        """Queue the operator's verdict on the writer thread (an outbox mutation for the editors)."""
+        """Queue the operator's verdict on the writer thread (an outbox mutation for the editors); in practice
+        mode say that it is not kept, and write nothing."""
         store, op_id, version = self.store, self.operator_id, int(article.version or 1)
+        if self.practice or store is None:
+            text = self.tr("练习模式：反馈不会保存，也不会发送给知识库编辑")
+            self.message.emit(text)
+            if viewer is not None and isValid(viewer):
+                viewer.feedback_done(True, text)
+            return
 
         def work() -> Any:
             from operator_app.services.kb_feedback import record_feedback

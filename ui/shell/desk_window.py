@@ -8,16 +8,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFrame,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QScrollArea,
-    QSplitter,
     QTabWidget,
     QWidget,
 )
@@ -43,11 +40,7 @@ from ui.common.errors import show_error
 from ui.common.named import named
 from ui.common.shortcuts import ShortcutsDialog
 from ui.common.tasks import TaskManager
-from ui.intake.category_picker import display_path
-from ui.intake.form import CaseForm
-from ui.kb.assist import KnowledgeAssist
-from ui.routing.panel import RoutingPanel
-from ui.routing.take import take_category
+from ui.intake.assembly import IntakeAssembly
 from ui.shell.sync_controller import SyncController
 from ui.shell.sync_indicator import SyncIndicator
 from ui.shell.workspace_pages import Api, ServerSlot
@@ -60,17 +53,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 DRAFT_DELAY_MS = 400
 PRELOAD_AFTER_MS = 300  # after the form is ready: its first paint and the first sync pass go first
-
-
-class FitWrappedText(QObject):
-    """Keeps a widget's minimum height at what its word-wrapped contents need at its current width."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if isinstance(watched, QWidget) and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
-            need = watched.heightForWidth(watched.width())
-            if need > 0 and need != watched.minimumHeight():
-                watched.setMinimumHeight(need)
-        return False
 
 
 class DeskWindow(QMainWindow):
@@ -136,44 +118,16 @@ class DeskWindow(QMainWindow):
         sync.publish()
 
     def _build_intake(self) -> None:
-        """The intake workspace: case form, routing and knowledge-base column, "my cases", the draft timer."""
+        """The intake workspace (ui/intake/assembly.py: case form, routing and knowledge-base column), "my cases",
+        the draft timer."""
         seat, tasks, op = self.seat, self.tasks, self.session.operator
-        self.form = CaseForm(seat.city)
+        intake = IntakeAssembly(seat.city, tasks, seat.data_dir, store=seat.store, operator_id=op.id, window=self)
+        self.form, self.routing, self.kb = intake.form, intake.routing, intake.kb
         self.model = CaseTableModel(seat.store, seat.city, tasks)
         self.cases = CaseListView(self.model, operator_id=op.id, shift_start=self.session.login_at)
-        self.routing = RoutingPanel(seat.city, tasks, seat.data_dir)
-        self.routing.accept_requested.connect(self.apply_suggestion)
-        self.routing.model_swapped.connect(lambda version: self.statusBar().showMessage(
-            self.tr("派单建议已更新为中心下发的新版本（模型 %1）").replace("%1", version[:8]), 10000))
-        self.form.edited.connect(self._routing_inputs_changed)
-        self.kb = KnowledgeAssist(form=self.form, tasks=tasks, store=seat.store, data_dir=seat.data_dir,
-                                  operator_id=op.id, window=self)
-        self.form.edited.connect(self.kb.content_changed)
-        self.kb.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        intake.message.connect(self.statusBar().showMessage)
+        intake.taking_suggestion.connect(lambda: self.show_workspace("intake"))
         self.kb.changes.connect(self.apply_changes)
-        intake = named(QSplitter(), "intakeSplitter")
-        intake.addWidget(self.form)
-        assist = named(QSplitter(Qt.Orientation.Vertical), "assistSplitter")
-        assist.setContentsMargins(0, 4, 4, 4)
-        for panel in (self.routing, self.kb.search, self.kb.suggestions):
-            assist.addWidget(panel)
-            assist.setCollapsible(assist.indexOf(panel), False)
-        assist.setStretchFactor(0, 0)
-        assist.setStretchFactor(1, 3)
-        assist.setStretchFactor(2, 1)
-        # Its rows' reasons wrap; a splitter sizes by minimum heights and never asks for the wrapped height, so
-        # the panel's minimum follows its text: its rows never overlap however short the column.
-        self.routing.installEventFilter(FitWrappedText(self.routing))
-        assist.setSizes([270, 290, 140])
-        column = named(QScrollArea(), "assistColumn")  # on a screen shorter than the column's minimum it scrolls,
-        column.setWidgetResizable(True)  # as the form does, instead of forcing a window taller than the screen
-        column.setFrameShape(QFrame.Shape.NoFrame)
-        column.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        column.setWidget(assist)
-        intake.addWidget(column)
-        intake.setStretchFactor(0, 3)
-        intake.setStretchFactor(1, 1)
-        intake.setSizes([860, 420])
         self._intake_page = intake
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft_now)
@@ -209,6 +163,9 @@ class DeskWindow(QMainWindow):
         for slot in self.pages.values():
             if isinstance(slot, ServerSlot):
                 slot.connect_api(api)
+        practice = self.pages.get("practice")
+        if practice is not None:
+            practice.connect_api(api)  # type: ignore[attr-defined]  # ui/training/practice/page.py
 
     def show_workspace(self, key: str) -> None:
         page = self.pages.get(key)
@@ -287,37 +244,10 @@ class DeskWindow(QMainWindow):
 
     # -- draft ---------------------------------------------------------------------------------------------
     def _routing_inputs_changed(self) -> None:
-        values = self.form.appeal.values()
-        district = self.seat.city.districts.get(values["district"])
-        address = " ".join(x for x in ((district.name if district else ""), values["street"], values["address"]) if x)
-        self.routing.request(content=values["content"], address=address)
+        self._intake_page.routing_inputs_changed()
 
     def apply_suggestion(self, suggestion: Suggestion) -> None:
-        """Take the suggestion: dispatch to its lead (and cooperating) units, its district, its category (a leaf
-        the operator chose in another branch stays, and then nothing is taken: ui/routing/take.py)."""
-        form, city = self.form, self.seat.city
-        take = take_category(form.appeal.category.path(), suggestion.category, city.categories.leaves)
-        if take.conflict:
-            self.statusBar().showMessage(
-                self.tr("已选分类“%1”与建议“%2”不同，未采纳；如需改用建议，请先清空问题分类")
-                .replace("%1", form.appeal.category.text()).replace("%2", suggestion.category), 8000)
-            return
-        form.disposition.buttons["dispatch"].setChecked(True)
-        lead = city.departments.get(suggestion.lead_department_id or "")
-        if lead is not None:
-            form.disposition.lead.setCurrentText(lead.name)
-        form.disposition.set_cooperating(suggestion.cooperating_ids)
-        if suggestion.district_id and not form.appeal.district.currentData():
-            form.appeal.set_district(suggestion.district_id)
-        self.show_workspace("intake")
-        if take.path is not None:
-            form.appeal.category.set_path(take.path + ("/" if take.pick_leaf else ""))
-            if take.pick_leaf:  # the operator picks the leaf from the branch's list
-                form.appeal.category.setFocus()
-                form.appeal.category.completer().setCompletionPrefix(display_path(take.path))
-                form.appeal.category.completer().complete()
-        self.form.edited.emit()
-        self.statusBar().showMessage(self.tr("已采纳派单建议：%1").replace("%1", suggestion.category), 5000)
+        self._intake_page.apply_suggestion(suggestion)
 
     def _restore_draft(self, draft: object) -> None:
         if draft is not None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
-from contract.roles import INTAKE, REVIEW, TRAINING, may
+from contract.roles import INTAKE, PRACTICE, REVIEW, TRAINING, may
 from ui.common import shortcuts as keys
 from ui.shell.workspace_pages import TrainingSlot, WorkbenchSlot
 
@@ -44,10 +44,19 @@ def _training(desk: DeskWindow) -> QWidget:
                         api=desk.api)
 
 
+def _practice(desk: DeskWindow) -> QWidget:
+    from ui.training.practice.page import PracticePage
+
+    seat = desk.seat
+    return PracticePage(city=seat.city, data_dir=seat.data_dir, seat_code=seat.store.seat.seat_code, tasks=desk.tasks,
+                        me=desk.session.operator, api=desk.api)
+
+
 WORKSPACES: tuple[Workspace, ...] = (
     Workspace("workbench", REVIEW, lambda: _t("班组长工作台"), keys.SHOW_WORKBENCH, _workbench),
     Workspace("intake", INTAKE, lambda: _t("工单受理"), keys.SHOW_FORM, lambda desk: desk.intake_page()),
     Workspace("cases", INTAKE, lambda: _t("我的工单"), keys.SHOW_CASES, lambda desk: desk.cases_page()),
+    Workspace("practice", PRACTICE, lambda: _t("练习"), keys.SHOW_PRACTICE, _practice),
     Workspace("training", TRAINING, lambda: _t("培训管理"), keys.SHOW_TRAINING, _training),
 )
 

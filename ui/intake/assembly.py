@@ -1,0 +1,142 @@
+"""The intake screen as one piece: the case form, and beside it the routing suggestions and the knowledge base's
+search and suggestion panels, with the wiring between them (typing asks for suggestions, taking one fills the form).
+The desk's 工单受理 workspace and the practice window (ui/training/practice/) both build this, so a trainee works in
+exactly the operator's screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
+
+from contract.city.model import City
+from operator_app.store.database import Store
+from ui.common.named import named
+from ui.common.tasks import TaskManager
+from ui.intake.category_picker import display_path
+from ui.intake.form import CaseForm
+from ui.kb.assist import KnowledgeAssist
+from ui.routing.panel import RoutingPanel
+from ui.routing.take import take_category
+
+if TYPE_CHECKING:
+    from operator_app.routing.suggest import Suggestion
+
+
+class FitWrappedText(QObject):
+    """Keeps a widget's minimum height at what its word-wrapped contents need at its current width."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(watched, QWidget) and event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
+            need = watched.heightForWidth(watched.width())
+            if need > 0 and need != watched.minimumHeight():
+                watched.setMinimumHeight(need)
+        return False
+
+
+class IntakeAssembly(QSplitter):
+    """Emits `message(text, ms)` for the status bar and `taking_suggestion` just before a suggestion fills the form
+    (the desk brings its intake tab forward then). `practice=True`: the knowledge base writes nothing (no feedback),
+    `store` may then be None."""
+
+    message = Signal(str, int)
+    taking_suggestion = Signal()
+
+    def __init__(self, city: City, tasks: TaskManager, data_dir: Path, *, store: Store | None, operator_id: str,
+                 window: QWidget, practice: bool = False) -> None:
+        super().__init__()
+        named(self, "intakeSplitter")
+        self.city = city
+        self.form = CaseForm(city)
+        self.routing = RoutingPanel(city, tasks, data_dir)
+        self.routing.accept_requested.connect(self.apply_suggestion)
+        self.routing.model_swapped.connect(lambda version: self.message.emit(
+            self.tr("派单建议已更新为中心下发的新版本（模型 %1）").replace("%1", version[:8]), 10000))
+        self.form.edited.connect(self.routing_inputs_changed)
+        self.kb = KnowledgeAssist(form=self.form, tasks=tasks, store=store, data_dir=data_dir,
+                                  operator_id=operator_id, window=window, practice=practice)
+        self.form.edited.connect(self.kb.content_changed)
+        self.kb.message.connect(lambda text: self.message.emit(text, 8000))
+        self.addWidget(self.form)
+        assist = self.assist = named(QSplitter(Qt.Orientation.Vertical), "assistSplitter")
+        assist.setContentsMargins(0, 4, 4, 4)
+        for panel in (self.routing, self.kb.search, self.kb.suggestions):
+            assist.addWidget(panel)
+            assist.setCollapsible(assist.indexOf(panel), False)
+        assist.setStretchFactor(0, 0)
+        assist.setStretchFactor(1, 3)
+        assist.setStretchFactor(2, 1)
+        # Its rows' reasons wrap; a splitter sizes by minimum heights and never asks for the wrapped height, so
+        # the panel's minimum follows its text: its rows never overlap however short the column.
+        self.routing.installEventFilter(FitWrappedText(self.routing))
+        assist.setSizes([270, 290, 140])
+        column = self.column = named(QScrollArea(), "assistColumn")  # on a screen shorter than the column's
+        column.setWidgetResizable(True)  # minimum it scrolls, as the form does, instead of forcing a taller window
+        column.setFrameShape(QFrame.Shape.NoFrame)
+        column.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        column.setWidget(assist)
+        self.addWidget(column)
+        self.setStretchFactor(0, 3)
+        self.setStretchFactor(1, 1)
+        self.setSizes([860, 420])
+
+    @property
+    def suggestions_shown(self) -> bool:
+        return not self.routing.isHidden()
+
+    def set_suggestions_shown(self, shown: bool) -> None:
+        """An exam with suggestions off: the routing panel is not there at all (F4 / Alt+n take nothing)."""
+        self.routing.setVisible(shown)
+
+    def routing_inputs_changed(self) -> None:
+        if self.routing.isHidden():
+            return
+        values = self.form.appeal.values()
+        district = self.city.districts.get(values["district"])
+        address = " ".join(x for x in ((district.name if district else ""), values["street"], values["address"]) if x)
+        self.routing.request(content=values["content"], address=address)
+
+    def accept_first(self) -> None:
+        if not self.routing.isHidden():
+            self.routing.accept_first()
+
+    def accept(self, index: int) -> None:
+        if not self.routing.isHidden():
+            self.routing.accept(index)
+
+    def apply_suggestion(self, suggestion: Suggestion) -> None:
+        """Take the suggestion: dispatch to its lead (and cooperating) units, its district, its category (a leaf
+        the operator chose in another branch stays, and then nothing is taken: ui/routing/take.py)."""
+        if self.routing.isHidden():
+            return
+        form, city = self.form, self.city
+        take = take_category(form.appeal.category.path(), suggestion.category, city.categories.leaves)
+        if take.conflict:
+            self.message.emit(
+                self.tr("已选分类“%1”与建议“%2”不同，未采纳；如需改用建议，请先清空问题分类")
+                .replace("%1", form.appeal.category.text()).replace("%2", suggestion.category), 8000)
+            return
+        form.disposition.buttons["dispatch"].setChecked(True)
+        lead = city.departments.get(suggestion.lead_department_id or "")
+        if lead is not None:
+            form.disposition.lead.setCurrentText(lead.name)
+        form.disposition.set_cooperating(suggestion.cooperating_ids)
+        if suggestion.district_id and not form.appeal.district.currentData():
+            form.appeal.set_district(suggestion.district_id)
+        self.taking_suggestion.emit()
+        if take.path is not None:
+            form.appeal.category.set_path(take.path + ("/" if take.pick_leaf else ""))
+            if take.pick_leaf:  # the operator picks the leaf from the branch's list
+                form.appeal.category.setFocus()
+                form.appeal.category.completer().setCompletionPrefix(display_path(take.path))
+                form.appeal.category.completer().complete()
+        form.edited.emit()
+        self.message.emit(self.tr("已采纳派单建议：%1").replace("%1", suggestion.category), 5000)
+
+    def clear(self) -> None:
+        """An empty form for the next call: no citations, suggestions or previous search."""
+        self.form.clear()
+        self.kb.clear()
+        self.routing.reset()

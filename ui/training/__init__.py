@@ -1,0 +1,1 @@
+"""Training on the desk: practice for operators (practice/) and the trainer's workspace (manage/)."""
