@@ -24,3 +24,4 @@ from central_server.api.routes import (
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, health):
     api_router.include_router(module.router)
+api_router.include_router(__import__("central_server.api.routes.practice_source", fromlist=["router"]).router)
