@@ -29,6 +29,7 @@ from central_server.db.engine import make_engine, session_factory
 from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
 from central_server.services import calls_simulate, dispatch, routing_models, seats
 from central_server.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_articles
+from central_server.services.demo_practice import seed_practice_if_empty
 from central_server.services.demo_shift import seed_shift_if_empty
 from central_server.services.kb_import import import_file as kb_import_file
 from central_server.services.lead_config import load_lead_settings
@@ -155,6 +156,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                 report = seed_demo_articles(session, city, resources_dir(settings))
                 print(f"demo articles: {report.added} added, {report.updated} updated, "
                       f"{report.unchanged} unchanged")
+                practice = seed_practice_if_empty(session, resources_dir(settings))
+                print("demo practice: " + (f"{practice.scenarios} scenarios published, {practice.assignments} "
+                                           "assignments" if practice else "left alone (scenarios exist)"))
                 if args.shift:
                     _seed_shift(session, settings)
             elif args.command == "kb":

@@ -17,9 +17,11 @@ from central_server.core.errors import AuthFailed, Forbidden
 from central_server.core.recent_checks import RecentChecks, seat_key, user_key
 from central_server.core.security import TokenService
 from central_server.db.models import Seat, User
+from central_server.services.practice_guard import PracticeNumberRefused
 from central_server.services.seats import authenticate_seat
 from central_server.services.users import user_for_access_token
-from contract.roles import REVIEW, may
+from contract.case_number import is_practice_number
+from contract.roles import PRACTICE, REVIEW, TRAINING, may
 
 T = TypeVar("T")
 
@@ -102,6 +104,43 @@ def get_team_lead(user: CurrentUser) -> User:
 
 
 LeadUser = Annotated[User, Depends(get_team_lead)]
+
+
+def get_trainer(user: CurrentUser) -> User:
+    """A person who authors practice scenarios, assigns them and reads results (培训管理); 403 otherwise."""
+    if not may(user.role, TRAINING):
+        raise Forbidden("this is the trainer's work: your role may not author or assign practice")
+    return user
+
+
+TrainerUser = Annotated[User, Depends(get_trainer)]
+
+
+def get_trainee(user: CurrentUser) -> User:
+    """A person who takes practice calls (operators and team leads); 403 otherwise."""
+    if not may(user.role, PRACTICE):
+        raise Forbidden("this is for trainees: your role does not take practice calls")
+    return user
+
+
+PracticeUser = Annotated[User, Depends(get_trainee)]
+
+
+def get_practice_reader(user: CurrentUser) -> User:
+    """A trainee or a trainer: both read the scenario library (trainers every status, trainees published ones)."""
+    if not (may(user.role, PRACTICE) or may(user.role, TRAINING)):
+        raise Forbidden("practice scenarios are for trainees and trainers")
+    return user
+
+
+PracticeReader = Annotated[User, Depends(get_practice_reader)]
+
+
+async def refuse_practice_numbers(request: Request) -> None:
+    """A router dependency of every real route that names a case in its path: a practice number (练-…) is never a
+    real case, so it is refused with 400 `practice_number` before anything is looked up."""
+    if any(isinstance(v, str) and is_practice_number(v) for v in request.path_params.values()):
+        raise PracticeNumberRefused()
 
 
 def get_current_seat(

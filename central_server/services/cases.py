@@ -24,6 +24,11 @@ from central_server.services.case_args import (
 )
 from central_server.services.changes import next_change_id, stamped_at_commit
 from central_server.services.hotspot_assign import assign_new_cases, reassign_case
+from central_server.services.practice_guard import (
+    PRACTICE_NUMBER,
+    practice_number_in,
+    practice_rejection_reason,
+)
 from contract.case_fields import ValidCase
 from contract.case_number import CASE_NUMBER
 from contract.city.model import City
@@ -43,6 +48,7 @@ MUTATION_REUSED = "mutation_reused"  # a mutation_id received before under anoth
 CASE_NOT_FOUND = "case_not_found"  # a case.event for a case the server does not hold
 NOT_CORRECTING = "not_correcting"  # a correction of a case that is not sent back for correction (退回修改)
 UNKNOWN_EVENT_KIND = "unknown_event_kind"  # a case.event of a kind seats may not make
+# PRACTICE_NUMBER ("practice_number"): a practice case (练-…) pushed as a real one (services/practice_guard.py)
 
 
 class Rejected(Exception):
@@ -93,6 +99,7 @@ class NewCase:
 def plan_case_from_seat(*, seat: Seat, operator_id: str, entity_id: str, args: dict[str, Any],
                         received_at: datetime, city: City) -> NewCase:
     """Check a "case.created" as the seat's form would and build its rows (no database access); raises Rejected."""
+    _refuse_practice(args)
     case = _case_words(args)
     try:
         parsed, valid = parse_created(args, city)
@@ -112,6 +119,12 @@ def plan_case_from_seat(*, seat: Seat, operator_id: str, entity_id: str, args: d
     # KPI projection (services/kpi_projection.py)
     kpi, departments = kpi_projection.created_rows(new.case, new.event["payload"], ZoneInfo(city.timezone))
     return replace(new, kpi=kpi, kpi_departments=departments)
+
+
+def _refuse_practice(args: dict[str, Any]) -> None:
+    """Checked before the shape: a practice number would fail it too, but the seat must learn why."""
+    if (number := practice_number_in(args)) is not None:
+        raise Rejected(practice_rejection_reason(number), PRACTICE_NUMBER)
 
 
 def _case_words(args: dict[str, Any]) -> str:
@@ -176,6 +189,7 @@ def apply_case_event(session: Session, *, seat: Seat, operator_id: str, entity_i
     Only "corrected" is taken: the case must be this seat's and sent back for correction, and the fields pass
     the form's validation as a created case's do. The event keeps the seat's id and goes after the server's last
     event (the seat takes that place from the pull); the case row is updated through apply_event."""
+    _refuse_practice(args)
     try:
         parsed = parse_case_event(args)
     except ArgsProblem as exc:

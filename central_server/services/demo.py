@@ -1,6 +1,6 @@
 """The demo city: every roster person (username = work number) plus `admin`, one documented password, the
-demo knowledge-base articles (resources/kb/demo_articles.jsonl) and, for the seat's embedded default, a demo shift
-of cases (services/demo_shift.py)."""
+demo knowledge-base articles (resources/kb/demo_articles.jsonl), the demo practice scenarios and assignments
+(services/demo_practice.py) and, for the seat's embedded default, a demo shift of cases (services/demo_shift.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from central_server.core.city import CityFacts
 from central_server.db.models import Case, KbArticle, User
+from central_server.services.demo_practice import seed_practice_if_empty
 from central_server.services.kb_import import KbImportReport, import_file
 from central_server.services.users import create_user, has_users
 from contract.roles import ROLE_CODES, Role
@@ -42,8 +43,8 @@ def seed_demo_articles(session: Session, city: CityFacts, resources: Path) -> Kb
 
 def seed_if_empty(session: Session, city: CityFacts, resources: Path | None = None, *, shift: bool = False) -> bool:
     """Seed the demo users when the database has no user at all, and (given `resources`) the demo articles when
-    it has no article at all, and (with `shift`) the demo shift when it has no case at all; True when it seeded
-    anything."""
+    it has no article at all and the demo practice when it has no practice scenario, and (with `shift`) the demo
+    shift when it has no case at all; True when it seeded anything."""
     seeded = False
     if not has_users(session):
         seed_demo(session, city)
@@ -51,6 +52,8 @@ def seed_if_empty(session: Session, city: CityFacts, resources: Path | None = No
     if resources is not None and session.scalar(select(KbArticle.id).limit(1)) is None:
         session.rollback()
         seed_demo_articles(session, city, resources)
+        seeded = True
+    if resources is not None and seed_practice_if_empty(session, resources) is not None:
         seeded = True
     if shift and resources is not None and session.scalar(select(Case.id).limit(1)) is None:
         # Imported only for a database without cases: every later start of the embedded server skips its

@@ -15,6 +15,7 @@ from central_server.api.routes import (
     kpis,
     lead,
     operators,
+    practice,
     quality,
     routing,
     seats,
@@ -22,6 +23,7 @@ from central_server.api.routes import (
 )
 
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, health):
+for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, health,
+               practice):
     api_router.include_router(module.router)
 api_router.include_router(__import__("central_server.api.routes.practice_source", fromlist=["router"]).router)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Depends, Path
 
-from central_server.api.deps import AdminUser, ContextDep, SessionDep
+from central_server.api.deps import AdminUser, ContextDep, SessionDep, refuse_practice_numbers
 from central_server.api.schemas import ActionRequest, ActionResult, ExtendAction
 from central_server.services import dispatch
 
-router = APIRouter(prefix="/cases", tags=["cases"])
+router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[Depends(refuse_practice_numbers)])
 
 
 @router.post("/{case_number}/actions")

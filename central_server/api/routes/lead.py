@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic_core import to_json
 
-from central_server.api.deps import ContextDep, LeadUser, SessionDep, client_address
+from central_server.api.deps import ContextDep, LeadUser, SessionDep, client_address, refuse_practice_numbers
 from central_server.api.lead_schemas import (
     CaseAnswer,
     LeadActionAnswer,
@@ -30,7 +30,7 @@ from central_server.services.backlog import team_backlog
 from central_server.services.lead_config import LeadSettings, current_shift, load_lead_settings
 from central_server.services.lead_queue import team_queue
 
-router = APIRouter(prefix="/lead", tags=["lead"])
+router = APIRouter(prefix="/lead", tags=["lead"], dependencies=[Depends(refuse_practice_numbers)])
 Number = Annotated[str, Path(max_length=32)]
 
 
