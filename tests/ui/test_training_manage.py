@@ -256,3 +256,28 @@ def test_the_trainers_desk_waits_for_the_central_server_then_opens_the_workspace
         if ctl.desk is not None:
             ctl.desk.close()
         ctl.shutdown()
+
+
+def test_preview_plays_the_scenario_in_the_practice_window(qtbot: Any, controller: Any) -> None:
+    """预览 in the desk's slot opens the practice window's preview mode (ui/training/practice/window.py)."""
+    from ui.shell.workspace_pages import TrainingSlot
+    from ui.training.practice.window import PracticeWindow
+
+    seat = controller.seat
+    slot = TrainingSlot(tasks=controller.tasks, me=seat.city.roster["3001"], city=seat.city, data_dir=seat.data_dir,
+                        api=library_api())
+    qtbot.addWidget(slot)
+    slot.show()
+    assert isinstance(slot.page, TrainingManagePage)
+    library = slot.page.library
+    loaded(qtbot, library)
+    library.select("s-noise")
+    library.preview_selected()
+    window = slot.preview
+    try:
+        assert isinstance(window, PracticeWindow) and window.isVisible() and window.previewing
+        assert window.windowTitle().startswith("【练习模式】预览")
+        assert [s.id for s in window.scenarios] == ["s-noise"]
+    finally:
+        if window is not None:
+            window.close()

@@ -161,17 +161,41 @@ def test_someone_elses_newer_version_is_not_overwritten(qtbot: Any, tasks: TaskM
     reopened.reject()
 
 
-def test_a_personal_data_refusal_is_said_at_the_lines(qtbot: Any, tasks: TaskManager) -> None:
-    api = FakeApi({("POST", SCENARIOS): SyncError(SyncErrorKind.REJECTED, "第 2 句像是真实的手机号",
-                                                  code="personal_data")})
+def test_personal_data_is_found_before_sending_and_said_at_its_line(qtbot: Any, tasks: TaskManager) -> None:
+    api = FakeApi()
     body = scenario("", "测试", "环境保护/噪音扰民/施工噪音")
-    body["lines"] = [{"text": "你好", "after_seconds": 0}, {"text": "我电话13812345678", "after_seconds": 0}]
+    body["lines"] = [{"text": "你好，我的电话是【电话】", "after_seconds": 0},
+                     {"text": "我另一个号码是139 1234 5678", "after_seconds": 0}]
+    editor = open_editor(qtbot, tasks, api, body)
+    QTest.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert editor.boxes["lines"].error_text().startswith("第 2 句：像是真实的电话")
+    assert editor.lines.table.currentRow() == 1
+    qtbot.wait(200)
+    assert api.calls == []
+
+
+def test_the_servers_personal_data_refusal_is_said_at_the_lines_it_names(qtbot: Any, tasks: TaskManager) -> None:
+    refusal = SyncError(SyncErrorKind.REJECTED, "personal data (names, phones, ID numbers, plates, house numbers) in "
+                        "lines[1].text: replace them with placeholders such as 【姓名】 and 【电话】",
+                        code="personal_data")
+    api = FakeApi({("POST", SCENARIOS): refusal})
+    body = scenario("", "测试", "环境保护/噪音扰民/施工噪音")
+    body["lines"] = [{"text": "你好", "after_seconds": 0}, {"text": "我住那个地方", "after_seconds": 0}]
     editor = open_editor(qtbot, tasks, api, body)
     QTest.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_calls(qtbot, api, "POST", SCENARIOS)
     qtbot.waitUntil(lambda: bool(editor.boxes["lines"].error_text()), timeout=5000)
-    assert "第 2 句" in editor.boxes["lines"].error_text()
+    assert editor.boxes["lines"].error_text().startswith("第 2 句：像是真实的个人信息")
     assert "真实个人信息" in editor.message.text() and editor.isVisible()
+
+
+def test_the_citys_checks_show_at_their_fields(qtbot: Any, tasks: TaskManager) -> None:
+    """contract/practice/check.py: a street of another district, and the key's own words."""
+    body = scenario("s-1", "标题", "环境保护/噪音扰民/施工噪音")
+    body["key"]["street"] = "不存在的街道"
+    editor = open_editor(qtbot, tasks, FakeApi(), body)
+    QTest.keyClick(editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "不存在的街道" in editor.boxes["key.district"].error_text()
 
 
 def test_lines_are_added_moved_and_removed_by_keys(qtbot: Any, tasks: TaskManager) -> None:

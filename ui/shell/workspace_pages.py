@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QWidget
 
 from contract.city.model import City, Operator
+from contract.practice.scenario import Scenario
 from ui.common.named import named
 from ui.common.tasks import TaskManager
 
@@ -79,6 +80,7 @@ class TrainingSlot(ServerSlot):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tasks, self.me, self.city, self.data_dir = tasks, me, city, data_dir
+        self.preview: QWidget | None = None  # the practice window of the last 预览 (kept: it has no parent)
         self.start(_notice(self.tr("未连接中心服务器：场景库、布置练习和练习成绩都保存在中心服务器上，"
                                    "连接建立后自动显示。\n培训账号不能受理真实工单。"), "trainingWaiting"), api)
 
@@ -86,5 +88,15 @@ class TrainingSlot(ServerSlot):
         from ui.training.manage.kb_titles import article_titles
         from ui.training.manage.page import TrainingManagePage
 
-        return TrainingManagePage(api=api, tasks=self.tasks, me=self.me, city=self.city,
+        page = TrainingManagePage(api=api, tasks=self.tasks, me=self.me, city=self.city,
                                   article_title=article_titles(self.data_dir))
+        page.preview_requested.connect(self.open_preview)
+        return page
+
+    def open_preview(self, scenario: Scenario) -> None:
+        """Play `scenario` as a trainee would, in the practice window's preview mode: scored, kept nowhere."""
+        from ui.training.practice.window import open_preview
+
+        if self.preview is not None:
+            self.preview.close()
+        self.preview = open_preview(scenario, city=self.city, data_dir=self.data_dir, tasks=self.tasks)

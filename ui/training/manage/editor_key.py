@@ -169,6 +169,8 @@ class AnswerKeyBox(QGroupBox):
     def _disposition_changed(self) -> None:
         direct = self.disposition.currentData() == Disposition.DIRECT.value
         self.article.setEnabled(direct)
+        self.lead.setEnabled(not direct)  # a direct answer dispatches to no one
+        self.cooperating.setEnabled(not direct)
         self.article.setToolTip("" if direct else self.tr("只有直接办结的场景需要引用知识库文章"))
 
     def look_up_article(self) -> None:
@@ -213,8 +215,8 @@ class AnswerKeyBox(QGroupBox):
         return {
             "category": self.category.path(), "appeal_type": self.appeal_type.currentData(),
             "disposition": self.disposition.currentData(), "urgency": self.urgency.currentData(),
-            "lead_department": self.lead.currentData(),
-            "cooperating_departments": [
+            "lead_department": "" if direct else self.lead.currentData(),
+            "cooperating_departments": [] if direct else [
                 self.cooperating.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.cooperating.count())
                 if self.cooperating.item(i).checkState() == Qt.CheckState.Checked],
             "district": self.district.currentData(), "street": self.street.currentText().strip(),
