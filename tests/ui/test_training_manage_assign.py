@@ -111,7 +111,7 @@ def test_a_new_exam_posts_the_chosen_scenarios_trainees_and_team(qtbot: Any, tas
 
 def test_missing_choices_and_refusals_are_said_in_words(qtbot: Any, tasks: TaskManager) -> None:
     api = assignment_api()
-    api.routes[("POST", ASSIGNMENTS)] = SyncError(SyncErrorKind.REJECTED, "bad trainee", code="unknown_trainee")
+    api.routes[("POST", ASSIGNMENTS)] = SyncError(SyncErrorKind.REJECTED, "bad trainee", code="not_a_trainee")
     dialog = AssignDialog(api=api, tasks=tasks, city=demo_city())
     qtbot.addWidget(dialog)
     dialog.show()
@@ -128,5 +128,5 @@ def test_missing_choices_and_refusals_are_said_in_words(qtbot: Any, tasks: TaskM
     dialog.teams["一班"].setChecked(True)
     dialog.submit()
     wait_calls(qtbot, api, "POST", ASSIGNMENTS)
-    qtbot.waitUntil(lambda: "所选学员不存在" in dialog.message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "所选人员中有人不存在" in dialog.message.text(), timeout=5000)
     assert dialog.isVisible() and dialog.create_button.isEnabled()
