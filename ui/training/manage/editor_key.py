@@ -96,7 +96,7 @@ class AnswerKeyBox(QGroupBox):
         self._row(form, "主办单位", "key.lead_department", self.lead)
 
         self.cooperating = named(QListWidget(), "keyCooperating")
-        self.cooperating.setMaximumHeight(78)
+        self.cooperating.setMinimumHeight(72)  # takes the column's spare height: more units in sight
         for dept in city.departments.values():
             item = QListWidgetItem(dept.name)
             item.setData(Qt.ItemDataRole.UserRole, dept.id)
@@ -136,14 +136,14 @@ class AnswerKeyBox(QGroupBox):
         self._row(form, "必填字段", "key.required_fields", self._wrap(grid))
 
         self.article = named(QLineEdit(), "keyArticle")
-        self.article.setPlaceholderText(self.tr("知识库文章编号，如 demo-001"))
+        self.article.setPlaceholderText(self.tr("文章编号，如 demo-001"))
         self.article.editingFinished.connect(self.look_up_article)
         self.article_name = named(QLabel(), "keyArticleTitle")
         self.article_name.setWordWrap(True)
         cite = QHBoxLayout()
         cite.setContentsMargins(0, 0, 0, 0)
         cite.addWidget(self.article, 1)
-        cite.addWidget(self.article_name, 2)
+        cite.addWidget(self.article_name, 1)
         self._row(form, "引用文章", "key.kb_article", self._wrap(cite), self.article)
         self._disposition_changed()
 

@@ -35,7 +35,8 @@ class LinesEditor(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(True)
+        self.table.setWordWrap(True)  # a long line shows whole, its row as tall as its text
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setToolTip(self.tr("间隔秒数：上一句之后多少秒自动出现；0 表示学员按键才出现下一句"))
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()

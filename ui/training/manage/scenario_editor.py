@@ -45,12 +45,13 @@ SAVE = "Ctrl+S"
 PLACE = re.compile(r"lines\[(\d+)\]\.text|caller\.note")  # where the server's personal_data refusal points
 
 
-def personal_data(scenario: Scenario) -> list[ValidationError]:
+def personal_data(body: dict[str, Any]) -> list[ValidationError]:
     """The server's rule (central_server/services/practice_checks.py), met here first: no line or caller note may
     carry a real-looking name, phone, ID, plate or address other than the profile's own fictitious ones."""
-    allow = tuple(v for v in (scenario.caller.name, scenario.caller.phone) if v)
-    places = [(f"lines[{i}].text", line.text) for i, line in enumerate(scenario.lines)]
-    places.append(("caller.note", scenario.caller.note))
+    caller = body["caller"]
+    allow = tuple(v for v in (caller["name"], caller["phone"]) if v)
+    places = [(f"lines[{i}].text", str(line["text"])) for i, line in enumerate(body["lines"])]
+    places.append(("caller.note", caller["note"]))
     problems = []
     for field, text in places:
         found = find_personal(text, allow=allow) if text else []
@@ -232,7 +233,7 @@ class ScenarioEditor(QDialog):
                 problems.append(ValidationError("key.category", problem, code="choice"))
         if scenario is not None:
             problems.extend(check_scenario(scenario, self.city))
-            problems.extend(personal_data(scenario))
+        problems.extend(personal_data(body))
         self.show_errors(problems)
         return body, scenario if not problems else None
 

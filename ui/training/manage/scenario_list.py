@@ -137,8 +137,8 @@ class ScenarioLibrary(QWidget):
 
     def _loaded(self, answer: dict[str, Any]) -> None:
         rows = answer.get("scenarios", []) if isinstance(answer, dict) else []
-        self.rows = sorted((r for r in rows if isinstance(r, dict)), key=lambda r: str(r.get("updated_at", "")),
-                           reverse=True)
+        rows = sorted((r for r in rows if isinstance(r, dict)), key=lambda r: str(r.get("title", "")))
+        self.rows = sorted(rows, key=lambda r: str(r.get("updated_at", "")), reverse=True)  # newest first
         self.message.setText(self.note)
         self.note = ""
         self.apply_filter()
