@@ -176,7 +176,7 @@ def shoot_trainer(desk, out: Path, case_number: str) -> None:  # type: ignore[no
     editor.save()
     settle(500)
     editor.grab().save(str(out / "12c-trainer-editor-errors.png"))
-    editor.reject()
+    editor.discard()
     library.preview_selected()
     wait_for(lambda: slot.preview is not None and slot.preview.isVisible())
     settle(1500)

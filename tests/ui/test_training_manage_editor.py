@@ -32,7 +32,7 @@ def tasks() -> Iterator[TaskManager]:
 def open_editor(qtbot: Any, tasks: TaskManager, api: FakeApi, body: dict[str, Any] | None = None,
                 article_title: Any = None) -> ScenarioEditor:
     editor = ScenarioEditor(api=api, tasks=tasks, city=demo_city(), body=body, article_title=article_title)
-    qtbot.addWidget(editor)
+    qtbot.addWidget(editor, before_close_func=lambda w: w.discard())  # a test's typing is dropped unasked
     editor.show()
     editor.activateWindow()
     qtbot.waitUntil(editor.isActiveWindow, timeout=5000)
@@ -230,3 +230,25 @@ def test_the_editor_fits_a_1280_by_720_screen(qtbot: Any, tasks: TaskManager) ->
     hint = editor.minimumSizeHint()
     assert hint.width() <= 1260 and hint.height() <= 680, hint
     assert editor.width() <= 1280 and editor.height() <= 700
+
+
+def test_closing_with_unsaved_changes_asks_first(qtbot: Any, tasks: TaskManager,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    editor = open_editor(qtbot, tasks, FakeApi(), scenario("s-1", "标题", "环境保护/噪音扰民/施工噪音"))
+    asked: list[str] = []
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a: asked.append(text) or answers.pop(0))
+    type_chinese(editor.title_edit, "改")
+    QTest.keyClick(editor, Qt.Key.Key_Escape)
+    assert len(asked) == 1 and "未保存的修改" in asked[0]
+    assert editor.isVisible() and editor.title_edit.text() == "标题改"  # "No": nothing lost
+    QTest.keyClick(editor, Qt.Key.Key_Escape)
+    assert not editor.isVisible()
+
+
+def test_closing_an_unchanged_scenario_asks_nothing(qtbot: Any, tasks: TaskManager,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    editor = open_editor(qtbot, tasks, FakeApi(), scenario("s-1", "标题", "环境保护/噪音扰民/施工噪音"))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("asked about an unchanged scenario"))
+    QTest.keyClick(editor, Qt.Key.Key_Escape)
+    assert not editor.isVisible()

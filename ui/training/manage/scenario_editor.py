@@ -173,6 +173,7 @@ class ScenarioEditor(QDialog):
             bottom.addWidget(button)
         outer.addLayout(bottom)
         self.load(self.original)
+        self.loaded_body = self.body()[0]  # what "unchanged" means when the trainer closes the dialog
         self._fit()
 
     def _row(self, form: QFormLayout, text: str, name: str, field: QWidget, focus: QWidget | None = None) -> None:
@@ -304,7 +305,7 @@ class ScenarioEditor(QDialog):
         self.version = int(result.get("version", self.version) or self.version)
         self.original = result
         self.saved.emit(result)
-        self.accept()
+        self.discard()
 
     def _failed(self, exc: BaseException) -> None:
         self.saving = False
@@ -323,7 +324,7 @@ class ScenarioEditor(QDialog):
                     "重新载入最新版本吗？（您在此处的修改不会保存；选“否”可继续查看或复制您的修改。）"))
         if answer == QMessageBox.StandardButton.Yes:
             self.reload_requested.emit(self.scenario_id)
-            self.reject()
+            self.discard()
 
     def _show_personal_data(self, exc: BaseException) -> None:
         """Say where the server found what looks like personal data (it names the lines and the note)."""
@@ -331,6 +332,19 @@ class ScenarioEditor(QDialog):
                                  code="personal_data") for m in PLACE.finditer(str(exc))]
         self.show_errors(found or [ValidationError("lines", practice_error_text(exc), code="personal_data")])
         self.message.setText(practice_error_text(exc))
+
+    def reject(self) -> None:
+        """Esc or 关闭: typed changes are never dropped without asking."""
+        if self.body()[0] != self.loaded_body and QMessageBox.question(
+                self, self.tr("放弃修改"), self.tr("这个场景有未保存的修改。放弃这些修改并关闭吗？"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            return
+        self.discard()
+
+    def discard(self) -> None:
+        """Close without asking (saved, or replaced by a reloaded version)."""
+        super().reject()
 
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() == Qt.KeyboardModifier.NoModifier:
