@@ -130,3 +130,18 @@ def test_missing_choices_and_refusals_are_said_in_words(qtbot: Any, tasks: TaskM
     wait_calls(qtbot, api, "POST", ASSIGNMENTS)
     qtbot.waitUntil(lambda: "所选人员中有人不存在" in dialog.message.text(), timeout=5000)
     assert dialog.isVisible() and dialog.create_button.isEnabled()
+
+
+def test_the_trainers_dialogs_and_page_fit_a_1280_by_720_screen(qtbot: Any, tasks: TaskManager) -> None:
+    from ui.training.manage.from_case_dialog import FromCaseDialog
+    from ui.training.manage.page import TrainingManagePage
+
+    city = demo_city()
+    api = assignment_api()
+    made = [AssignDialog(api=api, tasks=tasks, city=city), FromCaseDialog(api=api, tasks=tasks),
+            TrainingManagePage(api=api, tasks=tasks, me=city.roster["3001"], city=city)]
+    for widget in made:
+        qtbot.addWidget(widget)
+        hint = widget.minimumSizeHint()
+        assert hint.width() <= 1260 and hint.height() <= 620, (type(widget).__name__, hint)
+        assert widget.width() <= 1280 and widget.height() <= 680
