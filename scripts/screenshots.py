@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from contract.case_fields import CaseInput
 from operator_app.seat import open_seat
@@ -54,11 +54,23 @@ def seed_cases(seat, city) -> None:  # type: ignore[no-untyped-def]
             answer="" if i % 4 else "已告知市民办理流程", special_needs=("elderly",) if i % 5 == 0 else (),
             urgency="urgent" if i % 6 == 0 else "normal", urgency_reason="涉及老人安全" if i % 6 == 0 else "",
             lead_department="" if i % 4 == 0 else next(iter(city.departments.values())).name))
+    submit_case(seat.store, city, operator_id="1001", form=CaseInput(  # personal data for 从真实工单生成 to scrub
+        caller_name="张建国", phone="13800138123", appeal_type="complaint", category="政法/交通管理/违法停车",
+        district=dist.name, address="幸福小区3栋2单元501室", disposition="dispatch",
+        content="我叫张建国，住幸福小区3栋2单元501室。楼下总有一辆车牌湘A12345的车堵住消防通道。"
+                "物业说管不了，你们打我电话138 0013 8123回复。",
+        request="要求清理占道车辆", lead_department=next(iter(city.departments.values())).name))
     with seat.store.write() as conn:  # one change the server will refuse, to show the rejected list
         conn.execute(insert(schema.outbox).values(
             mutation_id="00000000-0000-4000-8000-0000000000aa", name="case.created",
             args_json=json.dumps({"case_id": "broken"}), operator_id="1002", entity_id="broken",
             created_at=utc_now(), state="pending", attempts=0, last_error=""))
+
+
+def personal_case_number(seat) -> str:  # type: ignore[no-untyped-def]
+    with seat.store.read() as conn:
+        return str(conn.execute(select(schema.cases.c.number).where(
+            schema.cases.c.content.like("我叫张建国%"))).scalar_one())
 
 
 def shoot_knowledge_base(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
@@ -98,9 +110,9 @@ def shoot_knowledge_base(desk, out: Path) -> None:  # type: ignore[no-untyped-de
 
 
 
-def shoot_other_roles(ctl: DeskController, out: Path) -> None:
+def shoot_other_roles(ctl: DeskController, out: Path, case_number: str) -> None:
     """A team lead's desk before the central server is connected, with the workbench when this build has it, and
-    a trainer's desk (no case form)."""
+    a trainer's desk (no case form) before and after the server is connected."""
     from operator_app.services.shift import login, logout
     from ui.shell.desk_window import DeskWindow
 
@@ -121,11 +133,92 @@ def shoot_other_roles(ctl: DeskController, out: Path) -> None:
         ctl.desk.grab().save(str(out / "11-lead-workbench.png"))
         shoot_workbench(ctl.desk, out)
         ctl.logout()
-    ctl.login("3001")  # offline entry: the trainer needs nothing from the server to see their page
-    wait_for(lambda: ctl.desk is not None and ctl.desk.ready)
+    session = login(ctl.seat.store, ctl.seat.city, operator_id="3001")
+    waiting = DeskWindow(ctl.seat, session, ctl.tasks, ctl.sync, api=None)  # before the engine is set up
+    waiting.show()
+    wait_for(lambda: waiting.ready)
     settle(600)
+    waiting.grab().save(str(out / "12-trainer-not-connected.png"))
+    waiting.close()
+    logout(ctl.seat.store, session)
+    ctl.login("3001", DEMO_PASSWORD)
+    wait_for(lambda: ctl.desk is not None and ctl.desk.ready)
     assert ctl.desk is not None
-    ctl.desk.grab().save(str(out / "12-trainer.png"))
+    shoot_trainer(ctl.desk, out, case_number)
+
+
+def shoot_trainer(desk, out: Path, case_number: str) -> None:  # type: ignore[no-untyped-def]
+    """The trainer's 培训管理: library, editor (and its errors at fields), a scenario from a real case under review,
+    a preview in the practice window, the assignments and a new exam being assembled."""
+    from ui.shell.workspace_pages import TrainingSlot
+    from ui.training.manage.assign_dialog import AssignDialog
+    from ui.training.manage.assign_page import AssignPage
+    from ui.training.manage.from_case_dialog import FromCaseDialog
+    from ui.training.manage.scenario_editor import ScenarioEditor
+
+    slot = desk.tabs.currentWidget()
+    assert isinstance(slot, TrainingSlot)
+    wait_for(lambda: slot.page is not None, 20000)
+    page = slot.page
+    library = page.library
+    wait_for(lambda: library.table.rowCount() > 0, 20000)
+    settle(600)
+    desk.grab().save(str(out / "12a-trainer-library.png"))
+    library.select(str(library.visible_rows()[1]["id"]))
+    library.edit_selected()
+    editor = library.editor
+    assert isinstance(editor, ScenarioEditor)
+    settle(800)
+    editor.grab().save(str(out / "12b-trainer-editor.png"))
+    editor.title_edit.clear()
+    editor.key.street.setCurrentText("不存在的街道")
+    editor.lines.table.item(0, 0).setText(editor.lines.table.item(0, 0).text() + "我电话139 1234 5678")
+    editor.save()
+    settle(500)
+    editor.grab().save(str(out / "12c-trainer-editor-errors.png"))
+    editor.discard()
+    library.preview_selected()
+    wait_for(lambda: slot.preview is not None and slot.preview.isVisible())
+    settle(1500)
+    assert slot.preview is not None
+    for _ in range(2):
+        slot.preview.caller.next_line()
+    settle(300)
+    slot.preview.grab().save(str(out / "12d-trainer-preview.png"))
+    slot.preview.close()
+    library.from_case()
+    dialog = library.editor
+    assert isinstance(dialog, FromCaseDialog)
+    dialog.number.setText(case_number)
+    dialog.generate()
+    wait_for(lambda: dialog.replaced.count() > 0 or "没有" in dialog.message.text(), 20000)
+    settle(500)
+    dialog.grab().save(str(out / "12e-trainer-from-case.png"))
+    dialog.open_in_editor()
+    settle(800)
+    if isinstance(library.editor, ScenarioEditor):
+        library.editor.grab().save(str(out / "12f-trainer-from-case-editor.png"))
+        library.editor.reject()
+    page.show_tab(page.tabs.indexOf(page.page(AssignPage)))
+    assign = page.page(AssignPage)
+    wait_for(lambda: assign.table.rowCount() > 0, 20000)
+    settle(600)
+    desk.grab().save(str(out / "12g-trainer-assignments.png"))
+    assign.new_assignment()
+    made = assign.dialog
+    assert isinstance(made, AssignDialog)
+    wait_for(lambda: made.scenarios.count() > 0, 20000)
+    made.title_edit.setText("十二月 派单考试")
+    made.kind.setCurrentIndex(made.kind.findData("exam"))
+    for i in (2, 0, 5):
+        if i < made.scenarios.count():
+            made.scenarios.item(i).setCheckState(Qt.CheckState.Checked)
+    made.trainees.item(0).setCheckState(Qt.CheckState.Checked)
+    made.teams[sorted(made.teams)[-1]].setChecked(True)
+    made.has_due.setChecked(True)
+    settle(500)
+    made.grab().save(str(out / "12h-trainer-new-exam.png"))
+    made.reject()
 
 
 def shoot_workbench(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
@@ -235,7 +328,7 @@ def main(out: Path) -> None:
     if desk.number_dialog is not None:
         desk.number_dialog.grab().save(str(out / "7-case-number.png"))
         desk.number_dialog.accept()
-    shoot_other_roles(ctl, out)
+    shoot_other_roles(ctl, out, personal_case_number(seat))
     ctl.shutdown()
     server.stop()
     QApplication.processEvents()

@@ -24,6 +24,8 @@ from ui.cases.list_view import CaseListView
 from ui.intake.form import CaseForm
 from ui.shell.app import DeskController
 from ui.shell.desk_window import DeskWindow
+from ui.shell.workspace_pages import TrainingSlot
+from ui.training.manage.page import TrainingManagePage
 
 
 class StandInWorkbench(QWidget):
@@ -74,9 +76,10 @@ def test_a_trainer_never_sees_the_intake_form(qtbot, controller: DeskController)
     desk = sign_in(qtbot, controller, "3001")
     assert desk.isVisible() and not desk.findChildren(CaseForm) and not desk.findChildren(CaseListView)
     assert not [w for w in every_widget() if isinstance(w, CaseForm | CaseListView)]
-    assert tab_titles(desk) == ["培训"]
-    page = desk.tabs.currentWidget()
-    assert "练习模式将在后续版本提供" in " ".join(label.text() for label in page.findChildren(QLabel))
+    assert tab_titles(desk) == ["培训管理"]
+    slot = desk.tabs.currentWidget()
+    assert isinstance(slot, TrainingSlot) and isinstance(slot.page, TrainingManagePage)  # the engine is up here
+    assert slot.page.me.id == "3001" and slot.page.isVisible()
     assert "培训师" in who_text(desk) and "话务员" not in who_text(desk)
     menu_texts = {a.text() for m in desk.menuBar().actions() for a in m.menu().actions()}
     assert "新建工单" not in menu_texts and "提交工单" not in menu_texts

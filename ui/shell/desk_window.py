@@ -43,7 +43,7 @@ from ui.common.tasks import TaskManager
 from ui.intake.assembly import IntakeAssembly
 from ui.shell.sync_controller import SyncController
 from ui.shell.sync_indicator import SyncIndicator
-from ui.shell.workspace_pages import Api, WorkbenchSlot
+from ui.shell.workspace_pages import Api, ServerSlot
 from ui.shell.workspaces import workspaces_for
 
 if TYPE_CHECKING:
@@ -160,9 +160,9 @@ class DeskWindow(QMainWindow):
     def engine_ready(self, api: Api) -> None:
         """The sync engine is set up: the workspaces that read the central server can start."""
         self.api = api
-        slot = self.pages.get("workbench")
-        if isinstance(slot, WorkbenchSlot):
-            slot.connect_api(api)
+        for slot in self.pages.values():
+            if isinstance(slot, ServerSlot):
+                slot.connect_api(api)
         practice = self.pages.get("practice")
         if practice is not None:
             practice.connect_api(api)  # type: ignore[attr-defined]  # ui/training/practice/page.py

@@ -1,8 +1,9 @@
 """The desk's workspaces in one table: which permission opens each, its tab title, its key and how it is made.
 
 After sign-in the desk shows, in this order, every workspace the person's role allows (contract/roles.py `may`),
-the first one current: an operator gets intake, "my cases" and practice, a team lead the workbench first and intake
-and practice too (leads take calls at peaks), a trainer only the training page. A new workspace is one more row here.
+the first one current: an operator gets intake, "my cases" and practice (练习), a team lead the workbench first and
+intake and practice too (leads take calls at peaks), a trainer only 培训管理 (never the case form). A new workspace is
+one more row here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 
 from contract.roles import INTAKE, PRACTICE, REVIEW, TRAINING, may
 from ui.common import shortcuts as keys
-from ui.shell.workspace_pages import TrainingPage, WorkbenchSlot
+from ui.shell.workspace_pages import TrainingSlot, WorkbenchSlot
 
 if TYPE_CHECKING:
     from ui.shell.desk_window import DeskWindow
@@ -39,6 +40,11 @@ def _workbench(desk: DeskWindow) -> QWidget:
     return WorkbenchSlot(tasks=desk.tasks, me=desk.session.operator, api=desk.api)
 
 
+def _training(desk: DeskWindow) -> QWidget:
+    return TrainingSlot(tasks=desk.tasks, me=desk.session.operator, city=desk.seat.city, data_dir=desk.seat.data_dir,
+                        api=desk.api)
+
+
 def _practice(desk: DeskWindow) -> QWidget:
     from ui.training.practice.page import PracticePage
 
@@ -52,7 +58,7 @@ WORKSPACES: tuple[Workspace, ...] = (
     Workspace("intake", INTAKE, lambda: _t("工单受理"), keys.SHOW_FORM, lambda desk: desk.intake_page()),
     Workspace("cases", INTAKE, lambda: _t("我的工单"), keys.SHOW_CASES, lambda desk: desk.cases_page()),
     Workspace("practice", PRACTICE, lambda: _t("练习"), keys.SHOW_PRACTICE, _practice),
-    Workspace("training", TRAINING, lambda: _t("培训"), keys.SHOW_TRAINING, lambda _desk: TrainingPage()),
+    Workspace("training", TRAINING, lambda: _t("培训管理"), keys.SHOW_TRAINING, _training),
 )
 
 
