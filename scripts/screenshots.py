@@ -219,6 +219,55 @@ def shoot_trainer(desk, out: Path, case_number: str) -> None:  # type: ignore[no
     settle(500)
     made.grab().save(str(out / "12h-trainer-new-exam.png"))
     made.reject()
+    results = page.pages[-1]
+    page.show_tab(len(page.pages) - 1)
+    wait_for(lambda: len(results.trainees.rows) > 0 and results.answer is not None, 20000)
+    settle(1500)
+    desk.grab().save(str(out / "12i-trainer-results.png"))
+
+
+def shoot_practice(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The operator's 练习: the page with the demo assignments, the practice window mid-call (an exercise), its
+    result screen after a half-right answer, and a timed exam without routing suggestions."""
+    page = desk.pages["practice"]
+    desk.tabs.setCurrentWidget(page)
+    wait_for(lambda: page.pstore is not None and page.assignment_table.rowCount() > 0, 20000)
+    settle(800)
+    desk.grab().save(str(out / "13-practice-page.png"))
+    kinds = [a.is_exam for a in page.assignments]
+    page.assignment_table.setCurrentCell(kinds.index(False), 0)
+    page._start_from(page.assignment_table)
+    window = page.window_
+    assert window is not None
+    wait_for(lambda: window.isVisible())
+    for _ in range(3):
+        window.caller.next_line()
+    scenario = window.played.scenario if window.played is not None else None
+    assert scenario is not None
+    key = scenario.key
+    district = desk.seat.city.districts.get(key.district)
+    window.form.load(CaseInput(
+        caller_name=scenario.caller.name, phone=scenario.caller.phone, appeal_type=key.appeal_type,
+        category=key.category if key.category.count("/") == 2 else "", district=district.name if district else "",
+        content="来电人反映的问题（练习中填写）", disposition=key.disposition))
+    window.assembly.routing_inputs_changed()
+    settle(1500)
+    window.grab().save(str(out / "13a-practice-call.png"))
+    window.submit(validate=False)
+    wait_for(lambda: window.stack.currentWidget() is window.result, 20000)
+    settle(600)
+    window.grab().save(str(out / "13b-practice-result.png"))
+    window.close()
+    page.assignment_table.setCurrentCell(kinds.index(True), 0)
+    page._start_from(page.assignment_table)
+    exam = page.window_
+    assert exam is not None
+    wait_for(lambda: exam.isVisible())
+    exam.caller.next_line()
+    settle(1500)
+    exam.grab().save(str(out / "13c-practice-exam.png"))
+    exam.abandon()
+    page.window_ = None
 
 
 def shoot_workbench(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
@@ -328,6 +377,7 @@ def main(out: Path) -> None:
     if desk.number_dialog is not None:
         desk.number_dialog.grab().save(str(out / "7-case-number.png"))
         desk.number_dialog.accept()
+    shoot_practice(desk, out)
     shoot_other_roles(ctl, out, personal_case_number(seat))
     ctl.shutdown()
     server.stop()

@@ -2,8 +2,8 @@
 
 The same dict shape is the TOML of the demo scenarios (resources/training/scenarios/), the server's stored body
 (practice_scenario_versions.body) and the wire format of `/api/v1/practice/scenarios`. `from_dict` checks shape and
-types and raises ValidationErrors naming the field ("key.category", "lines[2].text"); `check_against_city` checks
-that the key's codes exist in the city's configuration.
+types and raises ValidationErrors naming the field ("key.category", "lines[2].text");
+contract/practice/check.py `check_scenario` checks that the key's codes exist in the city's configuration.
 
 In a line's text, the placeholders 【姓名】 and 【电话】 stand for the caller's fictitious name and phone from the
 profile (`Scenario.render`), so a scenario made from a real case never carries the citizen's own.

@@ -16,6 +16,7 @@ from ui.common.named import named
 from ui.common.tasks import TaskManager
 from ui.training.manage import keys
 from ui.training.manage.assign_page import AssignPage
+from ui.training.manage.results_page import ResultsPage
 from ui.training.manage.scenario_list import ArticleTitle, ScenarioLibrary
 
 Api = Callable[..., Any]
@@ -25,6 +26,7 @@ PageFactory = Callable[..., QWidget]
 TABS: list[tuple[str, str, PageFactory]] = [
     ("场景库", "K", ScenarioLibrary),
     ("布置练习", "A", AssignPage),
+    ("练习成绩", "J", ResultsPage),  # Alt+J (成绩 chengji): the results page uses R, Q, G, T, S, C, F, L, X itself
 ]
 
 

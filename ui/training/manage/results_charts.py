@@ -100,7 +100,8 @@ class SkillBars(QChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_ = QChart()
         self.chart_.setTitle(tr("各项技能正确率（%）"))
-        self.chart_.setMargins(QMargins(2, 2, 2, 2))
+        self.chart_.setTitleFont(_small(self.chart_))
+        self.chart_.setMargins(QMargins(2, 0, 2, 0))
         self.chart_.legend().hide()
         self.series = QHorizontalBarSeries()
         self.bars = QBarSet(tr("正确率"))
@@ -110,7 +111,9 @@ class SkillBars(QChartView):
         self.series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsInsideEnd)
         self.chart_.addSeries(self.series)
         self.y_axis = QBarCategoryAxis()
-        self.y_axis.setLabelsFont(_small(self.chart_))
+        tiny = _small(self.chart_)
+        tiny.setPointSizeF(7.0)  # twelve skills in the bottom row's height at 720: Qt drops labels that overlap
+        self.y_axis.setLabelsFont(tiny)
         self.y_axis.setTruncateLabels(False)  # a skill's name is read whole, even when the bars are thin at 720
         self.x_axis = _percent_axis()
         self.x_axis.setLabelsFont(_small(self.chart_))
