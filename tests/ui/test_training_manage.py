@@ -20,6 +20,7 @@ from ui.common.tasks import TaskManager
 from ui.training.manage.assign_page import AssignPage
 from ui.training.manage.from_case_dialog import FromCaseDialog
 from ui.training.manage.page import TrainingManagePage
+from ui.training.manage.results_page import ResultsPage
 from ui.training.manage.scenario_editor import ScenarioEditor
 from ui.training.manage.scenario_list import ScenarioLibrary
 
@@ -121,7 +122,7 @@ def test_preview_hands_the_scenario_on(qtbot: Any, tasks: TaskManager) -> None:
 def test_tabs_switch_by_alt_letter_and_ctrl_page_keys(qtbot: Any, tasks: TaskManager) -> None:
     api = library_api()
     page = open_page(qtbot, tasks, api)
-    assert [page.tabs.tabText(i).split("（")[0] for i in range(page.tabs.count())] == ["场景库", "布置练习"]
+    assert [page.tabs.tabText(i).split("（")[0] for i in range(page.tabs.count())] == ["场景库", "布置练习", "练习成绩"]
     page.library.table.setFocus()
     QTest.keyClick(page.library.table, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
     assert isinstance(page.tabs.currentWidget(), AssignPage)
@@ -129,6 +130,8 @@ def test_tabs_switch_by_alt_letter_and_ctrl_page_keys(qtbot: Any, tasks: TaskMan
     assert isinstance(page.tabs.currentWidget(), ScenarioLibrary)
     QTest.keyClick(page.tabs.currentWidget(), Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
     assert isinstance(page.tabs.currentWidget(), AssignPage)
+    QTest.keyClick(page.tabs.currentWidget(), Qt.Key.Key_J, Qt.KeyboardModifier.AltModifier)
+    assert isinstance(page.tabs.currentWidget(), ResultsPage)
     QTest.keyClick(page.tabs.currentWidget(), Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
     assert isinstance(page.tabs.currentWidget(), ScenarioLibrary)
 
