@@ -151,8 +151,9 @@ class DeskWindow(QMainWindow):
         """1280×800 where the screen has room; on a 1280×720 screen (less a taskbar) the window takes the height
         there is rather than running off the bottom. The width stays: the desk is laid out for 1280 columns."""
         room = self.screen().availableGeometry()
-        if "workbench" in self.pages and room.width() > 1400:
-            # The workbench's tables and charts use a large screen: most of it, not the seat's 1280 columns.
+        if ("workbench" in self.pages or "training" in self.pages) and room.width() > 1400:
+            # The workbench's and the trainer's tables and charts use a large screen: most of it, not the seat's
+            # 1280 columns.
             self.resize(int(room.width() * 0.9), int(room.height() * 0.9))
             return
         self.resize(1280, min(800, room.height()))
