@@ -21,12 +21,17 @@ RETURNED_FOR_CORRECTION = "returned_for_correction"  # {reason}: a team lead sen
 REDISPATCHED = "redispatched"  # {from_department, to_department, reason}: 改派 → dispatched to the new lead unit
 SUPERVISED = "supervised"  # {reason}: 督办; state unchanged
 NOTE = "note"  # {text}; state unchanged
+# What citizens do after submit, recorded at a seat (any seat, about any open case) or on the server:
+REPEAT_CALL = "repeat_call"  # {content, channel, call_id?}: the citizen contacted again about this case (重复来电)
+URGED = "urged"  # {text, channel}: the citizen urges the case on (催办); state unchanged
+REOPENED = "reopened"  # {reason, callback_event_id?, new_finish_by?}: 不满意 at the callback → dispatched again (重办)
 # Made at the seat after a send-back and pushed as a "case.event" mutation:
 CORRECTED = "corrected"  # {fields, routing?, citations?}: the operator's corrected case (same number) → dispatched
 
 EVENT_LABELS = {CREATED: "受理", SUPPLEMENTED: "补充说明", SIGNED: "承办单位签收", RETURNED: "退单",
                 EXTENDED: "延期", COMPLETED: "承办单位办结", CALLBACK: "回访", RETURNED_FOR_CORRECTION: "退回修改",
-                REDISPATCHED: "改派", SUPERVISED: "督办", NOTE: "备注", CORRECTED: "更正后重新提交"}
+                REDISPATCHED: "改派", SUPERVISED: "督办", NOTE: "备注", CORRECTED: "更正后重新提交",
+                REPEAT_CALL: "重复来电", URGED: "催办", REOPENED: "重办"}
 EVENT_KINDS = tuple(EVENT_LABELS)
 _STATUS_AFTER = {SIGNED: CaseStatus.SIGNED, RETURNED: CaseStatus.RETURNED, EXTENDED: CaseStatus.EXTENDED,
                  COMPLETED: CaseStatus.CLOSED}
@@ -92,6 +97,9 @@ def apply_event(state: CaseState | None, event: CaseEvent) -> CaseState:
     if event.kind == CORRECTED:
         fields = dict(event.payload["fields"])
         return replace(state, fields=fields, status=_status_of_fields(fields).value)
+    if event.kind == REOPENED:
+        finish_by = str(event.payload.get("new_finish_by") or state.finish_by)
+        return replace(state, status=CaseStatus.DISPATCHED.value, finish_by=finish_by)
     if event.kind == REDISPATCHED:
         fields = {**state.fields, "lead_department": str(event.payload["to_department"])}
         return replace(state, fields=fields, status=CaseStatus.DISPATCHED.value)
