@@ -15,23 +15,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog
 
-from central_server.core.config import Settings
-from central_server.embedded import EmbeddedServer, start_in_thread
-from operator_app.seat import open_seat
+from central_server.embedded import EmbeddedServer
 from operator_app.services.case_queries import outbox_summary
 from operator_app.services.intake import submit_case
-from sync.embedded import DEMO_PASSWORD
-from tests.conftest import fresh_seat_dir
 from tests.core.helpers import dispatch_form
-from tests.integration.conftest import engine_for
 from tests.ui.conftest import type_chinese
+from tests.ui.embedded_desk import desk_controller, embedded_server, sign_in
 from ui.cases.detail_dialog import CaseDetailDialog
 from ui.lead.case_reason import ReasonDialog
 from ui.lead.hotspot_page import HotspotPage
 from ui.lead.kpi_page import KpiPage
 from ui.lead.queue_page import QueuePage
 from ui.lead.workbench import Workbench
-from ui.shell.app import DeskController, make_application
+from ui.shell.app import DeskController
 from ui.shell.desk_window import DeskWindow
 
 REASON = "地址缺少门牌号，请补充"
@@ -40,36 +36,14 @@ REASON = "地址缺少门牌号，请补充"
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
     """The embedded default's server: the demo city with its demo shift seeded on first start."""
-    srv = start_in_thread(f"sqlite:///{tmp_path / 'central.sqlite'}", settings=Settings(access_log=False),
-                          demo_shift=True)
-    yield srv
-    srv.stop()
+    with embedded_server(tmp_path, demo_shift=True) as srv:
+        yield srv
 
 
 @pytest.fixture
 def controller(qtbot: Any, tmp_path: Path, migrated_db: Path, server: EmbeddedServer) -> Iterator[DeskController]:
-    make_application()
-    seat = open_seat(fresh_seat_dir(migrated_db, tmp_path / "seat"))
-    ctl = DeskController(seat, engine_for(seat, server.url))
-    yield ctl
-    if ctl.desk is not None:
-        ctl.desk.close()
-    if ctl.login_window is not None:
-        ctl.login_window.close()
-    ctl.shutdown()
-
-
-def sign_in(qtbot: Any, ctl: DeskController, operator_id: str) -> DeskWindow:
-    if ctl.desk is not None:
-        ctl.logout()
-    elif ctl.login_window is None:
-        ctl.show_login()
-    ctl.login(operator_id, DEMO_PASSWORD)
-    qtbot.waitUntil(lambda: ctl.desk is not None and ctl.desk.session.operator.id == operator_id, timeout=20_000)
-    desk = ctl.desk
-    assert desk is not None
-    qtbot.waitUntil(lambda: desk.ready, timeout=10_000)
-    return desk
+    with desk_controller(tmp_path, migrated_db, server) as ctl:
+        yield ctl
 
 
 def synced(qtbot: Any, desk: DeskWindow) -> None:

@@ -13,15 +13,11 @@ import pytest
 import sqlalchemy as sa
 from PySide6.QtWidgets import QApplication
 
-from central_server.core.config import Settings
-from central_server.embedded import EmbeddedServer, start_in_thread
+from central_server.embedded import EmbeddedServer
 from operator_app.practice import history
-from operator_app.seat import open_seat
-from sync.embedded import DEMO_PASSWORD
-from tests.conftest import fresh_seat_dir
-from tests.integration.conftest import engine_for
+from tests.ui.embedded_desk import desk_controller, embedded_server, sign_in
 from tests.ui.practice_steps import NOISE, fill_noise_case, practice_page, submit_with_keys
-from ui.shell.app import DeskController, make_application
+from ui.shell.app import DeskController
 from ui.shell.desk_window import DeskWindow
 from ui.shell.workspace_pages import TrainingSlot
 from ui.training.manage.results_page import ResultsPage
@@ -34,35 +30,14 @@ SERVER_TABLES = ("cases", "case_events", "change_counter", "seat_mutations", "ca
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
-    srv = start_in_thread(f"sqlite:///{tmp_path / 'central.sqlite'}", settings=Settings(access_log=False))
-    yield srv
-    srv.stop()
+    with embedded_server(tmp_path, demo_shift=False) as srv:
+        yield srv
 
 
 @pytest.fixture
 def controller(qtbot: Any, tmp_path: Path, migrated_db: Path, server: EmbeddedServer) -> Iterator[DeskController]:
-    make_application()
-    seat = open_seat(fresh_seat_dir(migrated_db, tmp_path / "seat"))
-    ctl = DeskController(seat, engine_for(seat, server.url))
-    yield ctl
-    if ctl.desk is not None:
-        ctl.desk.close()
-    if ctl.login_window is not None:
-        ctl.login_window.close()
-    ctl.shutdown()
-
-
-def sign_in(qtbot: Any, ctl: DeskController, operator_id: str) -> DeskWindow:
-    if ctl.desk is not None:
-        ctl.logout()
-    elif ctl.login_window is None:
-        ctl.show_login()
-    ctl.login(operator_id, DEMO_PASSWORD)
-    qtbot.waitUntil(lambda: ctl.desk is not None and ctl.desk.session.operator.id == operator_id, timeout=20_000)
-    desk = ctl.desk
-    assert desk is not None
-    qtbot.waitUntil(lambda: desk.ready, timeout=10_000)
-    return desk
+    with desk_controller(tmp_path, migrated_db, server) as ctl:
+        yield ctl
 
 
 def server_rows(server_db: Path) -> dict[str, list[tuple[Any, ...]]]:

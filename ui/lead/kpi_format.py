@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
-from ui.common.times import shown_time
+from ui.common.times import duration_text, shown_time
 
 
 def tr(text: str) -> str:
@@ -18,13 +18,7 @@ def percent(rate: float | None) -> str:
     return tr("无数据") if rate is None else f"{rate * 100:.1f}%"
 
 
-def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return tr("无数据")
-    whole = round(seconds)
-    if whole < 60:
-        return tr("%1 秒").replace("%1", str(whole))
-    return tr("%1 分 %2 秒").replace("%1", str(whole // 60)).replace("%2", f"{whole % 60:02d}")
+duration = duration_text  # the one wording of a length of time (ui/common/times.py)
 
 
 def city_time(text: str) -> str:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 
 from contract.practice.scoring import SKILL_LABELS, SKILLS
 from ui.common.category_text import short_category
+from ui.common.times import duration_text
 
 RESULTS_PATH = "/api/v1/practice/results"
 # The skills a trainer asked to follow first (the issue: category, department, district, required fields,
@@ -36,13 +37,7 @@ def score_text(value: float | None) -> str:
     return tr("无数据") if value is None else f"{value:.1f}"
 
 
-def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return tr("无数据")
-    whole = round(seconds)
-    if whole < 60:
-        return tr("%1 秒").replace("%1", str(whole))
-    return tr("%1 分 %2 秒").replace("%1", str(whole // 60)).replace("%2", f"{whole % 60:02d}")
+duration = duration_text  # the one wording of a length of time (ui/common/times.py)
 
 
 def category_text(path: str, level: int) -> str:
