@@ -14,6 +14,7 @@ class CallbackRow(BaseModel):
     due_at: str
     phone: str  # masked
     content: str
+    department: str  # the lead department's name
     reply: str  # the department's words at 办结
     attempts: int
     claimed_by: str | None

@@ -63,6 +63,7 @@ class QueueRow:
     due_at: str
     phone: str  # masked
     content: str  # digit runs masked
+    department: str  # the lead department's name
     reply: str  # what the department said at 办结
     attempts: int
     claimed_by: str | None
@@ -86,7 +87,7 @@ def _labels(fields: dict[str, Any]) -> list[str]:
     return out
 
 
-def queue(session: Session, now: datetime) -> list[QueueRow]:
+def queue(session: Session, now: datetime, departments: dict[str, str]) -> list[QueueRow]:
     """Due callbacks: special-needs citizens first, then the oldest due; claimed ones included (with who)."""
     rows = session.execute(
         select(Callback, Case).join(Case, Case.id == Callback.case_id)
@@ -101,6 +102,7 @@ def queue(session: Session, now: datetime) -> list[QueueRow]:
             number=case.number, category=str(fields.get("category") or ""), special_needs=_labels(fields),
             due_at=_aware(cb.due_at).isoformat(),  # type: ignore[union-attr]
             phone=mask_phone(_phone(fields)), content=mask_text(str(fields.get("content") or "")),
+            department=departments.get(case.lead_department, case.lead_department),
             reply=_reply(session, case.id), attempts=cb.attempts,
             claimed_by=cb.claimed_by if held else None, claim_until=until.isoformat() if held and until else None))
     return out

@@ -86,6 +86,7 @@ def test_completed_case_is_called_back_and_dissatisfied_reopens_it(server: Embed
     assert [r["number"] for r in rows] == [third, first, second]  # special needs first, then the oldest due
     assert rows[0]["special_needs"] == ["老年人"] and rows[0]["phone"] == "138****0000"
     assert rows[0]["reply"] == "已修复楼道灯" and rows[0]["content"] == "楼道灯坏了"
+    assert rows[0]["department"] == "市住房和城乡建设局"
 
     # one operator at a time; the claim lapses
     assert api.post(f"/callbacks/{first}/claim", headers=op1).status_code == 200

@@ -91,8 +91,9 @@ def test_a_callback_is_claimed_and_recorded_by_keys(qtbot: Any, controller: Desk
     page.table.selectRow(0)
     QTest.keyClick(page.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.claimed is not None, timeout=10_000)
-    assert page.number.text() == created.number
+    assert page.number.text() == created.number  # no special needs: nothing beside the number
     assert page.reply.text() == "已责令施工方停止夜间施工" and page.content.text() == "楼上夜间装修噪音扰民"
+    assert page.department.text() == next(d for d in desk.seat.city.departments.values() if d.kind == "department").name
     QTest.keyClick(page.result_buttons["satisfied"], Qt.Key.Key_3)
     assert page.chosen_result() == "dissatisfied" and page.note.hasFocus()
     QTest.keyClick(page.note, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)

@@ -98,6 +98,7 @@ class CallbackPage(QWidget):
         form = QFormLayout()
         self.number = named(QLabel("—"), "callbackNumber")
         self.content = named(QLabel(), "callbackContent")
+        self.department = named(QLabel(), "callbackDepartment")
         self.reply = named(QLabel(), "callbackReply")
         for label in (self.content, self.reply):
             label.setWordWrap(True)
@@ -112,6 +113,7 @@ class CallbackPage(QWidget):
         phone_row.addWidget(self.reveal_button)
         form.addRow(self.tr("工单编号"), self.number)
         form.addRow(self.tr("诉求内容"), self.content)
+        form.addRow(self.tr("承办单位"), self.department)
         form.addRow(self.tr("承办单位答复"), self.reply)
         form.addRow(self.tr("回访电话"), phone_row)
 
@@ -190,12 +192,16 @@ class CallbackPage(QWidget):
         self._show_claim(row)
         self.message.setText(self.tr("已领取，请拨打市民电话。按 1–4 选择结果，Alt+S 提交。"))
         self.result_buttons["satisfied"].setFocus()
+        self.refresh()  # the table shows who holds it
 
     def _show_claim(self, row: dict[str, Any] | None) -> None:
         self.claimed = row
         held = row is not None
-        self.number.setText(row["number"] if row else "—")
+        needs = "、".join(row.get("special_needs") or []) if row else ""
+        # the citizen's special needs beside the number: the operator adapts the call (an elderly caller, a dialect)
+        self.number.setText((row["number"] + (f"　★ {needs}" if needs else "")) if row else "—")
         self.content.setText(row.get("content", "") if row else self.tr("在左侧选中一张工单，按 Enter 领取。"))
+        self.department.setText(row.get("department", "") if row else "")
         self.reply.setText((row.get("reply") or self.tr("（承办单位未填写）")) if row else "")
         self.phone.setText(row.get("phone", "") if row else "")
         self.result_group.setExclusive(False)

@@ -48,7 +48,7 @@ def _settings(ctx: ContextDep) -> CallbackSettings:
 @router.get("/queue")
 def queue(user: Operator, session: SessionDep, ctx: ContextDep) -> CallbackQueue:
     """Due callbacks, special-needs citizens first, then the oldest due; phones masked."""
-    rows = callbacks.queue(session, callbacks.clock())
+    rows = callbacks.queue(session, callbacks.clock(), ctx.city.departments)
     return CallbackQueue(rows=[CallbackRow(**r.as_dict()) for r in rows], attempts_allowed=_settings(ctx).attempts)
 
 
