@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -186,3 +187,28 @@ def test_satisfaction_rate_over_a_fixed_set(server: EmbeddedServer, database_url
         engine.dispose()
     assert figures["satisfaction"] == {"satisfied": 3, "basically_satisfied": 1, "dissatisfied": 2,
                                        "unreachable": 1, "rate": pytest.approx(4 / 6)}
+
+
+def test_claims_at_the_same_moment_give_each_callback_to_one_operator(server: EmbeddedServer, clock: Clock) -> None:
+    """Three people who take calls (1001, 1002 and the lead 2001) claim the same five callbacks at once."""
+    api = Api(server.url)
+    seat = SeatClient.register(api)
+    admin = api.token("admin")
+    people = {user: api.token(user) for user in ("1001", "1002", "2001")}
+    numbers = _push_cases(seat, special=set(), count=5)
+    for n in numbers:
+        _complete(api, admin, n)
+    clock.advance(hours=2)
+
+    def claim(job: tuple[str, str]) -> tuple[str, str, int]:
+        number, user = job
+        return number, user, Api(server.url).post(f"/callbacks/{number}/claim", headers=people[user]).status_code
+
+    jobs = [(n, u) for n in numbers for u in people]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(claim, jobs))
+    winners = {n: [u for m, u, code in outcomes if m == n and code == 200] for n in numbers}
+    assert all(len(w) == 1 for w in winners.values()), outcomes
+    assert {code for _n, _u, code in outcomes} == {200, 409}
+    rows = {r["number"]: r["claimed_by"] for r in _queue(api, people["1001"])}
+    assert rows == {n: w[0] for n, w in winners.items()}
