@@ -1,9 +1,9 @@
 """The desk's workspaces in one table: which permission opens each, its tab title, its key and how it is made.
 
 After sign-in the desk shows, in this order, every workspace the person's role allows (contract/roles.py `may`),
-the first one current: an operator gets intake, "my cases", practice (练习) and callbacks (回访), a team lead the workbench first and
-intake and practice too (leads take calls at peaks), a trainer only 培训管理 (never the case form). A new workspace is
-one more row here.
+the first one current: an operator gets intake, "my cases", practice (练习) and callbacks (回访), a team lead the
+workbench first and intake, practice and callbacks too (leads take calls at peaks), a trainer only 培训管理 (never
+the case form). A new workspace is one more row here.
 """
 
 from __future__ import annotations
