@@ -197,3 +197,21 @@ def record_result(session: Session, *, number: str, user_id: str, result: str, n
     return Recorded(event.id, final, case.status, None if final else _aware(row.due_at).isoformat(),  # type: ignore[union-attr]
                     finish_by)
 
+
+
+def schedule_unscheduled(session: Session, settings: CallbackSettings) -> int:
+    """Give every case a department completed (办结, its last 办结 without a callback after it) and that has no
+    callback row its callback, due `settings.delay` after that 办结: cases written without `dispatch.act` (the demo
+    shift). Returns how many; the caller commits."""
+    pending = select(Case).where(Case.status == CaseStatus.CLOSED.value,
+                                 ~Case.id.in_(select(Callback.case_id)))
+    added = 0
+    for case in session.scalars(pending).all():
+        last = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id,
+                                                       CaseEvent.kind.in_((COMPLETED, CALLBACK)))
+                               .order_by(CaseEvent.seq.desc()).limit(1)).first()
+        completed_at = _aware(datetime.fromisoformat(last.recorded_at)) if last and last.kind == COMPLETED else None
+        if completed_at is not None:
+            schedule(session, case, settings, completed_at)
+            added += 1
+    return added

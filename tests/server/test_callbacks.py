@@ -9,10 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from central_server.db.engine import make_engine, session_factory
+from central_server.db.models import Case
 from central_server.embedded import EmbeddedServer
 from central_server.services import callbacks
+from central_server.services.callback_config import packaged_settings
+from central_server.services.case_history import append_event
 from central_server.services.kpis import Scope, lead_kpis
 from tests.server.api_client import Api, SeatClient, assert_error
 
@@ -212,3 +216,33 @@ def test_claims_at_the_same_moment_give_each_callback_to_one_operator(server: Em
     assert {code for _n, _u, code in outcomes} == {200, 409}
     rows = {r["number"]: r["claimed_by"] for r in _queue(api, people["1001"])}
     assert rows == {n: w[0] for n, w in winners.items()}
+
+
+def test_cases_completed_without_dispatch_get_their_callback(server: EmbeddedServer, database_url: str,
+                                                            clock: Clock) -> None:
+    """The demo shift appends its 办结 events itself: afterwards, each completed case without a callback after
+    its 办结 is due 2 hours after it; one already called back is not."""
+    api = Api(server.url)
+    seat = SeatClient.register(api)
+    waiting, called = _push_cases(seat, special=set(), count=2)
+    engine = make_engine(database_url)
+    completed_at = START - timedelta(hours=5)
+    try:
+        with session_factory(engine)() as session:
+            for number in (waiting, called):
+                case = session.scalars(select(Case).where(Case.number == number)).one()
+                case.status = "closed"
+                append_event(session, case, kind="completed", payload={"department_id": "zjj"}, actor_id="zjj",
+                             at=completed_at)
+                if number == called:
+                    append_event(session, case, kind="callback", payload={"result": "satisfied", "note": ""},
+                                 actor_id="1001", at=START - timedelta(hours=1))
+            session.commit()
+            assert callbacks.schedule_unscheduled(session, packaged_settings()) == 1
+            session.commit()
+            assert callbacks.schedule_unscheduled(session, packaged_settings()) == 0
+    finally:
+        engine.dispose()
+    rows = _queue(api, api.token("1001"))
+    assert [(r["number"], datetime.fromisoformat(r["due_at"])) for r in rows] == [
+        (waiting, completed_at + timedelta(hours=2))]
