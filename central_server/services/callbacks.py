@@ -44,15 +44,21 @@ def _aware(when: datetime | None) -> datetime | None:
     return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
 
 
-def schedule(session: Session, case: Case, settings: CallbackSettings, now: datetime) -> None:
-    """After 办结 (same transaction): the case is due for a callback after the delay, with fresh attempts."""
+def schedule(session: Session, case: Case, settings: CallbackSettings, now: datetime) -> bool:
+    """After 办结 (same transaction): the case is due for a callback after the delay, with fresh attempts; a citizen
+    who left no number (无号码) cannot be called back and gets none."""
     row = session.get(Callback, case.id)
+    if not _phone(case.fields or {}):
+        if row is not None:
+            row.done = True
+        return False
     needs = bool((case.fields or {}).get("special_needs"))
     if row is None:
         row = Callback(case_id=case.id)
         session.add(row)
     row.due_at, row.special_needs, row.attempts, row.done = now + settings.delay, needs, 0, False
     row.claimed_by = row.claim_until = None
+    return True
 
 
 @dataclass(frozen=True)
@@ -211,7 +217,6 @@ def schedule_unscheduled(session: Session, settings: CallbackSettings) -> int:
                                                        CaseEvent.kind.in_((COMPLETED, CALLBACK)))
                                .order_by(CaseEvent.seq.desc()).limit(1)).first()
         completed_at = _aware(datetime.fromisoformat(last.recorded_at)) if last and last.kind == COMPLETED else None
-        if completed_at is not None:
-            schedule(session, case, settings, completed_at)
+        if completed_at is not None and schedule(session, case, settings, completed_at):
             added += 1
     return added

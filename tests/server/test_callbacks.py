@@ -246,3 +246,19 @@ def test_cases_completed_without_dispatch_get_their_callback(server: EmbeddedSer
     rows = _queue(api, api.token("1001"))
     assert [(r["number"], datetime.fromisoformat(r["due_at"])) for r in rows] == [
         (waiting, completed_at + timedelta(hours=2))]
+
+
+def test_a_citizen_without_a_number_is_not_called_back(server: EmbeddedServer, clock: Clock) -> None:
+    """Seen on the demo: a case taken without a phone (无号码) was in the queue with nothing to dial."""
+    api = Api(server.url)
+    seat = SeatClient.register(api)
+    admin = api.token("admin")
+    mutations = [seat.case_created(1), seat.case_created(2)]
+    mutations[0]["args"]["event"]["payload"]["fields"]["phone"] = ""
+    resp = seat.push(mutations)
+    assert resp.status_code == 200 and "rejected" not in resp.text, resp.text
+    without, with_phone = (m["args"]["event"]["payload"]["number"] for m in mutations)
+    for number in (without, with_phone):
+        _complete(api, admin, number)
+    clock.advance(hours=2)
+    assert [r["number"] for r in _queue(api, api.token("1001"))] == [with_phone]
