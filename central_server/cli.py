@@ -28,6 +28,7 @@ from central_server.core.errors import ServerError
 from central_server.db.engine import make_engine, session_factory
 from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
 from central_server.services import calls_simulate, dispatch, routing_models, seats
+from central_server.services.callback_config import load_callback_settings
 from central_server.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_articles
 from central_server.services.demo_practice import seed_practice_if_empty
 from central_server.services.demo_shift import seed_shift_if_empty
@@ -179,7 +180,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                 out = dispatch.act(session, case_number=args.case, action=args.action,
                                    department_id=args.department, reason=args.reason,
                                    new_finish_by=_parse_when(args.new_finish_by), acted_by="cli",
-                                   departments=city.departments, timezone=city.timezone)
+                                   departments=city.departments, timezone=city.timezone,
+                                   callback=load_callback_settings(resources_dir(settings)))
                 print(f"case {out.number}: {out.kind}; status {out.status}; finish by {out.finish_by or '-'}")
             elif args.command == "calls":
                 city = load_city_facts(resources_dir(settings))

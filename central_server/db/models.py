@@ -421,6 +421,23 @@ class CaseKpi(Base):
     callback_result: Mapped[str | None] = mapped_column(String(24))  # the last callback's CallbackResult code
 
 
+class Callback(Base):
+    """A case's return visit (回访): due after 办结, claimed by one operator at a time, done once a result is final.
+    A new 办结 (after 重办) makes it due again (services/callbacks.py)."""
+
+    __tablename__ = "callbacks"
+    # The queue: pending rows, special-needs citizens first, then the oldest due.
+    __table_args__ = (Index("ix_callbacks_queue", "done", "special_needs", "due_at"),)
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    special_needs: Mapped[bool] = mapped_column(Boolean)
+    attempts: Mapped[int] = mapped_column(Integer)  # unreachable attempts in this round
+    done: Mapped[bool] = mapped_column(Boolean)
+    claimed_by: Mapped[str | None] = mapped_column(String(16))
+    claim_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class CaseKpiDepartment(Base):
     """A department a case was dispatched to (lead or cooperating, at creation, correction or 改派), and whether
     that department returned it (退单): the 退单 rate per department."""

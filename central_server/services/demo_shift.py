@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 from central_server.core.city import CityFacts
 from central_server.core.security import hash_credential
 from central_server.db.models import CallRecord, Case, CaseEvent, Seat
-from central_server.services import dispatch, kpi_projection
+from central_server.services import callbacks, dispatch, kpi_projection
 from central_server.services.backlog import Pending, record_backlog
+from central_server.services.callback_config import load_callback_settings
 from central_server.services.calls_simulate import simulate_shift
 from central_server.services.case_history import append_event
 from central_server.services.cases import NewCase, plan_case_from_seat
@@ -101,6 +102,8 @@ def seed_demo_shift(session: Session, facts: CityFacts, resources: Path, *, now:
     report.seconds = time.perf_counter() - started
     _calls_of_recent_shifts(session, facts, shifts, now=now, seed=seed)
     _seats_behind(session, seats, now=now, rng=rng)
+    callbacks.schedule_unscheduled(session, load_callback_settings(resources))  # completed, not yet called back
+    session.commit()
     return report
 
 

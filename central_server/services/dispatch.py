@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from central_server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from central_server.db.models import Case
+from central_server.services import callbacks
+from central_server.services.callback_config import CallbackSettings, packaged_settings
 from central_server.services.case_history import append_event
 from contract.enums import CaseStatus
 from contract.events import COMPLETED, EXTENDED, RETURNED, SIGNED
@@ -57,8 +59,11 @@ class ActionOutcome:
 def act(
     session: Session, *, case_number: str, action: str, department_id: str | None, reason: str | None,
     new_finish_by: datetime | None, acted_by: str, departments: dict[str, str], timezone: ZoneInfo,
+    callback: CallbackSettings | None = None,
 ) -> ActionOutcome:
-    """Apply one department action in one transaction and commit; raises NotFound/Invalid/Forbidden/Conflict."""
+    """Apply one department action in one transaction and commit; raises NotFound/Invalid/Forbidden/Conflict.
+    办结 also makes the case due for a callback (回访) after `callback.delay` (default: the packaged
+    resources/callbacks.toml)."""
     rule = RULES.get(action)
     if rule is None:
         raise Invalid(f"unknown action {action!r}; use one of: {', '.join(ACTIONS)}", code="unknown_action")
@@ -93,6 +98,8 @@ def act(
         case.status = rule.to_status
     payload["status"] = case.status
     event = append_event(session, case, kind=rule.kind, payload=payload, actor_id=department_id)
+    if rule.kind == COMPLETED:
+        callbacks.schedule(session, case, callback or packaged_settings(), callbacks.clock())
     session.commit()
     assert event.change_id is not None
     return ActionOutcome(case.id, case.number, case.status, case.finish_by, event.id, event.seq, event.kind,

@@ -114,7 +114,7 @@ def apply(session: Session, row: CaseKpi, kind: str, payload: dict[str, Any], at
     elif kind == REDISPATCHED and isinstance(payload.get("to_department"), str):
         _department(session, row, payload["to_department"])
     elif kind == CALLBACK and CallbackResult.parse(payload.get("result")) is not None:
-        row.callback_result = str(payload["result"])
+        row.callback_result = _callback_result(row.callback_result, payload)
     elif kind == CORRECTED and isinstance(payload.get("fields"), dict):
         fields = payload["fields"]
         row.dispatched = fields.get("disposition") == Disposition.DISPATCH.value
@@ -122,6 +122,18 @@ def apply(session: Session, row: CaseKpi, kind: str, payload: dict[str, Any], at
             _department(session, row, department)
         if "routing" in payload:
             row.routing_suggested, row.routing_overridden = routing_flags(payload["routing"])
+
+
+def _callback_result(current: str | None, payload: dict[str, Any]) -> str | None:
+    """The result 满意率 counts for the case: the citizen's last stated opinion. 无法联系 with attempts left is no
+    result yet; a final 无法联系 counts only when the citizen never said anything (it never replaces an earlier
+    满意/不满意 from before a 重办)."""
+    result = str(payload["result"])
+    if result != CallbackResult.UNREACHABLE.value:
+        return result
+    if payload.get("final") is False or current not in (None, CallbackResult.UNREACHABLE.value):
+        return current
+    return result
 
 
 def _department(session: Session, row: CaseKpi, department_id: str) -> CaseKpiDepartment:

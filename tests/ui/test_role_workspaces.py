@@ -97,7 +97,7 @@ def test_an_operator_gets_intake_and_my_cases_and_no_workbench(  # type: ignore[
     qtbot, controller: DeskController, stand_in_workbench: type[StandInWorkbench]
 ) -> None:
     desk = sign_in(qtbot, controller, "1001")
-    assert tab_titles(desk) == ["工单受理", "我的工单", "练习"]
+    assert tab_titles(desk) == ["工单受理", "我的工单", "练习", "回访"]
     assert desk.tabs.currentIndex() == 0 and desk.form.isVisible()
     assert stand_in_workbench.made == []
     assert "话务员 李晓梅 1001" in who_text(desk)
@@ -107,7 +107,7 @@ def test_a_team_lead_opens_on_the_workbench_and_reaches_intake_by_keyboard(  # t
     qtbot, controller: DeskController, stand_in_workbench: type[StandInWorkbench]
 ) -> None:
     desk = sign_in(qtbot, controller, "2001")
-    assert tab_titles(desk) == ["班组长工作台", "工单受理", "我的工单", "练习"]
+    assert tab_titles(desk) == ["班组长工作台", "工单受理", "我的工单", "练习", "回访"]
     [workbench] = stand_in_workbench.made
     assert desk.tabs.currentIndex() == 0 and workbench.isVisible()
     assert workbench.me.id == "2001" and workbench.tasks is controller.tasks  # type: ignore[attr-defined]
@@ -158,9 +158,9 @@ def test_the_status_bar_names_each_role(qtbot, controller: DeskController) -> No
 
 
 @pytest.mark.parametrize(("work_number", "has", "lacks"), [
-    ("1001", {"Ctrl+1", "Ctrl+2", "Ctrl+5", "Ctrl+N"}, {"Ctrl+3", "Ctrl+4"}),
-    ("2001", {"Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+5", "Ctrl+N"}, {"Ctrl+4"}),
-    ("3001", {"Ctrl+4", "Ctrl+Shift+L"}, {"Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+5", "Ctrl+N", "Ctrl+Return", "F4"}),
+    ("1001", {"Ctrl+1", "Ctrl+2", "Ctrl+5", "Ctrl+6", "Ctrl+N"}, {"Ctrl+3", "Ctrl+4"}),
+    ("2001", {"Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+5", "Ctrl+6", "Ctrl+N"}, {"Ctrl+4"}),
+    ("3001", {"Ctrl+4", "Ctrl+Shift+L"}, {"Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+5", "Ctrl+6", "Ctrl+N", "Ctrl+Return", "F4"}),
 ])
 def test_each_role_has_the_keys_its_help_lists(  # type: ignore[no-untyped-def]
     qtbot, controller: DeskController, stand_in_workbench: type[StandInWorkbench], work_number: str,

@@ -1,9 +1,9 @@
 """The desk's workspaces in one table: which permission opens each, its tab title, its key and how it is made.
 
 After sign-in the desk shows, in this order, every workspace the person's role allows (contract/roles.py `may`),
-the first one current: an operator gets intake, "my cases" and practice (练习), a team lead the workbench first and
-intake and practice too (leads take calls at peaks), a trainer only 培训管理 (never the case form). A new workspace is
-one more row here.
+the first one current: an operator gets intake, "my cases", practice (练习) and callbacks (回访), a team lead the
+workbench first and intake, practice and callbacks too (leads take calls at peaks), a trainer only 培训管理 (never
+the case form). A new workspace is one more row here.
 """
 
 from __future__ import annotations
@@ -53,11 +53,20 @@ def _practice(desk: DeskWindow) -> QWidget:
                         me=desk.session.operator, api=desk.api)
 
 
+def _callbacks(desk: DeskWindow) -> QWidget:
+    from zoneinfo import ZoneInfo
+
+    from ui.callbacks.slot import CallbackSlot
+
+    return CallbackSlot(tasks=desk.tasks, tz=ZoneInfo(desk.seat.city.timezone), api=desk.api)
+
+
 WORKSPACES: tuple[Workspace, ...] = (
     Workspace("workbench", REVIEW, lambda: _t("班组长工作台"), keys.SHOW_WORKBENCH, _workbench),
     Workspace("intake", INTAKE, lambda: _t("工单受理"), keys.SHOW_FORM, lambda desk: desk.intake_page()),
     Workspace("cases", INTAKE, lambda: _t("我的工单"), keys.SHOW_CASES, lambda desk: desk.cases_page()),
     Workspace("practice", PRACTICE, lambda: _t("练习"), keys.SHOW_PRACTICE, _practice),
+    Workspace("callbacks", INTAKE, lambda: _t("回访"), keys.SHOW_CALLBACKS, _callbacks),
     Workspace("training", TRAINING, lambda: _t("培训管理"), keys.SHOW_TRAINING, _training),
 )
 

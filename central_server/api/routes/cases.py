@@ -8,7 +8,9 @@ from fastapi import APIRouter, Body, Depends, Path
 
 from central_server.api.deps import AdminUser, ContextDep, SessionDep, refuse_practice_numbers
 from central_server.api.schemas import ActionRequest, ActionResult, ExtendAction
+from central_server.core.config import resources_dir
 from central_server.services import dispatch
+from central_server.services.callback_config import load_callback_settings
 
 router = APIRouter(prefix="/cases", tags=["cases"], dependencies=[Depends(refuse_practice_numbers)])
 
@@ -23,6 +25,7 @@ def act(
         session, case_number=case_number, action=body.action, department_id=body.department_id,
         reason=body.reason, new_finish_by=body.new_finish_by if isinstance(body, ExtendAction) else None, acted_by=user.id,
         departments=ctx.city.departments, timezone=ctx.city.timezone,
+        callback=load_callback_settings(resources_dir(ctx.settings)),
     )
     return ActionResult(case_id=out.case_id, number=out.number, status=out.status, finish_by=out.finish_by,
                         event_id=out.event_id, event_seq=out.event_seq, kind=out.kind)
