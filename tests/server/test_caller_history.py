@@ -98,3 +98,22 @@ def test_history_permissions_and_bad_phone(server: Any) -> None:
         assert bad not in body["message"]
     assert_error(api.post("/callers/history", {"phone": ""}, headers=operator), 422)
     assert_error(api.post("/callers/history", {"phone": PHONE, "x": 1}, headers=operator), 422)
+
+
+def test_created_event_takes_a_call_id_of_the_right_shape() -> None:
+    from central_server.services.case_args import ArgsProblem, parse_created
+    from tests.server.api_client import case_fields
+
+    def args(**extra: Any) -> dict[str, Any]:
+        return {"case_id": "0" * 8 + "-0000-4000-8000-" + "0" * 12, "seat_code": "S001", "event": {
+            "id": "1" * 8 + "-1111-4111-8111-" + "1" * 12, "seq": 1, "kind": "created",
+            "recorded_at": "2026-03-01T08:00:00.000+00:00",
+            "payload": {"number": "S001-20260301-0001", "fields": case_fields(disposition="direct"), **extra}}}
+
+    parsed, _ = parse_created(args(call_id="call-0001"), FACTS.city)
+    assert parsed.event.payload.call_id == "call-0001"
+    assert parse_created(args(), FACTS.city)[0].event.payload.call_id is None
+    for bad in ("", "a b", "x" * 65, 17):
+        with pytest.raises(ArgsProblem) as info:
+            parse_created(args(call_id=bad), FACTS.city)
+        assert info.value.where == "event.payload.call_id"
