@@ -39,6 +39,17 @@ NEED_KEYS = {SpecialNeed.ELDERLY.value: "L", SpecialNeed.DISABLED.value: "C", Sp
 OVERDUE = QColor("#c62828")
 
 
+def spaced(phone: str) -> str:
+    """139 0000 1234: a mobile read out to the caller in the groups people say it in; landlines as they are."""
+    return f"{phone[:3]} {phone[3:7]} {phone[7:]}" if len(phone) == 11 and phone.isdigit() else phone
+
+
+def short_category(path: str) -> str:
+    """The last two levels (物业管理 / 物业服务质量): the top level says little and pushes the rest out of view."""
+    parts = [p for p in path.split("/") if p]
+    return display_path("/".join(parts[-2:])) if parts else ""
+
+
 class PopDialog(QDialog):
     """Non-modal: the operator types on the form while it is open. Emits `open_requested(number)`,
     `need_confirmed(code)` and `link_requested(number)`."""
@@ -117,14 +128,14 @@ class PopDialog(QDialog):
         layout.addWidget(self.needs_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
-        self.resize(820, 420)
+        self.resize(780, 360)
         self._selection_changed()
 
     # -- filling ---------------------------------------------------------------------------------------------
     def start(self, *, caller: str, channel: str, held: str) -> None:
         """A new call: its number, whether an unsaved case was kept as a draft, and an empty history (asking)."""
         self.history = None
-        self.caller.setText(self.tr("来电 %1").replace("%1", caller or self.tr("（号码未显示）"))
+        self.caller.setText(self.tr("来电 %1").replace("%1", spaced(caller) or self.tr("（号码未显示）"))
                             + (f"  ·  {channel}" if channel and channel != "hotline" else ""))
         self.held.setText(held)
         self.held.setVisible(bool(held))
@@ -132,6 +143,12 @@ class PopDialog(QDialog):
         self.table.clear()
         self.needs_row.hide()
         self._selection_changed()
+
+    def place(self, desk: QWidget) -> None:
+        """Right of the desk, above its submit row: the caller's fields (top left), where the operator types while
+        the caller talks, and the submit button stay in view."""
+        frame = desk.frameGeometry()
+        self.move(frame.right() - self.width() - 16, max(frame.top(), frame.bottom() - self.height() - 96))
 
     def show_history(self, history: CallerHistory, *, checked_needs: set[str]) -> None:
         """Fill the table (open cases first, as given) and offer the needs noted before and not yet on the form."""
@@ -150,6 +167,7 @@ class PopDialog(QDialog):
         bold.setBold(True)
         for case in history.cases:
             item = QTreeWidgetItem(self._row(case))
+            item.setToolTip(2, display_path(case.category))
             item.setData(0, Qt.ItemDataRole.UserRole, case.number)
             if case.status != CaseStatus.CLOSED.value:
                 item.setFont(3, bold)
@@ -171,7 +189,7 @@ class PopDialog(QDialog):
 
     def _row(self, case: CallerCase) -> list[str]:
         open_case = case.status != CaseStatus.CLOSED.value
-        return [case.number, self._local(case.accepted_at), display_path(case.category),
+        return [case.number, self._local(case.accepted_at), short_category(case.category),
                 label_of(CaseStatus, case.status),
                 self._local(case.finish_by) if open_case else "",
                 "、".join(label_of(SpecialNeed, n) for n in case.special_needs),

@@ -114,6 +114,8 @@ class ScreenPop(QObject):
         desk.save_draft_now()
         desk.form.caller.name.setFocus()
         self.dialog.start(caller=event.caller, channel=event.channel, held=held)
+        if not self.dialog.isVisible():
+            self.dialog.place(desk)
         self.dialog.show()
         self.dialog.raise_()
         desk.raise_()
