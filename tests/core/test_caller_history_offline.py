@@ -80,6 +80,15 @@ def test_held_case_survives_and_swaps(seat: Seat) -> None:
     assert take_held_case(seat.store, operator_id="1001") is None
 
 
+def test_a_second_call_never_overwrites_a_held_case(seat: Seat) -> None:
+    first, second = CaseInput(content="第一位来电"), CaseInput(content="第二位来电")
+    hold_case(seat.store, operator_id="1001", form=first)
+    hold_case(seat.store, operator_id="1001", form=second)
+    assert take_held_case(seat.store, operator_id="1001") == second
+    assert take_held_case(seat.store, operator_id="1001") == first
+    assert take_held_case(seat.store, operator_id="1001") is None
+
+
 def test_call_id_in_the_created_event(seat: Seat, city: City) -> None:
     with_call = submit_case(seat.store, city, form=dispatch_form(city), operator_id="1001", call_id="c-42")
     without = submit_case(seat.store, city, form=dispatch_form(city), operator_id="1001")

@@ -101,8 +101,8 @@ def test_a_call_pops_the_desk_with_the_callers_history(qtbot: Any, controller: D
     assert desk.form.caller.phone.text() == PHONE
     assert desk.form.appeal.content.edit.toPlainText() == ""
     assert pop.isVisible() and pop.held.isVisible() and "暂存" in pop.held.text()
-    qtbot.waitUntil(lambda: load_draft(desk.seat.store, operator_id=held_key("1001")) is not None, timeout=5000)
-    held = load_draft(desk.seat.store, operator_id=held_key("1001"))
+    qtbot.waitUntil(lambda: load_draft(desk.seat.store, operator_id=held_key("1001", 1)) is not None, timeout=5000)
+    held = load_draft(desk.seat.store, operator_id=held_key("1001", 1))
     assert held is not None and held.content == HELD_TEXT
 
     # Both seats' cases, the open one (this seat's) first, with its status and deadline.
@@ -146,4 +146,4 @@ def test_a_call_pops_the_desk_with_the_callers_history(qtbot: Any, controller: D
     qtbot.waitUntil(desk.isActiveWindow, timeout=3000)
     QTest.keyClick(desk.form.caller.name, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: desk.form.appeal.content.edit.toPlainText() == HELD_TEXT, timeout=5000)
-    qtbot.waitUntil(lambda: load_draft(desk.seat.store, operator_id=held_key("1001")) is None, timeout=5000)
+    qtbot.waitUntil(lambda: load_draft(desk.seat.store, operator_id=held_key("1001", 1)) is None, timeout=5000)
