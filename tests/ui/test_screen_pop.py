@@ -147,3 +147,12 @@ def test_a_call_pops_the_desk_with_the_callers_history(qtbot: Any, controller: D
     QTest.keyClick(desk.form.caller.name, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: desk.form.appeal.content.edit.toPlainText() == HELD_TEXT, timeout=5000)
     qtbot.waitUntil(lambda: load_draft(desk.seat.store, operator_id=held_key("1001", 1)) is None, timeout=5000)
+
+    # While the form holds a correction (here: of a refused change), a call leaves it alone and says so.
+    desk.correcting_seq = 1
+    with qtbot.waitSignal(desk.screen_pop.popped, timeout=10_000,
+                          check_params_cb=lambda history: history.from_server):
+        ring(desk, "call-0002")
+    assert desk.form.appeal.content.edit.toPlainText() == HELD_TEXT
+    assert "更正" in pop.held.text() and desk.screen_pop.call_id == ""
+    desk.correcting_seq = None

@@ -56,6 +56,7 @@ class ScreenPop(QObject):
         self.call_id = ""  # the call the form's case is taken on; goes with the created event
         self.caller = ""
         self.rang_at = 0.0  # time.perf_counter() of the last ringing event (the benchmark reads it)
+        self.rang_id = ""  # the last ringing call: the history shown is its caller's
         self.listener: CtiListener | None = None
         self.dialog = PopDialog(desk, timezone=desk.seat.city.timezone)
         self.dialog.need_confirmed.connect(self._tick_need)
@@ -103,16 +104,23 @@ class ScreenPop(QObject):
         desk = self.desk
         if not desk.intake or not desk.ready:
             return
-        self.rang_at = time.perf_counter()
-        held = self._hold_unsaved()
-        desk.new_case()
-        self.call_id, self.caller = event.call_id, event.caller
-        if event.caller:
-            desk.form.caller.phone.setText(event.caller)
+        self.rang_at, self.rang_id = time.perf_counter(), event.call_id
+        desk.show_workspace("intake")
+        if self._correcting():
+            # A correction belongs to its case (same number): held as a plain draft it would come back as a new
+            # case. The form stays as it is; the operator submits or clears it, then takes the call's case.
+            self.call_id, self.caller = "", event.caller
+            held = self.tr("表单上是正在更正的退回工单，未改动：提交或清空（Ctrl+N）后再为本次来电新建工单。")
         else:
-            desk.form.caller.no_number.setChecked(True)
-        desk.save_draft_now()
-        desk.form.caller.name.setFocus()
+            held = self._hold_unsaved()
+            desk.new_case()
+            self.call_id, self.caller = event.call_id, event.caller
+            if event.caller:
+                desk.form.caller.phone.setText(event.caller)
+            else:
+                desk.form.caller.no_number.setChecked(True)
+            desk.save_draft_now()
+            desk.form.caller.name.setFocus()
         self.dialog.start(caller=event.caller, channel=event.channel, held=held)
         if not self.dialog.isVisible():
             self.dialog.place(desk)
@@ -130,6 +138,10 @@ class ScreenPop(QObject):
             desk.tasks.network(lambda: caller_history(store, phone, api=engine),
                                lambda history: self._show(history, call_id))
 
+    def _correcting(self) -> bool:
+        """The form holds a correction: of a change the centre refused, or of a case a team lead sent back."""
+        return self.desk.correcting_seq is not None or self.desk.send_back.case is not None
+
     def _hold_unsaved(self) -> str:
         """Keep what the form holds as the held case (written before the form is reused); the words that say so."""
         desk = self.desk
@@ -146,7 +158,7 @@ class ScreenPop(QObject):
         return CaseInput(phone=self.caller)
 
     def _show(self, history: CallerHistory, call_id: str) -> None:
-        if call_id != self.call_id:  # a later call popped meanwhile
+        if call_id != self.rang_id:  # a later call popped meanwhile
             return
         if self.dialog.history is not None and self.dialog.history.from_server and not history.from_server:
             return  # the server's answer came first: it already holds this seat's cases
