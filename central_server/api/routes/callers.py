@@ -9,9 +9,8 @@ from fastapi import APIRouter
 
 from central_server.api.callers_schemas import CallerHistoryOut, CallerQuery, EarlierCaseOut
 from central_server.api.deps import CurrentUser, SessionDep
-from central_server.core.errors import Forbidden, ServerError
+from central_server.core.errors import Forbidden
 from central_server.services.caller_history import caller_history
-from contract.phone import PhoneFormatError, normalize_phone
 from contract.roles import INTAKE, may
 
 router = APIRouter(prefix="/callers", tags=["callers"])
@@ -20,15 +19,10 @@ router = APIRouter(prefix="/callers", tags=["callers"])
 @router.post("/history")
 def history(body: CallerQuery, user: CurrentUser, session: SessionDep) -> CallerHistoryOut:
     """The caller's cases from every seat, open first, then newest first (at most 50). Needs the intake
-    permission; 400 `invalid_phone` when the number is not one a case could hold. The phone is never logged."""
+    permission; the phone normalised as cases hold it (422 otherwise). The phone is never logged."""
     if not may(user.role, INTAKE):
         raise Forbidden("only people who take calls may read a caller's history")
-    try:
-        normalized = normalize_phone(body.phone)
-    except PhoneFormatError:
-        raise ServerError("the phone number is not a mobile or a landline with its area code",
-                          code="invalid_phone") from None
-    found = caller_history(session, normalized)
+    found = caller_history(session, body.phone)
     return CallerHistoryOut(open_count=found.open_count, truncated=found.truncated, cases=[
         EarlierCaseOut(number=c.number, accepted_at=c.accepted_at, category=c.category, status=c.status,
                        respond_by=c.respond_by, finish_by=c.finish_by, special_needs=list(c.special_needs),
