@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     from operator_app.practice.cli_ops import register as register_practice
 
     register_practice(sub)
+    from operator_app.cti.cli_ops import register as register_cti
+
+    register_cti(sub)
 
     kb = sub.add_parser("kb", help="the seat's local knowledge base (<data-dir>/kb.sqlite)") \
         .add_subparsers(dest="kb_command", required=True)
@@ -133,7 +136,7 @@ def _subject(exc: OperatorAppError) -> str:
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    if args.command in ("route", "store", "practice"):
+    if args.command in ("route", "store", "practice", "cti"):
         return int(args.func(args))
     if args.command == "kb":
         return _kb(args)

@@ -20,6 +20,9 @@ if "OPERATOR_APP_PRIVATE_DIR" not in os.environ:
 # every subclass) cannot become the keyring of the whole run, out of reach of the subprocesses tests start.
 # Database keys then go to key files, in the private folder above.
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+# No desk of a test listens for calls on the real CTI port (ui/calls/screen_pop.py): runs in parallel would fight
+# over it, and a call simulated on this machine must not pop a test's desk. The screen pop's tests ask for port 0.
+os.environ.setdefault("OPERATOR_APP_CTI_PORT", "off")
 
 import pytest
 

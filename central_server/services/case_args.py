@@ -21,6 +21,7 @@ from contract.enums import Disposition
 from contract.errors import ValidationErrors
 
 MAX_EXTRAS_CHARS = 20_000  # routing record and knowledge-base citations, as JSON
+CALL_ID_TEXT = r"^[A-Za-z0-9._:-]{1,64}$"  # as central_server/api/calls_schemas.py takes a call's id
 MAX_HANDLING_SECONDS = 86_400  # a case worked on for more than a day is a clock left running, not work
 
 
@@ -44,7 +45,10 @@ class CreatedPayload(BaseModel):
     """Extra keys (the routing record, knowledge-base citations) are kept as sent, within a size limit.
 
     `handling_seconds`: how long the operator worked on the case, from the first edit of the form to submit; a whole
-    number (strict: no text, no fraction, no true/false) within a day. Seats before it was added send none."""
+    number (strict: no text, no fraction, no true/false) within a day. Seats before it was added send none.
+
+    `call_id`: the telephony system's id of the call the case was taken on (the screen pop), so call records
+    (POST /api/v1/calls) and cases join; shaped as the call records take it. Absent for cases not from a call."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -53,6 +57,7 @@ class CreatedPayload(BaseModel):
     respond_by: str = Field(default="", max_length=40)
     finish_by: str = Field(default="", max_length=40)
     handling_seconds: int | None = Field(default=None, ge=0, le=MAX_HANDLING_SECONDS, strict=True)
+    call_id: str | None = Field(default=None, pattern=CALL_ID_TEXT)
 
 
 class CreatedEvent(BaseModel):

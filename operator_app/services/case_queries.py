@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, false, func, or_, select
 
 from contract.case_fields import MAX_LEN
 from contract.enums import CaseStatus
@@ -165,6 +165,49 @@ def outbox_summary(store: Store) -> OutboxSummary:
         rows: dict[str, int] = {s: n for s, n in conn.execute(select(o.state, func.count()).group_by(o.state))}
         oldest = conn.execute(select(func.min(o.created_at)).where(o.state == "pending")).scalar()
     return OutboxSummary(int(rows.get("pending", 0)), int(rows.get("rejected", 0)), oldest)
+
+
+@dataclass(frozen=True)
+class CallerCase:
+    """One earlier case of a caller, for the screen pop (from the server, or this seat's own when offline)."""
+
+    number: str
+    accepted_at: str
+    category: str
+    status: str
+    respond_by: str
+    finish_by: str
+    special_needs: tuple[str, ...]
+    last_events: tuple[str, ...] = ()  # event kinds, newest first
+
+
+CALLER_HISTORY_LIMIT = 50
+_LAST_KINDS = 3
+
+
+def cases_by_phone(store: Store, phone: str, *, limit: int = CALLER_HISTORY_LIMIT) -> list[CallerCase]:
+    """This seat's cases from `phone` (normalised), open first, then newest first: the screen pop's history when
+    the server cannot be asked. Reads only; call from a worker thread in the UI."""
+    if not phone:
+        return []
+    c = schema.cases.c
+    closed_last = case((c.status == CaseStatus.CLOSED.value, 1), else_=0)
+    stmt = (select(c.id, c.number, c.created_at, c.category, c.status, c.respond_by, c.finish_by, c.special_needs)
+            .where(c.phone == phone).order_by(closed_last, c.created_at.desc(), c.number.desc()).limit(limit))
+    e = schema.case_events.c
+    with store.read() as conn:
+        rows = conn.execute(stmt).all()
+        kinds: dict[str, list[str]] = {}
+        if rows:
+            for case_id, kind in conn.execute(select(e.case_id, e.kind).where(
+                    e.case_id.in_([r.id for r in rows])).order_by(e.case_id, e.seq.desc())):
+                found = kinds.setdefault(case_id, [])
+                if len(found) < _LAST_KINDS:
+                    found.append(kind)
+    return [CallerCase(number=r.number, accepted_at=r.created_at, category=r.category, status=r.status,
+                       respond_by=r.respond_by, finish_by=r.finish_by,
+                       special_needs=tuple(n for n in r.special_needs.split(",") if n),
+                       last_events=tuple(kinds.get(r.id, ()))) for r in rows]
 
 
 def time_left(finish_by: str, now: datetime) -> timedelta | None:

@@ -40,12 +40,14 @@ class SubmitResult:
 def submit_case(
     store: Store, city: City, *, form: CaseInput, operator_id: str, now: datetime | None = None,
     routing: RoutingSnapshot | None = None, citations: tuple[tuple[str, int], ...] = (),
-    handling_seconds: float = 0,
+    handling_seconds: float = 0, call_id: str = "",
 ) -> SubmitResult:
     """Validate and queue a case; raises ValidationErrors (nothing written) or returns its number.
 
     `citations` are the knowledge-base articles (id, version) the answer quotes; kept in the created event.
     `handling_seconds`: how long the operator worked on it (the desk counts from the form's first edit).
+    `call_id`: the telephony system's id of the call it was taken on (the screen pop; operator_app/cti), kept in
+    the created event so call records and cases join.
 
     One transaction: day counter, case row, created event, outbox row, and the operator's draft removal.
     """
@@ -59,6 +61,8 @@ def submit_case(
     if routing is not None:
         extras["routing"] = routing_record(routing, category=valid.category,
                                            lead_department=valid.lead_department, district=valid.district)
+    if call_id:
+        extras["call_id"] = call_id
     if citations:
         extras["kb_citations"] = [{"id": str(aid), "version": int(ver)} for aid, ver in citations]
     with store.write() as conn:

@@ -29,6 +29,7 @@ from operator_app.services.corrections import rejected_case_form, resubmit_case
 from operator_app.services.drafts import load_draft, save_draft
 from operator_app.services.intake import SubmitResult, submit_case
 from operator_app.services.shift import ShiftSession
+from ui.calls.screen_pop import ScreenPop, configured_port
 from ui.cases.detail_dialog import CaseDetailDialog
 from ui.cases.list_view import CaseListView
 from ui.cases.number_dialog import CaseNumberDialog
@@ -111,6 +112,7 @@ class DeskWindow(QMainWindow):
         self._build_actions()
         self._fit_screen()
         if self.intake:
+            self.screen_pop.listen(configured_port())
             self.tasks.read(lambda: load_draft(seat.store, operator_id=op.id), self._restore_draft)
             self.cases.apply_filter()
         else:
@@ -135,6 +137,7 @@ class DeskWindow(QMainWindow):
         self.form.submit_requested.connect(self.submit)
         self.form.clear_button.clicked.connect(self.new_case)
         self.cases.open_case.connect(self.open_case)
+        self.screen_pop = ScreenPop(self)  # 来电弹屏 (ui/calls/screen_pop.py)
 
     def intake_page(self) -> QWidget:
         return self._intake_page
@@ -324,15 +327,17 @@ class DeskWindow(QMainWindow):
                              self._submitted, self._submit_failed)
             return
         snapshot, citations = self.routing.snapshot, self.kb.citations_for(form)
-        handling = self.form.handling_seconds()
+        handling, call_id = self.form.handling_seconds(), self.screen_pop.take_call_id()
         self.tasks.write(lambda: submit_case(self.seat.store, self.seat.city, form=form, operator_id=op_id,
-                                             routing=snapshot, citations=citations, handling_seconds=handling),
+                                             routing=snapshot, citations=citations, handling_seconds=handling,
+                                             call_id=call_id),
                          self._submitted, self._submit_failed)
 
     def _submitted(self, result: SubmitResult) -> None:
         self._submitting = False
         self.form.submit_button.setEnabled(True)
         log.info("case submitted id=%s number=%s", result.case_id, result.number)
+        self.screen_pop.submitted()
         self.set_correcting(None)
         self.form.clear()
         self.kb.clear()
@@ -428,6 +433,8 @@ class DeskWindow(QMainWindow):
             self.save_draft_now()
         if not self._detached:
             self._detached = True
+            if self.intake:
+                self.screen_pop.stop()
             self.sync.status_changed.disconnect(self.sync_indicator.show_status)
             if self.intake:
                 self.sync.cases_changed.disconnect(self._cases_synced)

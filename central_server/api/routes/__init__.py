@@ -8,6 +8,7 @@ from central_server.api.errors import ERROR_RESPONSES
 from central_server.api.routes import (
     auth,
     callbacks,
+    callers,
     calls,
     cases,
     health,
@@ -26,6 +27,6 @@ from central_server.api.routes import (
 )
 
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, health,
+for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, callers, health,
                practice, practice_source, practice_results, callbacks):
     api_router.include_router(module.router)

@@ -1,0 +1,158 @@
+"""The screen pop (来电弹屏) on the embedded default, end to end: a simulated call rings the desk; the intake workspace
+comes forward with the caller's number on a new case, the unsaved case on the form is held as a draft (and comes
+back), and the pop shows the caller's cases from two seats, the open one first; a need noted before is ticked by
+key; the submitted case carries the call id to the server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from sqlalchemy import select
+
+from central_server.core.city import load_city_facts
+from central_server.core.config import Settings, resources_dir
+from central_server.db.engine import make_engine, session_factory
+from central_server.db.models import CaseEvent
+from central_server.embedded import EmbeddedServer, start_in_thread
+from operator_app.cti.events import RINGING, CallEvent
+from operator_app.cti.simulate import post_event
+from operator_app.seat import open_seat
+from operator_app.services.drafts import load_draft
+from operator_app.services.held_draft import held_key
+from operator_app.services.intake import submit_case
+from tests.conftest import fresh_seat_dir
+from tests.core.helpers import dispatch_form
+from tests.integration.conftest import engine_for
+from tests.server.lead_builder import CaseBuilder
+from tests.ui.test_lead_round_trip import sign_in, synced
+from ui.calls.pop_dialog import PopDialog
+from ui.shell.app import DeskController, make_application
+from ui.shell.desk_window import DeskWindow
+
+PHONE = "13900001234"
+HELD_TEXT = "还没说完的上一位来电：路灯不亮"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
+    srv = start_in_thread(f"sqlite:///{tmp_path / 'central.sqlite'}", settings=Settings(access_log=False))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def controller(qtbot: Any, tmp_path: Path, migrated_db: Path, server: EmbeddedServer,
+               monkeypatch: pytest.MonkeyPatch) -> Iterator[DeskController]:
+    monkeypatch.setenv("OPERATOR_APP_CTI_PORT", "0")  # a free port: tests never take the real one
+    make_application()
+    seat = open_seat(fresh_seat_dir(migrated_db, tmp_path / "seat"))
+    ctl = DeskController(seat, engine_for(seat, server.url))
+    yield ctl
+    if ctl.desk is not None:
+        ctl.desk.close()
+    ctl.shutdown()
+
+
+def other_seat_case(db_path: Path) -> str:
+    """A closed case from another seat for the same caller (an elderly citizen), and one from another phone."""
+    engine = make_engine(f"sqlite:///{db_path}")
+    try:
+        with session_factory(engine)() as session:
+            b = CaseBuilder(session, load_city_facts(resources_dir(Settings())).city)
+            now = datetime.now(UTC) - timedelta(days=3)
+            number = b.add(operator="1002", seat_code="S777", accepted=now, disposition="direct", phone=PHONE,
+                           special_needs=["elderly"])
+            b.add(operator="1002", seat_code="S777", accepted=now, phone="13900005678")
+            b.commit()
+            return number
+    finally:
+        engine.dispose()
+
+
+def ring(desk: DeskWindow, call_id: str) -> None:
+    assert desk.screen_pop.listener is not None
+    post_event(desk.screen_pop.listener.port, CallEvent(RINGING, call_id, PHONE, "hotline", datetime.now(UTC)))
+
+
+def test_a_call_pops_the_desk_with_the_callers_history(qtbot: Any, controller: DeskController,
+                                                       tmp_path: Path) -> None:
+    ctl = controller
+    elsewhere = other_seat_case(tmp_path / "central.sqlite")
+    desk = sign_in(qtbot, ctl, "1001")
+    city = desk.seat.city
+    mine = submit_case(desk.seat.store, city, form=dispatch_form(city, phone=PHONE), operator_id="1001")
+    synced(qtbot, desk)
+    # The operator is half-way through another case, on another tab, when the call rings.
+    desk.form.appeal.content.edit.setPlainText(HELD_TEXT)
+    desk.show_workspace("cases")
+
+    pop = desk.findChild(PopDialog)
+    assert pop is not None and not pop.isVisible()
+    with qtbot.waitSignal(desk.screen_pop.popped, timeout=10_000,
+                          check_params_cb=lambda history: history.from_server):
+        ring(desk, "call-0001")
+    assert desk.tabs.currentWidget() is desk.pages["intake"]
+    assert desk.form.caller.phone.text() == PHONE
+    assert desk.form.appeal.content.edit.toPlainText() == ""
+    assert pop.isVisible() and pop.held.isVisible() and "暂存" in pop.held.text()
+    qtbot.waitUntil(lambda: load_draft(desk.seat.store, operator_id=held_key("1001", 1)) is not None, timeout=5000)
+    held = load_draft(desk.seat.store, operator_id=held_key("1001", 1))
+    assert held is not None and held.content == HELD_TEXT
+
+    # Both seats' cases, the open one (this seat's) first, with its status and deadline.
+    rows = [[pop.table.topLevelItem(i).text(c) for c in range(7)]  # type: ignore[union-attr]
+            for i in range(pop.table.topLevelItemCount())]
+    assert [r[0] for r in rows] == [mine.number, elsewhere], rows
+    assert rows[0][3] == "已派单" and rows[0][4] and rows[1][3] == "已办结"
+    assert rows[1][5] == "老年人"
+    assert "全市历史工单 2 件，其中未办结 1 件" in pop.source.text()
+
+    # The need noted before is offered and ticked by its key; Esc closes the pop.
+    elderly = pop.need_buttons["elderly"]
+    assert elderly.isVisible() and not desk.form.caller.needs["elderly"].isChecked()
+    pop.activateWindow()
+    qtbot.waitUntil(pop.isActiveWindow, timeout=3000)
+    QTest.keyClick(pop, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    assert desk.form.caller.needs["elderly"].isChecked()
+    QTest.keyClick(pop.table, Qt.Key.Key_Escape)
+    assert not pop.isVisible()
+
+    # The new case is submitted: the call id reaches the server with it.
+    form = dispatch_form(city, phone=PHONE, special_needs=("elderly",))
+    desk.form.load(form)
+    with qtbot.waitSignal(desk.case_submitted, timeout=5000) as blocker:
+        desk.submit()
+    synced(qtbot, desk)
+    engine = make_engine(f"sqlite:///{tmp_path / 'central.sqlite'}")
+    try:
+        with session_factory(engine)() as session:
+            payloads = [e.payload for e in session.scalars(select(CaseEvent).where(CaseEvent.kind == "created"))]
+    finally:
+        engine.dispose()
+    by_number = {p["number"]: p for p in payloads}
+    assert by_number[blocker.args[0].number]["call_id"] == "call-0001"
+    assert "call_id" not in by_number[mine.number]
+
+    # The held case comes back to the form by its key.
+    assert desk.number_dialog is not None
+    desk.number_dialog.accept()
+    desk.activateWindow()
+    qtbot.waitUntil(desk.isActiveWindow, timeout=3000)
+    QTest.keyClick(desk.form.caller.name, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: desk.form.appeal.content.edit.toPlainText() == HELD_TEXT, timeout=5000)
+    qtbot.waitUntil(lambda: load_draft(desk.seat.store, operator_id=held_key("1001", 1)) is None, timeout=5000)
+
+    # While the form holds a correction (here: of a refused change), a call leaves it alone and says so.
+    desk.correcting_seq = 1
+    with qtbot.waitSignal(desk.screen_pop.popped, timeout=10_000,
+                          check_params_cb=lambda history: history.from_server):
+        ring(desk, "call-0002")
+    assert desk.form.appeal.content.edit.toPlainText() == HELD_TEXT
+    assert "更正" in pop.held.text() and desk.screen_pop.call_id == ""
+    desk.correcting_seq = None
