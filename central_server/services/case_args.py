@@ -53,6 +53,8 @@ class CreatedPayload(BaseModel):
     respond_by: str = Field(default="", max_length=40)
     finish_by: str = Field(default="", max_length=40)
     handling_seconds: int | None = Field(default=None, ge=0, le=MAX_HANDLING_SECONDS, strict=True)
+    # The channel message (网络渠道) the case was made from (services/channel_intake.py links the two).
+    intake_id: str | None = Field(default=None, pattern=UUID_TEXT)
 
 
 class CreatedEvent(BaseModel):

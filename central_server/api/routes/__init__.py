@@ -11,6 +11,7 @@ from central_server.api.routes import (
     cases,
     health,
     hotspots,
+    intake,
     kb,
     kpis,
     lead,
@@ -26,5 +27,5 @@ from central_server.api.routes import (
 
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, health,
-               practice, practice_source, practice_results):
+               intake, practice, practice_source, practice_results):
     api_router.include_router(module.router)
