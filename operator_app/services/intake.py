@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from contract.case_fields import CaseInput, ValidCase, validate_case
 from contract.case_number import day_and_seq, format_case_number
+from contract.channel_intake import INTAKE_ID_KEY
 from contract.city.model import City
 from contract.enums import Disposition
 from contract.events import CREATED, CaseEvent, apply_event
@@ -40,12 +41,13 @@ class SubmitResult:
 def submit_case(
     store: Store, city: City, *, form: CaseInput, operator_id: str, now: datetime | None = None,
     routing: RoutingSnapshot | None = None, citations: tuple[tuple[str, int], ...] = (),
-    handling_seconds: float = 0,
+    handling_seconds: float = 0, intake_id: str | None = None,
 ) -> SubmitResult:
     """Validate and queue a case; raises ValidationErrors (nothing written) or returns its number.
 
     `citations` are the knowledge-base articles (id, version) the answer quotes; kept in the created event.
     `handling_seconds`: how long the operator worked on it (the desk counts from the form's first edit).
+    `intake_id`: the channel message (网络渠道) the case is made from; the server then records the case's number on it.
 
     One transaction: day counter, case row, created event, outbox row, and the operator's draft removal.
     """
@@ -61,6 +63,8 @@ def submit_case(
                                            lead_department=valid.lead_department, district=valid.district)
     if citations:
         extras["kb_citations"] = [{"id": str(aid), "version": int(ver)} for aid, ver in citations]
+    if intake_id is not None:
+        extras[INTAKE_ID_KEY] = intake_id
     with store.write() as conn:
         seq = _next_day_seq(conn, local_day.strftime("%Y%m%d"))
         number = format_case_number(store.seat.seat_code, local_day, seq)

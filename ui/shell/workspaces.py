@@ -45,6 +45,12 @@ def _training(desk: DeskWindow) -> QWidget:
                         api=desk.api)
 
 
+def _channels(desk: DeskWindow) -> QWidget:
+    from ui.channels.slot import ChannelSlot
+
+    return ChannelSlot(desk)
+
+
 def _practice(desk: DeskWindow) -> QWidget:
     from ui.training.practice.page import PracticePage
 
@@ -59,6 +65,7 @@ WORKSPACES: tuple[Workspace, ...] = (
     Workspace("cases", INTAKE, lambda: _t("我的工单"), keys.SHOW_CASES, lambda desk: desk.cases_page()),
     Workspace("practice", PRACTICE, lambda: _t("练习"), keys.SHOW_PRACTICE, _practice),
     Workspace("training", TRAINING, lambda: _t("培训管理"), keys.SHOW_TRAINING, _training),
+    Workspace("channels", INTAKE, lambda: _t("网络渠道"), keys.SHOW_CHANNELS, _channels),
 )
 
 

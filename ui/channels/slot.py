@@ -1,0 +1,66 @@
+"""The 网络渠道 workspace's slot: waits for the sync engine's `api` (the queue lives on the central server), then
+holds the queue page and opens each claimed message in the desk's case form."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QWidget
+
+from contract.channel_intake import HANDOFF_TARGETS
+from contract.enums import Channel
+from operator_app.services.channel_messages import form_from_message
+from ui.channels.queue_text import OFFLINE
+from ui.common import shortcuts as keys
+from ui.common.named import named
+from ui.common.texts import label_of
+from ui.shell.workspace_pages import Api, ServerSlot
+
+if TYPE_CHECKING:
+    from ui.shell.desk_window import DeskWindow
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("ChannelQueue", text)
+
+
+class ChannelSlot(ServerSlot):
+    def __init__(self, desk: DeskWindow) -> None:
+        super().__init__()
+        self.desk = desk
+        waiting = named(QLabel(_t(OFFLINE)), "channelWaiting")
+        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        waiting.setWordWrap(True)
+        self.start(waiting, desk.api)
+        QTimer.singleShot(0, self._add_menu)  # after the desk's own menus
+
+    def _add_menu(self) -> None:
+        """The hand-off keys as the desk binds every key (a menu action, listed by F1): they act on this page's
+        selected message while it is the current workspace."""
+        menu = self.desk.menuBar().addMenu(_t("网络渠道(&W)"))
+        for key, target in zip(keys.CHANNEL_HANDOFF, HANDOFF_TARGETS, strict=True):
+            act = QAction(_t("选中留言转 %1").replace("%1", HANDOFF_TARGETS[target]), self.desk)
+            act.setShortcut(QKeySequence(key))
+            act.triggered.connect(lambda _checked=False, t=target: self._hand_off(t))
+            menu.addAction(act)
+
+    def _hand_off(self, target: str) -> None:
+        from ui.channels.page import ChannelQueuePage
+
+        if isinstance(self.page, ChannelQueuePage) and self.desk.tabs.currentWidget() is self:
+            self.page.hand_off_selected(target)
+
+    def build(self, api: Api) -> QWidget:
+        from ui.channels.page import ChannelQueuePage
+
+        page = ChannelQueuePage(api=api, tasks=self.desk.tasks)
+        page.claimed.connect(self.open_in_form)
+        return page
+
+    def open_in_form(self, message: dict[str, Any]) -> None:
+        """The claimed message in a new case form; its case, once at the centre, gives the channel the number."""
+        banner = _t("网络渠道留言（%1）：请补全分类、地点和处置后提交，工单号将自动回复给留言人。") \
+            .replace("%1", label_of(Channel, str(message.get("channel"))))
+        self.desk.take_channel_message(form_from_message(message), str(message["id"]), banner)
