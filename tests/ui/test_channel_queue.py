@@ -101,6 +101,8 @@ def test_claim_fill_submit_and_the_channel_reads_the_number(qtbot: Any, controll
     assert (form.content, form.phone, form.caller_name, form.channel, form.special_needs) == \
         (ELDERLY_TEXT, "13712345678", "赵桂兰", "wechat", ("elderly",))
     assert desk.form.banner.isVisible() and "微信" in desk.form.banner.text()
+    # The citizen's text is in: routing suggests as it does for typed content (nothing to type first).
+    qtbot.waitUntil(lambda: desk.routing.snapshot is not None, timeout=20_000)
 
     # The operator completes category, place and dispatch as for any case, and submits.
     city = desk.seat.city

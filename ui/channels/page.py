@@ -32,7 +32,7 @@ from ui.common.tasks import TaskManager
 Api = Callable[..., Any]
 REFRESH_MS = 15_000
 HANDOFF_KEYS = dict(zip(HANDOFF_TARGETS, keys.CHANNEL_HANDOFF, strict=True))
-TEXT_COLUMN = 3
+NEEDS_COLUMN, TEXT_COLUMN = 2, 3
 
 
 class ChannelQueuePage(QWidget):
@@ -120,6 +120,10 @@ class ChannelQueuePage(QWidget):
                 cell = QTableWidgetItem(text)
                 if col == TEXT_COLUMN:
                     cell.setToolTip(str(item.get("text_start") or ""))
+                elif col == NEEDS_COLUMN and text:  # seen first: the reason the row is at the top
+                    font = cell.font()
+                    font.setBold(True)
+                    cell.setFont(font)
                 self.table.setItem(row, col, cell)
         ids = [i["id"] for i in self.items]
         if self.items:

@@ -414,6 +414,7 @@ class DeskWindow(QMainWindow):
         self.form.load(form)
         self.intake_id = intake_id
         self.form.set_banner(banner)
+        self.form.edited.emit()  # as a typed edit: routing and knowledge-base suggestions, the draft, the clock
         self.form.appeal.content.edit.setFocus()
 
     # -- case view -----------------------------------------------------------------------------------------
