@@ -129,3 +129,36 @@ def test_claim_fill_submit_and_the_channel_reads_the_number(qtbot: Any, controll
     assert page.table.rowCount() == 0 and not page.claim_button.isEnabled()
     assert page.status.text() == OFFLINE
     assert not any(b.isEnabled() for b in page.handoff_buttons.values())
+
+
+def test_release_and_hand_off_from_the_desk(qtbot: Any, controller: DeskController, server: EmbeddedServer,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    auth = gateway(server)
+    post(server, auth, "wx-a", "小区停车位被占", 30, [])
+    post(server, auth, "wx-fire", "楼下电动车着火了，烟很大", 1, [])
+    desk = sign_in(qtbot, controller, "1001")
+    QTest.keyClick(desk, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
+    slot = desk.pages["channels"]
+    assert isinstance(slot, ChannelSlot)
+    qtbot.waitUntil(lambda: isinstance(slot.page, ChannelQueuePage) and len(slot.page.items) == 2, timeout=20_000)
+    page = slot.page
+    assert isinstance(page, ChannelQueuePage)
+    QTest.keyClick(page.table, Qt.Key.Key_Return)  # the oldest: wx-a
+    qtbot.waitUntil(lambda: desk.intake_id is not None, timeout=20_000)
+    desk.show_workspace("channels")
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2 and page.items[0]["mine"] and
+                    page.release_button.isEnabled(), timeout=20_000)
+    page.release_button.click()
+    qtbot.waitUntil(lambda: not page.busy and not page.items[0]["mine"], timeout=20_000)
+    state = requests.get(f"{server.url}/api/v1/intake/wechat/wx-a", headers=auth, timeout=10).json()
+    assert state["status"] == "waiting"
+
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("已转119，告知留言人撤离", True))
+    page.table.selectRow(1)  # the fire
+    QTest.keyClick(desk, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: [i["text_start"] for i in page.items] == ["小区停车位被占"], timeout=20_000)
+    assert "已记录转 119 火警" in page.status.text()
+    state = requests.get(f"{server.url}/api/v1/intake/wechat/wx-fire", headers=auth, timeout=10).json()
+    assert state["status"] == "handed_off" and state["handoff_to"] == "119" and state["closed_at"]
