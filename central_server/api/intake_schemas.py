@@ -20,6 +20,9 @@ from contract.text_checks import has_control_chars, normalize_text
 ChannelCode = Literal["wechat", "app", "web"]  # contract.channel_intake.MESSAGE_CHANNELS
 HandoffTarget = Literal["110", "119", "120"]  # contract.channel_intake.HANDOFF_TARGETS
 MESSAGE_ID = r"^[A-Za-z0-9._:-]+$"
+RULES = ("Texts are trimmed; `text` must not be blank. No control, format, surrogate, private-use or unassigned "
+         "characters (contract/text_checks.py; line breaks and tabs allowed in `text` and `note`); the phone must be "
+         "one the case form accepts (contract/phone.py).")
 
 
 def _clean(raw: str, *, multiline: bool) -> str:
@@ -30,9 +33,9 @@ def _clean(raw: str, *, multiline: bool) -> str:
 
 
 class Contact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"description": RULES})
 
-    name: str = Field(default="", max_length=MAX_CONTACT_NAME_CHARS * 2)
+    name: str = Field(default="", max_length=MAX_CONTACT_NAME_CHARS)
     phone: str = Field(default="", max_length=40)
 
     @field_validator("name")
@@ -58,11 +61,11 @@ class MessageIn(BaseModel):
     """A citizen's message as a channel gateway posts it; `message_id` is the channel's own id (a re-post of the
     same id returns the message first stored)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"description": RULES})
 
     channel: ChannelCode
     message_id: str = Field(min_length=1, max_length=MAX_MESSAGE_ID_CHARS, pattern=MESSAGE_ID)
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS * 2)
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     contact: Contact = Field(default_factory=Contact)
     special_needs: list[SpecialNeed] = Field(default_factory=list, max_length=len(SpecialNeed))
     received_at: AwareDatetime
@@ -129,10 +132,10 @@ class ClaimedMessage(BaseModel):
 
 
 class HandoffIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"description": RULES})
 
     to: HandoffTarget
-    note: str = Field(default="", max_length=MAX_NOTE_CHARS * 2)
+    note: str = Field(default="", max_length=MAX_NOTE_CHARS)
 
     @field_validator("note")
     @classmethod

@@ -61,6 +61,9 @@ class ChannelSlot(ServerSlot):
 
     def open_in_form(self, message: dict[str, Any]) -> None:
         """The claimed message in a new case form; its case, once at the centre, gives the channel the number."""
+        made = form_from_message(message)
         banner = _t("网络渠道留言（%1）：请补全分类、地点和处置后提交，工单号将自动回复给留言人。") \
             .replace("%1", label_of(Channel, str(message.get("channel"))))
-        self.desk.take_channel_message(form_from_message(message), str(message["id"]), banner)
+        if made.emoji_removed:
+            banner += _t("留言中的表情符号已略去（承办单位系统无法保存）。")
+        self.desk.take_channel_message(made.form, str(message["id"]), banner)
