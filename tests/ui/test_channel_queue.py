@@ -34,8 +34,11 @@ ELDERLY_TEXT = "我家楼下的路灯坏了半个月，老人晚上出门不方�
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
-    srv = start_in_thread(f"sqlite:///{tmp_path / 'central.sqlite'}", settings=Settings(access_log=False))
+def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[EmbeddedServer]:
+    """`request.param` (indirect parametrization), when given: the minutes a claim lasts."""
+    minutes = float(getattr(request, "param", 15.0))
+    srv = start_in_thread(f"sqlite:///{tmp_path / 'central.sqlite'}",
+                          settings=Settings(access_log=False, intake_claim_minutes=minutes))
     yield srv
     srv.stop()
 
@@ -162,3 +165,31 @@ def test_release_and_hand_off_from_the_desk(qtbot: Any, controller: DeskControll
     assert "已记录转 119 火警" in page.status.text()
     state = requests.get(f"{server.url}/api/v1/intake/wechat/wx-fire", headers=auth, timeout=10).json()
     assert state["status"] == "handed_off" and state["handoff_to"] == "119" and state["closed_at"]
+
+
+@pytest.mark.parametrize("server", [3 / 60], indirect=True)  # a claim lasts 3 seconds
+def test_the_desk_keeps_its_claim_while_the_form_holds_the_message(qtbot: Any, controller: DeskController,
+                                                                   server: EmbeddedServer) -> None:
+    auth = gateway(server)
+    post(server, auth, "wx-long", "小区健身器材损坏，孩子玩耍时容易受伤", 10, [])
+    other = requests.post(f"{server.url}/api/v1/auth/login", json={"username": "1002", "password": DEMO_PASSWORD},
+                          timeout=10).json()["access_token"]
+    desk = sign_in(qtbot, controller, "1001")
+    desk.show_workspace("channels")
+    slot = desk.pages["channels"]
+    assert isinstance(slot, ChannelSlot)
+    qtbot.waitUntil(lambda: isinstance(slot.page, ChannelQueuePage) and len(slot.page.items) == 1, timeout=20_000)
+    assert isinstance(slot.page, ChannelQueuePage)
+    intake_id = slot.page.items[0]["id"]
+    QTest.keyClick(slot.page.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: desk.intake_id == intake_id, timeout=20_000)
+
+    def claim_by_other() -> int:
+        return requests.post(f"{server.url}/api/v1/intake/{intake_id}/claim", timeout=10,
+                             headers={"Authorization": f"Bearer {other}"}).status_code
+
+    qtbot.wait(5000)  # longer than a claim: still the operator's, who is still at the form
+    assert claim_by_other() == 409
+    desk.new_case()  # the operator gives up on it: no more renewals, the claim lapses
+    qtbot.wait(4000)
+    assert claim_by_other() == 200
