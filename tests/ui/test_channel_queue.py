@@ -96,7 +96,16 @@ def test_claim_fill_submit_and_the_channel_reads_the_number(qtbot: Any, controll
     assert isinstance(page, ChannelQueuePage)
     assert page.table.item(0, 2).text() == "老年人" and page.table.item(0, 3).text().startswith("我家楼下")
     assert page.table.item(0, 5).text() == "137****5678" and page.table.item(1, 1).text() == "40 分钟"
+    assert requests.get(f"{server.url}/api/v1/intake/wechat/wx-elderly", headers=auth, timeout=10).json()[
+        "status"] == "waiting"
 
+    # A call half taken in the form is not thrown away for a message: the claim waits until it is submitted or cleared.
+    QTest.keyClicks(desk.form.caller.phone, "13800138000")
+    QTest.keyClick(page.table, Qt.Key.Key_Return)
+    assert "未提交的内容" in page.status.text() and desk.form.form_input().phone == "13800138000"
+    desk.new_case()
+    desk.show_workspace("channels")
+    qtbot.waitUntil(lambda: not page.busy and page.claim_button.isEnabled(), timeout=10_000)
     QTest.keyClick(page.table, Qt.Key.Key_Return)  # claim the first: the elderly citizen's
     qtbot.waitUntil(lambda: desk.intake_id is not None, timeout=20_000)
     assert desk.tabs.currentWidget() is desk.pages["intake"]

@@ -47,6 +47,8 @@ class ChannelQueuePage(QWidget):
         self.online = False
         self.busy = False
         self.notice = ""  # what became of the operator's last action, above the count
+        # Asked before a claim: None when the desk can take a message now, else why not (ui/channels/slot.py).
+        self.claim_blocker: Callable[[], str | None] = lambda: None
         self._ticket = 0
         self.status = named(QLabel(self.tr("正在读取网络渠道留言…")), "channelStatus")
         self.status.setWordWrap(True)
@@ -163,6 +165,10 @@ class ChannelQueuePage(QWidget):
     def claim_selected(self) -> None:
         intake_id = self.selected_id()
         if intake_id is None or not self.online or self.busy:
+            return
+        if (blocked := self.claim_blocker()) is not None:
+            self.notice = blocked
+            self.status.setText(blocked)
             return
         api = self.api
         self._start(self.tr("正在领取…"))

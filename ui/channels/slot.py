@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QWidget
 
+from contract.case_fields import CaseInput
 from contract.channel_intake import HANDOFF_TARGETS
 from contract.enums import Channel
 from operator_app.services.channel_messages import form_from_message
@@ -66,7 +67,17 @@ class ChannelSlot(ServerSlot):
 
         page = ChannelQueuePage(api=api, tasks=self.desk.tasks)
         page.claimed.connect(self.open_in_form)
+        page.claim_blocker = self.form_busy
         return page
+
+    def form_busy(self) -> str | None:
+        """The form must be free: opening a message clears it, and what the operator typed would be lost."""
+        desk = self.desk
+        if desk.correcting_seq is not None or desk.send_back.case is not None:
+            return _t("受理表单正在更正被退回的工单：请先提交更正，再领取网络渠道留言。")
+        if desk.form.form_input() != CaseInput():
+            return _t("受理表单中有未提交的内容：请先提交，或清空（Ctrl+N）后再领取网络渠道留言。")
+        return None
 
     def open_in_form(self, message: dict[str, Any]) -> None:
         """The claimed message in a new case form; its case, once at the centre, gives the channel the number."""
