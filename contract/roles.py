@@ -12,7 +12,8 @@ PRACTICE = "practice"  # take practice calls (练习): scored against a key, nev
 KB_EDIT = "kb_edit"  # edit and import knowledge-base articles
 ADMINISTER = "administer"  # accounts and seats
 REPORT_CALLS = "report_calls"  # the telephony system sends its call records (POST /api/v1/calls)
-PERMISSIONS = (INTAKE, REVIEW, TRAINING, PRACTICE, KB_EDIT, ADMINISTER, REPORT_CALLS)
+SUBMIT_INTAKE = "submit_intake"  # a channel gateway (WeChat, app, web) posts citizens' messages (POST /api/v1/intake)
+PERMISSIONS = (INTAKE, REVIEW, TRAINING, PRACTICE, KB_EDIT, ADMINISTER, REPORT_CALLS, SUBMIT_INTAKE)
 
 
 class Role(LabeledEnum):
@@ -22,6 +23,7 @@ class Role(LabeledEnum):
     ADMIN = ("admin", "管理员")
     EDITOR = ("editor", "知识库编辑")
     TELEPHONY = ("telephony", "话务系统")  # an account for the telephony system, not a person
+    CHANNEL = ("channel", "网络渠道")  # an account for a channel gateway (WeChat, app, web), not a person
 
 
 ROLE_CODES: tuple[str, ...] = tuple(r.value for r in Role)
@@ -30,9 +32,10 @@ _GRANTS: dict[Role, frozenset[str]] = {
     Role.OPERATOR: frozenset({INTAKE, PRACTICE}),
     Role.TEAM_LEAD: frozenset({INTAKE, REVIEW, PRACTICE}),
     Role.TRAINER: frozenset({TRAINING}),
-    Role.ADMIN: frozenset({KB_EDIT, ADMINISTER, REPORT_CALLS}),
+    Role.ADMIN: frozenset({KB_EDIT, ADMINISTER, REPORT_CALLS, SUBMIT_INTAKE}),
     Role.EDITOR: frozenset({KB_EDIT}),
     Role.TELEPHONY: frozenset({REPORT_CALLS}),
+    Role.CHANNEL: frozenset({SUBMIT_INTAKE}),
 }
 
 

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     login_address_max_failures: int = Field(default=20, ge=1, le=100_000)
     login_lockout_seconds: float = Field(default=30.0, ge=0.1, le=3600)
     login_lockout_max_seconds: float = Field(default=900.0, ge=0.1, le=86_400)
+    # A claim on a channel message (网络渠道) lapses after this long, so a seat that died does not hold it.
+    intake_claim_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
 
 
 def load_settings(settings_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:

@@ -579,3 +579,35 @@ class PracticeAttempt(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChannelMessage(Base):
+    """A citizen's message from WeChat, the app or the website (网络渠道, POST /api/v1/intake), waiting for an
+    operator to claim it and make it a case, or to hand it off to 110/119/120 (services/channel_intake.py)."""
+
+    __tablename__ = "channel_messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "message_id"),  # a channel re-sending a message gets the first one back
+        # The queue: open messages, special needs first, then oldest.
+        Index("ix_channel_messages_queue", "status", "special", "received_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    message_id: Mapped[str] = mapped_column(String(64))  # the channel's own id
+    text: Mapped[str] = mapped_column(Text)
+    contact_name: Mapped[str] = mapped_column(String(30), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    special_needs: Mapped[list[str]] = mapped_column(JSON)
+    special: Mapped[bool] = mapped_column(Boolean)  # any special need: sorts first
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # when the channel received it
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(12))  # contract.channel_intake.MessageStatus
+    claimed_by: Mapped[str | None] = mapped_column(String(16))
+    claim_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    case_number: Mapped[str | None] = mapped_column(String(32))
+    handoff_to: Mapped[str | None] = mapped_column(String(4))
+    handoff_note: Mapped[str | None] = mapped_column(Text)
+    closed_by: Mapped[str | None] = mapped_column(String(16))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

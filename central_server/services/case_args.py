@@ -58,6 +58,8 @@ class CreatedPayload(BaseModel):
     finish_by: str = Field(default="", max_length=40)
     handling_seconds: int | None = Field(default=None, ge=0, le=MAX_HANDLING_SECONDS, strict=True)
     call_id: str | None = Field(default=None, pattern=CALL_ID_TEXT)
+    # The channel message (网络渠道) the case was made from (services/channel_intake.py links the two).
+    intake_id: str | None = Field(default=None, pattern=UUID_TEXT)
 
 
 class CreatedEvent(BaseModel):

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central_server.db.models import Case, CaseEvent, CaseKpi, CaseKpiDepartment, Seat
-from central_server.services import kpi_projection
+from central_server.services import channel_intake, kpi_projection
 from central_server.services.case_args import (
     ArgsProblem,
     CaseCreatedArgs,
@@ -179,6 +179,7 @@ def create_case_from_seat(
     except IntegrityError as exc:
         raise Rejected(conflict_reason(new.case["number"]), CONFLICT) from exc
     assign_new_cases(session, [new.case], city)  # hot spots (also in push_batch's bulk path)
+    channel_intake.link_cases(session, [(new.case, new.event["payload"])])  # 网络渠道 (also in push_batch)
     return case
 
 

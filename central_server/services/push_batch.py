@@ -24,7 +24,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from central_server.db.models import Case, CaseEvent, CaseKpi, CaseKpiDepartment, Seat, SeatMutation
-from central_server.services import cases
+from central_server.services import cases, channel_intake
 from central_server.services.changes import stamped_at_commit, take_change_ids
 from central_server.services.hotspot_assign import assign_new_cases
 from central_server.services.kb_feedback import apply_feedback
@@ -82,6 +82,7 @@ def _apply_bulk(session: Session, seat: Seat, fresh: list[Mutation], active: set
         _decide(session, seat, m, plans.get(m.seq), active, batch, city, signed_in)
     _write(session, batch)
     assign_new_cases(session, [p.case for p in batch.new_cases], city)  # hot spots (as in cases.py)
+    channel_intake.link_cases(session, [(p.case, p.event["payload"]) for p in batch.new_cases])  # 网络渠道
     return batch.results
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from contract.case_fields import CaseInput, ValidCase, validate_case
 from contract.case_number import day_and_seq, format_case_number
+from contract.channel_intake import INTAKE_ID_KEY
 from contract.city.model import City
 from contract.enums import Disposition
 from contract.events import CREATED, CaseEvent, apply_event
@@ -40,7 +41,7 @@ class SubmitResult:
 def submit_case(
     store: Store, city: City, *, form: CaseInput, operator_id: str, now: datetime | None = None,
     routing: RoutingSnapshot | None = None, citations: tuple[tuple[str, int], ...] = (),
-    handling_seconds: float = 0, call_id: str = "",
+    handling_seconds: float = 0, call_id: str = "", intake_id: str | None = None,
 ) -> SubmitResult:
     """Validate and queue a case; raises ValidationErrors (nothing written) or returns its number.
 
@@ -48,6 +49,7 @@ def submit_case(
     `handling_seconds`: how long the operator worked on it (the desk counts from the form's first edit).
     `call_id`: the telephony system's id of the call it was taken on (the screen pop; operator_app/cti), kept in
     the created event so call records and cases join.
+    `intake_id`: the channel message (网络渠道) the case is made from; the server then records the case's number on it.
 
     One transaction: day counter, case row, created event, outbox row, and the operator's draft removal.
     """
@@ -65,6 +67,8 @@ def submit_case(
         extras["call_id"] = call_id
     if citations:
         extras["kb_citations"] = [{"id": str(aid), "version": int(ver)} for aid, ver in citations]
+    if intake_id is not None:
+        extras[INTAKE_ID_KEY] = intake_id
     with store.write() as conn:
         seq = _next_day_seq(conn, local_day.strftime("%Y%m%d"))
         number = format_case_number(store.seat.seat_code, local_day, seq)

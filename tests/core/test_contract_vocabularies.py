@@ -16,6 +16,7 @@ from contract.roles import (
     REPORT_CALLS,
     REVIEW,
     ROLE_CODES,
+    SUBMIT_INTAKE,
     TRAINING,
     Role,
     may,
@@ -25,15 +26,16 @@ from contract.roles import (
 
 
 def test_what_each_role_may_do() -> None:
-    assert ROLE_CODES == ("operator", "team_lead", "trainer", "admin", "editor", "telephony")
+    assert ROLE_CODES == ("operator", "team_lead", "trainer", "admin", "editor", "telephony", "channel")
     assert roles_with(INTAKE) == ("operator", "team_lead")
     assert roles_with(REVIEW) == ("team_lead",)
     assert roles_with(TRAINING) == ("trainer",)
     assert roles_with(KB_EDIT) == ("admin", "editor")
     assert roles_with(ADMINISTER) == ("admin",)
     assert roles_with(REPORT_CALLS) == ("admin", "telephony")
+    assert roles_with(SUBMIT_INTAKE) == ("admin", "channel")
     assert not may("admin", INTAKE) and not may("nobody", INTAKE) and may("team_lead", INTAKE)
-    assert [role_label(r) for r in ROLE_CODES] == ["话务员", "班组长", "培训师", "管理员", "知识库编辑", "话务系统"]
+    assert [role_label(r) for r in ROLE_CODES] == ["话务员", "班组长", "培训师", "管理员", "知识库编辑", "话务系统", "网络渠道"]
 
 
 def test_the_server_knows_the_same_roles() -> None:

@@ -8,8 +8,9 @@ Drives schemathesis' per-operation Hypothesis strategies directly (its pytest pl
 pytest 9 here): valid (positive) and invalid (negative) data for every operation the schema lists.
 
 Rules JSON Schema cannot state are left out of the positive data: an article's `expires_at` must be after its
-`effective_from` (the schema's description says so; tests/server/test_kb_api.py checks the refusal), and a call
-record's times must be in order (tests/server/test_calls.py checks the refusals).
+`effective_from` (the schema's description says so; tests/server/test_kb_api.py checks the refusal), a call
+record's times must be in order (tests/server/test_calls.py checks the refusals), and a channel message's texts
+hold no format or unassigned characters and its phone is one the form accepts (tests/server/test_channel_intake.py).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def _runner(label: str, base_url: str, headers: dict[str, str], failures: list[s
         if positive:
             assume(not _expires_before_it_takes_effect(case.body))
             assume(not _call_times_out_of_order(case.body))
+            assume(not _channel_message_refused(case.body))
         # Valid credentials let the fuzzer reach the logic behind authentication (bad auth has its own tests).
         resp = case.call(base_url=base_url, headers=headers, timeout=30, session=http)
         statuses[str(resp.status_code)] += 1
@@ -131,6 +133,25 @@ def _call_times_out_of_order(body: object) -> bool:
         return False
     try:
         CallsIn.model_validate(body)
+    except ValidationError:
+        return True
+    return False
+
+
+def _channel_message_refused(body: object) -> bool:
+    """A channel message or hand-off body the server refuses by text_checks or the phone rules
+    (central_server/api/intake_schemas.py RULES)."""
+    from pydantic import BaseModel, ValidationError
+
+    from central_server.api.intake_schemas import HandoffIn, MessageIn
+
+    if not isinstance(body, dict):
+        return False
+    model: type[BaseModel] | None = MessageIn if "message_id" in body else HandoffIn if "to" in body else None
+    if model is None:
+        return False
+    try:
+        model.model_validate(body)
     except ValidationError:
         return True
     return False

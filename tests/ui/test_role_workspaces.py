@@ -97,7 +97,7 @@ def test_an_operator_gets_intake_and_my_cases_and_no_workbench(  # type: ignore[
     qtbot, controller: DeskController, stand_in_workbench: type[StandInWorkbench]
 ) -> None:
     desk = sign_in(qtbot, controller, "1001")
-    assert tab_titles(desk) == ["工单受理", "我的工单", "练习", "回访"]
+    assert tab_titles(desk) == ["工单受理", "我的工单", "练习", "回访", "网络渠道"]
     assert desk.tabs.currentIndex() == 0 and desk.form.isVisible()
     assert stand_in_workbench.made == []
     assert "话务员 李晓梅 1001" in who_text(desk)
@@ -107,7 +107,7 @@ def test_a_team_lead_opens_on_the_workbench_and_reaches_intake_by_keyboard(  # t
     qtbot, controller: DeskController, stand_in_workbench: type[StandInWorkbench]
 ) -> None:
     desk = sign_in(qtbot, controller, "2001")
-    assert tab_titles(desk) == ["班组长工作台", "工单受理", "我的工单", "练习", "回访"]
+    assert tab_titles(desk) == ["班组长工作台", "工单受理", "我的工单", "练习", "回访", "网络渠道"]
     [workbench] = stand_in_workbench.made
     assert desk.tabs.currentIndex() == 0 and workbench.isVisible()
     assert workbench.me.id == "2001" and workbench.tasks is controller.tasks  # type: ignore[attr-defined]

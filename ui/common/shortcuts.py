@@ -27,6 +27,8 @@ SHOW_WORKBENCH = "Ctrl+3"  # after the intake pages' keys: a lead taking calls a
 SHOW_TRAINING = "Ctrl+4"
 SHOW_PRACTICE = "Ctrl+5"
 SHOW_CALLBACKS = "Ctrl+6"
+SHOW_CHANNELS = "Ctrl+7"
+CHANNEL_HANDOFF = ("F9", "F10", "F11")  # in 网络渠道: hand the selected message off to 110, 119, 120
 ACCEPT_ROUTING = "F4"
 ACCEPT_ROUTING_N = ("Alt+1", "Alt+2", "Alt+3")  # the first, second, third suggestion
 KB_SEARCH = "Ctrl+K"
@@ -64,6 +66,9 @@ def _ROWS() -> list[tuple[str, str, str | None]]:  # noqa: N802 - a translated c
         (SHOW_TRAINING, _t("切换到培训工作区"), TRAINING),
         (SHOW_PRACTICE, _t("切换到练习（在练习模式窗口中做练习和考试）"), PRACTICE),
         (SHOW_CALLBACKS, _t("切换到回访（Enter 领取，1–4 选择结果，Alt+S 提交）"), INTAKE),
+        (SHOW_CHANNELS, _t("切换到网络渠道（Enter 领取选中留言并在受理表单中打开）"), INTAKE),
+        *((key, _t("网络渠道：选中留言转 %1").replace("%1", target), INTAKE)
+          for key, target in zip(CHANNEL_HANDOFF, ("110", "119", "120"), strict=True)),
         ("Enter", _t("在我的工单（表格或搜索框）中打开选中的工单"), INTAKE),
         ("Tab / Shift+Tab", _t("按顺序在字段间移动"), None),
         ("↓", _t("在分类、单位输入框中展开候选"), INTAKE),

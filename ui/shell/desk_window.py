@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from contract.case_fields import validate_case
+from contract.case_fields import CaseInput, validate_case
 from contract.roles import INTAKE, may, role_label
 from operator_app.errors import ValidationErrors
 from operator_app.seat import Seat
@@ -71,6 +71,7 @@ class DeskWindow(QMainWindow):
         super().__init__()
         self.seat, self.session, self.tasks, self.sync, self.api = seat, session, tasks, sync, api
         self.correcting_seq: int | None = None
+        self.intake_id: str | None = None  # the channel message (网络渠道) the form holds, claimed on the server
         op = session.operator
         self.role = op.role
         self.intake = may(self.role, INTAKE)  # only then the case form, drafts and submits exist on this desk
@@ -327,10 +328,10 @@ class DeskWindow(QMainWindow):
                              self._submitted, self._submit_failed)
             return
         snapshot, citations = self.routing.snapshot, self.kb.citations_for(form)
-        handling, call_id = self.form.handling_seconds(), self.screen_pop.take_call_id()
+        handling, call_id, intake_id = self.form.handling_seconds(), self.screen_pop.take_call_id(), self.intake_id
         self.tasks.write(lambda: submit_case(self.seat.store, self.seat.city, form=form, operator_id=op_id,
                                              routing=snapshot, citations=citations, handling_seconds=handling,
-                                             call_id=call_id),
+                                             call_id=call_id, intake_id=intake_id),
                          self._submitted, self._submit_failed)
 
     def _submitted(self, result: SubmitResult) -> None:
@@ -407,8 +408,18 @@ class DeskWindow(QMainWindow):
     def set_correcting(self, seq: int | None) -> None:
         self.send_back.clear()
         self.correcting_seq = seq
+        self.intake_id = None
         self.form.submit_button.setText(self.tr("重新提交更正 (Ctrl+Enter)") if seq is not None
                                         else self.tr("提交工单 (Ctrl+Enter)"))
+
+    def take_channel_message(self, form: CaseInput, intake_id: str, banner: str) -> None:
+        """A channel message this operator claimed (ui/channels/) in a new case form; its case names the message."""
+        self.new_case()
+        self.form.load(form)
+        self.intake_id = intake_id
+        self.form.set_banner(banner)
+        self.form.edited.emit()  # as a typed edit: routing and knowledge-base suggestions, the draft, the clock
+        self.form.appeal.content.edit.setFocus()
 
     # -- case view -----------------------------------------------------------------------------------------
     def open_case(self, case_id: str) -> None:

@@ -45,6 +45,12 @@ def _training(desk: DeskWindow) -> QWidget:
                         api=desk.api)
 
 
+def _channels(desk: DeskWindow) -> QWidget:
+    from ui.channels.slot import ChannelSlot
+
+    return ChannelSlot(desk)
+
+
 def _practice(desk: DeskWindow) -> QWidget:
     from ui.training.practice.page import PracticePage
 
@@ -68,6 +74,7 @@ WORKSPACES: tuple[Workspace, ...] = (
     Workspace("practice", PRACTICE, lambda: _t("练习"), keys.SHOW_PRACTICE, _practice),
     Workspace("callbacks", INTAKE, lambda: _t("回访"), keys.SHOW_CALLBACKS, _callbacks),
     Workspace("training", TRAINING, lambda: _t("培训管理"), keys.SHOW_TRAINING, _training),
+    Workspace("channels", INTAKE, lambda: _t("网络渠道"), keys.SHOW_CHANNELS, _channels),
 )
 
 

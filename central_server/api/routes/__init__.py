@@ -13,6 +13,7 @@ from central_server.api.routes import (
     cases,
     health,
     hotspots,
+    intake,
     kb,
     kpis,
     lead,
@@ -28,5 +29,5 @@ from central_server.api.routes import (
 
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, callers, health,
-               practice, practice_source, practice_results, callbacks):
+               intake, practice, practice_source, practice_results, callbacks):
     api_router.include_router(module.router)
