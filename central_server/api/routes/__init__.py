@@ -20,11 +20,12 @@ from central_server.api.routes import (
     practice_source,
     quality,
     routing,
+    same_issue,
     seats,
     sync,
 )
 
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, health,
+for module in (auth, seats, sync, same_issue, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, health,
                practice, practice_source, practice_results):
     api_router.include_router(module.router)
