@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QScrollArea
 from sqlalchemy import func, select
 
 from central_server.core.config import Settings
@@ -113,6 +114,15 @@ def test_a_repeat_call_is_linked_to_the_open_case_and_the_third_raises_supervisi
     assert not panel.offline and not panel.isHidden()
     assert panel.candidates[0]["phone_masked"] == "139****5678"
     assert "同一来电号码" in panel.list.item(0).text() and PHONE not in panel.list.item(0).text()
+    # ... and the intake screen still fits 1280×720 with it: the assist column does not scroll.
+    desk.resize(1280, 720)
+    desk._routing_inputs_changed()
+    qtbot.waitUntil(lambda: all(row.isVisible() for row in desk.routing.rows), timeout=10_000)
+    for _ in range(5):
+        QApplication.processEvents()
+    qtbot.wait(50)
+    column = desk.findChild(QScrollArea, "assistColumn")
+    assert column is not None and not column.verticalScrollBar().isVisible()
 
     # Alt+L: the link dialog shows the existing case and the new content; linking gives the existing number.
     QTest.keyClick(desk, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)

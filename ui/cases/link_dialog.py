@@ -45,12 +45,12 @@ class LinkDialog(QDialog):
             value_label.setWordWrap(True)
             self.values[key] = value_label
             facts.addRow(label, value_label)
+        self.values["number"].setStyleSheet("font-size: 18px; font-weight: bold; color: #0d47a1;")
         self.text = named(QPlainTextEdit(content), "linkContent")
         self.text.setPlaceholderText(self.tr("市民这次说的内容（必填）"))
         self.text.setTabChangesFocus(True)
         self.text.setMinimumHeight(90)
-        self.error = named(QLabel(""), "linkError")
-        self.error.setObjectName("fieldError")
+        self.error = named(QLabel(""), "fieldError")
         buttons = QDialogButtonBox()
         self.link_button = buttons.addButton(self.tr("关联到此工单 (Ctrl+Enter)"),
                                              QDialogButtonBox.ButtonRole.AcceptRole)

@@ -36,6 +36,9 @@ class SameIssueDesk(QObject):
         assist.setCollapsible(0, False)
         assist.setStretchFactor(0, 0)
         self.panel.link_requested.connect(self.link_to)
+        # At 1280×720 the assist column has room for the candidates only in place of the suggested articles
+        # (measured: the column would otherwise scroll by ~150 px); the search stays, and they come back after.
+        self.panel.shown_changed.connect(lambda shown: desk.kb.suggestions.setVisible(not shown))
         desk.form.edited.connect(self._form_edited)
         desk.case_submitted.connect(lambda _result: self.clear())
         desk.form.clear_button.clicked.connect(self.clear)

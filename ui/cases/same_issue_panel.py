@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBo
 
 from operator_app.services.same_issue_local import local_same_issue
 from operator_app.store.database import Store
-from ui.cases.same_issue_text import candidate_line
+from ui.cases.same_issue_text import candidate_line, candidate_tip
 from ui.common.named import named
 from ui.common.tasks import TaskManager
 
@@ -24,7 +24,8 @@ ROWS_SHOWN = 3
 
 
 class SameIssuePanel(QFrame):
-    """`link_requested(candidate)`: the operator chose a candidate (double click, Enter, Alt+L on the desk)."""
+    """`link_requested(candidate)`: the operator chose a candidate (double click, Enter, Alt+L on the desk).
+    One line per candidate, elided to the column's width; the tooltip has the rest."""
 
     link_requested = Signal(object)
     shown_changed = Signal(bool)
@@ -39,17 +40,18 @@ class SameIssuePanel(QFrame):
         self._asked: tuple[str, str, str, str] | None = None
         self._generation = 0
         self.title = named(QLabel(), "sameIssueTitle")
+        # It asks the operator to look before dispatching again: set apart from the suggestions below it.
+        self.setStyleSheet("QFrame#sameIssuePanel { background: #fff8e1; border: 1px solid #ffca28; }"
+                           "QLabel#sameIssueTitle { font-weight: bold; color: #e65100; border: none; }")
         self.list = named(QListWidget(), "sameIssueList")
-        self.list.setWordWrap(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setUniformItemSizes(True)
         self.list.itemActivated.connect(lambda _item: self.request_link())
-        self.hint = QLabel(self.tr("双击或 Alt+L：关联到所选工单（重复来电，不新建工单）"))
-        self.hint.setWordWrap(True)
-        self.hint.setObjectName("hint")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setContentsMargins(4, 4, 4, 2)
         layout.setSpacing(2)
-        for widget in (self.title, self.list, self.hint):
+        for widget in (self.title, self.list):
             layout.addWidget(widget)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._ask)
@@ -112,15 +114,17 @@ class SameIssuePanel(QFrame):
         self.candidates, self.offline = found, offline
         self.list.clear()
         for candidate in found:
-            item = QListWidgetItem(candidate_line(candidate, self.tz))
-            item.setToolTip(self.tr("来电号码 %1").replace("%1", candidate.get("phone_masked") or "—"))
+            item = QListWidgetItem(candidate_line(candidate))
+            item.setToolTip(candidate_tip(candidate, self.tz))
             self.list.addItem(item)
         if found:
             self.list.setCurrentRow(0)
-        self.title.setText(self.tr("可能是同一诉求（%1 件）%2").replace("%1", str(len(found)))
-                           .replace("%2", self.tr("：仅本席位工单，中心暂不可用") if offline else ""))
+        self.title.setText(self.tr("可能是同一诉求（%1 件%2）— 双击或 Alt+L 关联，不新建工单")
+                           .replace("%1", str(len(found)))
+                           .replace("%2", self.tr("，仅本席位，中心暂不可用") if offline else ""))
         rows = min(len(found), ROWS_SHOWN)
-        self.list.setFixedHeight(rows * 2 * self.fontMetrics().height() + rows * 6 + 4 if rows else 0)
+        row_height = self.list.sizeHintForRow(0) if found else 0
+        self.list.setFixedHeight(rows * row_height + 2 * self.list.frameWidth() if rows else 0)
         visible = bool(found)
         if visible == self.isHidden():
             self.setVisible(visible)

@@ -26,8 +26,15 @@ def status_text(candidate: dict[str, Any]) -> str:
     return status.label if status is not None else str(candidate.get("status", ""))
 
 
-def candidate_line(candidate: dict[str, Any], tz: ZoneInfo) -> str:
-    """One row: number · status · accepted · reason, then the title."""
-    when = shown_time(candidate.get("accepted_at"), tz, "%m-%d %H:%M")
-    return (f"{candidate['number']}  {status_text(candidate)}  {when}  【{reason_text(candidate)}】\n"
-            f"{candidate.get('title', '')}")
+def candidate_line(candidate: dict[str, Any]) -> str:
+    """One row of the panel: number · status · reason · the title (elided by the panel to its width)."""
+    return f"{candidate['number']}  {status_text(candidate)}  【{reason_text(candidate)}】{candidate.get('title', '')}"
+
+
+def candidate_tip(candidate: dict[str, Any], tz: ZoneInfo) -> str:
+    """The row's tooltip: everything the row shows, unelided, with the acceptance time and the masked phone."""
+    when = shown_time(candidate.get("accepted_at"), tz, "%Y-%m-%d %H:%M")
+    return "\n".join((f"{candidate['number']}  {status_text(candidate)}  {_t('受理')} {when}",
+                      f"{_t('匹配原因')}：{reason_text(candidate)}",
+                      f"{_t('来电号码')}：{candidate.get('phone_masked') or '—'}",
+                      str(candidate.get("title", ""))))

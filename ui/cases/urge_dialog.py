@@ -33,7 +33,7 @@ class UrgeDialog(QDialog):
         self.text_edit.setPlaceholderText(self.tr("市民催办时说的内容（必填）"))
         self.text_edit.setTabChangesFocus(True)
         self.text_edit.setMinimumHeight(90)
-        self.error = named(QLabel(""), "urgeError")
+        self.error = named(QLabel(""), "fieldError")
         form = QFormLayout()
         form.addRow(self.tr("工单编号"), self.number_edit)
         form.addRow(self.tr("催办内容"), self.text_edit)
