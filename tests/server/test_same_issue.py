@@ -98,3 +98,16 @@ def test_only_intake_roles(server_factory: ServerFactory) -> None:
     api = Api(server_factory().url)
     assert_error(api.get("/cases/same-issue", params={"phone": PHONE}, headers=api.token("3001")), 403, "forbidden")
     assert_error(api.get("/cases/same-issue", params={"phone": PHONE}), 401)
+
+
+@pytest.mark.parametrize("params", [
+    {"content": "\x00\ud7ff" + "幸福" * 50, "address": "%%%'\"", "district": "no_such"},
+    {"content": "路灯不亮了好几天", "district": "don\x00ghu", "phone": "139\x0000001111"},
+    {"phone": "+86 139-0000-1111 转 12"}, {"phone": "1" * 40, "content": "、。" * 100},
+])
+def test_odd_input_answers_cleanly(server_factory: ServerFactory, params: dict[str, str]) -> None:
+    seat = SeatClient.register(Api(server_factory().url))
+    resp = seat.api.get("/cases/same-issue", params=params, headers=seat.auth)
+    assert resp.status_code == 200, resp.text
+    too_long = seat.api.get("/cases/same-issue", params={"content": "长" * 5001}, headers=seat.auth)
+    assert_error(too_long, 422)
