@@ -11,7 +11,8 @@ TSV outside the repository (`--sample-out`) for a person to judge. Skips with a 
 absent.
 
 `--scale N` (e.g. 100000): after the real run, the same messages are copied (shifted in time so they fall in the
-last 30 days, numbered anew) until the server holds N cases, and 500 queries are timed on it.
+last 30 days, numbered anew) until the server holds N cases, and 500 queries are timed on it through the service,
+then 200 through GET /api/v1/cases/same-issue on a server over that database.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def run(data: Path, sample_out: Path, seed: int, scale: int) -> dict[str, Any]:
             }
             if scale:
                 result["scaled"] = scaled(session, seat_id, messages, scale, seed)
+                result["scaled"]["http"] = over_http(f"sqlite:///{tmp}/central.sqlite", messages, seed)
         engine.dispose()
     rng = random.Random(seed)
     sample = sorted(rng.sample(answers, min(40, len(answers))), key=lambda a: int(a[0]))
@@ -125,6 +127,34 @@ def scaled(session: Any, seat_id: str, messages: list[tuple[str, str, str, datet
                         now=end)
         times.append(time.perf_counter() - t)
     return {"cases": have, "queries": 500, "query": summary_ms(times), "database": "sqlite", "fill_s": round(fill_s)}
+
+
+def over_http(url: str, messages: list[tuple[str, str, str, datetime]], seed: int) -> dict[str, Any]:
+    """200 GET /api/v1/cases/same-issue on a server over the filled database (loopback, one client)."""
+    import requests
+
+    from central_server.core.config import Settings
+    from central_server.embedded import serve_app_in_thread
+    from central_server.main import create_app
+
+    server = serve_app_in_thread(create_app(Settings(database_url=url, access_log=False)))
+    try:
+        http = requests.Session()
+        token = http.post(f"{server.url}/api/v1/auth/login", json={"username": "1001", "password": "bench-pass-1234"},
+                          timeout=30).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        rng = random.Random(seed)
+        times = []
+        for _ in range(200):
+            _, title, body, _ = messages[rng.randrange(len(messages))]
+            t = time.perf_counter()
+            resp = http.get(f"{server.url}/api/v1/cases/same-issue", params={"content": content_of(title, body)[:5000]},
+                            headers=headers, timeout=30)
+            times.append(time.perf_counter() - t)
+            resp.raise_for_status()
+        return {"requests": 200, "request": summary_ms(times)}
+    finally:
+        server.stop()
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 from operator_app.services.contacts import ContactResult, link_contact, urge_case
 from ui.cases.link_dialog import LinkDialog
@@ -44,11 +45,18 @@ class SameIssueDesk(QObject):
         desk.form.clear_button.clicked.connect(self.clear)
         self.link_dialog: LinkDialog | None = None
         self.urge_dialog: UrgeDialog | None = None
-        for key, slot in ((LINK_CONTACT, self.panel.request_link), (URGE, lambda: self.urge())):
-            act = QAction(desk)
+        # In the desk's 工单 menu, beside submit: the help (F1) lists only keys a menu shows.
+        menu = next((m for m in (a.menu() for a in desk.menuBar().actions())
+                     if isinstance(m, QMenu) and m.title() == desk.tr("工单(&C)")), None)
+        for key, text, slot in ((LINK_CONTACT, self.tr("关联到可能同一诉求的工单（重复来电）"), self.panel.request_link),
+                                (URGE, self.tr("催办已有工单"), lambda: self.urge())):
+            act = QAction(text, desk)
             act.setShortcut(QKeySequence(key))
             act.triggered.connect(slot)
-            desk.addAction(act)
+            if menu is not None:
+                menu.addAction(act)
+            else:
+                desk.addAction(act)
 
     def set_call_id(self, call_id: str | None) -> None:
         self.call_id = call_id
