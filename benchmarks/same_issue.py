@@ -77,8 +77,9 @@ def run(data: Path, sample_out: Path, seed: int, scale: int) -> dict[str, Any]:
             }
             if scale:
                 result["scaled"] = scaled(session, seat_id, messages, scale, seed)
-                result["scaled"]["http"] = over_http(f"sqlite:///{tmp}/central.sqlite", messages, seed)
-        engine.dispose()
+        engine.dispose()  # the server below writes (logins): no transaction of ours may hold the file
+        if scale:
+            result["scaled"]["http"] = over_http(f"sqlite:///{tmp}/central.sqlite", messages, seed)
     rng = random.Random(seed)
     sample = sorted(rng.sample(answers, min(40, len(answers))), key=lambda a: int(a[0]))
     with sample_out.open("w", encoding="utf-8") as f:
@@ -130,7 +131,8 @@ def scaled(session: Any, seat_id: str, messages: list[tuple[str, str, str, datet
 
 
 def over_http(url: str, messages: list[tuple[str, str, str, datetime]], seed: int) -> dict[str, Any]:
-    """200 GET /api/v1/cases/same-issue on a server over the filled database (loopback, one client)."""
+    """200 GET /api/v1/cases/same-issue on a server over the filled database (loopback, one client), with the
+    first 300 characters of the content, as the desk sends it (ui/cases/same_issue_panel.py)."""
     import requests
 
     from central_server.core.config import Settings
@@ -148,7 +150,7 @@ def over_http(url: str, messages: list[tuple[str, str, str, datetime]], seed: in
         for _ in range(200):
             _, title, body, _ = messages[rng.randrange(len(messages))]
             t = time.perf_counter()
-            resp = http.get(f"{server.url}/api/v1/cases/same-issue", params={"content": content_of(title, body)[:5000]},
+            resp = http.get(f"{server.url}/api/v1/cases/same-issue", params={"content": content_of(title, body)[:300]},
                             headers=headers, timeout=30)
             times.append(time.perf_counter() - t)
             resp.raise_for_status()

@@ -20,6 +20,9 @@ from ui.common.tasks import TaskManager
 
 DEBOUNCE_MS = 600
 MIN_CONTENT = 6  # characters of content before the place and content are worth comparing
+# The server reads the first sentence (place) and the first 120 characters (content, resources/lead/hotspots.toml):
+# the rest of a long content would only lengthen every request's URL.
+CONTENT_SENT = 300
 ROWS_SHOWN = 3
 
 
@@ -60,7 +63,7 @@ class SameIssuePanel(QFrame):
 
     def inputs_changed(self, phone: str, content: str, district: str, address: str) -> None:
         """Debounced: the question goes out once typing pauses."""
-        self._pending = (phone.strip(), content.strip(), district, address.strip())
+        self._pending = (phone.strip(), content.strip()[:CONTENT_SENT], district, address.strip())
         self._timer.start()
 
     def clear(self) -> None:
