@@ -7,7 +7,11 @@ from __future__ import annotations
 CASE_CREATED = "case.created"  # {case_id, seat_code, event: {id, seq, kind: "created", payload, recorded_at}}
 CASE_EVENT = "case.event"  # {case_id, event: {id, seq, kind, payload, recorded_at}} — later seat-side events
 KB_FEEDBACK = "kb.feedback"  # {feedback_id, article_id, version, verdict: helpful|outdated|wrong, comment}
-MUTATION_NAMES = (CASE_CREATED, CASE_EVENT, KB_FEEDBACK)
+# What a citizen did about ANY open case, recorded at a seat (not only about the seat's own cases); entity_id is
+# the case number. {case_number, event: {id, kind: repeat_call|urged, payload, recorded_at}}; the shape is
+# checked by contract/case_contact.py on both sides.
+CASE_CONTACT = "case.contact"
+MUTATION_NAMES = (CASE_CREATED, CASE_EVENT, KB_FEEDBACK, CASE_CONTACT)
 KB_VERDICTS = ("helpful", "outdated", "wrong")
 
 # Entities a pull returns.

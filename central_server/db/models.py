@@ -379,6 +379,8 @@ class CaseTopic(Base):
         Index("ix_case_topics_grouped_range", "accepted_at", "group_id", postgresql_where=text(GROUPED_SQL),
               sqlite_where=text(GROUPED_SQL)),
         Index("ix_case_topics_group_id_accepted_at", "group_id", "accepted_at"),
+        # Same-issue candidates of a place (services/same_issue.py, migration 0017_same_issue).
+        Index("ix_case_topics_place_key_accepted_at", "place_key", "accepted_at"),
     )
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)

@@ -24,12 +24,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from central_server.db.models import Case, CaseEvent, CaseKpi, CaseKpiDepartment, Seat, SeatMutation
-from central_server.services import cases, channel_intake
+from central_server.services import case_contacts, cases, channel_intake
 from central_server.services.changes import stamped_at_commit, take_change_ids
 from central_server.services.hotspot_assign import assign_new_cases
 from central_server.services.kb_feedback import apply_feedback
 from contract.city.model import City
-from contract.names import CASE_CREATED, CASE_EVENT, KB_FEEDBACK
+from contract.names import CASE_CONTACT, CASE_CREATED, CASE_EVENT, KB_FEEDBACK
 from contract.protocol import Mutation, MutationResult, MutationStatus
 
 
@@ -206,6 +206,10 @@ def dispatch(session: Session, seat: Seat, m: Mutation, city: City) -> None:
     if m.name == CASE_EVENT:
         cases.apply_case_event(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id, args=m.args,
                                city=city)
+        return
+    if m.name == CASE_CONTACT:  # 重复来电 / 催办 on any seat's case
+        case_contacts.apply_case_contact(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id,
+                                         args=m.args)
         return
     if m.name == KB_FEEDBACK:
         apply_feedback(session, seat=seat, operator_id=m.operator_id, entity_id=m.entity_id, args=m.args,

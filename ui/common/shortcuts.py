@@ -38,6 +38,8 @@ REJECTED = "Ctrl+Shift+R"
 SYNC_NOW = "Ctrl+Shift+S"
 MY_QUALITY = "Ctrl+Shift+Q"
 LOGOUT = "Ctrl+Shift+L"
+LINK_CONTACT = "Alt+L"  # ui/cases/same_issue_desk.py
+URGE = "Ctrl+U"
 HELP = "F1"
 
 
@@ -73,6 +75,8 @@ def _ROWS() -> list[tuple[str, str, str | None]]:  # noqa: N802 - a translated c
         ("Tab / Shift+Tab", _t("按顺序在字段间移动"), None),
         ("↓", _t("在分类、单位输入框中展开候选"), INTAKE),
         ("Space", _t("勾选/取消复选框、协办单位"), INTAKE),
+        (LINK_CONTACT, _t("把本次来电关联到“可能是同一诉求”中所选的工单（重复来电，不新建工单）"), INTAKE),
+        (URGE, _t("催办：记录市民对已有工单的催办（我的工单中选中的工单，或输入工单编号）"), INTAKE),
         (REJECTED, _t("查看被退回的变更"), INTAKE),
         (SYNC_NOW, _t("立即同步"), None),
         (MY_QUALITY, _t("查看我的质检结果（评分与评语）"), INTAKE),

@@ -34,6 +34,7 @@ from ui.cases.detail_dialog import CaseDetailDialog
 from ui.cases.list_view import CaseListView
 from ui.cases.number_dialog import CaseNumberDialog
 from ui.cases.rejected_dialog import RejectedDialog
+from ui.cases.same_issue_desk import SameIssueDesk
 from ui.cases.send_back import SendBack
 from ui.cases.table_model import CaseTableModel
 from ui.common import shortcuts as keys
@@ -111,6 +112,8 @@ class DeskWindow(QMainWindow):
             self.sync_indicator.rejected_clicked.connect(lambda: self.statusBar().showMessage(
                 self.tr("被退回的工单由受理它的话务员登录后修改并重新提交"), 8000))
         self._build_actions()
+        if self.intake:  # 可能是同一诉求, 关联 (Alt+L) and 催办 (Ctrl+U): ui/cases/same_issue_desk.py
+            self.same_issue = SameIssueDesk(self)
         self._fit_screen()
         if self.intake:
             self.screen_pop.listen(configured_port())

@@ -23,11 +23,13 @@ from central_server.api.routes import (
     practice_source,
     quality,
     routing,
+    same_issue,
     seats,
     sync,
 )
 
 api_router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
-for module in (auth, seats, sync, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, callers, health,
-               intake, practice, practice_source, practice_results, callbacks):
+# same_issue before cases: /cases/same-issue must not be taken for a case number
+for module in (auth, seats, sync, same_issue, cases, operators, kb, routing, lead, kpis, hotspots, quality, calls, callers,
+               health, intake, practice, practice_source, practice_results, callbacks):
     api_router.include_router(module.router)
