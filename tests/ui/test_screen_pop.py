@@ -13,16 +13,17 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from central_server.core.city import load_city_facts
 from central_server.core.config import Settings, resources_dir
 from central_server.db.engine import make_engine, session_factory
-from central_server.db.models import CaseEvent
+from central_server.db.models import Case, CaseEvent
 from central_server.embedded import EmbeddedServer, start_in_thread
 from operator_app.cti.events import RINGING, CallEvent
 from operator_app.cti.simulate import post_event
 from operator_app.seat import open_seat
+from operator_app.services.contacts import link_contact
 from operator_app.services.drafts import load_draft
 from operator_app.services.held_draft import held_key
 from operator_app.services.intake import submit_case
@@ -156,3 +157,62 @@ def test_a_call_pops_the_desk_with_the_callers_history(qtbot: Any, controller: D
     assert desk.form.appeal.content.edit.toPlainText() == HELD_TEXT
     assert "更正" in pop.held.text() and desk.screen_pop.call_id == ""
     desk.correcting_seq = None
+
+
+def server_kinds(db_path: Path, number: str) -> tuple[int, list[str], list[dict[str, Any]]]:
+    """(cases on the server, that case's event kinds in order, their payloads)."""
+    engine = make_engine(f"sqlite:///{db_path}")
+    try:
+        with session_factory(engine)() as session:
+            cases = int(session.scalar(select(func.count()).select_from(Case)) or 0)
+            case = session.scalars(select(Case).where(Case.number == number)).one()
+            events = list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
+                                          .order_by(CaseEvent.seq)))
+            return cases, [e.kind for e in events], [e.payload for e in events]
+    finally:
+        engine.dispose()
+
+
+def test_the_pop_links_the_call_to_the_callers_open_case_and_the_third_repeat_supervises(
+        qtbot: Any, controller: DeskController, tmp_path: Path) -> None:
+    """The issue's first "Done when": a simulated call pops the caller's history (cases from two seats, one open);
+    the operator links the new contact to the open case from the pop; the server shows one case with a 重复来电
+    event carrying the call's id; the third repeat raises 督办."""
+    database = tmp_path / "central.sqlite"
+    other_seat_case(database)
+    desk = sign_in(qtbot, controller, "1001")
+    city = desk.seat.city
+    mine = submit_case(desk.seat.store, city, form=dispatch_form(city, phone=PHONE), operator_id="1001")
+    synced(qtbot, desk)
+    before, _, _ = server_kinds(database, mine.number)
+
+    pop = desk.findChild(PopDialog)
+    assert pop is not None
+    with qtbot.waitSignal(desk.screen_pop.popped, timeout=10_000,
+                          check_params_cb=lambda history: history.from_server):
+        ring(desk, "call-0101")
+    assert pop.table.topLevelItemCount() == 2 and pop.link_button.isVisible()
+    pop.table.setCurrentItem(pop.table.topLevelItem(0))  # the open one comes first
+    assert pop.link_button.isEnabled()
+    desk.form.appeal.content.edit.setPlainText("又打来问：路灯什么时候修")
+    pop.activateWindow()
+    qtbot.waitUntil(pop.isActiveWindow, timeout=3000)
+    QTest.keyClick(pop, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: desk.same_issue.link_dialog is not None and desk.same_issue.link_dialog.isVisible(),
+                    timeout=5000)
+    dialog = desk.same_issue.link_dialog
+    assert dialog is not None and dialog.values["number"].text() == mine.number
+    qtbot.mouseClick(dialog.link_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: desk.number_dialog is not None and desk.number_dialog.isVisible(), timeout=5000)
+    assert desk.number_dialog is not None and desk.number_dialog.number == mine.number  # the existing number
+    desk.number_dialog.accept()
+    synced(qtbot, desk)
+    cases, kinds, payloads = server_kinds(database, mine.number)
+    assert cases == before and kinds == ["created", "repeat_call"]  # no new case
+    assert payloads[1]["call_id"] == "call-0101" and "路灯" in payloads[1]["content"]
+
+    for _ in range(2):
+        link_contact(desk.seat.store, city, case_number=mine.number, content="又来电了", operator_id="1001")
+    synced(qtbot, desk)
+    assert server_kinds(database, mine.number)[1] == ["created", "repeat_call", "repeat_call", "repeat_call",
+                                                     "supervised"]

@@ -114,6 +114,8 @@ class DeskWindow(QMainWindow):
         self._build_actions()
         if self.intake:  # 可能是同一诉求, 关联 (Alt+L) and 催办 (Ctrl+U): ui/cases/same_issue_desk.py
             self.same_issue = SameIssueDesk(self)
+            self.screen_pop.link_requested.connect(self._link_from_pop)  # the pop's 关联到此工单 (Alt+G)
+            self.screen_pop.set_linking(True)
         self._fit_screen()
         if self.intake:
             self.screen_pop.listen(configured_port())
@@ -142,6 +144,17 @@ class DeskWindow(QMainWindow):
         self.form.clear_button.clicked.connect(self.new_case)
         self.cases.open_case.connect(self.open_case)
         self.screen_pop = ScreenPop(self)  # 来电弹屏 (ui/calls/screen_pop.py)
+
+    def _link_from_pop(self, number: str, call_id: str) -> None:
+        """The caller's earlier open case picked in the screen pop: the same link dialog as 可能是同一诉求 (the new
+        contact becomes a 重复来电 on that case, with this call's id; no new case)."""
+        history = self.screen_pop.dialog.history
+        case = next((c for c in history.cases if c.number == number), None) if history is not None else None
+        self.same_issue.set_call_id(call_id or None)
+        self.same_issue.link_to({"number": number, "status": case.status if case else "",
+                                 "category": case.category if case else "",
+                                 "accepted_at": case.accepted_at if case else None, "reasons": ["same_phone"],
+                                 "phone_masked": "", "title": ""})
 
     def intake_page(self) -> QWidget:
         return self._intake_page
