@@ -35,7 +35,7 @@ FIELD_LABELS = {
 
 # The order of the form: the first error in this order gets the focus.
 FIELD_ORDER = (
-    "caller_name", "phone", "callback_phone", "special_needs_other", "channel", "appeal_type", "category",
+    "caller_name", "phone_kind", "phone", "callback_phone", "special_needs_other", "channel", "appeal_type", "category",
     "district", "street", "address", "content", "request", "urgency", "urgency_reason", "disposition",
     "answer", "lead_department", "cooperating_departments",
 )
@@ -173,7 +173,9 @@ def validate_case(raw: CaseInput, city: City) -> ValidCase:
     name = _text(raw, "caller_name", errors, label="来电人姓名")
     if raw.anonymous and name:
         errors.append(ValidationError("caller_name", "已选择匿名，请清空姓名", code="anonymous"))
-    has_number = raw.phone_kind != PhoneKind.NONE.value
+    # Only a known kind decides whether a number is required: an unknown one is its own error, and the phone is
+    # then checked as a number (the default kind).
+    has_number = _choice(PhoneKind, raw.phone_kind, "phone_kind", "号码类型", errors) != PhoneKind.NONE.value
     phone = _phone(raw.phone, "phone", errors, required=has_number)
     if not has_number and raw.phone.strip():
         errors.append(ValidationError("phone", "已选择“无号码”，请清空电话号码", code="phone"))

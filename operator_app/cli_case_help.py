@@ -27,7 +27,6 @@ CITY_LISTS = {
 # When a field is required beyond the form's fixed rules, said in plain English.
 RULES = {
     "caller_name": "leave empty when anonymous",
-    "phone_kind": "the code only",
     "phone": "required unless phone_kind is none",
     "special_needs_other": "required when special_needs holds other",
     "appeal_type": "required",
@@ -65,7 +64,7 @@ def _describe(name: str, default: object) -> str:
 def case_fields_help(width: int = 100) -> str:
     """Every CaseInput field with its type, limit, allowed codes and default; the desk's label in brackets."""
     lines = ["The case JSON is one object with these fields (all optional in the file; validation says what a case",
-             "needs). Closed lists take the code shown or, except phone_kind, its Chinese label:", ""]
+             "needs). Closed lists take the code shown or its Chinese label:", ""]
     for f in fields(CaseInput):
         label = FIELD_LABELS.get(f.name, "")
         head = f"  {f.name}" + (f" ({label})" if label else "")

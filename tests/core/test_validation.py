@@ -145,3 +145,18 @@ def test_errors_come_in_form_order(city: City) -> None:
         validate_case(CaseInput(content="😀", phone="1"), city)
     fields = [e.field for e in info.value.errors]
     assert fields.index("phone") < fields.index("content") < fields.index("disposition")
+
+
+@pytest.mark.parametrize("kind", ["mobile", "None", "无"])
+def test_an_unknown_phone_kind_is_refused_at_its_field(city: City, kind: str) -> None:
+    with pytest.raises(ValidationErrors) as info:
+        validate_case(dataclasses.replace(dispatch_form(city), phone_kind=kind), city)
+    err = info.value.by_field()["phone_kind"]
+    assert err.code == "choice" and "号码类型" in err.message
+
+
+@pytest.mark.parametrize(("kind", "phone"), [("无号码", ""), ("none", ""), ("有号码", "13800138000"),
+                                             ("number", "13800138000")])
+def test_phone_kind_takes_its_code_or_chinese_label(city: City, kind: str, phone: str) -> None:
+    ok = validate_case(dataclasses.replace(dispatch_form(city), phone_kind=kind, phone=phone), city)
+    assert ok.phone == phone
