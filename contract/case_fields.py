@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from contract.city.model import City
-from contract.enums import AppealType, Channel, Disposition, PhoneKind, SpecialNeed, Urgency
+from contract.enums import AppealType, Channel, Disposition, LabeledEnum, PhoneKind, SpecialNeed, Urgency
 from contract.errors import ValidationError, ValidationErrors
 from contract.phone import PhoneFormatError, normalize_phone
 from contract.text_checks import has_control_chars, has_emoji, normalize_text
@@ -31,6 +31,12 @@ FIELD_LABELS = {
     "district": "所属区县", "street": "街道", "address": "详细地址", "content": "诉求内容", "request": "诉求要求",
     "urgency": "紧急程度", "urgency_reason": "紧急原因", "disposition": "处理方式", "answer": "答复内容",
     "lead_department": "主办单位", "cooperating_departments": "协办单位",
+}
+
+# Which closed vocabulary each field takes: validate_case checks these, the CLI's help and English errors list them.
+FIELD_CHOICES: dict[str, type[LabeledEnum]] = {
+    "phone_kind": PhoneKind, "special_needs": SpecialNeed, "channel": Channel, "appeal_type": AppealType,
+    "urgency": Urgency, "disposition": Disposition,
 }
 
 # The order of the form: the first error in this order gets the focus.
@@ -162,8 +168,11 @@ def _phone(raw: str, field: str, errors: list[ValidationError], *, required: boo
         return ""
     try:
         return normalize_phone(raw)
-    except PhoneFormatError as exc:
-        errors.append(ValidationError(field, str(exc), code="phone"))
+    except PhoneFormatError as exc:  # the message is phone.py's; the code tells an empty number from a bad one
+        if raw.strip():
+            errors.append(ValidationError(field, str(exc), code="phone"))
+        else:
+            errors.append(ValidationError(field, str(exc), code="required"))
         return ""
 
 
@@ -178,7 +187,7 @@ def validate_case(raw: CaseInput, city: City) -> ValidCase:
     has_number = _choice(PhoneKind, raw.phone_kind, "phone_kind", "号码类型", errors) != PhoneKind.NONE.value
     phone = _phone(raw.phone, "phone", errors, required=has_number)
     if not has_number and raw.phone.strip():
-        errors.append(ValidationError("phone", "已选择“无号码”，请清空电话号码", code="phone"))
+        errors.append(ValidationError("phone", "已选择“无号码”，请清空电话号码", code="phone_not_empty"))
     callback = _phone(raw.callback_phone, "callback_phone", errors, required=False)
     needs = []
     for code in raw.special_needs:

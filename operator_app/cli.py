@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from contract.errors_en import cli_line
 from operator_app.errors import (
     AuthError,
     ConfigError,
@@ -16,6 +17,7 @@ from operator_app.errors import (
     StoreError,
     StoreMissing,
     SyncError,
+    ValidationError,
     ValidationErrors,
 )
 
@@ -33,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = case.add_parser("new", help="validate and queue a case, print its number",
                           description="Validate a case as the form does, queue it for sync and print its number.\n"
-                                      "Bad input prints one line per problem, `error: FIELD: reason`, and exits 2.",
+                                      "Bad input prints one line per problem, `error: FIELD (表单标签): reason`, and exits 2.",
                           epilog=case_fields_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
     new.add_argument("--json", required=True, metavar="FILE",
                      help="the case as a JSON object, fields below ('-' for standard input)")
@@ -97,15 +99,18 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run a parsed command; errors become plain-words messages on stderr and a non-zero exit code.
 
-    Every error line is `error: SUBJECT: reason`, SUBJECT in English (a case field's JSON name, or the part that
-    failed). The reason is English where the command line decides it; where it is the message the contract or the
-    shared services give the desk, it is that message as the desk shows it (Chinese).
+    Every error line is `error: SUBJECT: reason` in plain English: SUBJECT is a case field's JSON name (with the
+    desk's label) or the part that failed. A field's reason comes from its validation code (contract.errors_en),
+    never from the Chinese message the desk shows.
     """
     try:
         return _run_command(args)
     except ValidationErrors as exc:
         for err in exc.errors:
-            print(f"error: {err.field}: {err.message}", file=sys.stderr)
+            print(f"error: {cli_line(err)}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        print(f"error: {cli_line(exc)}", file=sys.stderr)
         return 2
     except ConfigError as exc:
         print(f"error: the city configuration is broken: {exc}", file=sys.stderr)

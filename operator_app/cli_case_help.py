@@ -5,15 +5,11 @@ from __future__ import annotations
 import textwrap
 from dataclasses import fields
 
-from contract.case_fields import FIELD_LABELS, MAX_LEN, CaseInput
-from contract.enums import AppealType, Channel, Disposition, LabeledEnum, PhoneKind, SpecialNeed, Urgency
+from contract.case_fields import FIELD_CHOICES, FIELD_LABELS, MAX_LEN, CaseInput
 
 # Which closed vocabulary each field takes (validate_case checks the same ones; tests/core/test_cli_help.py
 # holds the two together).
-CHOICES: dict[str, type[LabeledEnum]] = {
-    "phone_kind": PhoneKind, "special_needs": SpecialNeed, "channel": Channel, "appeal_type": AppealType,
-    "urgency": Urgency, "disposition": Disposition,
-}
+CHOICES = FIELD_CHOICES
 
 # Fields whose values come from the city's configuration (resources/city/, or the seat's synced copy).
 CITY_LISTS = {
@@ -71,5 +67,5 @@ def case_fields_help(width: int = 100) -> str:
         body = textwrap.wrap(_describe(f.name, f.default), width=width - 6)
         lines.append(head)
         lines.extend(f"      {line}" for line in body)
-    lines += ["", "Errors name the field in English and give the reason as the desk shows it, in Chinese."]
+    lines += ["", "Errors name the field by its JSON name (the desk's label in brackets) and say in English what is wrong."]
     return "\n".join(lines)

@@ -49,13 +49,13 @@ def test_case_new_validation_errors_exit_2_and_save_nothing(tmp_path: Path, data
     case.write_text(json.dumps(dispatch_form(city, phone="12", content="").to_dict()), encoding="utf-8")
     code, out, err = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator", "1001")
     assert code == 2 and out == ""
-    assert "phone:" in err and "content: 请填写诉求内容" in err
+    assert "error: phone (来电号码): not a phone number" in err and "error: content (诉求内容): required" in err
     assert json.loads(run(capsys, "--data-dir", data_dir, "outbox", "--json")[1])["pending"] == 0
 
 
 @pytest.mark.parametrize(("content", "expected"), [
     ("{not json", "is not valid JSON (line 1"),
-    ("[1, 2]", "工单数据应为一个 JSON 对象"),
+    ("[1, 2]", "error: form (工单): the case must be one JSON object"),
 ])
 def test_case_new_bad_files(tmp_path: Path, data_dir: str, content: str, expected: str,
                             capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,17 +131,40 @@ def test_an_operator_who_may_not_take_calls_is_told_in_english(tmp_path: Path, d
     assert json.loads(run(capsys, "--data-dir", data_dir, "outbox", "--json")[1])["pending"] == 0
 
 
-def test_validation_errors_name_the_field_in_english_with_the_desks_reason(
+def test_validation_errors_are_plain_english_naming_each_field_and_its_label(
         tmp_path: Path, data_dir: str, city: City, capsys: pytest.CaptureFixture[str]) -> None:
     case = tmp_path / "bad.json"
-    form = dispatch_form(city, phone="12", content="").to_dict()
+    form = dispatch_form(city, phone="", content="", urgency="urgent", caller_name="x" * 31).to_dict()
     form["channel"] = "fax"
     case.write_text(json.dumps(form), encoding="utf-8")
+    code, out, err = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator", "1001")
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "error: caller_name (来电人姓名): too long: at most 30 characters",
+        'error: phone (来电号码): required: give the caller\'s number, or set phone_kind to "none"',
+        "error: channel (来源渠道): not one of: phone, wechat, app, web (or their Chinese labels)",
+        "error: content (诉求内容): required",
+        "error: urgency_reason (紧急原因): required",
+    ]
+    assert json.loads(run(capsys, "--data-dir", data_dir, "outbox", "--json")[1])["pending"] == 0
+
+
+def test_wrong_types_and_unknown_fields_are_named_in_english(tmp_path: Path, data_dir: str, city: City,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / "bad.json"
+    form = dispatch_form(city).to_dict()
+    form.update(anonymous="yes", special_needs="elderly", colour="red", phone_kind="mobile")
+    case.write_text(json.dumps(form), encoding="utf-8")
     code, _, err = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator", "1001")
-    lines = err.splitlines()
-    assert code == 2 and len(lines) == 3
-    assert all(SUBJECT.match(line) for line in lines), lines
-    assert [line.split(": ")[1] for line in lines] == ["phone", "channel", "content"]
+    assert code == 2 and sorted(err.splitlines()) == [
+        "error: anonymous (匿名): wrong type: must be true or false",
+        "error: colour: unknown field",
+        "error: special_needs (特殊需求): wrong type: must be a list of text",
+    ]
+    form = {k: v for k, v in form.items() if k not in ("anonymous", "special_needs", "colour")}
+    case.write_text(json.dumps(form), encoding="utf-8")
+    code, _, err = run(capsys, "--data-dir", data_dir, "case", "new", "--json", str(case), "--operator", "1001")
+    assert code == 2 and err == "error: phone_kind (号码类型): not one of: number, none (or their Chinese labels)\n"
 
 
 def test_a_store_whose_key_is_lost_is_named_in_english(tmp_path: Path, data_dir: str,
