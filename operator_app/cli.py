@@ -124,6 +124,11 @@ def run(args: argparse.Namespace) -> int:
     except BadInputFile as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except SyncError as exc:
+        from operator_app.cli_sync_words import sync_english
+
+        print(f"error: {_subject(exc)}{sync_english(exc)}", file=sys.stderr)
+        return 1
     except OperatorAppError as exc:
         print(f"error: {_subject(exc)}{exc}", file=sys.stderr)
         return 1

@@ -175,3 +175,26 @@ def test_a_store_whose_key_is_lost_is_named_in_english(tmp_path: Path, data_dir:
     code, out, err = run(capsys, "--data-dir", data_dir, "outbox")
     assert code != 0 and out == ""
     assert SUBJECT.match(err) and err.startswith("error: local store: "), err
+
+
+@pytest.mark.parametrize(("error", "expected"), [
+    (("auth", "工号或密码错误", "invalid_credentials"), "error: central server: wrong work number or password"),
+    (("auth", "登录已过期：请重新登录", ""), "error: central server: not logged in, or the login has expired"),
+    (("rejected", "登录失败次数过多，请 30 秒后再试", "too_many_attempts"), "error: central server: too many failed"),
+    (("network", "cannot reach the central server: ConnectionError", ""),
+     "error: central server: cannot reach the central server: ConnectionError"),
+])
+def test_sync_errors_worded_for_the_desk_are_printed_in_english(
+        data_dir: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        error: tuple[str, str, str], expected: str) -> None:
+    import operator_app.cli_sync
+    from operator_app.errors import SyncError, SyncErrorKind
+
+    kind, message, code_ = error
+
+    def failing_sync(seat: object, args: object) -> int:  # what the sync engine raises for these server answers
+        raise SyncError(SyncErrorKind(kind), message, code=code_)
+
+    monkeypatch.setattr(operator_app.cli_sync, "sync_once", failing_sync)
+    code, out, err = run(capsys, "--data-dir", data_dir, "sync", "--once", "--operator", "1001")
+    assert code == 1 and out == "" and err.isascii() and err.startswith(expected), err
