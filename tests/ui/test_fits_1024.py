@@ -55,6 +55,13 @@ def test_the_intake_desk_fits_1024_by_700(qtbot, desk: DeskWindow) -> None:  # t
             assert shown.size() == widget.size(), (name, shown, widget.size())
 
 
+def test_esc_in_the_wide_desks_search_still_clears_it(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    qtbot.keyClick(desk, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(desk.kb.search.search, "zy")
+    qtbot.keyClick(desk.kb.search.search, Qt.Key.Key_Escape)
+    assert desk.kb.search.search.text() == ""
+
+
 def test_the_assist_keys_work_on_a_narrow_desk(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
     """Ctrl+K reaches the knowledge-base search, Esc comes back to the form, Alt+2 takes the second suggestion
     while the column is out of sight."""
@@ -65,7 +72,11 @@ def test_the_assist_keys_work_on_a_narrow_desk(qtbot, desk: DeskWindow) -> None:
     assert desk.kb.search.isVisible()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
                     and desk.kb.search.isAncestorOf(QApplication.focusWidget()), timeout=3000)
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    qtbot.keyClicks(desk.kb.search.search, "zy")
+    qtbot.keyClick(desk.kb.search.search, Qt.Key.Key_Escape)  # the first Esc clears the search, as on a wide desk
+    settle(qtbot)
+    assert desk.kb.search.search.text() == "" and desk.kb.search.isVisible()
+    qtbot.keyClick(desk.kb.search.search, Qt.Key.Key_Escape)
     settle(qtbot)
     assert desk.form.appeal.content.edit.isVisible()
     desk.routing._generation += 1

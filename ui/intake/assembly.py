@@ -103,8 +103,8 @@ class IntakeAssembly(QSplitter):
         form_buttons = last.layout() if last is not None else None
         if isinstance(form_buttons, QHBoxLayout):  # beside 清空 and 提交 (ui/intake/form.py)
             form_buttons.insertWidget(1, self.assist_button)
-        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), column, self.show_form)
-        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._back = QShortcut(QKeySequence(Qt.Key.Key_Escape), column, self._escape)
+        self._back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.taking_suggestion.connect(self.show_form)
         self._set_narrow(False)
 
@@ -126,6 +126,7 @@ class IntakeAssembly(QSplitter):
         self.narrow = narrow
         self.assist_button.setVisible(narrow)
         self.back_button.setVisible(narrow)
+        self._back.setEnabled(narrow)  # only then: a wide desk's Esc keeps its meanings in the column
         self.form.setVisible(True)
         self.column.setVisible(not narrow)
         if not narrow:
@@ -138,6 +139,14 @@ class IntakeAssembly(QSplitter):
             self.column.show()
             if self.sender() is self.assist_button:
                 self.kb.search.focus_search()
+
+    def _escape(self) -> None:
+        """Esc in the column: the search box clears its text first (as on a wide desk), then the form comes back."""
+        box = self.kb.search.search
+        if box.hasFocus() and box.text():
+            box.clear()
+        else:
+            self.show_form()
 
     def show_form(self) -> None:
         if self.narrow and self.form.isHidden():
