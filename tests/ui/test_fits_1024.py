@@ -87,3 +87,17 @@ def test_the_assist_keys_work_on_a_narrow_desk(qtbot, desk: DeskWindow) -> None:
     qtbot.keyClick(desk, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)
     assert desk.form.disposition.lead.currentText() == desk.seat.city.departments["zjj"].name
     assert desk.form.appeal.content.edit.isVisible()
+
+
+def test_a_narrow_desk_says_when_there_may_be_the_same_issue(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    """The 可能是同一诉求 panel is in the column, out of sight beside the form: the form's button tells."""
+    desk.resize(1024, 700)
+    settle(qtbot)
+    button = desk.intake_page().assist_button
+    assert button.isVisible() and "同一诉求" not in button.text()
+    desk.same_issue.panel._show([{"number": "20261205-0001", "status": "dispatched", "category": "环境保护/噪音扰民/施工噪音",
+                                  "accepted_at": None, "reasons": ["same_phone"], "phone_masked": "139****5678",
+                                  "title": ""}], offline=True)
+    assert "同一诉求" in button.text() and "Alt+L" in button.text()
+    desk.same_issue.clear()
+    assert "同一诉求" not in button.text()

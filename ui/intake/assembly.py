@@ -140,6 +140,15 @@ class IntakeAssembly(QSplitter):
             if self.sender() is self.assist_button:
                 self.kb.search.focus_search()
 
+    def note_same_issue(self, shown: bool) -> None:
+        """可能是同一诉求 has candidates (or no longer): on a narrow desk the form's button says so, the panel being
+        out of sight (Alt+L links from the form too)."""
+        text = self.tr("派单建议与知识库 (Ctrl+K)")
+        if shown:
+            text += self.tr(" · 有可能是同一诉求的工单 (Alt+L)")
+        self.assist_button.setText(text)
+        self.assist_button.setStyleSheet("QPushButton { color: #e65100; font-weight: bold; }" if shown else "")
+
     def _escape(self) -> None:
         """Esc in the column: the search box clears its text first (as on a wide desk), then the form comes back."""
         box = self.kb.search.search
