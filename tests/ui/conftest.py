@@ -70,6 +70,7 @@ def desk(qtbot, controller: DeskController) -> DeskWindow:  # type: ignore[no-un
     assert controller.desk is not None
     qtbot.addWidget(controller.desk)
     desk = controller.desk
+    desk.resize(1280, 800)  # a seat's screen (the offscreen one is 800 wide: the desk would take its narrow layout)
     desk.show()
     qtbot.waitExposed(desk)
     qtbot.waitUntil(lambda: desk.ready, timeout=5000)

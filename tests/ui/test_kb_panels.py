@@ -45,6 +45,7 @@ def kb_desk(qtbot, controller: DeskController, kb_template: Path) -> Iterator[De
     desk = controller.desk
     assert desk is not None
     qtbot.addWidget(desk)
+    desk.resize(1280, 800)  # a seat's screen, as the desk fixture (tests/ui/conftest.py)
     desk.show()
     qtbot.waitExposed(desk)
     qtbot.waitUntil(lambda: desk.ready, timeout=5000)

@@ -40,6 +40,7 @@ class SameIssueDesk(QObject):
         # At 1280×720 the assist column has room for the candidates only in place of the suggested articles
         # (measured: the column would otherwise scroll by ~150 px); the search stays, and they come back after.
         self.panel.shown_changed.connect(lambda shown: desk.kb.suggestions.setVisible(not shown))
+        self.panel.shown_changed.connect(desk.intake_page().note_same_issue)  # type: ignore[attr-defined]
         desk.form.edited.connect(self._form_edited)
         desk.case_submitted.connect(lambda _result: self.clear())
         desk.form.clear_button.clicked.connect(self.clear)

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from contract.city.model import City
 from operator_app.store.database import Store
@@ -39,13 +40,14 @@ class FitWrappedText(QObject):
 class IntakeAssembly(QSplitter):
     """Emits `message(text, ms)` for the status bar and `taking_suggestion` just before a suggestion fills the form
     (the desk brings its intake tab forward then). `practice=True`: the knowledge base writes nothing (no feedback),
-    `store` may then be None."""
+    `store` may then be None. `swap_when_narrow`: narrower than form and column need, one of them shows at a time
+    (the desk on a 1024 screen; the practice window shares its width out itself)."""
 
     message = Signal(str, int)
     taking_suggestion = Signal()
 
     def __init__(self, city: City, tasks: TaskManager, data_dir: Path, *, store: Store | None, operator_id: str,
-                 window: QWidget, practice: bool = False) -> None:
+                 window: QWidget, practice: bool = False, swap_when_narrow: bool = False) -> None:
         super().__init__()
         named(self, "intakeSplitter")
         self.city = city
@@ -76,11 +78,90 @@ class IntakeAssembly(QSplitter):
         column.setWidgetResizable(True)  # minimum it scrolls, as the form does, instead of forcing a taller window
         column.setFrameShape(QFrame.Shape.NoFrame)
         column.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        column.setWidget(assist)
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        self.back_button = named(QPushButton(self.tr("◂ 返回工单 (Esc)")), "backToForm")
+        self.back_button.setAutoDefault(False)
+        self.back_button.clicked.connect(self.show_form)
+        holder_layout.addWidget(self.back_button)
+        holder_layout.addWidget(assist, 1)
+        column.setWidget(holder)
         self.addWidget(column)
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 1)
         self.setSizes([860, 420])
+        # Narrower than form and column need (a 1024-pixel screen): one of them at a time, the form first; Ctrl+K
+        # and the buttons swap them, and F4 / Alt+1..3 take a suggestion with the column out of sight.
+        self.narrow = False
+        self.swap_when_narrow = swap_when_narrow
+        self.assist_button = named(QPushButton(self.tr("派单建议与知识库 (Ctrl+K)")), "showAssist")
+        self.assist_button.setAutoDefault(False)
+        self.assist_button.clicked.connect(self.show_assist)
+        form_layout = self.form.layout()
+        last = form_layout.itemAt(form_layout.count() - 1) if form_layout is not None else None
+        form_buttons = last.layout() if last is not None else None
+        if isinstance(form_buttons, QHBoxLayout):  # beside 清空 and 提交 (ui/intake/form.py)
+            form_buttons.insertWidget(1, self.assist_button)
+        self._back = QShortcut(QKeySequence(Qt.Key.Key_Escape), column, self._escape)
+        self._back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.taking_suggestion.connect(self.show_form)
+        self._set_narrow(False)
+
+    def _need_width(self) -> int:
+        """The width at which the form does not scroll sideways beside the column at its minimum."""
+        area = self.form.findChild(QScrollArea)
+        inner = area.widget() if area is not None else None
+        form = (inner.minimumSizeHint().width() + 2 * area.frameWidth() + 10
+                + area.verticalScrollBar().sizeHint().width()) if area and inner else self.form.sizeHint().width()
+        return form + self.assist.minimumSizeHint().width() + 4 + self.handleWidth()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        narrow = self.swap_when_narrow and self.width() < self._need_width()
+        if narrow != self.narrow:
+            self._set_narrow(narrow)
+
+    def _set_narrow(self, narrow: bool) -> None:
+        self.narrow = narrow
+        self.assist_button.setVisible(narrow)
+        self.back_button.setVisible(narrow)
+        self._back.setEnabled(narrow)  # only then: a wide desk's Esc keeps its meanings in the column
+        self.form.setVisible(True)
+        self.column.setVisible(not narrow)
+        if not narrow:
+            self.setSizes([860, 420])
+
+    def show_assist(self) -> None:
+        """On a narrow screen, the column in place of the form (Ctrl+K, Ctrl+Shift+K, the form's button)."""
+        if self.narrow:
+            self.form.hide()
+            self.column.show()
+            if self.sender() is self.assist_button:
+                self.kb.search.focus_search()
+
+    def note_same_issue(self, shown: bool) -> None:
+        """可能是同一诉求 has candidates (or no longer): on a narrow desk the form's button says so, the panel being
+        out of sight (Alt+L links from the form too)."""
+        text = self.tr("派单建议与知识库 (Ctrl+K)")
+        if shown:
+            text += self.tr(" · 有可能是同一诉求的工单 (Alt+L)")
+        self.assist_button.setText(text)
+        self.assist_button.setStyleSheet("QPushButton { color: #e65100; font-weight: bold; }" if shown else "")
+
+    def _escape(self) -> None:
+        """Esc in the column: the search box clears its text first (as on a wide desk), then the form comes back."""
+        box = self.kb.search.search
+        if box.hasFocus() and box.text():
+            box.clear()
+        else:
+            self.show_form()
+
+    def show_form(self) -> None:
+        if self.narrow and self.form.isHidden():
+            self.column.hide()
+            self.form.show()
+            self.form.appeal.content.edit.setFocus()
 
     @property
     def suggestions_shown(self) -> bool:

@@ -129,7 +129,8 @@ class DeskWindow(QMainWindow):
         """The intake workspace (ui/intake/assembly.py: case form, routing and knowledge-base column), "my cases",
         the draft timer."""
         seat, tasks, op = self.seat, self.tasks, self.session.operator
-        intake = IntakeAssembly(seat.city, tasks, seat.data_dir, store=seat.store, operator_id=op.id, window=self)
+        intake = IntakeAssembly(seat.city, tasks, seat.data_dir, store=seat.store, operator_id=op.id, window=self,
+                                swap_when_narrow=True)
         self.form, self.routing, self.kb = intake.form, intake.routing, intake.kb
         self.model = CaseTableModel(seat.store, seat.city, tasks)
         self.cases = CaseListView(self.model, operator_id=op.id, shift_start=self.session.login_at)
@@ -169,14 +170,15 @@ class DeskWindow(QMainWindow):
 
     def _fit_screen(self) -> None:
         """1280×800 where the screen has room; on a 1280×720 screen (less a taskbar) the window takes the height
-        there is rather than running off the bottom. The width stays: the desk is laid out for 1280 columns."""
+        there is rather than running off the bottom; on a narrower screen (1024) the width there is, and the intake
+        screen shows its assist column in place of the form (ui/intake/assembly.py)."""
         room = self.screen().availableGeometry()
         if ("workbench" in self.pages or "training" in self.pages) and room.width() > 1400:
             # The workbench's and the trainer's tables and charts use a large screen: most of it, not the seat's
             # 1280 columns.
             self.resize(int(room.width() * 0.9), int(room.height() * 0.9))
             return
-        self.resize(1280, min(800, room.height()))
+        self.resize(min(1280, room.width()), min(800, room.height()))
 
     def engine_ready(self, api: Api) -> None:
         """The sync engine is set up: the workspaces that read the central server can start."""
@@ -249,14 +251,17 @@ class DeskWindow(QMainWindow):
 
     def _jump(self, widget: object) -> None:
         self.show_workspace("intake")
+        self._intake_page.show_form()
         widget.setFocus()  # type: ignore[attr-defined]
 
     def focus_kb_search(self) -> None:
         self.show_workspace("intake")
+        self._intake_page.show_assist()
         self.kb.search.focus_search()
 
     def _focus_suggestions(self) -> None:
         self.show_workspace("intake")
+        self._intake_page.show_assist()
         self.kb.suggestions.focus_list()
 
     def _search(self) -> None:
