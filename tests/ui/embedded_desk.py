@@ -20,10 +20,11 @@ from ui.shell.desk_window import DeskWindow
 
 
 @contextmanager
-def embedded_server(tmp_path: Path, *, demo_shift: bool = False) -> Iterator[EmbeddedServer]:
-    """The server of the embedded default on tmp_path/central.sqlite, seeded on first start."""
-    srv = start_in_thread(f"sqlite:///{tmp_path / 'central.sqlite'}", settings=Settings(access_log=False),
-                          demo_shift=demo_shift)
+def embedded_server(tmp_path: Path, *, demo_shift: bool = False, **settings: Any) -> Iterator[EmbeddedServer]:
+    """The server of the embedded default on tmp_path/central.sqlite, seeded on first start; `settings` override
+    the server's Settings (e.g. intake_claim_minutes)."""
+    srv = start_in_thread(f"sqlite:///{tmp_path / 'central.sqlite'}",
+                          settings=Settings(access_log=False, **settings), demo_shift=demo_shift)
     try:
         yield srv
     finally:

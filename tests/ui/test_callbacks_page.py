@@ -15,40 +15,31 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from sqlalchemy import select
 
-from central_server.core.config import Settings
 from central_server.db.engine import make_engine, session_factory
 from central_server.db.models import Case, CaseEvent
-from central_server.embedded import EmbeddedServer, start_in_thread
+from central_server.embedded import EmbeddedServer
 from central_server.services import callbacks, dispatch
-from operator_app.seat import open_seat
 from operator_app.services.intake import submit_case
-from tests.conftest import fresh_seat_dir
 from tests.core.helpers import dispatch_form
-from tests.integration.conftest import engine_for
 from tests.ui.conftest import type_chinese
+from tests.ui.embedded_desk import desk_controller, embedded_server
 from tests.ui.test_lead_round_trip import sign_in, synced
 from ui.callbacks.page import CallbackPage
-from ui.shell.app import DeskController, make_application
+from ui.shell.app import DeskController
 
 REASON = "噪音还在，晚上照样施工"
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
-    srv = start_in_thread(f"sqlite:///{tmp_path / 'central.sqlite'}", settings=Settings(access_log=False))
-    yield srv
-    srv.stop()
+    with embedded_server(tmp_path) as srv:
+        yield srv
 
 
 @pytest.fixture
 def controller(qtbot: Any, tmp_path: Path, migrated_db: Path, server: EmbeddedServer) -> Iterator[DeskController]:
-    make_application()
-    seat = open_seat(fresh_seat_dir(migrated_db, tmp_path / "seat"))
-    ctl = DeskController(seat, engine_for(seat, server.url))
-    yield ctl
-    if ctl.desk is not None:
-        ctl.desk.close()
-    ctl.shutdown()
+    with desk_controller(tmp_path, migrated_db, server) as ctl:
+        yield ctl
 
 
 def _department_completes(url: str, number: str) -> None:

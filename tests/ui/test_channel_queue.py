@@ -16,18 +16,15 @@ import requests
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from central_server.core.config import Settings
-from central_server.embedded import EmbeddedServer, start_in_thread
-from operator_app.seat import open_seat
+from central_server.embedded import EmbeddedServer
 from operator_app.services.case_queries import outbox_summary
 from sync.embedded import DEMO_PASSWORD
-from tests.conftest import fresh_seat_dir
 from tests.core.helpers import dispatch_form
-from tests.integration.conftest import engine_for
+from tests.ui.embedded_desk import desk_controller, embedded_server
 from ui.channels.page import ChannelQueuePage
 from ui.channels.queue_text import OFFLINE
 from ui.channels.slot import ChannelSlot
-from ui.shell.app import DeskController, make_application
+from ui.shell.app import DeskController
 from ui.shell.desk_window import DeskWindow
 
 ELDERLY_TEXT = "我家楼下的路灯坏了半个月，老人晚上出门不方便。"
@@ -36,24 +33,14 @@ ELDERLY_TEXT = "我家楼下的路灯坏了半个月，老人晚上出门不方�
 @pytest.fixture
 def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[EmbeddedServer]:
     """`request.param` (indirect parametrization), when given: the minutes a claim lasts."""
-    minutes = float(getattr(request, "param", 15.0))
-    srv = start_in_thread(f"sqlite:///{tmp_path / 'central.sqlite'}",
-                          settings=Settings(access_log=False, intake_claim_minutes=minutes))
-    yield srv
-    srv.stop()
+    with embedded_server(tmp_path, intake_claim_minutes=float(getattr(request, "param", 15.0))) as srv:
+        yield srv
 
 
 @pytest.fixture
 def controller(qtbot: Any, tmp_path: Path, migrated_db: Path, server: EmbeddedServer) -> Iterator[DeskController]:
-    make_application()
-    seat = open_seat(fresh_seat_dir(migrated_db, tmp_path / "seat"))
-    ctl = DeskController(seat, engine_for(seat, server.url))
-    yield ctl
-    if ctl.desk is not None:
-        ctl.desk.close()
-    if ctl.login_window is not None:
-        ctl.login_window.close()
-    ctl.shutdown()
+    with desk_controller(tmp_path, migrated_db, server) as ctl:
+        yield ctl
 
 
 def gateway(server: EmbeddedServer) -> dict[str, str]:

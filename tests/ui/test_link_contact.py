@@ -17,20 +17,17 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QScrollArea
 from sqlalchemy import func, select
 
-from central_server.core.config import Settings
 from central_server.db.engine import make_engine, session_factory
 from central_server.db.models import Case, CaseEvent
-from central_server.embedded import EmbeddedServer, start_in_thread
-from operator_app.seat import open_seat
+from central_server.embedded import EmbeddedServer
 from operator_app.services.case_queries import outbox_summary
 from operator_app.services.contacts import link_contact
 from sync.embedded import DEMO_PASSWORD
-from tests.conftest import fresh_seat_dir
-from tests.integration.conftest import engine_for
 from tests.server.api_client import Api, SeatClient
 from tests.server.contact_builder import created, number_of
 from tests.ui.conftest import type_ascii, type_chinese
-from ui.shell.app import DeskController, make_application
+from tests.ui.embedded_desk import desk_controller, embedded_server
+from ui.shell.app import DeskController
 from ui.shell.desk_window import DeskWindow
 
 PHONE = "13912345678"
@@ -38,22 +35,14 @@ PHONE = "13912345678"
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
-    srv = start_in_thread(f"sqlite:///{tmp_path / 'central.sqlite'}", settings=Settings(access_log=False))
-    yield srv
-    srv.stop()
+    with embedded_server(tmp_path) as srv:
+        yield srv
 
 
 @pytest.fixture
 def controller(qtbot: Any, tmp_path: Path, migrated_db: Path, server: EmbeddedServer) -> Iterator[DeskController]:
-    make_application()
-    seat = open_seat(fresh_seat_dir(migrated_db, tmp_path / "seat"))
-    ctl = DeskController(seat, engine_for(seat, server.url))
-    yield ctl
-    if ctl.desk is not None:
-        ctl.desk.close()
-    if ctl.login_window is not None:
-        ctl.login_window.close()
-    ctl.shutdown()
+    with desk_controller(tmp_path, migrated_db, server) as ctl:
+        yield ctl
 
 
 def other_seats_case(url: str) -> str:
