@@ -216,3 +216,26 @@ def test_the_pop_links_the_call_to_the_callers_open_case_and_the_third_repeat_su
     synced(qtbot, desk)
     assert server_kinds(database, mine.number)[1] == ["created", "repeat_call", "repeat_call", "repeat_call",
                                                      "supervised"]
+
+    # The next call is the citizen urging the case on: 催办 from the pop (Alt+U), the number filled in.
+    desk.activateWindow()
+    with qtbot.waitSignal(desk.screen_pop.popped, timeout=10_000,
+                          check_params_cb=lambda history: history.from_server):
+        ring(desk, "call-0102")
+    pop.table.setCurrentItem(pop.table.topLevelItem(0))
+    assert pop.urge_button.isVisible() and pop.urge_button.isEnabled()
+    pop.activateWindow()
+    qtbot.waitUntil(pop.isActiveWindow, timeout=3000)
+    QTest.keyClick(pop, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: desk.same_issue.urge_dialog is not None and desk.same_issue.urge_dialog.isVisible(),
+                    timeout=5000)
+    urge = desk.same_issue.urge_dialog
+    assert urge is not None and urge.number_edit.text() == mine.number
+    urge.text_edit.setPlainText("市民催促尽快修好路灯")
+    urge.activateWindow()  # the offscreen platform leaves the pop active; a desktop gives the new dialog the focus
+    qtbot.waitUntil(urge.isActiveWindow, timeout=3000)
+    QTest.keyClick(urge.text_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "已记录催办" in desk.statusBar().currentMessage(), timeout=5000)  # queued
+    synced(qtbot, desk)
+    cases, kinds, payloads = server_kinds(database, mine.number)
+    assert cases == before and kinds[-1] == "urged" and payloads[-1]["text"] == "市民催促尽快修好路灯"

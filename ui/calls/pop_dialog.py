@@ -2,7 +2,8 @@
 special needs noted before, offered for confirmation.
 
 Keys: Esc closes; Enter opens the selected earlier case; Alt+letter (shown on each button) ticks a carried-forward
-need on the form; Alt+G links this contact to the selected case (only where the desk offers linking).
+need on the form; Alt+G links this contact to the selected case, Alt+U records the caller urging it on (催办) — both
+only where the desk offers linking.
 """
 
 from __future__ import annotations
@@ -52,11 +53,12 @@ def short_category(path: str) -> str:
 
 class PopDialog(QDialog):
     """Non-modal: the operator types on the form while it is open. Emits `open_requested(number)`,
-    `need_confirmed(code)` and `link_requested(number)`."""
+    `need_confirmed(code)`, `link_requested(number)` and `urge_requested(number)`."""
 
     open_requested = Signal(str)
     need_confirmed = Signal(str)
     link_requested = Signal(str)
+    urge_requested = Signal(str)
 
     def __init__(self, parent: QWidget, *, timezone: str) -> None:
         super().__init__(parent)
@@ -112,14 +114,21 @@ class PopDialog(QDialog):
         self.link_button.setToolTip(self.tr("把这次来电记为所选未办结工单的重复来电，不再重复派单"))
         self.link_button.clicked.connect(self._link_selected)
         self.link_button.hide()  # shown only where the desk offers linking (ScreenPop.set_linking)
+        self.urge_button = named(QPushButton(self.tr("催办 (Alt+U)")), "popUrge")
+        self.urge_button.setToolTip(self.tr("来电人催促所选未办结工单：记录催办，承办单位会看到"))
+        self.urge_button.clicked.connect(self._urge_selected)
+        self.urge_button.hide()
+        urge_key = QShortcut(QKeySequence("Alt+U"), self)
+        urge_key.activated.connect(self._urge_selected)
         close = QPushButton(self.tr("关闭 (Esc)"))
         close.clicked.connect(self.reject)
-        for button in (self.open_button, self.link_button, close):
+        for button in (self.open_button, self.link_button, self.urge_button, close):
             button.setAutoDefault(False)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.link_button)
+        buttons.addWidget(self.urge_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.caller)
@@ -216,6 +225,7 @@ class PopDialog(QDialog):
     def _selection_changed(self) -> None:
         self.open_button.setEnabled(bool(self.selected_number()))
         self.link_button.setEnabled(self.selected_is_open())
+        self.urge_button.setEnabled(self.selected_is_open())
 
     def _open_selected(self) -> None:
         if number := self.selected_number():
@@ -224,6 +234,10 @@ class PopDialog(QDialog):
     def _link_selected(self) -> None:
         if self.selected_is_open():
             self.link_requested.emit(self.selected_number())
+
+    def _urge_selected(self) -> None:
+        if self.urge_button.isVisible() and self.selected_is_open():
+            self.urge_requested.emit(self.selected_number())
 
     def _confirm_need(self, code: str) -> None:
         button = self.need_buttons[code]

@@ -89,7 +89,10 @@ class ScreenPop(QObject):
             self.listener = None
 
     def set_linking(self, offered: bool) -> None:
+        """Offer 关联到此工单 (Alt+G) and 催办 (Alt+U) for the picked open case (the desk connects link_requested
+        and the dialog's urge_requested)."""
         self.dialog.link_button.setVisible(offered)
+        self.dialog.urge_button.setVisible(offered)
 
     # -- events --------------------------------------------------------------------------------------------
     def handle(self, event: CallEvent) -> None:

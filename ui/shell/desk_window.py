@@ -115,6 +115,7 @@ class DeskWindow(QMainWindow):
         if self.intake:  # 可能是同一诉求, 关联 (Alt+L) and 催办 (Ctrl+U): ui/cases/same_issue_desk.py
             self.same_issue = SameIssueDesk(self)
             self.screen_pop.link_requested.connect(self._link_from_pop)  # the pop's 关联到此工单 (Alt+G)
+            self.screen_pop.dialog.urge_requested.connect(self.same_issue.urge)  # and its 催办 (Alt+U)
             self.screen_pop.set_linking(True)
         self._fit_screen()
         if self.intake:
