@@ -270,6 +270,38 @@ def shoot_practice(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     page.window_ = None
 
 
+def shoot_after_submit(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """What happens after submit: the 回访 queue of the demo (special needs first), a claimed callback, and the
+    screen pop of a call from a caller the seat already knows (a ringing event sent to the desk's CTI port)."""
+    from datetime import UTC, datetime
+
+    from operator_app.cti.events import RINGING, CallEvent
+    from operator_app.cti.simulate import post_event
+    from ui.callbacks.page import CallbackPage
+
+    desk.show_workspace("callbacks")
+    wait_for(lambda: desk.findChild(CallbackPage) is not None, 20000)
+    page = desk.findChild(CallbackPage)
+    wait_for(lambda: len(page.rows) > 0, 20000)
+    settle(600)
+    desk.grab().save(str(out / "14-callbacks.png"))
+    page.table.selectRow(0)
+    page.claim()
+    wait_for(lambda: page.claimed is not None, 20000)
+    settle(600)
+    desk.grab().save(str(out / "14a-callback-claimed.png"))
+    pop = desk.screen_pop
+    if pop.listener is None:  # the CTI port is taken on this machine (or switched off)
+        return
+    desk.show_workspace("intake")
+    post_event(pop.listener.port, CallEvent(RINGING, "shot-1", "13800138000", "hotline", datetime.now(UTC)))
+    wait_for(lambda: pop.dialog.isVisible() and pop.dialog.history is not None, 20000)
+    settle(1500)
+    desk.grab().save(str(out / "15-screen-pop.png"))
+    pop.dialog.grab().save(str(out / "15a-screen-pop-dialog.png"))
+    pop.dialog.reject()
+
+
 def shoot_workbench(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     """Every page of the team lead's workbench, and a case opened from the queue."""
     from ui.lead.queue_page import QueuePage
@@ -378,6 +410,7 @@ def main(out: Path) -> None:
         desk.number_dialog.grab().save(str(out / "7-case-number.png"))
         desk.number_dialog.accept()
     shoot_practice(desk, out)
+    shoot_after_submit(desk, out)
     shoot_other_roles(ctl, out, personal_case_number(seat))
     ctl.shutdown()
     server.stop()
