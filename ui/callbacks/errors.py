@@ -5,8 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
-from operator_app.errors import SyncError, SyncErrorKind
-from ui.common.errors import error_text
+from ui.common.errors import server_error_text
 
 _BY_CODE = {
     "callback_claimed": "另一位话务员正在回访这位市民，请选择其他工单。",
@@ -23,12 +22,5 @@ def _t(text: str) -> str:
 
 
 def callback_error_text(parent: QWidget | None, exc: BaseException) -> str:
-    if isinstance(exc, SyncError):
-        if exc.code in _BY_CODE:
-            return _t(_BY_CODE[exc.code])
-        if exc.kind is SyncErrorKind.NETWORK:
-            return _t("离线：连接不到中心服务器。回访队列和回访结果都在中心服务器上，恢复连接后再试。")
-        if exc.kind is SyncErrorKind.AUTH:
-            return _t("登录已过期，请重新登录。")
-        return _t("中心服务器未接受这项操作（%1）。").replace("%1", exc.code or exc.kind.value)
-    return error_text(parent, exc)
+    return server_error_text(parent, exc, by_code=_BY_CODE, context="CallbackErrors",
+                             offline="离线：连接不到中心服务器。回访队列和回访结果都在中心服务器上，恢复连接后再试。")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from operator_app.errors import ConfigError, OperatorAppError, StoreError
+from operator_app.errors import ConfigError, OperatorAppError, StoreError, SyncError, SyncErrorKind
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +24,25 @@ def error_text(widget: QObject | None, exc: BaseException) -> str:
     if isinstance(exc, OperatorAppError):
         return str(exc)
     return widget.tr("发生意外错误，已录入内容仍在表单中。请联系管理员。（%1）").replace("%1", type(exc).__name__)
+
+
+def server_error_text(widget: QObject | None, exc: BaseException, *, by_code: Mapping[str, str], context: str,
+                      offline: str = "连接不到中心服务器，请稍后重试。") -> str:
+    """A failed call to the central server in plain Chinese: the workspace's own sentence for the server's stable
+    error code (`by_code`, translated in `context`), else offline / login expired / refused with its code; anything
+    else as error_text says it."""
+    if isinstance(exc, SyncError):
+        def tr(text: str) -> str:
+            return QCoreApplication.translate(context, text)
+
+        if exc.code in by_code:
+            return tr(by_code[exc.code])
+        if exc.kind is SyncErrorKind.NETWORK:
+            return tr(offline)
+        if exc.kind is SyncErrorKind.AUTH:
+            return tr("登录已过期，请重新登录。")
+        return tr("中心服务器未接受这项操作（%1）。").replace("%1", exc.code or exc.kind.value)
+    return error_text(widget, exc)
 
 
 def show_error(parent: QWidget | None, exc: BaseException, *, fatal: bool = False) -> None:

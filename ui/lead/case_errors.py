@@ -6,8 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from operator_app.errors import SyncError, SyncErrorKind
-from ui.common.errors import error_text
+from ui.common.errors import server_error_text
 
 _BY_CODE = {
     "case_not_found": "没有找到这张工单（或它不属于本班组）。",
@@ -24,16 +23,7 @@ _BY_CODE = {
 
 
 def lead_error_text(parent: QWidget | None, exc: BaseException) -> str:
-    if isinstance(exc, SyncError):
-        if exc.code in _BY_CODE:
-            return QCoreApplication.translate("LeadErrors", _BY_CODE[exc.code])
-        if exc.kind is SyncErrorKind.NETWORK:
-            return QCoreApplication.translate("LeadErrors", "连接不到中心服务器，请稍后重试。")
-        if exc.kind is SyncErrorKind.AUTH:
-            return QCoreApplication.translate("LeadErrors", "登录已过期，请重新登录。")
-        return QCoreApplication.translate("LeadErrors", "中心服务器未接受这项操作（%1）。") \
-            .replace("%1", exc.code or exc.kind.value)
-    return error_text(parent, exc)
+    return server_error_text(parent, exc, by_code=_BY_CODE, context="LeadErrors")
 
 
 def show_lead_error(parent: QWidget | None, exc: BaseException) -> None:

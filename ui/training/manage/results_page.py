@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,8 +29,7 @@ from PySide6.QtWidgets import (
 
 from contract.city.model import City, Operator
 from contract.roles import PRACTICE, may
-from operator_app.errors import SyncError, SyncErrorKind
-from ui.common.errors import error_text
+from ui.common.errors import server_error_text
 from ui.common.named import named
 from ui.common.tasks import TaskManager
 from ui.training.manage.results_charts import SkillBars, WeeklyChart
@@ -61,15 +60,7 @@ _BY_CODE = {
 
 def results_error_text(widget: QWidget | None, exc: BaseException) -> str:
     """The server's refusal or the network's failure in plain words."""
-    if isinstance(exc, SyncError):
-        if exc.code in _BY_CODE:
-            return QCoreApplication.translate("PracticeResults", _BY_CODE[exc.code])
-        if exc.kind is SyncErrorKind.NETWORK:
-            return tr("连接不到中心服务器，请稍后重试。")
-        if exc.kind is SyncErrorKind.AUTH:
-            return tr("登录已过期，请重新登录。")
-        return tr("中心服务器未接受这项查询（%1）。").replace("%1", exc.code or exc.kind.value)
-    return error_text(widget, exc)
+    return server_error_text(widget, exc, by_code=_BY_CODE, context="PracticeResults")
 
 
 def week_range(today: date, weeks: int, tz: ZoneInfo) -> tuple[datetime, datetime]:

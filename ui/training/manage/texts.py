@@ -5,8 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from contract.practice.scenario import DIFFICULTIES
-from operator_app.errors import SyncError, SyncErrorKind
-from ui.common.errors import error_text
+from ui.common.errors import server_error_text
 
 
 def _t(text: str) -> str:
@@ -47,12 +46,4 @@ def difficulty_label(level: int) -> str:
 
 def practice_error_text(exc: BaseException) -> str:
     """What the trainer reads when a call to the practice API fails."""
-    if isinstance(exc, SyncError):
-        if exc.code in _BY_CODE:
-            return _t(_BY_CODE[exc.code])
-        if exc.kind is SyncErrorKind.NETWORK:
-            return _t("连接不到中心服务器，请稍后重试。")
-        if exc.kind is SyncErrorKind.AUTH:
-            return _t("登录已过期，请重新登录。")
-        return _t("中心服务器未接受这项操作（%1）。").replace("%1", exc.code or exc.kind.value)
-    return error_text(None, exc)
+    return server_error_text(None, exc, by_code=_BY_CODE, context="TrainingManage")
