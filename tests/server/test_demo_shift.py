@@ -337,10 +337,6 @@ def test_seeding_twice_seeds_once(tmp_path: Path) -> None:
         engine.dispose()
 
 
-def test_seeding_is_fast(seeded: tuple[Engine, float]) -> None:
-    assert seeded[1] < 2.0  # once, on the first start of the embedded default
-
-
 def test_right_after_a_shift_change_the_last_hours_are_dense(tmp_path: Path) -> None:
     engine = _fresh_engine(tmp_path / "early.sqlite")
     now = datetime(2026, 3, 10, 16, 25, tzinfo=UTC)  # 00:25 city time: the 夜班 has just begun
