@@ -61,6 +61,8 @@ _WIDTH.update({ord("\u3000"): ord(" "), ord("－"): ord("-"), ord("—"): ord("-
 _SHADOW = dict(_WIDTH)
 _SHADOW.update({ord(c): ord("0") + i for i, c in enumerate("零一二三四五六七八九")})
 _SHADOW.update({ord("〇"): ord("0"), ord("○"): ord("0"), ord("幺"): ord("1"), ord("两"): ord("2")})
+# 十 only has to read as a digit ("十八号", "三十栋" are numbers), not as its value.
+_SHADOW[ord("十")] = ord("1")
 
 
 def _shadow(text: str) -> str:
@@ -227,11 +229,16 @@ def _place_hits(text: str, shadow: str) -> list[_Hit]:
 
 def _name_hits(text: str, names: Iterable[str]) -> list[_Hit]:
     hits: list[_Hit] = []
-    for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
+    known = sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True)
+    for name in known:
         start = text.find(name)
         while start >= 0:
             hits.append(_Hit(NAME, start, start + len(name)))
             start = text.find(name, start + len(name))
+    # "老王", "小王" for a known 王建国: the surname goes, as before an honorific.
+    for surname in {n[:2] if n[:2] in _SURNAMES_2 else n[0] for n in known}:
+        for m in re.finditer(f"(?<=[老小]){re.escape(surname)}", text):
+            hits.append(_Hit(NAME, m.start(), m.end()))
     for pattern in (_SELF_NAME, _SURNAME_ONLY):
         for m in pattern.finditer(text):
             if not m.group(1).endswith(_NOT_NAME_END) and not _NOT_IN_NAME & set(m.group(1)[1:]):
