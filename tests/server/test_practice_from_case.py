@@ -30,7 +30,7 @@ SECRETS = ["欧阳丽君", "丽君", "五零一", "D12345", "b-12345", "1234-567
 
 
 def _push_case(seat: SeatClient, **changes: Any) -> str:
-    mutation = seat.case_created(1)
+    mutation = seat.case_created(seat.next_number)  # seq and number both count up from 1
     payload = mutation["args"]["event"]["payload"]
     payload["fields"] = case_fields(**changes)
     if changes.get("disposition") == "direct":
@@ -144,3 +144,30 @@ def test_unknown_and_practice_numbers_and_other_roles_are_refused(server: Embedd
     assert_error(api.post(PATH, {"number": ""}, headers=trainer), 422)
     assert_error(api.post(PATH, {"number": number, "extra": 1}, headers=trainer), 422)
     assert _audit_rows(database_url) == []
+
+
+def test_a_long_run_on_content_is_cut_into_lines_that_fit_without_splitting_a_placeholder(
+        server: EmbeddedServer) -> None:
+    api = Api(server.url)
+    seat = SeatClient.register(api)
+    chunk = "楼上漏水到我家，找了物业好几次，电话13912345678，物业说找楼上，楼上说找物业"
+    content = "，".join([chunk] * 40)  # about 1,700 characters without a full stop
+    number = _push_case(seat, content=content, caller_name="张三")
+    resp = api.post(PATH, {"number": number}, headers=api.token("3001"))
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    lines = [line["text"] for line in body["draft"]["lines"]]
+    assert len(lines) == 3 and all(len(text) <= 500 for text in lines)  # 1,479 characters once scrubbed
+    assert "".join(lines).count("【电话】") == 40
+    assert all(text.count("【") == text.count("】") for text in lines)
+    assert not any("1391234" in text or "5678" in text for text in lines)
+    assert len(body["replacements"]) == 40
+    for r in body["replacements"]:
+        assert lines[r["line"]][r["start"]:r["end"]] == "【电话】"
+    Scenario.from_dict(body["draft"])
+
+    # No comma to cut at, and the placeholder would straddle the 500th character: the cut moves before it.
+    number = _push_case(seat, content="漏" * 497 + "13912345678" + "水" * 100, caller_name="张三")
+    body = api.post(PATH, {"number": number}, headers=api.token("3001")).json()
+    assert [line["text"] for line in body["draft"]["lines"]] == ["漏" * 497, "【电话】" + "水" * 100]
+    assert body["replacements"] == [{"kind": "phone", "placeholder": "【电话】", "line": 1, "start": 0, "end": 4}]
