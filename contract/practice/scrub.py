@@ -270,11 +270,20 @@ def _name_hits(text: str, names: Iterable[str]) -> list[_Hit]:
 _RANK = {EMAIL: 0, ID_NUMBER: 1, PHONE: 2, BANK_CARD: 3, PLATE: 4, NAME: 5, HOUSE_NUMBER: 6}
 
 
-def _detect(text: str, names: Iterable[str]) -> list[_Hit]:
+def _known_phone_hits(shadow: str, phones: Iterable[str]) -> list[_Hit]:
+    """A known phone's digits however they are spaced or punctuated ("139  1234   5678")."""
+    hits: list[_Hit] = []
+    for digits in {d for d in (_digits(p).rstrip("Xx") for p in phones) if len(d) >= 7 and d.isdigit()}:
+        pattern = r"(?<![0-9])" + r"[\s\-.·•_，,、()]{0,4}".join(digits) + r"(?![0-9])"
+        hits += [_Hit(PHONE, m.start(), m.end()) for m in re.finditer(pattern, shadow)]
+    return hits
+
+
+def _detect(text: str, names: Iterable[str], phones: Iterable[str] = ()) -> list[_Hit]:
     shadow = _shadow(text)
     protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(shadow)]
-    candidates = (_number_hits(shadow) + _written_hits(text.translate(_WIDTH)) + _place_hits(text, shadow)
-                  + _name_hits(text, names))
+    candidates = (_number_hits(shadow) + _known_phone_hits(shadow, phones) + _written_hits(text.translate(_WIDTH))
+                  + _place_hits(text, shadow) + _name_hits(text, names))
     # A candidate touching a date or case number is not personal, unless it holds it and more (the birth date
     # inside an ID number written in groups).
     candidates = [h for h in candidates if h.end > h.start and not any(
@@ -288,14 +297,15 @@ def _detect(text: str, names: Iterable[str]) -> list[_Hit]:
     return sorted(chosen, key=lambda h: h.start)
 
 
-def scrub(text: str, *, names: Iterable[str] = ()) -> Scrubbed:
+def scrub(text: str, *, names: Iterable[str] = (), phones: Iterable[str] = ()) -> Scrubbed:
     """The text with every personal value replaced by its kind's placeholder. `names`: people's names known to be
-    in the text (the case's caller_name), replaced wherever they appear."""
+    in the text (the case's caller_name), replaced wherever they appear; `phones`: numbers known to be personal
+    (the case's phone and callback phone), replaced however their digits are spaced."""
     out: list[str] = []
     replacements: list[Replacement] = []
     pos = 0
     length = 0
-    for hit in _detect(text, names):
+    for hit in _detect(text, names, phones):
         kept = text[pos:hit.start]
         out.append(kept)
         length += len(kept)

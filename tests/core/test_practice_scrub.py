@@ -144,6 +144,13 @@ def test_the_cases_caller_is_also_found_by_surname_as_neighbours_call_them() -> 
     assert scrub("老黄牛精神", names=["王建国"]).text == "老黄牛精神"
 
 
+def test_the_cases_own_phones_are_replaced_however_their_digits_are_spaced() -> None:
+    text = "我手机是139   1234    5678，座机0731 - 8456 - 1234，回电打139，1234，5678"
+    result = scrub(text, phones=["13912345678", "0731-84561234", "", "12"])
+    assert result.text == "我手机是【电话】，座机【电话】，回电打【电话】"
+    assert [r.kind for r in result.replacements] == ["phone"] * 3
+
+
 def test_emails_are_replaced() -> None:
     assert scrub("发到wang.jg_1990@example.com.cn就行").text == "发到【邮箱】就行"
     assert scrub("邮箱ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ").text == "邮箱【邮箱】"

@@ -22,11 +22,11 @@ CONTENT = (
     "楼下有辆车牌湘A·D12345的车和一辆粤b-12345天天堵在消防通道！"
     "我打了物业电话139-1234-5678，还有座机0731 8456 1234，物业的吴经理说不归他管。"
     "我身份证号430102 1990 0101 123x，我老公的手机幺三九 八七六五 四三二一，邮箱ouyang@example.com。"
-    "从11月3号到现在7天了，物业费交了2400元"
+    "从11月3号到现在7天了，物业费交了2400元。回电请打138   0000    0000"
 )
 REQUEST = "希望尽快派人把车挪走；以后别再堵了"
 SECRETS = ["欧阳丽君", "丽君", "五零一", "D12345", "b-12345", "1234-5678", "8456", "吴经理", "123x", "九 八七六五",
-           "ouyang", "13912345678", "13800000000"]
+           "ouyang", "13912345678", "13800000000", "0000    0000"]
 
 
 def _push_case(seat: SeatClient, **changes: Any) -> str:
@@ -87,10 +87,11 @@ def test_a_case_becomes_a_draft_with_nothing_personal_left(server: EmbeddedServe
     assert "消防通道" in texts[1] and texts[1].count("【车牌号】") == 2
     assert texts[-2:] == ["希望尽快派人把车挪走；", "以后别再堵了"]
     assert "7天" in texts[4] and "2400元" in texts[4] and "11月3号" in texts[4]
+    assert texts[5] == "回电请打【电话】"  # the case's own phone, however it was spaced
 
     kinds = sorted(r["kind"] for r in body["replacements"])
     assert kinds == sorted(["name", "house_number", "plate", "plate", "phone", "phone", "name", "id_number",
-                            "phone", "email"])
+                            "phone", "email", "phone"])
     for r in body["replacements"]:
         assert set(r) == {"kind", "placeholder", "line", "start", "end"}
         assert draft["lines"][r["line"]]["text"][r["start"]:r["end"]] == r["placeholder"]
