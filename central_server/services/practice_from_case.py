@@ -1,7 +1,7 @@
 """A practice scenario drafted from a real case, its personal data removed (POST /practice/scenarios/from-case).
 
 The draft's lines are the case's content and request, sentence by sentence, scrubbed (contract/practice/scrub.py,
-the case's caller_name among the names to remove); the caller is a fictitious profile (a made-up name, a 1390000xxxx
+the case's caller_name among the names and its phones among the numbers to remove); the caller is a fictitious profile (a made-up name, a 1390000xxxx
 phone, the case's special needs); the answer key is the case's own handling (category, appeal type, disposition,
 urgency, departments, district, street, special needs, the article it cited when closed at once). Nothing of the
 case is stored: the trainer reviews the draft and what was replaced, then saves it as a new scenario. The audit
@@ -53,10 +53,11 @@ def draft_from_case(session: Session, *, number: str, trainer: User, city: City,
         raise NotFound(f"no case numbered {number}", code="case_not_found")
     fields: dict[str, Any] = dict(case.fields or {})
     names = [str(fields.get("caller_name") or "")]
+    phones = [str(fields.get(k) or "") for k in ("phone", "callback_phone")]
     lines: list[dict[str, Any]] = []
     replacements: list[dict[str, Any]] = []
     for sentence in _sentences(str(fields.get("content") or "")) + _sentences(str(fields.get("request") or "")):
-        result = scrub(sentence, names=names)
+        result = scrub(sentence, names=names, phones=phones)
         for piece, shift in _fit(result.text):
             if len(lines) == MAX_LINES:
                 break

@@ -61,6 +61,8 @@ _WIDTH.update({ord("\u3000"): ord(" "), ord("－"): ord("-"), ord("—"): ord("-
 _SHADOW = dict(_WIDTH)
 _SHADOW.update({ord(c): ord("0") + i for i, c in enumerate("零一二三四五六七八九")})
 _SHADOW.update({ord("〇"): ord("0"), ord("○"): ord("0"), ord("幺"): ord("1"), ord("两"): ord("2")})
+# 十 only has to read as a digit ("十八号", "三十栋" are numbers), not as its value.
+_SHADOW[ord("十")] = ord("1")
 
 
 def _shadow(text: str) -> str:
@@ -79,6 +81,9 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A
 _MOBILE = re.compile(
     _NOT_BEFORE + r"(?:(?:\+|00)\s*86" + _S + r"|\(\s*\+?86\s*\)\s*|86-)?"
     + r"1" + _S + r"[3-9]" + f"(?:{_S}{_D}){{9}}" + r"(?![0-9])")
+# A mobile read out in its 3-4-4 groups may be written with pauses: "一三九，一二三四，五六七八".
+_PAUSE = r"\s?[，,、]\s?"
+_MOBILE_PAUSED = re.compile(_NOT_BEFORE + r"1[3-9][0-9]" + _PAUSE + r"[0-9]{4}" + _PAUSE + r"[0-9]{4}(?![0-9])")
 # 0731-84561234, (0731)84561234, 0731 8456 1234, 010-12345678 转 808
 _LANDLINE = re.compile(
     r"(?<![0-9A-Za-z\-])(?:\(\s*0[1-9][0-9]{1,2}\s*\)\s*|0[1-9][0-9]{1,2}" + _S + r")"
@@ -131,17 +136,25 @@ _SURNAMES_1 = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭林罗郑梁谢�
 # A "name" ending in one of these after 我是 is a place or an organisation (我是高新区的, 我是王府井店的); one
 # holding a function word is a sentence (我是高是矮, 本人曾在).
 _NOT_NAME_END = tuple("区县市镇村街路局院校司店楼组队部厂委会站所园号栋室门")
-_NOT_IN_NAME = set("是的在不了要想有个这那和与就也都还很曾从对把被给向")
+_NOT_IN_NAME = set("是的在不了要想有个这那和与就也都还很曾从对把被给向上")
+# Words that start with a surname and follow 市民/业主/患者… as often as a name does (业主单位, 市民关心, 家长施压).
+_NOT_NAMES = {"单位", "关心", "关注", "施压", "游说", "钱财", "曾经", "方面", "方式", "高度", "高兴", "严重", "严格",
+              "常常", "经常", "万一", "白天", "文明", "安全", "平安", "金额", "包括", "管理", "明白", "宁愿", "毛病",
+              "江湖", "何时", "任何", "何况", "时间", "时候", "甘心", "余额", "于是", "谢谢", "齐心", "石头", "龙头",
+              "黄金", "方便", "方法", "方案", "方向", "钟点", "房屋", "包装", "柴油", "牛奶", "鲁莽", "夏天", "秦朝",
+              "任务"}
 # Words whose second character is a surname before an honorific by accident (感谢老师, 班主任老师, 语文老师).
 _NOT_A_SURNAME = ("感谢", "答谢", "致谢", "多谢", "道谢", "酬谢", "凋谢", "代谢", "主任", "相关", "有关", "机关", "海关",
-                  "语文", "中文", "英文", "人文", "天文", "历史", "文史")
+                  "语文", "中文", "英文", "人文", "天文", "历史", "文史", "远程", "过程", "课程", "工程", "流程")
 _SURNAME = "(?:" + "|".join(_SURNAMES_2) + f"|[{_SURNAMES_1}])"
 _HONORIFICS = ("先生", "女士", "小姐", "师傅", "阿姨", "老师", "大爷", "奶奶", "大妈", "大姐", "大哥", "叔叔", "伯伯",
                "爷爷", "婆婆", "经理", "医生", "律师", "同学")
 _HONORIFIC = re.compile(_SURNAME + r"(?=" + "|".join(_HONORIFICS) + ")")
-_END = r"(?=[，,。.！!？?；;：:、\s（(）)]|$|电话|手机|号码|联系|住|在|家|今年|是|的|来|打|，)"
+_END = (r"(?=[，,。.！!？?；;：:、\s（(）)]|$|电话|手机|号码|联系|住|在|家|今年|是|的|来|打|反映|投诉|举报|致电|咨询|称|说"
+        r"|表示|要求)")
 _SELF_NAME = re.compile(
-    r"(?:我叫|我的名字是|我的名字叫|名字叫|名叫|我是|本人是|本人|姓名[是为:：]?|联系人[是为:：]?|叫做)\s*"
+    r"(?:我叫|我的名字是|我的名字叫|名字叫|名叫|我是|本人是|本人|姓名[是为:：]?|叫做"
+    r"|(?:联系人|来电人|市民|业主|户主|租户|患者|家长|申请人|当事人|反映人|投诉人|举报人)[是为:：]?)\s*"
     r"(" + _SURNAME + r"[一-龥]{1,2}?)" + _END)
 _SURNAME_ONLY = re.compile(r"(?:我姓|免贵姓|本人姓)\s*(" + _SURNAME + ")")
 
@@ -178,8 +191,9 @@ def _number_hits(shadow: str) -> list[_Hit]:
             hits.append(_Hit(ID_NUMBER, m.start(), m.end()))
     for m in _CARD.finditer(shadow):
         hits.append(_Hit(BANK_CARD, m.start(), m.end()))
-    for m in _MOBILE.finditer(shadow):
-        hits.append(_Hit(PHONE, m.start(), m.end()))
+    for pattern in (_MOBILE, _MOBILE_PAUSED):
+        for m in pattern.finditer(shadow):
+            hits.append(_Hit(PHONE, m.start(), m.end()))
     for m in _LANDLINE.finditer(shadow):
         hits.append(_Hit(PHONE, m.start(), m.end()))
     for m in _LOCAL.finditer(shadow):
@@ -227,15 +241,24 @@ def _place_hits(text: str, shadow: str) -> list[_Hit]:
 
 def _name_hits(text: str, names: Iterable[str]) -> list[_Hit]:
     hits: list[_Hit] = []
-    for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
+    known = sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True)
+    for name in known:
         start = text.find(name)
         while start >= 0:
             hits.append(_Hit(NAME, start, start + len(name)))
             start = text.find(name, start + len(name))
+    # "老王", "小王" for a known 王建国: the surname goes, as before an honorific.
+    for surname in {n[:2] if n[:2] in _SURNAMES_2 else n[0] for n in known}:
+        for m in re.finditer(f"(?<=[老小]){re.escape(surname)}", text):
+            hits.append(_Hit(NAME, m.start(), m.end()))
     for pattern in (_SELF_NAME, _SURNAME_ONLY):
         for m in pattern.finditer(text):
-            if not m.group(1).endswith(_NOT_NAME_END) and not _NOT_IN_NAME & set(m.group(1)[1:]):
-                hits.append(_Hit(NAME, m.start(1), m.end(1)))
+            name = m.group(1)
+            if (not name.endswith(_NOT_NAME_END) and not _NOT_IN_NAME & set(name[1:]) and name[:2] not in _NOT_NAMES
+                    and not text[max(0, m.start(1) - 2):m.start(1) + 1].endswith("主方")):
+                # "我是周女士": only the surname goes, the honorific stays as everywhere else.
+                end = m.start(1) + (len(name) - 2 if name[-2:] in _HONORIFICS else len(name))
+                hits.append(_Hit(NAME, m.start(1), end))
     for m in _HONORIFIC.finditer(text):
         if text[max(0, m.start() - 1):m.start() + 1] not in _NOT_A_SURNAME:
             hits.append(_Hit(NAME, m.start(), m.end()))
@@ -247,11 +270,20 @@ def _name_hits(text: str, names: Iterable[str]) -> list[_Hit]:
 _RANK = {EMAIL: 0, ID_NUMBER: 1, PHONE: 2, BANK_CARD: 3, PLATE: 4, NAME: 5, HOUSE_NUMBER: 6}
 
 
-def _detect(text: str, names: Iterable[str]) -> list[_Hit]:
+def _known_phone_hits(shadow: str, phones: Iterable[str]) -> list[_Hit]:
+    """A known phone's digits however they are spaced or punctuated ("139  1234   5678")."""
+    hits: list[_Hit] = []
+    for digits in {d for d in (_digits(p).rstrip("Xx") for p in phones) if len(d) >= 7 and d.isdigit()}:
+        pattern = r"(?<![0-9])" + r"[\s\-.·•_，,、()]{0,4}".join(digits) + r"(?![0-9])"
+        hits += [_Hit(PHONE, m.start(), m.end()) for m in re.finditer(pattern, shadow)]
+    return hits
+
+
+def _detect(text: str, names: Iterable[str], phones: Iterable[str] = ()) -> list[_Hit]:
     shadow = _shadow(text)
     protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(shadow)]
-    candidates = (_number_hits(shadow) + _written_hits(text.translate(_WIDTH)) + _place_hits(text, shadow)
-                  + _name_hits(text, names))
+    candidates = (_number_hits(shadow) + _known_phone_hits(shadow, phones) + _written_hits(text.translate(_WIDTH))
+                  + _place_hits(text, shadow) + _name_hits(text, names))
     # A candidate touching a date or case number is not personal, unless it holds it and more (the birth date
     # inside an ID number written in groups).
     candidates = [h for h in candidates if h.end > h.start and not any(
@@ -265,14 +297,15 @@ def _detect(text: str, names: Iterable[str]) -> list[_Hit]:
     return sorted(chosen, key=lambda h: h.start)
 
 
-def scrub(text: str, *, names: Iterable[str] = ()) -> Scrubbed:
+def scrub(text: str, *, names: Iterable[str] = (), phones: Iterable[str] = ()) -> Scrubbed:
     """The text with every personal value replaced by its kind's placeholder. `names`: people's names known to be
-    in the text (the case's caller_name), replaced wherever they appear."""
+    in the text (the case's caller_name), replaced wherever they appear; `phones`: numbers known to be personal
+    (the case's phone and callback phone), replaced however their digits are spaced."""
     out: list[str] = []
     replacements: list[Replacement] = []
     pos = 0
     length = 0
-    for hit in _detect(text, names):
+    for hit in _detect(text, names, phones):
         kept = text[pos:hit.start]
         out.append(kept)
         length += len(kept)

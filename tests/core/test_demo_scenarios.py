@@ -105,5 +105,6 @@ def test_the_scenarios_cover_categories_appeal_types_dispositions_needs_and_urge
     assert {"elderly", "disabled", "dialect"} <= {n for s in needs for n in s.key.special_needs}
     assert sum(s.key.urgency == Urgency.URGENT.value for s in SCENARIOS) >= 2
     assert {s.difficulty for s in SCENARIOS} == {1, 2, 3}
+    assert any(line.after_seconds > 0 for s in SCENARIOS for line in s.lines), "no caller who talks on a timer"
     district_led = [s for s in SCENARIOS if s.key.lead_department.endswith("_gov")]
     assert district_led, "no scenario where the district government leads (@district)"

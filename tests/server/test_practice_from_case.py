@@ -22,15 +22,15 @@ CONTENT = (
     "楼下有辆车牌湘A·D12345的车和一辆粤b-12345天天堵在消防通道！"
     "我打了物业电话139-1234-5678，还有座机0731 8456 1234，物业的吴经理说不归他管。"
     "我身份证号430102 1990 0101 123x，我老公的手机幺三九 八七六五 四三二一，邮箱ouyang@example.com。"
-    "从11月3号到现在7天了，物业费交了2400元"
+    "从11月3号到现在7天了，物业费交了2400元。回电请打138   0000    0000"
 )
 REQUEST = "希望尽快派人把车挪走；以后别再堵了"
 SECRETS = ["欧阳丽君", "丽君", "五零一", "D12345", "b-12345", "1234-5678", "8456", "吴经理", "123x", "九 八七六五",
-           "ouyang", "13912345678", "13800000000"]
+           "ouyang", "13912345678", "13800000000", "0000    0000"]
 
 
 def _push_case(seat: SeatClient, **changes: Any) -> str:
-    mutation = seat.case_created(1)
+    mutation = seat.case_created(seat.next_number)  # seq and number both count up from 1
     payload = mutation["args"]["event"]["payload"]
     payload["fields"] = case_fields(**changes)
     if changes.get("disposition") == "direct":
@@ -87,10 +87,11 @@ def test_a_case_becomes_a_draft_with_nothing_personal_left(server: EmbeddedServe
     assert "消防通道" in texts[1] and texts[1].count("【车牌号】") == 2
     assert texts[-2:] == ["希望尽快派人把车挪走；", "以后别再堵了"]
     assert "7天" in texts[4] and "2400元" in texts[4] and "11月3号" in texts[4]
+    assert texts[5] == "回电请打【电话】"  # the case's own phone, however it was spaced
 
     kinds = sorted(r["kind"] for r in body["replacements"])
     assert kinds == sorted(["name", "house_number", "plate", "plate", "phone", "phone", "name", "id_number",
-                            "phone", "email"])
+                            "phone", "email", "phone"])
     for r in body["replacements"]:
         assert set(r) == {"kind", "placeholder", "line", "start", "end"}
         assert draft["lines"][r["line"]]["text"][r["start"]:r["end"]] == r["placeholder"]
@@ -144,3 +145,30 @@ def test_unknown_and_practice_numbers_and_other_roles_are_refused(server: Embedd
     assert_error(api.post(PATH, {"number": ""}, headers=trainer), 422)
     assert_error(api.post(PATH, {"number": number, "extra": 1}, headers=trainer), 422)
     assert _audit_rows(database_url) == []
+
+
+def test_a_long_run_on_content_is_cut_into_lines_that_fit_without_splitting_a_placeholder(
+        server: EmbeddedServer) -> None:
+    api = Api(server.url)
+    seat = SeatClient.register(api)
+    chunk = "楼上漏水到我家，找了物业好几次，电话13912345678，物业说找楼上，楼上说找物业"
+    content = "，".join([chunk] * 40)  # about 1,700 characters without a full stop
+    number = _push_case(seat, content=content, caller_name="张三")
+    resp = api.post(PATH, {"number": number}, headers=api.token("3001"))
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    lines = [line["text"] for line in body["draft"]["lines"]]
+    assert len(lines) == 3 and all(len(text) <= 500 for text in lines)  # 1,479 characters once scrubbed
+    assert "".join(lines).count("【电话】") == 40
+    assert all(text.count("【") == text.count("】") for text in lines)
+    assert not any("1391234" in text or "5678" in text for text in lines)
+    assert len(body["replacements"]) == 40
+    for r in body["replacements"]:
+        assert lines[r["line"]][r["start"]:r["end"]] == "【电话】"
+    Scenario.from_dict(body["draft"])
+
+    # No comma to cut at, and the placeholder would straddle the 500th character: the cut moves before it.
+    number = _push_case(seat, content="漏" * 497 + "13912345678" + "水" * 100, caller_name="张三")
+    body = api.post(PATH, {"number": number}, headers=api.token("3001")).json()
+    assert [line["text"] for line in body["draft"]["lines"]] == ["漏" * 497, "【电话】" + "水" * 100]
+    assert body["replacements"] == [{"kind": "phone", "placeholder": "【电话】", "line": 1, "start": 0, "end": 4}]
