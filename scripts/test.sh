@@ -9,4 +9,6 @@ echo "== mypy (core packages)"
 .venv/bin/mypy
 echo "== pytest"
 export QT_QPA_PLATFORM=offscreen
-exec .venv/bin/python -m pytest "$@"
+# One worker per core: half the suite is waiting (servers, sockets, timers), so two cores halve its wall time.
+# Pass -n 0 to run in one process (a debugger, or one test).
+exec .venv/bin/python -m pytest -n auto --dist worksteal "$@"
