@@ -23,6 +23,7 @@ from knowledge_base.searcher import MAX_TERMS_LONG, MAX_TERMS_SHORT, Filters, Se
 from knowledge_base.snippets import highlight_title, make_snippet
 from knowledge_base.store_rows import row_to_article
 from knowledge_base.synonyms import SynonymTable, load_synonyms
+from semantic.codec import VectorRecord
 
 COMPACT_AFTER = 256  # articles in the delta segment before maybe_compact merges them
 MAX_LIMIT = 200
@@ -93,6 +94,13 @@ class KnowledgeBase:
         self._searcher.invalidate()
         return found
 
+    def set_vector(self, article_id: str, version: int, record: VectorRecord) -> None:
+        """Store the server's vector of one article version (it counts only while that version is current)."""
+        self._conn.execute(
+            "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)",
+            (article_id, int(version), record.encoder, record.dim, record.data),
+        )
+
     def maybe_compact(self, threshold: int = COMPACT_AFTER) -> bool:
         """Merge recent upserts into the main segment when many are pending; call when idle, off the GUI thread."""
         if delta_size(self._conn) < threshold:
@@ -121,6 +129,16 @@ class KnowledgeBase:
         """One article by id (retired ones included), or None."""
         row = self._conn.execute(f"SELECT {ROW_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
         return None if row is None else row_to_article(row)
+
+    def vectors(self, encoder: str) -> tuple[list[int], list[bytes]]:
+        """Docnos and packed vectors (semantic.codec) of the searchable articles whose current version has a
+        vector from `encoder`."""
+        rows = self._conn.execute(
+            "SELECT a.docno, v.data FROM articles a JOIN vectors v ON v.article_id = a.id AND v.version = a.version"
+            " WHERE a.retired = 0 AND v.encoder = ? ORDER BY a.docno",
+            (encoder,),
+        ).fetchall()
+        return [int(r[0]) for r in rows], [bytes(r[1]) for r in rows]
 
     def count(self) -> int:
         """Number of articles that are not retired."""

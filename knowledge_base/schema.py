@@ -39,6 +39,11 @@ CREATE INDEX IF NOT EXISTS delta_docno ON delta(docno);
 CREATE TABLE IF NOT EXISTS delta_docs (docno INTEGER PRIMARY KEY);
 -- docnos whose postings are stale (replaced, retired or deleted) until the next rebuild
 CREATE TABLE IF NOT EXISTS dead (docno INTEGER PRIMARY KEY);
+-- sentence vectors made on the server (semantic/), one per article; used only while `version` is the article's
+CREATE TABLE IF NOT EXISTS vectors (
+    article_id TEXT PRIMARY KEY, version INTEGER NOT NULL, encoder TEXT NOT NULL, dim INTEGER NOT NULL,
+    data BLOB NOT NULL
+) WITHOUT ROWID;
 """
 
 

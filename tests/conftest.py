@@ -23,6 +23,9 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 # No desk of a test listens for calls on the real CTI port (ui/calls/screen_pop.py): runs in parallel would fight
 # over it, and a call simulated on this machine must not pop a test's desk. The screen pop's tests ask for port 0.
 os.environ.setdefault("OPERATOR_APP_CTI_PORT", "off")
+# The sentence encoder (semantic/) is off unless a test asks for it (the `encoder` fixture): an embedded server
+# would otherwise embed its demo articles and cases in the background of every test that starts one.
+os.environ["OPERATOR_DESK_ENCODER"] = "off"
 
 import pytest
 
@@ -64,3 +67,18 @@ def seat(tmp_path: Path, migrated_db: Path) -> Iterator[Seat]:
     s = open_seat(fresh_seat_dir(migrated_db, tmp_path / "seat"))
     yield s
     s.close()
+
+
+@pytest.fixture
+def encoder(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The real sentence encoder, switched on for this test (one thread); skips where it cannot run."""
+    from semantic import availability, load_encoder
+
+    monkeypatch.setenv("OPERATOR_DESK_ENCODER", "on")
+    state = availability()
+    if not state.available:
+        pytest.skip(f"the sentence encoder cannot run here: {state.reason}")
+    loaded = load_encoder(1)
+    assert loaded is not None, "availability() said yes but the encoder did not load"
+    return loaded
+

@@ -182,6 +182,34 @@ class KbArticle(Base):
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class KbArticleVector(Base):
+    """The sentence vector of one article version (semantic/), made on the server when the version is published or
+    by the background embedder (services/vectors*), and carried to seats with the article in the pull. `encoder`
+    names the model: a new one re-embeds every current version."""
+
+    __tablename__ = "kb_article_vectors"
+
+    article_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    encoder: Mapped[str] = mapped_column(String(100))
+    dim: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)  # semantic.codec.pack: float32 scale + int8 components
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaseVector(Base):
+    """The sentence vector of a case's content, made on the server after the case arrives (never on the push's
+    path): same-issue candidates, hot spots and the routing leaves read it."""
+
+    __tablename__ = "case_vectors"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    encoder: Mapped[str] = mapped_column(String(100))
+    dim: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class KbArticleVersion(Base):
     """One version of an article; every edit adds a row, none is ever changed. Times are naive city time."""
 
