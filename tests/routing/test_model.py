@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,7 @@ import pytest
 from operator_app.routing.artifacts import MANIFEST, content_hash
 from operator_app.routing.errors import RoutingModelError
 from operator_app.routing.model import RoutingModel
+from operator_app.routing.text import MAX_FIELD_CHARS
 
 from .helpers import SHIPPED_MODEL
 
@@ -27,10 +27,8 @@ def model() -> RoutingModel:
     return RoutingModel.load(SHIPPED_MODEL)
 
 
-def test_shipped_model_loads_quickly_and_reports_its_version() -> None:
-    started = time.perf_counter()
-    loaded = RoutingModel.load(SHIPPED_MODEL)
-    assert time.perf_counter() - started < 2.0  # the 0.3 s target is measured in benchmarks/routing_speed.py
+def test_shipped_model_loads_and_reports_its_version() -> None:
+    loaded = RoutingModel.load(SHIPPED_MODEL)  # its load time is benchmarks/routing_speed.py's to print
     manifest = json.loads((SHIPPED_MODEL / MANIFEST).read_text(encoding="utf-8"))
     assert loaded.version == manifest["model_version"] == content_hash(manifest["files"])
     assert len(loaded.labels) == 7
@@ -125,11 +123,11 @@ def test_non_text_input_gives_no_suggestion(model: RoutingModel) -> None:
     assert model.predict(None, 42) == []  # type: ignore[arg-type]
 
 
-def test_very_long_input_is_fast_and_does_not_fail(model: RoutingModel) -> None:
+def test_very_long_input_is_cut_and_does_not_fail(model: RoutingModel) -> None:
     body = ("道路施工噪音扰民晚上十点以后还在施工" * 6000)[:100_000]
-    started = time.perf_counter()
     out = model.predict("", body)
-    assert time.perf_counter() - started < 1.0
+    # only the first MAX_FIELD_CHARS count, so a pasted book costs what a long complaint does
+    assert out == model.predict("", body[:MAX_FIELD_CHARS])
     assert isinstance(out, list) and len(out) <= 3
     assert all(0.0 <= c <= 1.0 for _, c in out)
 

@@ -398,7 +398,6 @@ def test_bulk_generator_makes_many_cases_of_one_team(tmp_path: Path) -> None:
             assert report.cases == 2000 and len(numbers) == len(before) + 2000 == len(set(numbers))
             team = _team(session, LEAD_TEAM)
             assert all(c.created_by in team for c in session.scalars(select(Case)) if c.id not in before)
-            assert report.seconds < 15  # about 1.5 ms a case on this machine
     finally:
         engine.dispose()
 
