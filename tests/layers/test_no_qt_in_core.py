@@ -1,4 +1,4 @@
-"""operator_app, knowledge_base and sync never import Qt (DESIGN.md convention 1)."""
+"""operator_app, knowledge_base, semantic and sync never import Qt (DESIGN.md convention 1)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from tests.layers.test_contract_layers import imported_roots
 
 REPO = Path(__file__).resolve().parents[2]
-CORE = ("operator_app", "knowledge_base", "sync")
+CORE = ("operator_app", "knowledge_base", "semantic", "sync")
 FORBIDDEN = ("PySide6", "shiboken6", "ui")
 
 
