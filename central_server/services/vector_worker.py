@@ -1,6 +1,7 @@
 """The background embedder: vectors for cases as they arrive and for article versions that have none.
 
-One daemon thread per server process, at low OS priority, with the encoder on one thread: it never runs on a
+One daemon thread per server process (on PostgreSQL one process at a time does a round), at low OS priority,
+with the encoder on one thread: it never runs on a
 request's path, so a push is never slowed by it beyond sharing the CPU. It wakes every `poll_seconds`, reads the
 change counter (one row) and looks for work only when the counter moved or the last round found some (every new
 case and article version moves it). Each round reads a small batch in a short transaction, encodes outside any
@@ -16,19 +17,21 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from central_server.db.models import COUNTER_ROW_ID, ChangeCounter
 from central_server.services import vector_hooks, vectors
-from semantic import Encoder, VectorRecord
+from semantic import Encoder, VectorRecord, availability
 
 log = logging.getLogger(__name__)
 NICENESS = 10  # the worker thread's OS priority: below requests (Linux sets niceness per thread)
 ERROR_PAUSE = 30.0  # seconds to wait after a database error before trying again
+ADVISORY_KEY = 0x12345E5  # PostgreSQL advisory lock: one process's worker embeds at a time
 
 
 class VectorWorker:
@@ -51,14 +54,15 @@ class VectorWorker:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> bool:
-        encoder = self._load()
-        if encoder is None:
-            log.info("vector worker not started: the sentence encoder is not available here")
+        """Start the thread where the encoder can run (a cheap check: the thread loads it, off the caller's path,
+        e.g. the desk's start when the server is the seat's embedded one)."""
+        state = availability()
+        if not state.available:
+            log.info("vector worker not started: %s", state.reason)
             return False
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, args=(encoder,), name="vector-worker", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="vector-worker", daemon=True)
         self._thread.start()
-        log.info("vector worker started (encoder %s)", encoder.id)
         return True
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -70,13 +74,19 @@ class VectorWorker:
                 log.warning("vector worker still encoding after %.1f s; left to finish as a daemon", timeout)
             self._thread = None
 
-    def _run(self, encoder: Encoder) -> None:
+    def _run(self) -> None:
         _lower_priority()
+        encoder = self._load()
+        if encoder is None:
+            log.warning("vector worker stopped: the sentence encoder did not load")
+            return
+        log.info("vector worker started (encoder %s)", encoder.id)
         while not self._stop.is_set():
             try:
-                worked = self.round(encoder)
+                with self._turn() as mine:
+                    worked = self.round(encoder) if mine else False
             except IntegrityError:
-                # another server process (serve --workers N) stored the same vector first: look again
+                # another server process stored the same vector first: look again
                 log.info("vector worker: a vector was stored by another process meanwhile")
                 self._stop.wait(self._poll)
                 continue
@@ -93,6 +103,29 @@ class VectorWorker:
                 continue
             if not worked:
                 self._stop.wait(self._poll)
+
+    @contextmanager
+    def _turn(self) -> Iterator[bool]:
+        """Whether this process embeds this round. On PostgreSQL the processes of `serve --workers N` share the
+        database: one round at a time runs, under a session advisory lock held (idle, outside any transaction) on
+        a connection of its own for the round, so N processes never encode the same texts. SQLite: always."""
+        bind = self._sessions.kw.get("bind")
+        if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
+            yield True
+            return
+        with bind.connect() as conn:
+            mine = bool(conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}))
+            conn.commit()
+            try:
+                yield mine
+            finally:
+                if mine:
+                    try:
+                        conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+                        conn.commit()
+                    except SQLAlchemyError:
+                        conn.invalidate()  # never back to the pool still holding the lock
+                        raise
 
     def round(self, encoder: Encoder) -> bool:
         """One batch of articles then one of cases; True when something was embedded (look again at once)."""

@@ -171,3 +171,12 @@ def test_kb_embed_says_why_when_the_encoder_cannot_run(database_url: str,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["kb", "embed", "--db", database_url]) == 1
     assert "encoder cannot run here: switched off" in capsys.readouterr().err
+
+
+def test_one_server_process_at_a_time_embeds_on_postgresql(database_url: str) -> None:
+    first, second = VectorWorker(sessions_for(database_url)), VectorWorker(sessions_for(database_url))
+    shared = database_url.startswith("postgresql")
+    with first._turn() as a, second._turn() as b:
+        assert a and b is not shared  # SQLite: one process serves it; PostgreSQL: `serve --workers N` share it
+    with second._turn() as c:
+        assert c  # released after the round
