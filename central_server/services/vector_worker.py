@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -96,8 +97,10 @@ class VectorWorker:
                 self._seen_counter = None
                 self._stop.wait(ERROR_PAUSE)
                 continue
-            except Exception:  # a bug must not kill the thread silently nor spin: log (no texts) and pause
-                log.exception("vector worker: unexpected error; trying again in %.0f s", ERROR_PAUSE)
+            except Exception as exc:  # a bug must not kill the thread silently nor spin: log and pause
+                # the frames and the error's class only: an error's message might quote a text
+                log.error("vector worker: unexpected %s; trying again in %.0f s\n%s", type(exc).__name__,
+                          ERROR_PAUSE, "".join(traceback.format_tb(exc.__traceback__)))
                 self._seen_counter = None
                 self._stop.wait(ERROR_PAUSE)
                 continue

