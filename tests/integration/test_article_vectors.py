@@ -86,6 +86,7 @@ def test_an_article_edited_on_the_server_reaches_a_running_seat_with_its_new_vec
     with KnowledgeBase.open(kb_path_for(seat.store), readonly=True) as kb:
         article = kb.get("demo-001")
         assert article is not None and article.version == 2 and "蓝鲸补贴" in article.body
+        assert kb.search("蓝鲸补贴")[0].id == "demo-001"  # a seat with no encoder: lexical search, as before
 
     # a second edit replaces it; the first version's vector no longer counts
     edit(url, "demo-001", body=before["body"] + "\n\n## 2027年\n补贴改为按月发放。")
