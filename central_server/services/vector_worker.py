@@ -4,7 +4,8 @@ One daemon thread per server process (on PostgreSQL one process at a time does a
 with the encoder on one thread: it never runs on a
 request's path, so a push is never slowed by it beyond sharing the CPU. It wakes every `poll_seconds`, reads the
 change counter (one row) and looks for work only when the counter moved or the last round found some (every new
-case and article version moves it). Each round reads a small batch in a short transaction, encodes outside any
+case and article version moves it); once the backlog is done, only among cases created above the change id it
+reached, so a busy server's worker never scans every case each time a seat pushes. Each round reads a small batch in a short transaction, encodes outside any
 transaction, one text at a time (so `stop()` waits for one text at most), then writes the batch in one short
 transaction: articles (most recently changed first) with a new upsert change so seats pull them again, then cases
 (newest first), after which `vector_hooks.cases_embedded` runs.
@@ -47,6 +48,7 @@ class VectorWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._seen_counter: int | None = None
+        self._case_mark: int | None = None  # cases created at or below this change id all have vectors
         self.articles_done = 0
         self.cases_done = 0
 
@@ -89,19 +91,20 @@ class VectorWorker:
             except IntegrityError:
                 # another server process stored the same vector first: look again
                 log.info("vector worker: a vector was stored by another process meanwhile")
+                self._seen_counter = self._case_mark = None
                 self._stop.wait(self._poll)
                 continue
             except SQLAlchemyError as exc:
                 log.warning("vector worker: database error (%s); trying again in %.0f s", type(exc).__name__,
                             ERROR_PAUSE)
-                self._seen_counter = None
+                self._seen_counter = self._case_mark = None
                 self._stop.wait(ERROR_PAUSE)
                 continue
             except Exception as exc:  # a bug must not kill the thread silently nor spin: log and pause
                 # the frames and the error's class only: an error's message might quote a text
                 log.error("vector worker: unexpected %s; trying again in %.0f s\n%s", type(exc).__name__,
                           ERROR_PAUSE, "".join(traceback.format_tb(exc.__traceback__)))
-                self._seen_counter = None
+                self._seen_counter = self._case_mark = None
                 self._stop.wait(ERROR_PAUSE)
                 continue
             if not worked:
@@ -137,7 +140,7 @@ class VectorWorker:
             if counter is not None and counter == self._seen_counter:
                 return False
             articles = vectors.articles_without_vector(session, encoder.id, self._batch)
-            cases = vectors.cases_without_vector(session, encoder.id, self._batch)
+            cases = vectors.cases_without_vector(session, encoder.id, self._batch, after_change=self._case_mark)
             session.rollback()
         worked = False
         if articles:
@@ -153,6 +156,10 @@ class VectorWorker:
             if done:
                 self._save_cases(done)
             worked = worked or bool(records)
+        if len(cases) < self._batch and not self._stop.is_set():
+            # Every case whose created event is at or below `counter` (committed before it was read: the counter
+            # moves in the same transaction) has a vector now: later rounds look only above it.
+            self._case_mark = counter
         if not worked:
             # Nothing was pending when the counter read `counter`: look again only when it moves.
             self._seen_counter = counter

