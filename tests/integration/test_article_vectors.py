@@ -20,10 +20,10 @@ from central_server.db.models import CaseVector
 from central_server.embedded import EmbeddedServer
 from central_server.services.kb_import import import_file
 from contract.city.model import City
-from knowledge_base import KnowledgeBase
+from knowledge_base import KnowledgeBase, SearchHit
 from operator_app.seat import Seat
 from operator_app.services.intake import submit_case
-from semantic import Encoder, VectorRecord, article_passage, case_passage, encoder_id
+from semantic import Encoder, VectorRecord, article_passage, case_passage, encoder_id, query_text
 from semantic.codec import unpack
 from sync.embedded import DEMO_PASSWORD
 from sync.engine import SyncEngine
@@ -107,6 +107,10 @@ def test_with_the_encoder_off_the_seat_gets_the_article_without_a_vector_and_sea
         assert kb.search("蓝鲸补贴")[0].id == "demo-001"
 
 
+def ids_of(hits: list[SearchHit]) -> list[str]:
+    return [h.id for h in hits]
+
+
 def wait_for(what: str, check: Any, seconds: float = 90.0) -> None:
     deadline = time.monotonic() + seconds
     while not check():
@@ -151,3 +155,22 @@ def test_the_worker_backfills_an_imported_article_the_seat_then_pulls_and_embeds
         srv.stop()
         sessions.kw["bind"].dispose()
     assert time.monotonic() - started < 3.0  # the worker, busy with the demo articles, stopped promptly
+
+
+def test_the_seats_fused_search_uses_the_vectors_it_pulled(
+        encoder: Encoder, seat: Seat, server_no_worker: EmbeddedServer) -> None:
+    url = server_no_worker.url
+    engine = synced_engine(seat, url)
+    query = "打零工的怎么自己交退休金"  # demo-001 (灵活就业人员如何参加职工养老保险) in other words
+    vector = encoder.query(query_text(query))
+    with KnowledgeBase.open(kb_path_for(seat.store), readonly=True) as kb:
+        lexical = ids_of(kb.search(query))
+        assert lexical[0] != "demo-001" and "demo-001" in lexical  # found, but not first, by words alone
+        assert ids_of(kb.search(query, query_vector=vector)) == lexical  # no vectors on the seat yet
+    for article_id in ("demo-001", "demo-043", "demo-055"):  # edits bring their vectors; the rest have none
+        edit(url, article_id, body=server_article(url, article_id)["body"] + "\n\n（2026年核对，内容无变化）")
+    engine.run_once()
+    with KnowledgeBase.open(kb_path_for(seat.store), readonly=True) as kb:
+        assert kb.vector_count(encoder.id) == 3
+        assert ids_of(kb.search(query))[0] != "demo-001"
+        assert ids_of(kb.search(query, query_vector=vector))[0] == "demo-001"
