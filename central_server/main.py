@@ -58,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sync_threads=ThreadSlots(settings.db_pool_size),
     )
 
-    worker = VectorWorker(ctx.sessions, batch=settings.vector_batch, poll_seconds=settings.vector_poll_seconds)
+    worker = VectorWorker(ctx.sessions, batch=settings.vector_batch, poll_seconds=settings.vector_poll_seconds,
+                          start_delay=settings.vector_start_delay_seconds)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

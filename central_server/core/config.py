@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     vector_poll_seconds: float = Field(default=2.0, ge=0.05, le=3600)
     # Texts the worker encodes between two writes (each ~0.1-0.5 s on one core).
     vector_batch: int = Field(default=8, ge=1, le=500)
+    # The worker loads the encoder and starts embedding this long after the server started, so it does not compete
+    # with the start of the process (the seat's desk, when the server is its embedded default).
+    vector_start_delay_seconds: float = Field(default=10.0, ge=0, le=3600)
 
 
 def load_settings(settings_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:

@@ -40,8 +40,9 @@ class VectorWorker:
     """Start with `start()` (False when the encoder cannot run here: nothing to do), stop with `stop()`."""
 
     def __init__(self, sessions: sessionmaker[Session], *, batch: int = 8, poll_seconds: float = 2.0,
-                 load: Callable[[], Encoder | None] = vectors.server_encoder) -> None:
+                 start_delay: float = 0.0, load: Callable[[], Encoder | None] = vectors.server_encoder) -> None:
         self._sessions = sessions
+        self._delay = start_delay
         self._batch = max(1, batch)
         self._poll = poll_seconds
         self._load = load
@@ -79,6 +80,8 @@ class VectorWorker:
 
     def _run(self) -> None:
         _lower_priority()
+        if self._stop.wait(self._delay):  # let the process finish starting (the seat's desk, when embedded)
+            return
         encoder = self._load()
         if encoder is None:
             log.warning("vector worker stopped: the sentence encoder did not load")

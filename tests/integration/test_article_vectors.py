@@ -121,7 +121,7 @@ def wait_for(what: str, check: Any, seconds: float = 90.0) -> None:
 def test_the_worker_backfills_an_imported_article_the_seat_then_pulls_and_embeds_a_pushed_case(
         encoder: Encoder, seat: Seat, city: City, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'central.sqlite'}"
-    srv = start_server(url, vector_poll_seconds=0.1, vector_batch=2)
+    srv = start_server(url, vector_poll_seconds=0.1, vector_batch=2, vector_start_delay_seconds=0)
     sessions = session_factory(make_engine(url))
     try:
         engine = engine_for(seat, srv.url)

@@ -142,7 +142,7 @@ def test_the_worker_backfills_an_imported_article_and_embeds_pushed_cases_withou
 
 def test_a_server_with_the_worker_embeds_pushed_cases_and_stops_promptly(
         encoder: Encoder, server_factory: ServerFactory, database_url: str) -> None:
-    srv = server_factory(vector_poll_seconds=0.1, vector_batch=4)
+    srv = server_factory(vector_poll_seconds=0.1, vector_batch=4, vector_start_delay_seconds=0)
     assert any(t.name == "vector-worker" for t in threading.enumerate())
     seat = SeatClient.register(Api(srv.url))
     assert seat.push([seat.case_created(i) for i in range(1, 41)]).status_code == 200
