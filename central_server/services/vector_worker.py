@@ -1,7 +1,8 @@
 """The background embedder: vectors for cases as they arrive and for article versions that have none.
 
 One daemon thread per server process (on PostgreSQL one process at a time does a round), at low OS priority,
-with the encoder on one thread: it never runs on a
+with a model instance of its own on one thread (so no request, and no desk beside an embedded server, waits for
+the encoder behind it): it never runs on a
 request's path, so a push is never slowed by it beyond sharing the CPU. It wakes every `poll_seconds`, reads the
 change counter (one row) and looks for work only when the counter moved or the last round found some (every new
 case and article version moves it); once the backlog is done, only among cases created above the change id it
@@ -40,7 +41,7 @@ class VectorWorker:
     """Start with `start()` (False when the encoder cannot run here: nothing to do), stop with `stop()`."""
 
     def __init__(self, sessions: sessionmaker[Session], *, batch: int = 8, poll_seconds: float = 2.0,
-                 start_delay: float = 0.0, load: Callable[[], Encoder | None] = vectors.server_encoder) -> None:
+                 start_delay: float = 0.0, load: Callable[[], Encoder | None] = vectors.worker_encoder) -> None:
         self._sessions = sessions
         self._delay = start_delay
         self._batch = max(1, batch)

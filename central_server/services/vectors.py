@@ -28,6 +28,7 @@ from central_server.db.models import (
 )
 from central_server.services.changes import next_change_id
 from semantic import Encoder, VectorRecord, article_passage, case_passage, load_encoder, pack
+from semantic.encoder import load_private_encoder
 
 log = logging.getLogger(__name__)
 OP_UPSERT = "upsert"  # = services/kb.OP_UPSERT (kb imports this module, so the constant is not imported back)
@@ -36,6 +37,12 @@ OP_UPSERT = "upsert"  # = services/kb.OP_UPSERT (kb imports this module, so the 
 def server_encoder() -> Encoder | None:
     """The process's encoder (one thread), or None where it cannot run or is switched off (OPERATOR_DESK_ENCODER)."""
     return load_encoder(1)
+
+
+def worker_encoder() -> Encoder | None:
+    """The background worker's own model instance (semantic.encoder.load_private_encoder): a request's article or,
+    in a seat's embedded server, the desk's query never waits behind the worker's passages."""
+    return load_private_encoder(1)
 
 
 def record_of(encoder: Encoder, vector: object) -> VectorRecord:

@@ -209,3 +209,22 @@ def test_a_new_encoder_id_re_embeds_articles_and_cases(encoder: Encoder, server_
     again, _ = article_changes(seat, cursor)
     assert [(c["id"], c["version"], c["data"]["vector"]["encoder"]) for c in again] == [
         ("kb-import-1", 1, encoder.id)]
+
+
+def test_the_worker_encodes_on_a_model_of_its_own(encoder: Encoder) -> None:
+    from central_server.services.vectors import server_encoder, worker_encoder
+
+    private = worker_encoder()
+    assert private is not None and private is not server_encoder() and private.id == encoder.id
+    text = case_passage("小区门口的路灯坏了一个月没人修")
+    assert np.array_equal(private.passage(text), encoder.passage(text))  # the same model, bit for bit
+    with private._lock:  # the worker busy with a long passage: the shared encoder still answers at once
+        done = threading.Event()
+        threading.Thread(target=lambda: (encoder.query("公积金怎么提取"), done.set()), daemon=True).start()
+        assert done.wait(10)
+
+
+def test_no_worker_encoder_where_the_encoder_is_off() -> None:
+    from central_server.services.vectors import worker_encoder
+
+    assert worker_encoder() is None
