@@ -77,7 +77,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="12345 Operator Desk central server", version=__version__, lifespan=lifespan)
     app.state.ctx = ctx
     app.state.engine = engine
-    app.state.vector_worker = worker
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(api_router)
