@@ -46,6 +46,10 @@ def edit(api: Api, admin: dict[str, str], base: int, **over: Any) -> requests.Re
                         headers=admin, timeout=30)
 
 
+def worker_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "vector-worker"}
+
+
 def sessions_for(url: str) -> Any:
     return session_factory(make_engine(url))
 
@@ -83,14 +87,15 @@ def test_an_article_saved_through_the_api_carries_its_vector_in_the_pull(
 
 def test_with_the_encoder_off_articles_travel_without_a_vector(server_factory: ServerFactory,
                                                                 database_url: str) -> None:
-    api = Api(server_factory().url)
+    workers_before = worker_threads()
+    api = Api(server_factory(vector_start_delay_seconds=0).url)
     admin = api.token("admin")
     assert api.post("/kb/articles", ARTICLE, headers=admin).status_code == 201
     assert edit(api, admin, 1, body="新口径").status_code == 200
     changes, _ = article_changes(SeatClient.register(api))
     assert [c["version"] for c in changes] == [1, 2] and all("vector" not in c["data"] for c in changes)
     assert count_rows(database_url, "kb_article_vectors") == 0
-    assert not any(t.name == "vector-worker" for t in threading.enumerate())
+    assert worker_threads() == workers_before  # no worker was started
     assert VectorWorker(sessions_for(database_url)).start() is False
 
 
@@ -142,8 +147,9 @@ def test_the_worker_backfills_an_imported_article_and_embeds_pushed_cases_withou
 
 def test_a_server_with_the_worker_embeds_pushed_cases_and_stops_promptly(
         encoder: Encoder, server_factory: ServerFactory, database_url: str) -> None:
+    workers_before = worker_threads()
     srv = server_factory(vector_poll_seconds=0.1, vector_batch=4, vector_start_delay_seconds=0)
-    assert any(t.name == "vector-worker" for t in threading.enumerate())
+    assert len(worker_threads() - workers_before) == 1
     seat = SeatClient.register(Api(srv.url))
     assert seat.push([seat.case_created(i) for i in range(1, 41)]).status_code == 200
     deadline = time.monotonic() + 60
@@ -153,7 +159,7 @@ def test_a_server_with_the_worker_embeds_pushed_cases_and_stops_promptly(
     started = time.monotonic()
     srv.stop()
     took = time.monotonic() - started
-    assert not any(t.name == "vector-worker" for t in threading.enumerate())
+    assert worker_threads() == workers_before  # its worker ended with it
     assert took < 3.0, f"the server took {took:.2f} s to stop"
     assert count_rows(database_url, "case_vectors") < 40  # it was stopped mid-way, not waited for
 
