@@ -32,6 +32,7 @@ from central_server.services.callback_config import load_callback_settings
 from central_server.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_articles
 from central_server.services.demo_practice import seed_practice_if_empty
 from central_server.services.demo_shift import seed_shift_if_empty
+from central_server.services.hotspot_assign import RESOURCES_KEY
 from central_server.services.kb_import import import_file as kb_import_file
 from central_server.services.lead_config import load_lead_settings
 from central_server.services.users import create_user
@@ -169,6 +170,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                 if args.shift:
                     _seed_shift(session, settings)
             elif args.command == "kb" and args.kb_command == "embed":
+                session.info[RESOURCES_KEY] = str(resources_dir(settings))  # vector_hooks reads the city there
                 return _kb_embed(session, cases=args.cases, threads=args.threads)
             elif args.command == "kb":
                 return _kb_import(session, settings, Path(args.file), owner=args.owner, as_json=args.json)
