@@ -1,15 +1,14 @@
 """The background embedder: vectors for cases as they arrive and for article versions that have none.
 
-One daemon thread per server process (on PostgreSQL one process at a time does a round), at low OS priority,
-with a model instance of its own on one thread (so no request, and no desk beside an embedded server, waits for
-the encoder behind it): it never runs on a
-request's path, so a push is never slowed by it beyond sharing the CPU. It wakes every `poll_seconds`, reads the
-change counter (one row) and looks for work only when the counter moved or the last round found some (every new
-case and article version moves it); once the backlog is done, only among cases created above the change id it
-reached, so a busy server's worker never scans every case each time a seat pushes. Each round reads a small batch in a short transaction, encodes outside any
-transaction, one text at a time (so `stop()` waits for one text at most), then writes the batch in one short
-transaction: articles (most recently changed first) with a new upsert change so seats pull them again, then cases
-(newest first), after which `vector_hooks.cases_embedded` runs.
+One daemon thread per server process (on PostgreSQL one process at a time does a round), at low OS priority, with
+a model instance of its own on one thread, so no request (and no desk beside an embedded server) waits for the
+encoder behind it; it never runs on a request's path, so a push shares only the CPU with it. It wakes every
+`poll_seconds`, reads the change counter (one row) and looks for work only when the counter moved or the last
+round found some (every new case and article version moves it); once the backlog is done, only among cases created
+above the change id it reached, so a busy server's worker never scans every case each time a seat pushes. A round
+reads a small batch in a short transaction, encodes outside any transaction, one text at a time (so `stop()` waits
+for one text at most), then writes in short transactions: articles (most recently changed first) with a new upsert
+change so seats pull them again, then cases (newest first), after which `vector_hooks.cases_embedded` runs.
 
 Texts are never logged: only counts.
 """
