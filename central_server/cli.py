@@ -1,5 +1,5 @@
 """`central-server`: serve, init-db, create-user, seed-demo (--shift: a demo shift of cases), `kb import` of
-articles, `routing publish` of a model, `seat reset` of a seat that lost its credential, `dept act` to move a case
+articles, `kb embed` (sentence vectors for what has none), `routing publish` of a model, `seat reset` of a seat that lost its credential, `dept act` to move a case
 along as a department, and `calls simulate` to feed a realistic shift of call records for the demo."""
 
 from __future__ import annotations
@@ -27,17 +27,19 @@ from central_server.core.config import (
 from central_server.core.errors import ServerError
 from central_server.db.engine import make_engine, session_factory
 from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
-from central_server.services import calls_simulate, dispatch, routing_models, seats
+from central_server.services import calls_simulate, dispatch, routing_models, seats, vector_hooks, vectors
 from central_server.services.callback_config import load_callback_settings
 from central_server.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_articles
 from central_server.services.demo_practice import seed_practice_if_empty
 from central_server.services.demo_shift import seed_shift_if_empty
+from central_server.services.hotspot_assign import RESOURCES_KEY
 from central_server.services.kb_import import import_file as kb_import_file
 from central_server.services.lead_config import load_lead_settings
 from central_server.services.users import create_user
 from contract.roles import ROLE_CODES
 
 PASSWORD_ENV = "CENTRAL_SERVER_NEW_PASSWORD"
+EMBED_BATCH = 32  # texts `kb embed` encodes between two commits
 
 
 class CliError(Exception):
@@ -83,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     kb_import.add_argument("--db")
     kb_import.add_argument("--owner", default="", help="owner of articles whose line names none")
     kb_import.add_argument("--json", action="store_true", help="print the report as JSON")
+    kb_embed = kb.add_parser("embed", help="make the sentence vectors of every current article version that has "
+                                           "none (after a bulk import or a new encoder); seats pull them")
+    kb_embed.add_argument("--db")
+    kb_embed.add_argument("--cases", action="store_true", help="also the vectors of cases that have none")
+    kb_embed.add_argument("--threads", type=int, default=1, help="encoder threads (default 1)")
     routing = sub.add_parser("routing", help="routing models for the seats").add_subparsers(
         dest="routing_command", required=True)
     publish = routing.add_parser("publish", help="check a model folder (operator-app route train --out DIR, "
@@ -162,6 +169,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                                            "assignments" if practice else "left alone (scenarios exist)"))
                 if args.shift:
                     _seed_shift(session, settings)
+            elif args.command == "kb" and args.kb_command == "embed":
+                session.info[RESOURCES_KEY] = str(resources_dir(settings))  # vector_hooks reads the city there
+                return _kb_embed(session, cases=args.cases, threads=args.threads)
             elif args.command == "kb":
                 return _kb_import(session, settings, Path(args.file), owner=args.owner, as_json=args.json)
             elif args.command == "routing":
@@ -217,6 +227,41 @@ def _kb_import(session: Session, settings: Settings, path: Path, *, owner: str, 
         for number, reason in report.errors:
             print(f"  line {number}: {reason}", file=sys.stderr)
     return 1 if report.errors else 0
+
+
+def _kb_embed(session: Session, *, cases: bool, threads: int) -> int:
+    """Embed in batches, printing progress; exit 1 where the encoder cannot run (with the reason)."""
+    from semantic import availability, load_encoder
+    from semantic.encoder import last_failure
+
+    if not 1 <= threads <= 64:
+        raise CliError("--threads must be between 1 and 64", code=2)
+    encoder = load_encoder(threads)
+    if encoder is None:
+        state = availability()
+        reason = state.reason if not state.available else last_failure().reason
+        raise CliError(f"the sentence encoder cannot run here: {reason or 'it did not load'}")
+    done = 0
+    while batch := vectors.articles_without_vector(session, encoder.id, EMBED_BATCH):
+        records = vectors.encode_each(encoder, [a.text for a in batch])
+        done += len(vectors.save_article_vectors(session, list(zip(batch, records, strict=True))))
+        print(f"article vectors: {done}", file=sys.stderr, flush=True)
+        if len(batch) < EMBED_BATCH:
+            break
+    print(f"articles embedded: {done}")
+    if cases:
+        count = 0
+        while batch_cases := vectors.cases_without_vector(session, encoder.id, EMBED_BATCH):
+            records = vectors.encode_each(encoder, [c.text for c in batch_cases])
+            ids = vectors.save_case_vectors(session, list(zip(batch_cases, records, strict=True)))
+            vector_hooks.cases_embedded(session, ids)
+            session.commit()
+            count += len(ids)
+            print(f"case vectors: {count}", file=sys.stderr, flush=True)
+            if len(batch_cases) < EMBED_BATCH:
+                break
+        print(f"cases embedded: {count}")
+    return 0
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> int:

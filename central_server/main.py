@@ -20,6 +20,7 @@ from central_server.core.recent_checks import RecentChecks
 from central_server.core.security import TokenService
 from central_server.db.engine import backend_name, make_engine, session_factory
 from central_server.services.hotspot_assign import RESOURCES_KEY
+from central_server.services.vector_worker import VectorWorker
 
 
 def configure_logging() -> None:
@@ -57,12 +58,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sync_threads=ThreadSlots(settings.db_pool_size),
     )
 
+    worker = VectorWorker(ctx.sessions, batch=settings.vector_batch, poll_seconds=settings.vector_poll_seconds,
+                          start_delay=settings.vector_start_delay_seconds)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         ctx.sync_threads.open()
-        yield
-        ctx.sync_threads.close()
-        engine.dispose()
+        if settings.vector_worker:
+            worker.start()  # only where the encoder can run
+        try:
+            yield
+        finally:
+            worker.stop()
+            ctx.sync_threads.close()
+            engine.dispose()
 
     ctx.sessions.configure(info={RESOURCES_KEY: str(resources_dir(settings))})  # hot spots' settings
     app = FastAPI(title="12345 Operator Desk central server", version=__version__, lifespan=lifespan)

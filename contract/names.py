@@ -17,6 +17,8 @@ KB_VERDICTS = ("helpful", "outdated", "wrong")
 # Entities a pull returns.
 ENTITY_CASE_EVENT = "case_event"  # data: {case_id, number, event: {id, seq, kind, payload, operator_id, recorded_at}}
 # For every seat. upsert data: {id, title, body, category, departments, keywords, effective_from, expires_at,
-# version, owner, updated_at} (times: ISO text without zone, city time, or null); delete (the article was
-# retired) data: {id, version}. Change.version is the article's version.
+# version, owner, updated_at, vector?} (times: ISO text without zone, city time, or null; `vector`, present when the
+# server has embedded this version: {encoder, dim, data: base64}, semantic/codec.VectorRecord; an upsert of a version
+# the seat already has may come again to bring it); delete (the article was retired) data: {id, version}.
+# Change.version is the article's version.
 ENTITY_KB_ARTICLE = "kb_article"

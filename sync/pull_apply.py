@@ -26,6 +26,7 @@ from operator_app.services.intake import number_taken
 from operator_app.store import schema
 from operator_app.store.case_rows import case_row, reproject
 from operator_app.store.database import Store
+from semantic.codec import VectorRecord
 from sync.quarantine import quarantine
 
 if TYPE_CHECKING:
@@ -148,10 +149,17 @@ def apply_kb_changes(kb: KnowledgeBase, changes: list[Change], *,
                     changed.append(change.id)
                 continue
             article = article_from_wire(change.data)
+            vector = vector_from_wire(change.data)
             current = kb.get(article.id)
             if current is not None and current.version is not None and current.version >= (article.version or 0):
+                if vector is not None and current.version == article.version:
+                    # the server embedded a version the seat has (a backfill): the vector alone is new
+                    kb.set_vector(article.id, current.version, vector)
+                    changed.append(article.id)
                 continue
             kb.upsert(article)
+            if vector is not None:
+                kb.set_vector(article.id, article.version or 0, vector)
             changed.append(article.id)
         except (KnowledgeBaseError, ValueError, TypeError, KeyError) as exc:
             log.warning("skipped knowledge-base change for %r: %s", change.id[:200], exc)
@@ -160,6 +168,19 @@ def apply_kb_changes(kb: KnowledgeBase, changes: list[Change], *,
         except sqlite3.Error as exc:
             raise StoreError(f"知识库文件无法写入（{exc}），同步稍后重试") from exc
     return changed
+
+
+def vector_from_wire(data: dict[str, Any]) -> VectorRecord | None:
+    """The article's sentence vector from a kb_article upsert, or None when it has none or it is malformed (the
+    article is applied all the same and searched lexically until a good vector comes)."""
+    raw = data.get("vector")
+    if raw is None:
+        return None
+    try:
+        return VectorRecord.from_json(raw)
+    except ValueError as exc:
+        log.warning("dropped a malformed vector of knowledge-base article %r: %s", str(data.get("id"))[:200], exc)
+        return None
 
 
 def article_from_wire(data: dict[str, Any]) -> Article:

@@ -48,6 +48,17 @@ class Settings(BaseSettings):
     login_lockout_max_seconds: float = Field(default=900.0, ge=0.1, le=86_400)
     # A claim on a channel message (网络渠道) lapses after this long, so a seat that died does not hold it.
     intake_claim_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
+    # The background embedder (services/vector_worker.py): sentence vectors for new cases and for article versions
+    # that have none. It runs only where the encoder can (semantic/; OPERATOR_DESK_ENCODER=off turns the encoder
+    # off altogether); false turns the worker off while articles are still embedded when they are saved.
+    vector_worker: bool = True
+    # How often the idle worker looks at the change counter (one row) for new cases or articles to embed.
+    vector_poll_seconds: float = Field(default=2.0, ge=0.05, le=3600)
+    # Texts the worker encodes between two writes (each ~0.1-0.5 s on one core).
+    vector_batch: int = Field(default=8, ge=1, le=500)
+    # The worker loads the encoder and starts embedding this long after the server started, so it does not compete
+    # with the start of the process (the seat's desk, when the server is its embedded default).
+    vector_start_delay_seconds: float = Field(default=10.0, ge=0, le=3600)
 
 
 def load_settings(settings_file: str | os.PathLike[str] | None = None, **overrides: object) -> Settings:

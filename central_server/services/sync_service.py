@@ -17,6 +17,7 @@ from central_server.db.models import (
     Case,
     CaseEvent,
     ChangeCounter,
+    KbArticleVector,
     KbArticleVersion,
     KbChange,
     Seat,
@@ -27,6 +28,7 @@ from central_server.services.kb import OP_UPSERT, wire_data
 from central_server.services.push_batch import apply_fresh
 from central_server.services.seats import signed_in_operators
 from central_server.services.users import intake_key, remember_intake_users
+from central_server.services.vectors import wire_vector
 from contract.city.model import City
 from contract.names import ENTITY_CASE_EVENT, ENTITY_KB_ARTICLE
 from contract.protocol import (
@@ -197,16 +199,18 @@ def pull(session: Session, *, seat_id: str, cursor: int, limit: int, skip_own: b
         return PullResponse(changes=[], cursor=0, has_more=False, reset_required=True, seat_high_water=high_water)
     events = list(conn.execute(_EVENTS[skip_own].limit(limit + 1), {**params, "top": top})) if new_events else []
     kb_rows = list(session.execute(
-        select(KbChange, KbArticleVersion)
+        select(KbChange, KbArticleVersion, KbArticleVector.encoder, KbArticleVector.dim, KbArticleVector.data)
         .join(KbArticleVersion, (KbArticleVersion.article_id == KbChange.article_id)
               & (KbArticleVersion.version == KbChange.version))
+        .outerjoin(KbArticleVector, (KbArticleVector.article_id == KbChange.article_id)
+                   & (KbArticleVector.version == KbChange.version))
         .where(KbChange.change_id > cursor, KbChange.change_id <= top)
         .order_by(KbChange.change_id).limit(limit + 1)
     )) if new_kb else []
     # Each source holds its first limit + 1 changes, so the merged first limit + 1 are the feed's first ones.
     merged: list[tuple[int, Change]] = sorted(
         [(feed_id(row.change_id), _change(row)) for row in events]
-        + [(row[0].change_id, _kb_change(row[0], row[1])) for row in kb_rows],
+        + [(row[0].change_id, _kb_change(row[0], row[1], wire_vector(row[2], row[3], row[4]))) for row in kb_rows],
         key=lambda item: item[0],
     )[: limit + 1]
     has_more = len(merged) > limit
@@ -227,9 +231,9 @@ def _change(row: Any) -> Change:  # a row of _EVENTS
     return Change(entity=ENTITY_CASE_EVENT, id=row.id, op="upsert", version=feed_id(row.change_id), data=data)
 
 
-def _kb_change(change: KbChange, version: KbArticleVersion) -> Change:
+def _kb_change(change: KbChange, version: KbArticleVersion, vector: dict[str, object] | None) -> Change:
     if change.op == OP_UPSERT:
         return Change(entity=ENTITY_KB_ARTICLE, id=change.article_id, op="upsert", version=change.version,
-                      data=wire_data(change.article_id, version))
+                      data=wire_data(change.article_id, version, vector))
     return Change(entity=ENTITY_KB_ARTICLE, id=change.article_id, op="delete", version=change.version,
                   data={"id": change.article_id, "version": change.version})
