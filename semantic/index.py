@@ -10,8 +10,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from semantic.codec import unpack
-
 
 class VectorIndex:
     """Normalised float32 vectors keyed by integer ids (knowledge-base docnos); immutable once built."""
@@ -23,17 +21,20 @@ class VectorIndex:
 
     @classmethod
     def from_packed(cls, ids: Sequence[int], blobs: Sequence[bytes], dim: int) -> VectorIndex:
-        """Build from `pack` blobs; a malformed blob (wrong length, bad scale) is left out, not fatal."""
-        keep_ids: list[int] = []
-        rows: list[np.ndarray] = []
-        for key, blob in zip(ids, blobs, strict=True):
-            try:
-                rows.append(unpack(blob, dim))
-            except ValueError:
-                continue
-            keep_ids.append(int(key))
-        matrix = np.stack(rows) if rows else np.zeros((0, dim), dtype=np.float32)
-        return cls(np.array(keep_ids, dtype=np.int64), matrix)
+        """Build from `pack` blobs (all at once in numpy); a malformed blob (wrong length, bad scale, all zero) is
+        left out, not fatal."""
+        size = 4 + dim
+        sized = [i for i, blob in enumerate(blobs) if len(blob) == size]
+        if not sized:
+            return cls(np.zeros(0, dtype=np.int64), np.zeros((0, dim), dtype=np.float32))
+        raw = np.frombuffer(b"".join(blobs[i] for i in sized), dtype=np.uint8).reshape(len(sized), size)
+        scales = raw[:, :4].copy().view("<f4").ravel().astype(np.float32)
+        matrix = raw[:, 4:].view(np.int8).astype(np.float32)
+        norms = np.linalg.norm(matrix, axis=1)
+        good = np.isfinite(scales) & (scales > 0) & (norms > 0)  # the checks of codec.unpack, row by row
+        matrix = matrix[good] / norms[good, None]  # the scale cancels out once normalised
+        keep = np.asarray(ids, dtype=np.int64)[np.asarray(sized, dtype=np.int64)][good]
+        return cls(keep, np.ascontiguousarray(matrix, dtype=np.float32))
 
     def __len__(self) -> int:
         return int(self.ids.size)
