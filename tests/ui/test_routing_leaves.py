@@ -17,3 +17,56 @@ def test_test_text_gives_no_suggestion(qtbot, desk: DeskWindow) -> None:  # type
     QTest.keyClick(desk, Qt.Key.Key_F4)  # nothing to take: the form is untouched
     assert desk.form.disposition.disposition() == ""
     assert desk.form.appeal.category.text() == ""
+
+
+NOISE = "小区对面工地每天夜里十一点以后还在施工，噪音很大，老人睡不着觉"
+LEAF = "环境保护/噪音扰民/施工噪音"
+
+
+def leaf_vector(path: str):  # type: ignore[no-untyped-def]
+    """The shipped prototype of a leaf: a case vector with a known answer, no encoder needed."""
+    from contract.routing_leaves import LEAVES_FILE, parse
+    from operator_app.paths import resources_dir
+    from semantic.codec import unpack
+
+    leaves = parse((resources_dir() / "routing" / LEAVES_FILE).read_bytes()).leaves
+    return unpack(next(leaf.text for leaf in leaves if leaf.path == path))
+
+
+def test_leaves_replace_the_rows_when_the_case_vector_comes(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    routing = desk.routing
+    type_chinese(desk.form.appeal.content.edit, NOISE)
+    qtbot.waitUntil(lambda: routing.rows[0].isVisible(), timeout=20000)
+    assert routing.rows[0].title.text().startswith("1. 环境保护 →") and not routing.others.isVisible()
+    routing.case_vector_ready("一段别的内容，与表单里的诉求无关", leaf_vector(LEAF))  # not this content's: ignored
+    assert routing.snapshot is not None and routing.snapshot.leaves == ()
+    routing.case_vector_ready(NOISE, leaf_vector(LEAF))
+    qtbot.waitUntil(lambda: "›" in routing.rows[0].title.text(), timeout=5000)
+    assert routing.rows[0].title.text().startswith("1. 环境保护 › 噪音扰民 › 施工噪音 → 市城市管理综合执法局")
+    assert all(row.isVisible() and "›" in row.title.text() for row in routing.rows)
+    assert routing.rows[0].bar.isVisible() and "环境保护" in routing.rows[0].bar.format()
+    assert not routing.rows[1].bar.isVisible()  # a second leaf of the same branch is one line
+    if routing.others.isVisible():  # the other top levels stay one click away
+        assert "其他一级分类" in routing.others.text()
+    QTest.keyClick(desk, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    form = desk.form
+    assert form.appeal.category.path() == LEAF  # the whole path: no leaf left to pick
+    assert form.disposition.disposition() == "dispatch"
+    assert form.disposition.lead.currentText() == desk.seat.city.departments["cgj"].name
+
+
+def test_a_vector_of_the_text_it_grew_from_serves_until_the_next(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    """While typing on, the leaves from the vector of the shorter text stay (no flicker back to top level)."""
+    routing = desk.routing
+    type_chinese(desk.form.appeal.content.edit, NOISE)
+    qtbot.waitUntil(lambda: routing.rows[0].isVisible(), timeout=20000)
+    routing.case_vector_ready(NOISE, leaf_vector(LEAF))
+    qtbot.waitUntil(lambda: "›" in routing.rows[0].title.text(), timeout=5000)
+    type_chinese(desk.form.appeal.content.edit, "，要求停工")
+    qtbot.waitUntil(lambda: routing._shown_inputs is not None and routing._shown_inputs[0].endswith("要求停工"),
+                    timeout=10000)
+    assert routing.snapshot is not None and routing.snapshot.leaves
+    assert routing.rows[0].title.text().startswith("1. 环境保护 › 噪音扰民 › 施工噪音")
+    desk.form.clear()
+    routing.reset()
+    assert routing.snapshot is None and not routing.others.isVisible()
