@@ -1,7 +1,7 @@
 """Build the shipped leaf prototypes (resources/routing/routing_leaves.json) from the city's category tree.
 
 Each leaf of resources/city/categories.csv gets the sentence vector of its path text (operator_app.routing.leaves
-.leaf_text), made with the encoder the seats run (semantic/, one thread, a few seconds for ~250 leaves); nothing is
+.leaf_text, encoded as a query), made with the encoder the seats run (semantic/, one thread, a few seconds for ~250 leaves); nothing is
 learned yet (the central server adds the cases' centroids: `central-server routing learn-leaves`). Run it again
 when the category tree or the encoder changes; then re-hash nothing: the leaves file is outside the model's
 manifest, a release is named by all its files.
@@ -18,6 +18,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
 
 from contract.routing_leaves import DEFAULT_PRIOR, LEAVES_FILE, Leaf, LeafFile, dump  # noqa: E402
 from operator_app.routing.leaves import leaf_text  # noqa: E402
@@ -40,7 +42,7 @@ def main() -> int:
         print("the sentence encoder cannot run here (semantic.last_failure() says why)", file=sys.stderr)
         return 1
     paths = leaf_paths(Path(args.categories))
-    vectors = encoder.passages([leaf_text(p) for p in paths])
+    vectors = np.stack([encoder.query(leaf_text(p)) for p in paths])  # a label looking for its complaints
     leaf_file = LeafFile(encoder.id, int(vectors.shape[1]), DEFAULT_PRIOR,
                          tuple(Leaf(p, pack(v)) for p, v in zip(paths, vectors, strict=True)))
     Path(args.out).write_bytes(dump(leaf_file))

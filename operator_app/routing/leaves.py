@@ -19,7 +19,9 @@ from contract.routing_leaves import LeafFile, parse
 
 from .errors import RoutingModelError
 
-#: How a leaf's path is written for the encoder (read as a passage, as case contents are).
+#: How a leaf's path is written for the encoder. It is encoded as a query (e5's "query: " side: a short label that
+#: looks for the complaints it names); on 33 hand-written complaints, ranked inside their true branch, that put the
+#: right leaf first for 23-24 against 20 as a passage (top-3: 29 against 28).
 LEAF_TEXT_SEPARATOR = " "
 #: Weight of the lexical cue: the share of the leaf name's character bigrams found in the content. The encoder's
 #: cosines between a case and the leaves of one branch lie within a few hundredths of each other, so a leaf the
