@@ -96,7 +96,12 @@ def with_vectors(data: Path, *, cached_only: bool) -> int:
                                      "comparison needs a few hundred (python benchmarks/_vectors.py routing)"}))
         return 0
     log(f"{int(have.sum())} of {len(texts)} rows have vectors")
-    result = compare_with_vectors(examples, matrix, have, log=log)
+    from contract.routing_leaves import LEAVES_FILE
+    from operator_app.paths import resources_dir
+    from operator_app.routing.leaves import LeafIndex
+
+    leaves = LeafIndex.load(resources_dir() / "routing" / LEAVES_FILE)
+    result = compare_with_vectors(examples, matrix, have, leaves=leaves, log=log)
     result["rows"]["with_vectors_of_all"] = f"{int(have.sum())}/{len(texts)}"
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0

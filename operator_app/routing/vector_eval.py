@@ -24,6 +24,7 @@ from .dataset import Example, group_split
 from .evaluate import metrics
 from .export import MemberSpec, fit_and_load
 from .gate import says_something
+from .leaves import LeafIndex
 from .model import Prediction, RoutingModel
 from .text import join_fields
 from .train import DEFAULT_MEMBERS, calibrate
@@ -39,6 +40,7 @@ def compare_with_vectors(
     have: np.ndarray,
     *,
     members: Sequence[MemberSpec] = DEFAULT_MEMBERS,
+    leaves: LeafIndex | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Held-out figures of every variant on the rows that have a vector; see the module's docstring."""
@@ -78,8 +80,25 @@ def compare_with_vectors(
     svm_plain, svm_vec = _svm_pair(train_rows, test_rows, v_train, v_test, labels)
     out["char TF-IDF + LinearSVC (issue's reference)"] = _figures(test_rows, svm_plain, said, labels, scores=True)
     out["char TF-IDF + e5 concatenated, LinearSVC"] = _figures(test_rows, svm_vec, said, labels, scores=True)
+    if leaves is not None:
+        out["leaf prototypes alone (top level of the nearest leaf)"] = _leaf_figures(leaves, test_rows, v_test,
+                                                                                    labels)
     out["seconds"] = round(time.perf_counter() - started, 1)
     return out
+
+
+def _leaf_figures(leaves: LeafIndex, rows: Sequence[Example], v_test: np.ndarray, labels: Sequence[str]
+                  ) -> dict[str, Any]:
+    """How well the leaves' prototypes alone know the top level (the dev data has no leaf labels): the nearest
+    leaf among those of the model's labels, and whether the true label is among the top levels of the 3 nearest."""
+    top = {label: [i for i, t in enumerate(leaves.tops) if t == label] for label in labels}
+    hit1 = hit3 = 0
+    for ex, v in zip(rows, v_test, strict=True):
+        matches = leaves.rank(v, set(labels), k=3)
+        hit1 += bool(matches) and matches[0].path.split("/", 1)[0] == ex.label
+        hit3 += any(m.path.split("/", 1)[0] == ex.label for m in matches)
+    return {"n": len(rows), "top1": round(hit1 / max(len(rows), 1), 4), "top3_leaves": round(hit3 / max(len(rows), 1), 4),
+            "leaves_per_label": {label: len(ids) for label, ids in top.items()}}
 
 
 def blend(p_ens: np.ndarray, p_vec: np.ndarray, w: float) -> np.ndarray:
