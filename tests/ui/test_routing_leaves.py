@@ -70,3 +70,15 @@ def test_a_vector_of_the_text_it_grew_from_serves_until_the_next(qtbot, desk: De
     desk.form.clear()
     routing.reset()
     assert routing.snapshot is None and not routing.others.isVisible()
+
+
+def test_a_vector_of_another_shape_leaves_the_top_level(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    routing = desk.routing
+    type_chinese(desk.form.appeal.content.edit, NOISE)
+    qtbot.waitUntil(lambda: routing.rows[0].isVisible(), timeout=20000)
+    for wrong in (np.ones(12, dtype=np.float32), None, "not a vector"):
+        routing.case_vector_ready(NOISE, wrong)
+        assert routing.snapshot is not None and routing.snapshot.leaves == ()
+        assert routing.rows[0].title.text().startswith("1. 环境保护 →")

@@ -187,7 +187,7 @@ class RoutingPanel(QGroupBox):
         try:
             return self._assistant.with_leaves(base, vector, content=content, address=address,  # type: ignore[arg-type]
                                                known=self._known_leaves)
-        except (ValueError, TypeError) as exc:  # a vector of another shape: no leaves, the top level stands
+        except (ValueError, TypeError, AttributeError) as exc:  # not a vector of this shape: the top level stands
             log.warning("routing leaves not ranked: %s", exc)
             return base
 
