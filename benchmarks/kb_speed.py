@@ -1,4 +1,9 @@
-"""Knowledge-base speed: query latency on both corpora and on 100,000 articles, build, update, open. Prints JSON."""
+"""Knowledge-base speed: query latency on both corpora and on 100,000 articles, build, update, open. Prints JSON.
+
+The fused search (issue 18) is timed beside the lexical one with random unit vectors standing in for the articles'
+and the queries' (its cost does not depend on what the vectors mean; kb_quality.py times it with the real ones):
+"fused" per corpus and at 100,000 articles, with the time of the first fused query, which reads the vectors.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 from knowledge_base import Article, KnowledgeBase  # noqa: E402
+from semantic import VectorRecord, encoder_id, pack  # noqa: E402
+
+DIM = 384
 
 DATA = ROOT.parent / "shared" / "data" / "kb"
 CORPORA = ("replies", "policy")
@@ -46,6 +56,28 @@ def latency(kb: KnowledgeBase, queries: list[str]) -> dict[str, float]:
     }
 
 
+def random_vectors(kb: KnowledgeBase, ids: list[str], rng: np.random.Generator) -> None:
+    """Store a random unit vector (as the running encoder's) for each article id, version 1 (a fresh import)."""
+    encoder = encoder_id()
+    rows = []
+    for aid in ids:
+        v = rng.standard_normal(DIM).astype(np.float32)
+        rows.append((aid, 1, VectorRecord(encoder, DIM, pack(v / np.linalg.norm(v)))))
+    kb.set_vectors(rows)
+
+
+def fused_latency(kb: KnowledgeBase, queries: list[str], rng: np.random.Generator) -> dict[str, float]:
+    vectors = rng.standard_normal((len(queries), DIM)).astype(np.float32)
+    first = timed_ms(kb.search, queries[0], limit=10, query_vector=vectors[0])  # reads the vector matrix
+    times = [timed_ms(kb.search, q, limit=10, query_vector=v) for q, v in zip(queries, vectors, strict=True)]
+    return {"first_query_ms": round(first, 2), "p50_ms": pct(times, 0.5), "p95_ms": pct(times, 0.95), "max_ms": pct(times, 1.0)}
+
+
+def article_ids(path: Path) -> list[str]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line)["id"] for line in fh if line.strip()]
+
+
 def scaled_corpus(path: Path, target: int) -> int:
     """Write target articles made from both corpora, rotated per copy so texts and ids vary."""
     base: list[dict[str, str]] = []
@@ -73,14 +105,18 @@ def scaled_corpus(path: Path, target: int) -> int:
 
 
 def main() -> int:
+    global DATA
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--data", type=Path, default=DATA, help="the folder of *_articles.jsonl and *_queries_dev.jsonl")
     args = parser.parse_args()
+    DATA = args.data
     if not DATA.is_dir():
         print(json.dumps({"skipped": f"{DATA} not found; the speed benchmark needs ../shared/data/kb"}))
         return 0
     rng = random.Random(12345)
+    vec_rng = np.random.default_rng(12345)
     result: dict[str, object] = {}
     queries = {c: load_queries(c, args.queries, rng) for c in CORPORA}
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,6 +124,8 @@ def main() -> int:
             with KnowledgeBase.open(Path(tmp) / f"{corpus}.sqlite") as kb:
                 kb.import_jsonl(DATA / f"{corpus}_articles.jsonl")
                 result[corpus] = latency(kb, queries[corpus])
+                random_vectors(kb, article_ids(DATA / f"{corpus}_articles.jsonl"), vec_rng)
+                result[corpus]["fused"] = fused_latency(kb, queries[corpus], vec_rng)  # type: ignore[index]
         big_path = Path(tmp) / "big.sqlite"
         src = Path(tmp) / "big.jsonl"
         count = scaled_corpus(src, args.articles)
@@ -107,6 +145,10 @@ def main() -> int:
                 updates.append(timed_ms(kb.upsert, article))
             after_update = latency(kb, mixed[:100])
             compact_ms = timed_ms(kb.maybe_compact, 1)
+            start = time.perf_counter()
+            random_vectors(kb, article_ids(src), vec_rng)
+            store_vectors_s = time.perf_counter() - start
+            fused = fused_latency(kb, mixed, vec_rng)
         start = time.perf_counter()
         reader = KnowledgeBase.open(big_path, readonly=True)
         open_ms = (time.perf_counter() - start) * 1000
@@ -122,6 +164,9 @@ def main() -> int:
             "upsert_max_ms": pct(updates, 1.0),
             "p95_ms_with_20_pending_updates": after_update["p95_ms"],
             "compact_ms": round(compact_ms, 1),
+            "store_vectors_s": round(store_vectors_s, 1),
+            "fused": fused,
+            "vector_matrix_mb": round(count * DIM * 4 / 1e6, 1),
             "open_readonly_ms": round(open_ms, 2),
             "first_query_ms": round(first_ms, 2),
         }
