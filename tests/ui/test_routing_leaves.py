@@ -82,3 +82,23 @@ def test_a_vector_of_another_shape_leaves_the_top_level(qtbot, desk: DeskWindow)
         routing.case_vector_ready(NOISE, wrong)
         assert routing.snapshot is not None and routing.snapshot.leaves == ()
         assert routing.rows[0].title.text().startswith("1. 环境保护 →")
+
+
+def test_the_desks_encoder_brings_the_leaves(qtbot, encoder, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    """End to end: the desk's SemanticBridge encodes the content and the routing panel shows the leaves."""
+    bridge = desk._intake_page.semantic
+    qtbot.waitUntil(lambda: bridge.ready, timeout=20000)
+    type_chinese(desk.form.appeal.content.edit, "家里停水两天了也没人来修")
+    qtbot.waitUntil(lambda: "›" in desk.routing.rows[0].title.text(), timeout=20000)
+    assert desk.routing.rows[0].title.text().startswith("1. 城乡建设 › 供水 › 停水 → ")
+    QTest.keyClick(desk, Qt.Key.Key_F4)
+    assert desk.form.appeal.category.path() == "城乡建设/供水/停水"
+
+
+def test_without_the_encoder_the_panel_stays_top_level(qtbot, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    bridge = desk._intake_page.semantic  # conftest switched the encoder off
+    type_chinese(desk.form.appeal.content.edit, NOISE)
+    qtbot.waitUntil(lambda: bridge.state == "unavailable" and desk.routing.rows[0].isVisible(), timeout=20000)
+    qtbot.wait(800)  # longer than the bridge's debounce: no vector comes
+    assert desk.routing.snapshot is not None and desk.routing.snapshot.leaves == ()
+    assert desk.routing.rows[0].title.text().startswith("1. 环境保护 →") and "›" not in desk.routing.rows[1].title.text()
