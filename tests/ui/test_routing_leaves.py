@@ -37,13 +37,14 @@ def test_leaves_replace_the_rows_when_the_case_vector_comes(qtbot, desk: DeskWin
     routing = desk.routing
     type_chinese(desk.form.appeal.content.edit, NOISE)
     qtbot.waitUntil(lambda: routing.rows[0].isVisible(), timeout=20000)
-    assert routing.rows[0].title.text().startswith("1. 环境保护 →") and not routing.others.isVisible()
+    assert routing.rows[0].plain.startswith("1. 环境保护 →") and not routing.others.isVisible()
     routing.case_vector_ready("一段别的内容，与表单里的诉求无关", leaf_vector(LEAF))  # not this content's: ignored
     assert routing.snapshot is not None and routing.snapshot.leaves == ()
     routing.case_vector_ready(NOISE, leaf_vector(LEAF))
-    qtbot.waitUntil(lambda: "›" in routing.rows[0].title.text(), timeout=5000)
-    assert routing.rows[0].title.text().startswith("1. 环境保护 › 噪音扰民 › 施工噪音 → 市城市管理综合执法局")
-    assert all(row.isVisible() and "›" in row.title.text() for row in routing.rows)
+    qtbot.waitUntil(lambda: "›" in routing.rows[0].plain, timeout=5000)
+    assert routing.rows[0].plain.startswith("1. 环境保护 › 噪音扰民 › 施工噪音 → 市城市管理综合执法局")
+    assert all(row.isVisible() and "›" in row.plain for row in routing.rows)
+    assert "color:#757575" in routing.rows[0].title.text() and "</span>施工噪音 → " in routing.rows[0].title.text()
     assert routing.rows[0].bar.isVisible() and "环境保护" in routing.rows[0].bar.format()
     assert not routing.rows[1].bar.isVisible()  # a second leaf of the same branch is one line
     if routing.others.isVisible():  # the other top levels stay one click away
@@ -61,12 +62,12 @@ def test_a_vector_of_the_text_it_grew_from_serves_until_the_next(qtbot, desk: De
     type_chinese(desk.form.appeal.content.edit, NOISE)
     qtbot.waitUntil(lambda: routing.rows[0].isVisible(), timeout=20000)
     routing.case_vector_ready(NOISE, leaf_vector(LEAF))
-    qtbot.waitUntil(lambda: "›" in routing.rows[0].title.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "›" in routing.rows[0].plain, timeout=5000)
     type_chinese(desk.form.appeal.content.edit, "，要求停工")
     qtbot.waitUntil(lambda: routing._shown_inputs is not None and routing._shown_inputs[0].endswith("要求停工"),
                     timeout=10000)
     assert routing.snapshot is not None and routing.snapshot.leaves
-    assert routing.rows[0].title.text().startswith("1. 环境保护 › 噪音扰民 › 施工噪音")
+    assert routing.rows[0].plain.startswith("1. 环境保护 › 噪音扰民 › 施工噪音")
     desk.form.clear()
     routing.reset()
     assert routing.snapshot is None and not routing.others.isVisible()
@@ -81,7 +82,7 @@ def test_a_vector_of_another_shape_leaves_the_top_level(qtbot, desk: DeskWindow)
     for wrong in (np.ones(12, dtype=np.float32), None, "not a vector"):
         routing.case_vector_ready(NOISE, wrong)
         assert routing.snapshot is not None and routing.snapshot.leaves == ()
-        assert routing.rows[0].title.text().startswith("1. 环境保护 →")
+        assert routing.rows[0].plain.startswith("1. 环境保护 →")
 
 
 def test_the_desks_encoder_brings_the_leaves(qtbot, encoder, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
@@ -89,8 +90,8 @@ def test_the_desks_encoder_brings_the_leaves(qtbot, encoder, desk: DeskWindow) -
     bridge = desk._intake_page.semantic
     qtbot.waitUntil(lambda: bridge.ready, timeout=20000)
     type_chinese(desk.form.appeal.content.edit, "家里停水两天了也没人来修")
-    qtbot.waitUntil(lambda: "›" in desk.routing.rows[0].title.text(), timeout=20000)
-    assert desk.routing.rows[0].title.text().startswith("1. 城乡建设 › 供水 › 停水 → ")
+    qtbot.waitUntil(lambda: "›" in desk.routing.rows[0].plain, timeout=20000)
+    assert desk.routing.rows[0].plain.startswith("1. 城乡建设 › 供水 › 停水 → ")
     QTest.keyClick(desk, Qt.Key.Key_F4)
     assert desk.form.appeal.category.path() == "城乡建设/供水/停水"
 
@@ -101,4 +102,4 @@ def test_without_the_encoder_the_panel_stays_top_level(qtbot, desk: DeskWindow) 
     qtbot.waitUntil(lambda: bridge.state == "unavailable" and desk.routing.rows[0].isVisible(), timeout=20000)
     qtbot.wait(800)  # longer than the bridge's debounce: no vector comes
     assert desk.routing.snapshot is not None and desk.routing.snapshot.leaves == ()
-    assert desk.routing.rows[0].title.text().startswith("1. 环境保护 →") and "›" not in desk.routing.rows[1].title.text()
+    assert desk.routing.rows[0].plain.startswith("1. 环境保护 →") and "›" not in desk.routing.rows[1].plain

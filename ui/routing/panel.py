@@ -10,6 +10,7 @@ categories stay one click away in a line below; with no encoder no vector ever c
 from __future__ import annotations
 
 import logging
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ class SuggestionRow(QWidget):
         super().__init__()
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.title = named(QLabel(), "suggestionTitle")
+        self.plain = ""  # the title as plain text (it is rich text when it shows a leaf's path)
         self.title.setWordWrap(True)
         self.bar = named(QProgressBar(), "confidence")
         self.bar.setRange(0, 100)
@@ -230,12 +232,21 @@ class RoutingPanel(QGroupBox):
         lead_name = lead.name if lead else self.tr("（请手动选择主办单位）")
         helpers = "、".join(self.city.departments[c].name for c in s.cooperating_ids if c in self.city.departments)
         district = self.city.districts.get(s.district_id or "")
-        text = f"{s.category.replace('/', PATH_SEP)} → {lead_name}"
+        tail = f" → {lead_name}"
         if helpers:
-            text += self.tr("（协办：%1）").replace("%1", helpers)
+            tail += self.tr("（协办：%1）").replace("%1", helpers)
         if district:
-            text += f" · {district.name}"
-        row.title.setText(f"{self.rows.index(row) + 1}. {text}")
+            tail += f" · {district.name}"
+        number = f"{self.rows.index(row) + 1}. "
+        row.plain = number + s.category.replace("/", PATH_SEP) + tail
+        if leaf:  # the branch in grey, the leaf that tells the rows apart in bold: three paths read at a glance
+            branch, name = s.category.rsplit("/", 1)
+            row.title.setTextFormat(Qt.TextFormat.RichText)
+            row.title.setText(f'{escape(number)}<span style="color:#757575; font-weight:normal">'
+                              f"{escape(branch.replace('/', PATH_SEP) + PATH_SEP)}</span>{escape(name + tail)}")
+        else:
+            row.title.setTextFormat(Qt.TextFormat.PlainText)
+            row.title.setText(row.plain)
         percent = int(round(s.confidence * 100))
         row.bar.setValue(percent)
         row.bar.setFormat(self.tr("%1 置信度 %2%").replace("%1", s.category.split("/", 1)[0]).replace("%2", str(percent))
