@@ -1,15 +1,17 @@
 """Do sentence vectors pay in the top-level routing model? Development-time evaluation (scikit-learn).
 
 On the same group split as `train` (and the same validation fold inside its training part), the shipped recipe
-is measured with and without the case vectors (semantic/, one per row, made by the caller):
+is measured with and without the case vectors (semantic/, one per row, made by the caller), on the held-out rows
+that have one. The ensemble needs no vector and always learns from the whole training part; the vector models
+learn from its rows that have one (all of them once the cache is full):
 - "ensemble": the shipped recipe (char n-gram SVM + NB-SVM, calibrated), as the desk runs it;
 - "e5 logistic": a multinomial logistic regression on the vectors alone (C chosen on the validation fold);
 - "ensemble + e5": their log-linear blend, log p = (1 - w) log p_ensemble + w log p_e5, w chosen on the
   validation fold (top-1, then log-loss), then both refitted on the whole training part;
 - and the issue's reference pair: char 1-2-gram TF-IDF + LinearSVC, without and with the vector concatenated
-  to the TF-IDF row.
+  to the TF-IDF row (both on the training rows with a vector).
 Every variant is held to the nonsense gate (gate.py): a row that says nothing gets no suggestion in all of them,
-as at the desk. Rows without a vector (a partly filled cache) are left out of every variant alike.
+as at the desk.
 """
 
 from __future__ import annotations
@@ -47,37 +49,40 @@ def compare_with_vectors(
     started = time.perf_counter()
     labels = sorted({ex.label for ex in examples})
     train_all, test_all = group_split(list(examples))
-    train_idx = [i for i in train_all if have[i]]
     test_idx = [i for i in test_all if have[i]]
-    train_rows = [examples[i] for i in train_idx]
-    test_rows = [examples[i] for i in test_idx]
+    train_rows, test_rows = [examples[i] for i in train_all], [examples[i] for i in test_idx]
     fit_local, val_local = group_split(train_rows, test_percent=15, salt="routing-validation")
     fit_rows, val_rows = [train_rows[i] for i in fit_local], [train_rows[i] for i in val_local]
     y_train = np.array([labels.index(ex.label) for ex in train_rows])
-    v_train, v_test = vectors[train_idx], vectors[test_idx]
-    log(f"{len(train_rows)} training rows ({len(fit_rows)} fit + {len(val_rows)} validation), "
-        f"{len(test_rows)} held out, all with vectors")
+    with_vec = np.array([bool(have[i]) for i in train_all])
+    fit_vec = [i for i in fit_local if with_vec[i]]
+    val_vec = [i for i in val_local if with_vec[i]]
+    train_vec = np.flatnonzero(with_vec)
+    v_test = vectors[test_idx]
+    log(f"{len(train_rows)} training rows for the ensemble ({len(fit_rows)} fit + {len(val_rows)} validation), "
+        f"{len(train_vec)} of them with vectors for the e5 model; {len(test_rows)} held out, all with vectors")
 
     calibration = calibrate(fit_rows, val_rows, labels, members)
     fit_model = fit_and_load(fit_rows, labels, members, calibration)
-    p_ens_val = _probabilities(fit_model, val_rows)
-    y_fit, y_val = y_train[fit_local], y_train[val_local]
-    c, w = _choose(v_train[fit_local], y_fit, v_train[val_local], y_val, p_ens_val, len(labels))
+    p_ens_val = _probabilities(fit_model, [train_rows[i] for i in val_vec])
+    v_of = vectors[np.array(train_all)]
+    c, w = _choose(v_of[fit_vec], y_train[fit_vec], v_of[val_vec], y_train[val_vec], p_ens_val, len(labels))
     log(f"chosen on the validation fold: logistic C={c}, blend weight w={w} "
         f"({time.perf_counter() - started:.0f} s)")
 
     model = fit_and_load(train_rows, labels, members, calibration)
     p_ens = _probabilities(model, test_rows)
-    p_vec = _logistic(v_train, y_train, v_test, c, len(labels))
+    p_vec = _logistic(v_of[train_vec], y_train[train_vec], v_test, c, len(labels))
     said = np.array([says_something(f"{ex.title} {ex.body}") for ex in test_rows])
     out: dict[str, Any] = {
-        "rows": {"train": len(train_rows), "held_out": len(test_rows)},
+        "rows": {"ensemble_train": len(train_rows), "vector_train": len(train_vec), "held_out": len(test_rows)},
         "chosen_on_validation": {"logistic_C": c, "blend_weight": w},
         "ensemble (shipped recipe, no vectors)": _figures(test_rows, p_ens, said, labels),
         "e5 logistic alone": _figures(test_rows, p_vec, said, labels),
         f"ensemble + e5 (log-linear, w={w})": _figures(test_rows, blend(p_ens, p_vec, w), said, labels),
     }
-    svm_plain, svm_vec = _svm_pair(train_rows, test_rows, v_train, v_test, labels)
+    svm_rows = [train_rows[i] for i in train_vec]
+    svm_plain, svm_vec = _svm_pair(svm_rows, test_rows, v_of[train_vec], v_test, labels)
     out["char TF-IDF + LinearSVC (issue's reference)"] = _figures(test_rows, svm_plain, said, labels, scores=True)
     out["char TF-IDF + e5 concatenated, LinearSVC"] = _figures(test_rows, svm_vec, said, labels, scores=True)
     if leaves is not None:

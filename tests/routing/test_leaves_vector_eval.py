@@ -1,5 +1,6 @@
 """The with/without-vectors comparison behind benchmarks/routing_quality.py --vectors: vectors that carry the label
-must win through the blend, vectors of noise must not be given weight, rows without a vector are left out."""
+must win through the blend, vectors of noise must not be given weight, rows without a vector only teach the
+lexical ensemble."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def run(informative: bool) -> dict:  # type: ignore[type-arg]
 
 def test_vectors_that_carry_the_label_win_and_noise_gets_no_weight() -> None:
     good, bad = run(True), run(False)
-    assert good["rows"]["train"] + good["rows"]["held_out"] == ROWS - len(range(0, ROWS, 7))
+    rows = good["rows"]
+    assert rows["vector_train"] < rows["ensemble_train"]  # rows without a vector teach the ensemble only
+    assert rows["vector_train"] + rows["held_out"] <= ROWS - len(range(0, ROWS, 7))
     blended = next(v for k, v in good.items() if k.startswith("ensemble + e5"))
     plain = good["ensemble (shipped recipe, no vectors)"]
     assert good["e5 logistic alone"]["top1"] > 0.95 and blended["top1"] > plain["top1"]
