@@ -1,6 +1,8 @@
 """The leaf prototypes a routing release carries (`routing_leaves.json`): one entry per category leaf of the city.
 
-A seat ranks the category tree's leaves by the cosine between the case's sentence vector and each leaf's prototype.
+A seat ranks the category tree's leaves by the cosine between the case's sentence vector and each leaf's prototype,
+measured from `center` (the mean case vector) when the file has one: every case vector shares a large common part,
+so a prototype made of case vectors (a learned centroid) would otherwise be nearer every case than a path text's.
 A prototype blends two vectors: the vector of the leaf's path text (made once, by scripts/build_leaf_vectors.py,
 with the encoder the seats run), and, once the central server has learned them, the normalised centroid of the
 vectors of the cases whose operators chose that leaf; `prior` says how many cases the path text counts as.
@@ -8,7 +10,7 @@ Vectors travel as `semantic.codec.pack` bytes (float32 scale + int8), base64 in 
 encoder named in the file. This module checks the structure with the standard library alone (the server and the
 seat both read it, neither trusts it); unpacking into numpy is each side's business.
 
-    {"format": 1, "encoder": "...", "dim": 384, "prior": 5.0,
+    {"format": 1, "encoder": "...", "dim": 384, "prior": 5.0, "center": "<base64>",
      "leaves": [{"path": "城乡建设/物业管理/物业收费", "text": "<base64>", "cases": 12, "centroid": "<base64>"}]}
 """
 
@@ -46,6 +48,7 @@ class LeafFile:
     dim: int
     prior: float
     leaves: tuple[Leaf, ...]
+    center: bytes | None = None  # packed mean of case vectors (not normalised): what every case shares
 
     @property
     def learned_cases(self) -> int:
@@ -67,8 +70,10 @@ def dump(leaf_file: LeafFile) -> bytes:
         if leaf.centroid is not None:
             entry["centroid"] = _b64(leaf.centroid)
         leaves.append(entry)
-    data = {"format": FORMAT, "encoder": leaf_file.encoder, "dim": leaf_file.dim, "prior": leaf_file.prior,
-            "leaves": leaves}
+    data: dict[str, object] = {"format": FORMAT, "encoder": leaf_file.encoder, "dim": leaf_file.dim,
+                               "prior": leaf_file.prior, "leaves": leaves}
+    if leaf_file.center is not None:
+        data["center"] = _b64(leaf_file.center)
     return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 
@@ -97,7 +102,8 @@ def parse(raw: bytes) -> LeafFile:
             raise ValueError(f"{LEAVES_FILE}: the leaf {leaf.path} is listed twice")
         seen.add(leaf.path)
         out.append(leaf)
-    return LeafFile(encoder, dim, float(prior), tuple(out))
+    center = _vector(data["center"], dim, "the center") if "center" in data else None
+    return LeafFile(encoder, dim, float(prior), tuple(out), center)
 
 
 def _leaf(entry: object, dim: int) -> Leaf:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,7 @@ def small_file(**learned: tuple[int, np.ndarray]) -> LeafFile:
 
 
 def test_the_leaves_file_round_trips_and_refuses_what_is_malformed() -> None:
-    original = small_file(**{"甲/一/a": (7, unit(0, 0, 0, 0, 1))})
+    original = replace(small_file(**{"甲/一/a": (7, unit(0, 0, 0, 0, 1))}), center=pack(0.9 * unit(1, 1)))
     raw = dump(original)
     assert parse(raw) == original and dump(parse(raw)) == raw
     data = json.loads(raw)
@@ -55,11 +56,12 @@ def test_the_leaves_file_round_trips_and_refuses_what_is_malformed() -> None:
         broken(lambda d: d["leaves"][0].update(path="甲/一")), broken(lambda d: d["leaves"][1].update(text=short)),
         broken(lambda d: d["leaves"][1].update(text="***")), broken(lambda d: d["leaves"][1].update(cases=3)),
         broken(lambda d: d["leaves"][0].pop("centroid")), broken(lambda d: d["leaves"][0].update(cases=-1)),
-        broken(lambda d: d.update(prior=0)),
+        broken(lambda d: d.update(prior=0)), broken(lambda d: d.update(center=short)),
     ):
         with pytest.raises(ValueError):
             parse(bad)
-    assert data["leaves"][0]["cases"] == 7
+    assert data["leaves"][0]["cases"] == 7 and "center" in data
+    assert np.allclose(LeafIndex.from_file(original).center, 0.9 * unit(1, 1), atol=0.01)  # kept unnormalised
 
 
 def test_leaves_are_ranked_inside_the_branches_only() -> None:
@@ -81,6 +83,18 @@ def test_a_leaf_the_content_names_is_lifted() -> None:
     case = unit(1, 0.05)
     assert [m.path for m in index.rank(case, {"甲"})] == ["甲/供水/水压不足", "甲/供水/停水"]
     assert [m.path for m in index.rank(case, {"甲"}, content="家里停水两天了")] == ["甲/供水/停水", "甲/供水/水压不足"]
+
+
+def test_a_learned_leaf_does_not_win_for_every_case() -> None:
+    """Case vectors share a large common part; a centroid of them would be nearer every case than a path text is.
+    Measured from the mean case vector (the file's center), a leaf that learned only that common part does not."""
+    common = unit(0, 0, 0, 0, 0, 1)  # what every case vector has
+    cases = [unit(0.6, 0, 0, 0, 0, 1), unit(0, 0.6, 0, 0, 0, 1), unit(0, 0, 0.6, 0, 0, 1)]
+    mean = np.mean(cases, axis=0)
+    learned = small_file(**{"甲/一/b": (30, common)})
+    centred = LeafIndex.from_file(LeafFile(learned.encoder, DIM, learned.prior, learned.leaves, pack(mean)))
+    assert [LeafIndex.from_file(learned).rank(v, {"甲"}, k=1)[0].path for v in cases] == ["甲/一/b"] * 3
+    assert [centred.rank(v, {"甲"}, k=1)[0].path for v in cases] == ["甲/一/a", "甲/一/b", "甲/二/c"]
 
 
 def test_learned_cases_pull_a_leaf_towards_what_operators_filed_under_it() -> None:
@@ -123,7 +137,11 @@ def test_leaf_suggestions_take_the_route_of_their_whole_path(assistant: RoutingA
                                   address="东湖区幸福小区")
     first = leafy.leaves[0]
     assert first.category == "环境保护/噪音扰民/施工噪音"  # cosine 1, plus the lexical cue: the content says 施工
-    assert first.similarity == pytest.approx(1.0 + 2 / 3 * LEXICAL_WEIGHT, abs=0.005)  # 施工, 噪音; not 工噪
+    vector = shipped_vector("环境保护/噪音扰民/施工噪音")  # measured from the mean case vector, + 施工 and 噪音 (not 工噪)
+    assert assistant.leaves.center is not None
+    expected = 1.0 - float(vector @ assistant.leaves.center) + 2 / 3 * LEXICAL_WEIGHT
+    assert first.similarity == pytest.approx(expected, abs=0.01)
+    assert first.similarity > leafy.leaves[1].similarity  # type: ignore[operator]
     assert first.lead_department_id == "cgj" and first.cooperating_ids == ("zjj",)
     assert first.district_id == "donghu" and first.confidence == snapshot.suggestions[0].confidence
     assert len(leafy.leaves) == 3 and all(s.category.startswith("环境保护/") for s in leafy.leaves)
