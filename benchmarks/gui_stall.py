@@ -6,8 +6,9 @@ server is down (the issue's offline case; the sync worker retries in the backgro
 operator, all on the GUI thread's event loop: the phone number typed digit by digit with QTest.keyClick, the appeal
 type and district chosen, a category picked by typing a keyword (QInputMethodEvent commit strings: QTest cannot
 type Chinese) and taking the first completion, the content typed character by character as IME commits with a
-pause now and then (long enough for the 400 ms draft save to fire), dispatch with a lead department picked the
-same way (or a direct answer for every fourth case), then DeskWindow.submit() (validates, queues the write on the
+pause now and then (long enough for the 400 ms draft save to fire), a knowledge-base query typed into the search
+box (Ctrl+K) the same way, waiting for its list (the fused list when the sentence encoder is on), dispatch with a
+lead department picked the same way (or a direct answer for every fourth case), then DeskWindow.submit() (validates, queues the write on the
 writer thread) and Enter on the case-number dialog; 30 cases. Then "my cases": switch tab, scope "all", scroll to
 fetch more pages, type a Chinese search and a phone fragment. A gap over 5 ms means the GUI thread was busy (or
 waited for the GIL) that long; the longest gaps are reported with what the script or a callback was doing then.
@@ -15,10 +16,19 @@ Typing is faster than a person's (about 12 ms per character) so the run stays sh
 same whatever the pace.
 
 The seat has the demo knowledge base (imported in a child process, so this one starts without the knowledge base's
-code loaded, as a seat does after an earlier sync); the script starts typing once the desk has loaded its assist
-panels (`DeskWindow.warmed_up`; the seconds that took are reported as warm_up_s).
+code loaded, as a seat does after an earlier sync) with the articles' vectors, as the server would send them
+(encoded here through benchmarks/_vectors.py's cache when the encoder can run); the script starts typing once the
+desk has loaded its assist panels (`DeskWindow.warmed_up`; the seconds that took are reported as warm_up_s) and,
+with the encoder on, once the encoder has loaded on its thread (encoder_ready_s). `--encoder off` runs the same
+script on a seat without it (OPERATOR_DESK_ENCODER=off).
+
+The fused list's latency: for each knowledge-base query, the time from the last character typed to the fused list
+on screen (`KbSearchPanel.reranked`). That includes the search box's pause in typing (DEBOUNCE_MS, the lexical list
+waits for it too); `after_pause` is the time beyond it, the cost the encoder adds (target p95 ≤ 60 ms), and
+`lexical_first` counts the queries whose vector was not ready when the pause ended (their lexical list was replaced).
 
 Usage: .venv/bin/python benchmarks/gui_stall.py [--cases 30] [--store 100000] [--char-ms 12] [--no-kb]
+       [--encoder on|off]
 """
 
 from __future__ import annotations
@@ -53,6 +63,9 @@ TARGET_MS = 50.0
 HEARTBEAT_MS = 5
 OPERATOR = "1001"
 DRAFT_PAUSE_MS = 450  # longer than DeskWindow.DRAFT_DELAY_MS, so the draft is saved during the pause
+FUSED_TARGET_MS = 60.0
+KB_QUERIES = ["医保报销比例", "夜间施工噪音", "公积金提取", "暖气不热怎么办", "老板拖欠工资", "社保卡丢了",
+              "孩子上小学报名", "灵活就业交养老", "楼上漏水", "小区停车收费"]
 
 
 class Heartbeat:
@@ -93,6 +106,7 @@ class Operator:
         self.submitted: list[str] = []
         self.done = False
         self.browsing_from = float("inf")  # when the script leaves the form for "my cases"
+        self.kb_latency: list[dict[str, float | bool]] = []  # per knowledge-base query typed
         self.error: Exception | None = None
         self._gen: Iterator[int] | None = None
         desk = self.desk
@@ -238,6 +252,8 @@ class Operator:
         self.mark(f"case {i + 1}: typing the content (IME commits)")
         appeal.content.edit.setFocus()
         yield from self.type_chinese(appeal.content.edit, chinese_text(rng, rng.randint(30, 80)), pause_every=40)
+        if self.desk.kb.search.synced is not False:
+            yield from self.kb_search(i)
         if i % 4 == 3:
             self.mark(f"case {i + 1}: direct answer")
             yield from self.press_radio(disp.buttons["direct"])
@@ -268,6 +284,46 @@ class Operator:
             self.fallbacks["number dialog Enter"] = self.fallbacks.get("number dialog Enter", 0) + 1
             desk.number_dialog.accept()
         yield 80
+
+    def kb_search(self, i: int) -> Iterator[int]:
+        """Ctrl+K, a query typed as IME commits, wait for its list (the fused one when semantic search is in use),
+        Esc clears it; then back to the form."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        desk = self.desk
+        panel = desk.kb.search
+        self.mark(f"case {i + 1}: knowledge-base search as you type")
+        desk.focus_kb_search()
+        seen: dict[str, float] = {}
+        first: list[str] = []
+        hooks = [(panel.searched, lambda: first.append(panel.ranking)),
+                 (panel.reranked, lambda: seen.setdefault("reranked", time.perf_counter())),
+                 (panel._debounce.timeout, lambda: seen.__setitem__("pause_end", time.perf_counter()))]
+        for signal, slot in hooks:
+            signal.connect(slot)
+        fused = panel.semantic_in_use
+        query = KB_QUERIES[i % len(KB_QUERIES)]
+        last_key = time.perf_counter()
+        for n, ch in enumerate(query):
+            self.commit(panel.search, ch)
+            last_key = time.perf_counter()
+            if n < len(query) - 1:
+                yield self.char_ms
+        if not fused:
+            hooks.append((panel.searched, lambda: seen.setdefault("searched", time.perf_counter())))
+            panel.searched.connect(hooks[-1][1])
+        waited = "reranked" if fused else "searched"
+        yield from self.wait_until(lambda: waited in seen, timeout_s=5.0)
+        done = seen[waited]
+        self.kb_latency.append({"after_last_key_ms": (done - last_key) * 1000,
+                                "after_pause_ms": (done - seen.get("pause_end", last_key)) * 1000,
+                                "lexical_first": fused and first[:1] != ["fused"], "fused": fused})
+        yield 200  # the operator reads the list
+        for signal, slot in hooks:
+            signal.disconnect(slot)
+        QTest.keyClick(panel.search, Qt.Key.Key_Escape)
+        yield self.char_ms
 
     def my_cases(self) -> Iterator[int]:
         desk = self.desk
@@ -346,6 +402,56 @@ def import_kb(folder: Any) -> int:
     return int(json.loads(out)["imported"])
 
 
+ADD_VECTORS = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {bench!r})
+from _vectors import vectors
+from knowledge_base import KnowledgeBase
+from semantic import VectorRecord, article_passage, encoder_id, pack
+import json
+ids = [json.loads(line)["id"] for line in Path({demo!r}).read_text(encoding="utf-8").splitlines() if line.strip()]
+with KnowledgeBase.open(Path({kb!r})) as kb:
+    articles = [a for a in map(kb.get, ids) if a is not None and not a.retired]
+    vecs = vectors([article_passage(a.title, a.body) for a in articles], "passage")
+    for a, v in zip(articles, vecs):
+        kb.set_vector(a.id, int(a.version or 1), VectorRecord(encoder_id(), int(v.size), pack(v)))
+print(len(articles))
+"""
+
+
+def add_vectors(folder: Any) -> int:
+    """The articles' vectors, as the server's pull brings them (from the benchmark cache; encoded once per machine),
+    set in a child process for the same reason as import_kb."""
+    import subprocess
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parent
+    code = ADD_VECTORS.format(bench=str(bench), kb=str(Path(folder) / "kb.sqlite"),
+                              demo=str(bench.parent / "resources" / "kb" / "demo_articles.jsonl"))
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return int(out.strip().splitlines()[-1])
+
+
+def kb_latency_summary(rows: list[dict[str, float | bool]]) -> dict[str, Any]:
+    """The knowledge-base queries' list latencies: after the last keystroke, and beyond the search box's pause."""
+    if not rows:
+        return {"queries": 0}
+    last = [float(r["after_last_key_ms"]) for r in rows]
+    beyond = [float(r["after_pause_ms"]) for r in rows]
+    fused = bool(rows[0]["fused"])
+    out: dict[str, Any] = {
+        "list": "fused" if fused else "lexical", "queries": len(rows),
+        "after_last_key_ms": {"p50": round(percentile(last, 50), 1), "p95": round(percentile(last, 95), 1)},
+        "after_pause_ms": {"p50": round(percentile(beyond, 50), 1), "p95": round(percentile(beyond, 95), 1)},
+    }
+    if fused:
+        out["lexical_first"] = sum(bool(r["lexical_first"]) for r in rows)
+        out["target_after_pause_p95_ms"] = FUSED_TARGET_MS
+        out["meets_target"] = percentile(beyond, 95) <= FUSED_TARGET_MS
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--cases", type=int, default=30)
@@ -354,7 +460,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--no-kb", dest="kb", action="store_false",
                         help="run without a knowledge base on the seat (its panels stay idle)")
+    parser.add_argument("--encoder", choices=("on", "off"), default="on",
+                        help="off: a seat without the sentence encoder (lexical search only)")
     args = parser.parse_args()
+    if args.encoder == "off":
+        os.environ["OPERATOR_DESK_ENCODER"] = "off"
 
     from populate import populated_seat
 
@@ -370,6 +480,11 @@ def main() -> None:
             seat = open_seat(folder)
         if args.kb:
             result["kb_articles"] = import_kb(folder)
+            from semantic import availability
+
+            if availability().available:
+                result["kb_vectors"] = add_vectors(folder)
+        result["encoder"] = args.encoder
         refcount_ballast()  # PySide6 6.12 + Python 3.11 drops references to None; see _common.py
         app = make_app()
         ctl = offline_controller(seat)
@@ -385,6 +500,14 @@ def main() -> None:
         if hasattr(desk, "warmed_up") and not wait_for(desk.warmed_up, 30_000):
             raise RuntimeError("the desk never finished loading its assist panels")
         result["warm_up_s"] = round(time.perf_counter() - warm, 2)
+        bridge = getattr(getattr(desk, "_intake_page", None), "semantic", None)
+        if bridge is not None:
+            for _ in range(3000):  # the encoder loads on its thread; then the panel counts the articles' vectors
+                if bridge.state == "unavailable" or (bridge.ready and desk.kb.search.vectors_in_kb is not None):
+                    break
+                spin(10)
+            result["encoder_ready_s"] = round(time.perf_counter() - warm, 2)
+            result["search_mode"] = bridge.status()
         spin(300)  # start-up work is measured by startup.py, not here
         driver = Operator(app, ctl, random.Random(args.seed), cases=args.cases, char_ms=args.char_ms)
         beat = Heartbeat()
@@ -432,6 +555,7 @@ def main() -> None:
         "stalls_by_activity": dict(sorted(by_activity.items(), key=lambda kv: -kv[1]["max_ms"])[:12]),
         "gui_handlers_ms": {name: {"calls": len(t), "p50": round(percentile(t, 50) * 1000, 1),
                                    "max": round(max(t) * 1000, 1)} for name, t in driver.handler_times.items()},
+        "kb_search": kb_latency_summary(driver.kb_latency),
         "completion_fallbacks": driver.fallbacks,
         "garbage_collections": gc_times.summary(),
         "meets_target": max(typing, default=0.0) <= TARGET_MS,  # the issue's target: typing and submitting
@@ -440,6 +564,7 @@ def main() -> None:
     log(f"  typing and submitting: longest {result['max_stall_typing_and_submitting_ms']} ms; browsing my cases: "
         f"{result['max_stall_browsing_my_cases_ms']} ms")
     log(f"  p99 gap {result['p99_gap_ms']} ms; {result['gaps_over_50ms']} gaps over 50 ms")
+    log(f"  knowledge-base search: {result['kb_search']}")
     emit(result)
     # Skip interpreter finalisation: with PySide6 6.12 on Python 3.11 it can abort in the garbage collector
     # (see refcount_ballast in _common.py); the figures are out.

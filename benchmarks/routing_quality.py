@@ -4,11 +4,16 @@ The split keeps groups of rows together: same normalised title or body, near-ide
 bodies, and a title contained in another row's body (the two halves of one message; see
 operator_app/routing/neardup.py).
 
-Usage: python benchmarks/routing_quality.py [--data CSV] [--cv]
+Usage: python benchmarks/routing_quality.py [--data CSV] [--cv | --vectors [--cached-only]]
 Figures: top-1, top-3, accuracy at 80% coverage, calibration error, titles-only, per-class, and the char
 TF-IDF + LinearSVC baseline trained and measured on the same split. The model written here is thrown away.
 With --cv it instead compares the default recipe with its parts by 5-fold group cross-validation inside
 the training part only (how the recipe was chosen; the held-out part is not touched).
+With --vectors it measures, in one run on the same split, the shipped recipe without and with the e5 case vectors
+(operator_app/routing/vector_eval.py): top-1, top-3 and accuracy on the 80% most confident of each. The vectors
+come from the benchmark cache (benchmarks/_vectors.py, `routing_passages()`: title + body as a case's content);
+missing ones are encoded (~0.3 s each on one core) unless --cached-only, which measures on the rows already cached
+(a random subset: the cache is filled in hash order) and says how many those are.
 """
 
 from __future__ import annotations
@@ -43,10 +48,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default=str(REPO.parent / "shared" / "data" / "routing" / "dev.csv"))
     parser.add_argument("--cv", action="store_true", help="cross-validate recipes inside the training part")
+    parser.add_argument("--vectors", action="store_true", help="with and without e5 case vectors, in one run")
+    parser.add_argument("--cached-only", action="store_true", help="with --vectors: only rows already cached")
     args = parser.parse_args()
     if not Path(args.data).is_file():
         print(json.dumps({"skipped": f"no data at {args.data}"}))
         return 0
+    if args.vectors:
+        return with_vectors(Path(args.data), cached_only=args.cached_only)
     if args.cv:
         from operator_app.routing.tune import compare
 
@@ -65,6 +74,63 @@ def main() -> int:
     }
     print(json.dumps({"held_out": result, "targets_met": targets}, ensure_ascii=False, indent=2))
     return 0
+
+
+def with_vectors(data: Path, *, cached_only: bool) -> int:
+    import numpy as np
+
+    from benchmarks._vectors import vectors
+    from operator_app.routing.dataset import read_examples
+    from operator_app.routing.vector_eval import compare_with_vectors
+    from semantic import case_passage
+
+    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    examples = read_examples(data)
+    texts = [case_passage(f"{ex.title}\n{ex.body}") for ex in examples]  # as _vectors.routing_passages()
+    if cached_only:
+        have, matrix = cached(texts)
+    else:
+        matrix, have = vectors(texts, "passage", log=log), np.ones(len(texts), dtype=bool)
+    if have.sum() < 200:
+        print(json.dumps({"skipped": f"only {int(have.sum())} of {len(texts)} rows have cached vectors; the "
+                                     "comparison needs a few hundred (python benchmarks/_vectors.py routing)"}))
+        return 0
+    log(f"{int(have.sum())} of {len(texts)} rows have vectors")
+    from contract.routing_leaves import LEAVES_FILE
+    from operator_app.paths import resources_dir
+    from operator_app.routing.leaves import LeafIndex
+
+    leaves = LeafIndex.load(resources_dir() / "routing" / LEAVES_FILE)
+    result = compare_with_vectors(examples, matrix, have, leaves=leaves, log=log)
+    result["rows"]["with_vectors_of_all"] = f"{int(have.sum())}/{len(texts)}"
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cached(texts: list[str]):  # type: ignore[no-untyped-def]
+    """(which rows have a vector in the cache, their vectors) without encoding anything."""
+    import sqlite3
+
+    import numpy as np
+
+    from benchmarks._vectors import _key, cache_path
+    from semantic import encoder_id
+
+    keys = [_key(encoder_id(), "passage", t) for t in texts]
+    found: dict[str, bytes] = {}
+    if cache_path().is_file():
+        conn = sqlite3.connect(f"file:{cache_path()}?mode=ro", uri=True, timeout=60)
+        for start in range(0, len(keys), 900):
+            chunk = keys[start : start + 900]
+            found.update(conn.execute(f"SELECT key, data FROM vectors WHERE key IN ({','.join('?' * len(chunk))})",
+                                      chunk).fetchall())
+        conn.close()
+    have = np.array([k in found for k in keys])
+    matrix = np.zeros((len(keys), 384), dtype=np.float32)
+    for i, k in enumerate(keys):
+        if k in found:
+            matrix[i] = np.frombuffer(found[k], dtype=np.float32)
+    return have, matrix
 
 
 if __name__ == "__main__":

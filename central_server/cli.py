@@ -1,6 +1,7 @@
 """`central-server`: serve, init-db, create-user, seed-demo (--shift: a demo shift of cases), `kb import` of
-articles, `kb embed` (sentence vectors for what has none), `routing publish` of a model, `seat reset` of a seat that lost its credential, `dept act` to move a case
-along as a department, and `calls simulate` to feed a realistic shift of call records for the demo."""
+articles, `kb embed` (sentence vectors for what has none), `routing publish` of a model, `routing learn-leaves`
+(leaf prototypes from the operators' categories), `seat reset` of a seat that lost its credential, `dept act` to
+move a case along as a department, and `calls simulate` to feed a realistic shift of call records for the demo."""
 
 from __future__ import annotations
 
@@ -27,7 +28,15 @@ from central_server.core.config import (
 from central_server.core.errors import ServerError
 from central_server.db.engine import make_engine, session_factory
 from central_server.db.migrate import current_revision, head_revision, upgrade_to_head
-from central_server.services import calls_simulate, dispatch, routing_models, seats, vector_hooks, vectors
+from central_server.services import (
+    calls_simulate,
+    dispatch,
+    routing_leaves,
+    routing_models,
+    seats,
+    vector_hooks,
+    vectors,
+)
 from central_server.services.callback_config import load_callback_settings
 from central_server.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_articles
 from central_server.services.demo_practice import seed_practice_if_empty
@@ -97,6 +106,12 @@ def _parser() -> argparse.ArgumentParser:
                                                  "and make it the seats' current routing release")
     publish.add_argument("folder")
     publish.add_argument("--db")
+    learn = routing.add_parser("learn-leaves", help="learn the leaf categories' prototypes from the categories "
+                                                    "operators chose (the cases' vectors) and publish the current "
+                                                    "release again with them")
+    learn.add_argument("--db")
+    learn.add_argument("--min-cases", type=int, default=routing_leaves.MIN_CASES,
+                       help="cases a leaf needs before its centroid is used (default %(default)s)")
     seat = sub.add_parser("seat", help="seats").add_subparsers(dest="seat_command", required=True)
     reset = seat.add_parser("reset", help="a seat that lost its credential: the old credential stops working and "
                                           "the next login at that seat registers it again (audited)")
@@ -174,6 +189,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
                 return _kb_embed(session, cases=args.cases, threads=args.threads)
             elif args.command == "kb":
                 return _kb_import(session, settings, Path(args.file), owner=args.owner, as_json=args.json)
+            elif args.command == "routing" and args.routing_command == "learn-leaves":
+                city = load_city_facts(resources_dir(settings))
+                learned = routing_leaves.learn_and_publish(
+                    session, shipped=resources_dir(settings) / "routing", now=datetime.now(UTC),
+                    departments=city.departments, min_cases=args.min_cases)
+                release = learned.published.checked.release
+                print(f"routing leaves learned from {learned.cases} cases ({learned.leaves} leaves with at least "
+                      f"{args.min_cases}), on the {learned.base}: release {release[:16]} "
+                      f"{'published' if learned.published.new else 'unchanged (published before; current again)'}")
             elif args.command == "routing":
                 city = load_city_facts(resources_dir(settings))
                 published = routing_models.publish(session, routing_models.read_directory(Path(args.folder)),

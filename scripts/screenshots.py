@@ -73,6 +73,21 @@ def personal_case_number(seat) -> str:  # type: ignore[no-untyped-def]
             schema.cases.c.content.like("我叫张建国%"))).scalar_one())
 
 
+def shoot_routing_leaves(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """The routing panel once the case content's vector came: the leaf categories with their path. The vector is
+    made here (one text) if the desk's encoder has not sent one yet; skipped where no encoder runs."""
+    from semantic import case_passage, load_encoder
+
+    encoder = load_encoder(1)
+    if encoder is None:
+        return
+    if not (desk.routing.snapshot is not None and desk.routing.snapshot.leaves):
+        content = desk.form.appeal.values()["content"]
+        desk.routing.case_vector_ready(content, encoder.passage(case_passage(content)))
+    settle()
+    desk.grab().save(str(out / "3a-routing-leaves.png"))
+
+
 def shoot_knowledge_base(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     """Search panel with results, suggestions for the case content, and the article viewer."""
     from knowledge_base import KnowledgeBase
@@ -361,6 +376,7 @@ def main(out: Path) -> None:
     wait_for(lambda: desk.routing.rows[0].isVisible())
     settle()
     desk.grab().save(str(out / "3-filled-form.png"))
+    shoot_routing_leaves(desk, out)
     shoot_knowledge_base(desk, out)
     desk.form.load(CaseInput(phone="12345", content="你好", disposition="dispatch", urgency="urgent"))
     desk._routing_inputs_changed()

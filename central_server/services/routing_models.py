@@ -5,7 +5,9 @@ other file and the model version, one sha256 over the sorted (name, file sha256)
 routing directory (`routing_directory.toml`: category → lead and cooperating departments), which the seats then
 use instead of the one they were installed with. A release is named by one sha256 over all its files, so a new
 directory with the same model is a new release. The server refuses a folder whose files do not match the manifest
-or whose directory names departments the city does not have; seats check everything again before they use it.
+or whose directory names departments the city does not have, or whose leaf prototypes (`routing_leaves.json`,
+contract/routing_leaves.py; outside the manifest like the directory) do not read; seats check everything again
+before they use it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from central_server.core.errors import Invalid, NotFound
 from central_server.db.models import RoutingModelFile, RoutingModelRelease
+from contract.routing_leaves import LEAVES_FILE
+from contract.routing_leaves import parse as parse_leaves
 
 MANIFEST = "manifest.json"
 DIRECTORY = "routing_directory.toml"
@@ -81,7 +85,7 @@ def verify(files: dict[str, bytes], departments: Collection[str] | None = None) 
             raise Invalid(f"the routing model is incomplete: {name} is missing")
         if hashes[name] != expected:
             raise Invalid(f"the routing model was refused: {name} does not match its manifest hash")
-    extra = sorted(set(files) - set(listed) - {MANIFEST, DIRECTORY})
+    extra = sorted(set(files) - set(listed) - {MANIFEST, DIRECTORY, LEAVES_FILE})
     if extra:
         raise Invalid(f"the routing model holds files its manifest does not list: {', '.join(extra)}")
     version = release_id(listed)
@@ -89,6 +93,11 @@ def verify(files: dict[str, bytes], departments: Collection[str] | None = None) 
         raise Invalid("the routing model was refused: its version does not match its content")
     if DIRECTORY in files:
         _check_directory(files[DIRECTORY], departments)
+    if LEAVES_FILE in files:
+        try:
+            parse_leaves(files[LEAVES_FILE])
+        except ValueError as exc:
+            raise Invalid(f"the routing model was refused: {exc}") from exc
     return Checked(release_id(hashes), version, hashes)
 
 

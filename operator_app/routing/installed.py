@@ -1,12 +1,13 @@
 """Routing releases the seat received from the central server, kept in the data dir beside the shipped model.
 
-A release is a model's files and, when it came with one, the routing directory (`routing_directory.toml`); it is
-named by one sha256 over every file's (name, sha256). Layout: `<data dir>/routing_models/<release>/` holds one
-release, `<data dir>/routing_models/CURRENT` names the one in use. A download is written to a temporary folder and
-checked (every file against the server's list, the release name against the files, the model the way
-`RoutingModel.load` checks it, the directory the way `load_directory` reads it) before it is renamed into place
-and named current, so a half-written or damaged release is never used; the shipped model and directory in
-`resources/` stay the fallback. No Qt; numpy only when a model is checked.
+A release is a model's files and, when it came with them, the routing directory (`routing_directory.toml`) and the
+leaf prototypes (`routing_leaves.json`, contract/routing_leaves.py); it is named by one sha256 over every file's
+(name, sha256). Layout: `<data dir>/routing_models/<release>/` holds one release, `<data dir>/routing_models/CURRENT`
+names the one in use. A download is written to a temporary folder and checked (every file against the server's
+list, the release name against the files, the model the way `RoutingModel.load` checks it, the directory the way
+`load_directory` reads it, the leaves' structure) before it is renamed into place and named current, so a
+half-written or damaged release is never used; the shipped model, directory and leaves in `resources/` stay the
+fallback. No Qt; numpy only when a model is checked.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+
+from contract.routing_leaves import LEAVES_FILE, parse
 
 from .artifacts import content_hash
 from .errors import RoutingModelError
@@ -57,6 +60,12 @@ def installed_directory(data_dir: Path) -> Path | None:
     return folder / DIRECTORY if folder is not None and (folder / DIRECTORY).is_file() else None
 
 
+def installed_leaves(data_dir: Path) -> Path | None:
+    """The leaf prototypes that came with the current release, if they did."""
+    folder = installed_model_dir(data_dir)
+    return folder / LEAVES_FILE if folder is not None and (folder / LEAVES_FILE).is_file() else None
+
+
 def install(data_dir: Path, version: str, files: dict[str, bytes], hashes: dict[str, str]) -> Path:
     """Check a downloaded release and make it current; RoutingModelError (nothing changed) when anything is off."""
     from .directory import load_directory
@@ -87,6 +96,11 @@ def install(data_dir: Path, version: str, files: dict[str, bytes], hashes: dict[
             try:
                 load_directory(staging / DIRECTORY)
             except DirectoryConfigError as exc:
+                raise RoutingModelError(f"routing model {version[:12]} refused: {exc}") from exc
+        if LEAVES_FILE in files:
+            try:
+                parse(files[LEAVES_FILE])
+            except ValueError as exc:
                 raise RoutingModelError(f"routing model {version[:12]} refused: {exc}") from exc
         final = root / version
         if final.exists():

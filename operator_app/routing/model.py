@@ -16,7 +16,8 @@ import numpy as np
 
 from .artifacts import MODEL_CONFIG, load_array, load_json, read_verified
 from .errors import RoutingModelError
-from .text import char_ngrams, has_cjk, has_signal, join_fields, normalise
+from .gate import says_something
+from .text import char_ngrams, has_cjk, join_fields, normalise
 
 #: Fewer known n-grams than this in the input → no suggestion at all.
 MIN_KNOWN_FEATURES = 2
@@ -206,9 +207,10 @@ class RoutingModel:
         return _softmax(np.log(np.maximum(mixed, 1e-300)) / self.final_temperature)
 
     def predict(self, title: str, body: str, top_k: int = 3) -> list[Prediction]:
-        """Top-k (label, confidence) with driving terms; [] when the text gives nothing to go on."""
+        """Top-k (label, confidence) with driving terms; [] when the text gives nothing to go on (it says nothing
+        a suggestion could rest on, see `gate`, or too few of its n-grams are known)."""
         title, body = _as_text(title), _as_text(body)
-        if top_k <= 0 or not has_signal(title + body) or not has_cjk(title + body):
+        if top_k <= 0 or not says_something(f"{title} {body}"):
             return []
         scores, seen = self.scores(title, body)
         if sum(len(idx) for _, idx, _ in {id(v[1]): v for v in seen}.values()) < MIN_KNOWN_FEATURES:

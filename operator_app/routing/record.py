@@ -15,6 +15,7 @@ class RoutingSnapshot:
 
     model_version: str
     suggestions: tuple[Suggestion, ...]
+    leaves: tuple[Suggestion, ...] = ()  # leaf categories ranked by meaning, when the case vector came in time
 
 
 def routing_record(
@@ -30,17 +31,25 @@ def routing_record(
         }
         for s in snapshot.suggestions
     ]
-    record = {"model_version": snapshot.model_version, "suggestions": shown}
+    record: dict[str, Any] = {"model_version": snapshot.model_version, "suggestions": shown}
+    if snapshot.leaves:
+        record["leaves"] = [
+            {"category": s.category, "lead_department": s.lead_department_id or "", "similarity": s.similarity}
+            for s in snapshot.leaves
+        ]
     return rechosen(record, category=category, lead_department=lead_department, district=district)
 
 
 def rechosen(record: dict[str, Any], *, category: str, lead_department: str, district: str) -> dict[str, Any]:
-    """The record with this choice (a case corrected after it was rejected: same suggestions, new choice)."""
+    """The record with this choice (a case corrected after it was rejected: same suggestions, new choice).
+    `overridden`: the choice is neither the first top-level suggestion nor, when leaves were shown, the first leaf
+    (the top level and, where both are set, the lead unit compared; a leaf has its own route)."""
     top = category.split("/", 1)[0]
-    first = record["suggestions"][0] if record.get("suggestions") else None
-    overridden = first is not None and (
-        top != first["category"]
-        or bool(lead_department and first["lead_department"] and lead_department != first["lead_department"])
+    firsts = [shown[0] for shown in (record.get("suggestions"), record.get("leaves")) if shown]
+    overridden = bool(firsts) and not any(
+        top == first["category"].split("/", 1)[0]
+        and not (lead_department and first["lead_department"] and lead_department != first["lead_department"])
+        for first in firsts
     )
     return {
         **record,

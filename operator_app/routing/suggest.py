@@ -1,10 +1,13 @@
-"""Routing suggestions: category → lead/cooperating departments via the directory, plus the district."""
+"""Routing suggestions: category → lead/cooperating departments via the directory, plus the district; the same for
+the leaf categories ranked by meaning (leaves.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from .directory import DISTRICT_LEAD, District, Gazetteer, RoutingDirectory
+from .leaves import LeafMatch
 from .model import RoutingModel
 
 
@@ -19,6 +22,7 @@ class Suggestion:
     confidence: float
     reasons: tuple[str, ...]
     terms: tuple[str, ...] = ()
+    similarity: float | None = None  # a leaf's cosine with the case vector; None for a top-level suggestion
 
 
 @dataclass(frozen=True)
@@ -65,30 +69,65 @@ def suggest(
         reasons: list[str] = []
         if prediction.terms:
             reasons.append("关键词：" + "、".join(prediction.terms))
-        route = directory.lookup(prediction.label)
-        lead: str | None = route.lead if route else directory.fallback_lead
-        cooperating = route.cooperating if route else directory.fallback_cooperating
-        if route is None:
-            reasons.append("派单目录无此类别：属地兜底")
-        if lead == DISTRICT_LEAD:
-            lead = match.district.government_department if match else None
-            if route is not None:
-                reasons.append("派单目录：由属地政府主办")
-            if lead is None:
-                reasons.append("未识别区县，请手动选择主办单位")
-        reasons.append(district_reason)
+        lead, cooperating, route_reasons = _route(directory, prediction.label, match)
         out.append(
             Suggestion(
                 category=prediction.label,
                 lead_department_id=lead,
-                cooperating_ids=tuple(c for c in cooperating if c != DISTRICT_LEAD and c != lead),
+                cooperating_ids=cooperating,
                 district_id=match.district.id if match else None,
                 confidence=round(prediction.confidence, 4),
-                reasons=tuple(reasons),
+                reasons=(*reasons, *route_reasons, district_reason),
                 terms=prediction.terms,
             )
         )
     return out
+
+
+def leaf_suggestions(
+    directory: RoutingDirectory,
+    gazetteer: Gazetteer,
+    branch: Sequence[Suggestion],
+    matches: Sequence[LeafMatch],
+    *,
+    address: str,
+    content: str,
+) -> list[Suggestion]:
+    """The leaves (best first) as suggestions: routed through the directory by their whole path (a leaf may have
+    its own route), with their branch's confidence, terms and district."""
+    match = detect_district(gazetteer, address=_text(address), title="", body=_text(content))
+    by_top = {s.category: s for s in branch}
+    out = []
+    for leaf in matches:
+        top = by_top.get(leaf.path.split("/", 1)[0])
+        if top is None:
+            continue
+        lead, cooperating, route_reasons = _route(directory, leaf.path, match)
+        out.append(replace(top, category=leaf.path, lead_department_id=lead, cooperating_ids=cooperating,
+                           reasons=(*(r for r in top.reasons if r.startswith("关键词")), *route_reasons,
+                                    *(r for r in top.reasons if r.startswith("区县"))),
+                           similarity=leaf.score))
+    return out
+
+
+def _route(
+    directory: RoutingDirectory, category: str, match: DistrictMatch | None
+) -> tuple[str | None, tuple[str, ...], list[str]]:
+    """Lead, cooperating units and the reasons for them: the directory's longest matching route, the district's
+    government where the route says so (or where there is no route: 属地兜底)."""
+    reasons: list[str] = []
+    route = directory.lookup(category)
+    lead: str | None = route.lead if route else directory.fallback_lead
+    cooperating = route.cooperating if route else directory.fallback_cooperating
+    if route is None:
+        reasons.append("派单目录无此类别：属地兜底")
+    if lead == DISTRICT_LEAD:
+        lead = match.district.government_department if match else None
+        if route is not None:
+            reasons.append("派单目录：由属地政府主办")
+        if lead is None:
+            reasons.append("未识别区县，请手动选择主办单位")
+    return lead, tuple(c for c in cooperating if c != DISTRICT_LEAD and c != lead), reasons
 
 
 def _text(value: object) -> str:

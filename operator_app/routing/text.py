@@ -40,11 +40,6 @@ def char_ngrams(text: str, low: int, high: int) -> list[str]:
     return out
 
 
-def has_signal(text: str) -> bool:
-    """True when the text holds at least one letter or CJK character (not only punctuation or digits)."""
-    return any(unicodedata.category(ch)[0] == "L" for ch in text)
-
-
 def has_cjk(text: str) -> bool:
     """True when the text contains at least one CJK unified ideograph."""
     return any("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" for ch in text)

@@ -18,6 +18,7 @@ from ui.common.named import named
 from ui.common.tasks import TaskManager
 from ui.intake.category_picker import display_path
 from ui.intake.form import CaseForm
+from ui.intake.semantic_bridge import SemanticBridge
 from ui.kb.assist import KnowledgeAssist
 from ui.routing.panel import RoutingPanel
 from ui.routing.take import take_category
@@ -57,8 +58,12 @@ class IntakeAssembly(QSplitter):
         self.routing.model_swapped.connect(lambda version: self.message.emit(
             self.tr("派单建议已更新为中心下发的新版本（模型 %1）").replace("%1", version[:8]), 10000))
         self.form.edited.connect(self.routing_inputs_changed)
+        # The sentence encoder: loaded on its own thread once the form is on screen (KnowledgeAssist starts it);
+        # its query vectors rank the search, its case vectors the suggestions (and the routing panel's leaves).
+        self.semantic = SemanticBridge(self)
+        self.semantic.case_vector.connect(self.routing.case_vector_ready)
         self.kb = KnowledgeAssist(form=self.form, tasks=tasks, store=store, data_dir=data_dir,
-                                  operator_id=operator_id, window=window, practice=practice)
+                                  operator_id=operator_id, window=window, practice=practice, semantic=self.semantic)
         self.form.edited.connect(self.kb.content_changed)
         self.kb.message.connect(lambda text: self.message.emit(text, 8000))
         self.addWidget(self.form)

@@ -30,6 +30,7 @@ from ui.kb.suggestions_panel import KbSuggestionsPanel
 
 if TYPE_CHECKING:
     from knowledge_base import Article, SearchHit
+    from ui.intake.semantic_bridge import SemanticBridge
     from ui.kb.viewer import ArticleViewer
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ class KnowledgeAssist(QObject):
     changes = Signal(object)
 
     def __init__(self, *, form: CaseForm, tasks: TaskManager, store: Store | None, data_dir: Path, operator_id: str,
-                 window: QWidget, practice: bool = False) -> None:
+                 window: QWidget, practice: bool = False, semantic: SemanticBridge | None = None) -> None:
         super().__init__(window)
         self.form, self.tasks, self.store, self.operator_id, self.window = form, tasks, store, operator_id, window
         self.practice = practice or store is None
@@ -58,6 +59,11 @@ class KnowledgeAssist(QObject):
         for panel in (self.search, self.suggestions):
             panel.open_requested.connect(self.open_article)
             panel.current_changed.connect(lambda hit, p=panel: self._current_changed(p, hit))
+        self.semantic = semantic
+        if semantic is not None:
+            self.search.set_semantic(semantic)
+            self.suggestions.set_semantic(semantic)
+            semantic.status_changed.connect(self.count_vectors)
 
     def start(self) -> None:
         """After the form is ready: find out, off the GUI thread, whether the seat has a knowledge base yet;
@@ -70,6 +76,7 @@ class KnowledgeAssist(QObject):
         if self.warmed_up or not isValid(self.search):
             return
         self.warmed_up = True
+        self.start_encoder()
         from ui.kb.delegate import install, warm_up
 
         if self.search.model.rowCount() == 0:  # a search already drew its rows otherwise
@@ -77,18 +84,43 @@ class KnowledgeAssist(QObject):
         install(self.suggestions.list)
 
     def preload(self, on_done: Callable[[], None]) -> None:
-        """Import search and indexing on a worker while the operator is idle (kb_backend.preload)."""
-        def failed(exc: BaseException) -> None:
-            log.warning("Preloading the knowledge base's code failed: %s", exc)
+        """Import search and indexing on a worker while the operator is idle (kb_backend.preload), then load the
+        sentence encoder on its own thread."""
+        def done(_result: object) -> None:
+            self.start_encoder()
             on_done()
 
-        self.tasks.read(kb_backend.preload, lambda _result: on_done(), failed)
+        def failed(exc: BaseException) -> None:
+            log.warning("Preloading the knowledge base's code failed: %s", exc)
+            done(None)
+
+        self.tasks.read(kb_backend.preload, done, failed)
+
+    def start_encoder(self) -> None:
+        """Load the encoder off the GUI thread, after the form's first paint (the preload's end, or the warm-up for a
+        window without one); a second call does nothing."""
+        if self.semantic is not None and isValid(self.semantic):
+            self.semantic.start()
+
+    def count_vectors(self, *_: object) -> None:
+        """With the encoder ready: how many articles carry a vector (none synced yet: the badge says so)."""
+        if self.semantic is None or not self.semantic.ready or self.search.synced is False:
+            return
+        path = self.path
+
+        def failed(exc: BaseException) -> None:
+            if not isinstance(exc, kb_backend.KbNotSynced):
+                log.warning("counting the knowledge base's vectors failed: %s", type(exc).__name__)
+
+        self.tasks.read(lambda: kb_backend.vector_count(path), self.search.set_vectors_in_kb, failed)
 
     def recheck(self, *_: object) -> None:
         """After a sync pass: a seat still without a knowledge base looks again (the pull may have brought it)."""
         if self.search.synced is False:
             path = self.path
             self.tasks.read(lambda: kb_backend.probe(path), self._probed)
+        elif self.search.vectors_in_kb == 0:  # the pull may have brought the articles' vectors
+            self.count_vectors()
 
     def _probed(self, exists: bool) -> None:
         if not exists:
@@ -97,9 +129,14 @@ class KnowledgeAssist(QObject):
             self.search.set_synced(True)
         else:
             self.search.synced = True  # filters load when the operator first searches
+        if exists and self.search.vectors_in_kb is None:
+            self.count_vectors()
 
     def content_changed(self) -> None:
-        self.suggestions.request(self.form.appeal.content.edit.toPlainText())
+        text = self.form.appeal.content.edit.toPlainText()
+        self.suggestions.request(text)
+        if self.semantic is not None:
+            self.semantic.request_case(text.strip())
 
     def _current_changed(self, panel: KbSearchPanel | KbSuggestionsPanel, hit: SearchHit | None) -> None:
         if hit is not None:

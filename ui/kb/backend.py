@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from knowledge_base import Article, KnowledgeBase, SearchHit
 
 KB_FILE = "kb.sqlite"
@@ -115,18 +117,28 @@ def city_now() -> datetime:
     return datetime.now(ZoneInfo(_CITY_TIMEZONE[0])).replace(tzinfo=None)
 
 
-def search(path: Path, request: SearchRequest, now: datetime | None = None) -> list[SearchHit]:
-    """Search with the panel's filters; never raises on odd text."""
+def search(path: Path, request: SearchRequest, now: datetime | None = None,
+           query_vector: np.ndarray | None = None) -> list[SearchHit]:
+    """Search with the panel's filters; never raises on odd text. With the query's vector: the fused ranking."""
     at = now or city_now()
     return _with_kb(path, lambda kb: kb.search(
         request.query, limit=request.limit, category=request.category or None,
-        department=request.department or None, current_only=request.current_only, now=at))
+        department=request.department or None, current_only=request.current_only, now=at,
+        query_vector=query_vector))
 
 
-def suggest(path: Path, case_text: str, limit: int = 5) -> list[SearchHit]:
-    """Articles relevant to the case content typed so far (current ones only)."""
+def suggest(path: Path, case_text: str, limit: int = 5, case_vector: np.ndarray | None = None) -> list[SearchHit]:
+    """Articles relevant to the case content typed so far (current ones only); fused with the case text's vector
+    when there is one."""
     at = city_now()
-    return _with_kb(path, lambda kb: kb.suggest(case_text, limit, now=at))
+    return _with_kb(path, lambda kb: kb.suggest(case_text, limit, now=at, case_vector=case_vector))
+
+
+def vector_count(path: Path) -> int:
+    """How many articles in force carry a vector from this seat's encoder (0: the search can only be lexical)."""
+    from semantic.encoder import encoder_id
+
+    return _with_kb(path, lambda kb: kb.vector_count(encoder_id()))
 
 
 def get_article(path: Path, article_id: str) -> Article | None:

@@ -34,6 +34,16 @@ class KbHitModel(QAbstractListModel):
         self._html = [self._render(h) for h in self.hits]
         self.endResetModel()
 
+    def append_hits(self, hits: list[SearchHit]) -> None:
+        """Add rows below the current ones (nothing on screen moves)."""
+        if not hits:
+            return
+        first = len(self.hits)
+        self.beginInsertRows(QModelIndex(), first, first + len(hits) - 1)
+        self.hits.extend(hits)
+        self._html.extend(self._render(h) for h in hits)
+        self.endInsertRows()
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.hits)
 

@@ -1,5 +1,9 @@
 """推荐文章: while the operator records the case content, the most relevant articles appear here by themselves
 (debounced, computed on the read pool). Click or Enter opens one; nothing here takes the focus.
+
+With the sentence encoder, the case text's vector (ui/intake/semantic_bridge.py, encoded after a pause in typing)
+fuses meaning into the ranking: the lexical suggestions show first, the fused ones replace them when the vector of
+the same text arrives, unless the operator is working in the list (then the new finds are added below).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from ui.kb.search_panel import hit_list, show_hits
 
 if TYPE_CHECKING:
     from knowledge_base import SearchHit
+    from ui.intake.semantic_bridge import SemanticBridge
 
 DEBOUNCE_MS = 400
 MIN_CHARS = 4  # fewer characters say too little to suggest from
@@ -31,6 +36,7 @@ class KbSuggestionsPanel(QGroupBox):
     open_requested = Signal(str)
     current_changed = Signal(object)
     searched = Signal()  # results (or the reason there are none) are on screen
+    reranked = Signal()  # suggestions ranked with the case text's vector are on screen
 
     def __init__(self, data_dir: Path, tasks: TaskManager) -> None:
         super().__init__()
@@ -39,6 +45,7 @@ class KbSuggestionsPanel(QGroupBox):
         self._generation = 0
         self._pending: str | None = None
         self._last_text = ""
+        self._vector: tuple[str, object] | None = None  # the latest case vector and the text it is of
         self.hint = named(QLabel(), "kbSuggestHint")
         self.hint.setWordWrap(True)
         self.model = KbHitModel(compact=True)
@@ -71,8 +78,12 @@ class KbSuggestionsPanel(QGroupBox):
         self._pending = text
         self._debounce.start()
 
+    def set_semantic(self, bridge: SemanticBridge) -> None:
+        bridge.case_vector.connect(self._vector_ready)
+
     def reset(self) -> None:
         self._last_text = ""
+        self._vector = None
         self._pending = None
         self._debounce.stop()
         self._generation += 1
@@ -91,16 +102,37 @@ class KbSuggestionsPanel(QGroupBox):
     def _run(self) -> None:
         if self._pending is None:
             return
-        text, path = self._pending, self.path
+        text = self._pending
+        vector = self._vector[1] if self._vector is not None and self._vector[0] == text else None
+        self._suggest(text, vector)
+
+    def _suggest(self, text: str, vector: object | None) -> None:
+        path = self.path
         self._generation += 1
         gen = self._generation
-        self.tasks.read(lambda: kb_backend.suggest(path, text, LIMIT), lambda hits: self._show(gen, hits),
+        self.tasks.read(lambda: kb_backend.suggest(path, text, LIMIT, case_vector=vector),  # type: ignore[arg-type]
+                        lambda hits: self._show(gen, hits, text if vector is not None else None),
                         lambda exc: self._failed(gen, exc))
 
-    def _show(self, gen: int, hits: list[SearchHit]) -> None:
-        if gen == self._generation:
+    def _vector_ready(self, text: str, vector: object) -> None:
+        """The case text's vector: suggest again with it if the content is still that text (a pending lexical
+        run takes it when its pause ends)."""
+        text = text.strip()[:MAX_CONTENT_CHARS]
+        self._vector = (text, vector)
+        if text == self._last_text and len(text) >= MIN_CHARS and not self._debounce.isActive():
+            self._suggest(text, vector)
+
+    def _show(self, gen: int, hits: list[SearchHit], fused_text: str | None = None) -> None:
+        if gen != self._generation:
+            return
+        if fused_text is not None and self.list.hasFocus() and self.model.rowCount():
+            have = {h.id for h in self.model.hits}  # the operator is in the list: nothing on screen moves
+            self.model.append_hits([h for h in hits if h.id not in have][:max(0, LIMIT - len(have))])
+        else:
             self._show_hits(hits)
-            self.searched.emit()
+        self.searched.emit()
+        if fused_text is not None:
+            self.reranked.emit()
 
     def _show_hits(self, hits: list[SearchHit]) -> None:
         show_hits(self.list, self.model, hits)
