@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from _common import REPO, emit, log, median_ms
+from _common import REPO, emit, log, median_ms, summary_ms
 
 DATA = REPO.parent / "shared" / "data" / "hotspots" / "messages.csv"
 CHINA = timedelta(hours=8)
@@ -70,20 +70,68 @@ def case_row(seat_id: str, n: int, at: datetime, content: str) -> dict[str, Any]
             "received_at": at, "last_event_seq": 1}
 
 
-def real_data(data: Path, sample_out: Path, seed: int) -> dict[str, Any]:
+def load_messages(data: Path) -> list[tuple[str, str, str, datetime]]:
+    """(id, title, body, time) of each message, in time order."""
+    with data.open(encoding="utf-8", newline="") as f:
+        messages = [(r["id"], r["title"].strip(), r["body"].strip(), parse_time(r["time"])) for r in csv.DictReader(f)]
+    messages.sort(key=lambda m: m[3])
+    return messages
+
+
+def message_vectors(messages: list[tuple[str, str, str, datetime]]) -> dict[str, Any]:
+    """Message id → its passage vector, as the server's worker makes a case's (semantic.case_passage of the
+    content), from the benchmark cache (benchmarks/_vectors.py hotspot_passages(): title + newline + body, so the
+    lead's pre-fill is hit; the cases' content joins them with "。", which case_passage reads the same but for
+    that one character). Encodes what the cache lacks."""
+    from _vectors import vectors
+
+    from semantic import case_passage
+
+    texts = [case_passage(f"{title}\n{body}") for _, title, body, _ in messages]
+    matrix = vectors(texts, "passage", threads=1, log=log)
+    return {m[0]: matrix[i] for i, m in enumerate(messages)}
+
+
+def store_vector(session: Any, case_id: str, vector: Any) -> None:
+    """A case_vectors row as the worker writes it."""
+    from sqlalchemy import insert
+
+    from central_server.db.models import CaseVector
+    from semantic import encoder_id, pack
+
+    session.connection().execute(insert(CaseVector), [{"case_id": case_id, "encoder": encoder_id(),
+                                                       "dim": len(vector), "data": pack(vector),
+                                                       "created_at": datetime.now(UTC)}])
+
+
+def real_data(data: Path, sample_out: Path, seed: int, semantic: bool) -> dict[str, Any]:
+    """The lexical grouping, and (semantic) the same with each case's vector stored right after it arrives and
+    the worker's hook (services/vector_hooks.cases_embedded) called, as a worker keeping up would."""
+    messages = load_messages(data)
+    out: dict[str, Any] = {"messages": len(messages)}
+    runs: list[tuple[str, dict[str, Any] | None]] = [("lexical", None)]
+    if semantic:
+        runs.append(("semantic", message_vectors(messages)))
+    for name, vecs in runs:
+        target = sample_out if name == "lexical" else sample_out.with_name(f"{sample_out.stem}_semantic{sample_out.suffix}")
+        out[name] = group_messages(messages, vecs, target, seed, name)
+    return out
+
+
+def group_messages(messages: list[tuple[str, str, str, datetime]], vecs: dict[str, Any] | None, sample_out: Path,
+                   seed: int, name: str) -> dict[str, Any]:
     from sqlalchemy import insert, select
 
     from central_server.db.models import Case, CaseTopic, HotspotGroup, Seat
     from central_server.services.hotspot_assign import assign_new_cases, config_for
     from central_server.services.hotspot_query import list_hotspots
+    from central_server.services.vector_hooks import cases_embedded
 
-    with data.open(encoding="utf-8", newline="") as f:
-        messages = [(r["id"], r["title"].strip(), r["body"].strip(), parse_time(r["time"])) for r in csv.DictReader(f)]
-    messages.sort(key=lambda m: m[3])
     with tempfile.TemporaryDirectory(prefix="hotspots-bench-") as tmp:
         engine, sessions = fresh_server_db(f"sqlite:///{tmp}/central.sqlite")
         case_of: dict[str, str] = {}
         started = time.perf_counter()
+        hook: list[float] = []
         with sessions() as session:
             seat_id = session.scalars(select(Seat.id)).one()
             for n, (mid, title, body, at) in enumerate(messages, 1):
@@ -91,6 +139,11 @@ def real_data(data: Path, sample_out: Path, seed: int) -> dict[str, Any]:
                 case_of[row["id"]] = mid
                 session.connection().execute(insert(Case), [row])
                 assign_new_cases(session, [row], None)
+                if vecs is not None:
+                    store_vector(session, row["id"], vecs[mid])
+                    t = time.perf_counter()
+                    cases_embedded(session, [row["id"]])
+                    hook.append(time.perf_counter() - t)
             session.commit()
             assign_s = time.perf_counter() - started
             config = config_for(session)
@@ -109,7 +162,7 @@ def real_data(data: Path, sample_out: Path, seed: int) -> dict[str, Any]:
     top = [{"size": h.size, "from": (h.first_at + CHINA).strftime("%Y-%m-%d"), "to": (h.last_at + CHINA).strftime(
         "%Y-%m-%d"), "place": h.place, "district": h.district, "title": h.title, "suggested": h.suggested_supervision}
            for h in spots[:10]]
-    log("top 10 hot spots over the whole period (rank: size + growth/2):")
+    log(f"{name}: top 10 hot spots over the whole period (rank: size + growth/2):")
     for i, h in enumerate(top, 1):
         log(f"{i:2d}. {h['size']:3d} cases  {h['from']} → {h['to']}  {h['district']} {h['place']}  「{h['title']}」")
     rng = random.Random(seed)
@@ -120,13 +173,16 @@ def real_data(data: Path, sample_out: Path, seed: int) -> dict[str, Any]:
         for g, mid in sample:
             grp = groups[g]
             f.write(f"{g[:8]}\t{grp.place}\t{len(members[g])}\t{grp.title}\t{mid}\t{titles[mid]}\n")
-    log(f"sample of {len(sample)} grouped messages written to {sample_out}")
-    return {
-        "messages": len(messages), "groups": len(members), "groups_of_2_plus": len(grouped),
+    log(f"{name}: sample of {len(sample)} grouped messages written to {sample_out}")
+    result: dict[str, Any] = {
+        "groups": len(members), "groups_of_2_plus": len(grouped),
         "messages_in_groups_of_2_plus": sum(len(members[g]) for g in grouped),
         "hot_spots_whole_period": len(spots), "assign_ms_per_message": round(assign_s * 1000 / len(messages), 2),
         "query_whole_period_ms": round(query_ms, 1), "top10": top, "sample_file": str(sample_out),
     }
+    if hook:
+        result["regroup_hook"] = summary_ms(hook)
+    return result
 
 
 # --- timing on PostgreSQL ------------------------------------------------------------------------------------
@@ -249,6 +305,8 @@ def main() -> None:
     parser.add_argument("--sample-out", type=Path, default=Path(tempfile.gettempdir()) / "hotspots_sample.tsv",
                         help="where the 50 sampled grouped messages go (outside the repository)")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--lexical-only", action="store_true",
+                        help="only the grouping by words (no sentence vectors: no encoder here, or no cache)")
     parser.add_argument("--data", type=Path, default=DATA, help="messages.csv (default: ../shared/data/hotspots)")
     args = parser.parse_args()
     if args.scale:
@@ -259,7 +317,7 @@ def main() -> None:
         sys.exit(0)
     if args.sample_out.resolve().is_relative_to(REPO):
         raise SystemExit("--sample-out must be outside the repository (it holds real message titles)")
-    emit({"benchmark": "hotspots_real_data", **real_data(args.data, args.sample_out, args.seed)})
+    emit({"benchmark": "hotspots_real_data", **real_data(args.data, args.sample_out, args.seed, not args.lexical_only)})
 
 
 if __name__ == "__main__":
