@@ -3,10 +3,13 @@
 Default mode: imports ../shared/data/hotspots/messages.csv (4,326 real messages with times) into a fresh server
 database at run time; each message becomes a case (content = title + body, its real time, no district or address:
 the place is read from the text by the server's own normalisation, services/hotspot_place.py) and goes through the
-grouping hook (services/hotspot_assign.assign_new_cases) in time order. Prints the top 10 hot spots of the whole
-period (size, time span, place, representative title) on stderr and writes a sample of 50 grouped messages (message
-id, group, message title, group title) to a TSV outside the repository for a person to judge (`--sample-out`).
-Skips with a message when ../shared/data is absent.
+grouping hook (services/hotspot_assign.assign_new_cases) in time order. Two runs, side by side: `lexical` (today's
+grouping by words) and `semantic` (right after each case is added its passage vector is stored, read from
+benchmarks/_vectors.py's cache, and services/vector_hooks.cases_embedded is called, as the server's worker keeping
+up would). For each, prints the top 10 hot spots of the whole period (size, time span, place, representative title)
+on stderr and writes a sample of 50 grouped messages (message id, group, message title, group title) to a TSV
+outside the repository for a person to judge (`--sample-out`, the semantic one beside it as `<name>_semantic.tsv`).
+Skips with a message when ../shared/data is absent; `--lexical-only` where the encoder cannot run.
 
 `--scale N` (e.g. 1200000): a throwaway PostgreSQL cluster (tests/server/pg_cluster.py) filled with N synthetic
 cases over `--days` days by SQL (cases, hot-spot groups — most cases alone in theirs — and case_topics), then the

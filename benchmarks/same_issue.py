@@ -1,18 +1,23 @@
-"""Same-issue candidates (重复件) on real messages: how often the top 3 holds a message about the same issue, and the
-time per query.
+"""Same-issue candidates (重复件) on real messages, by words and by meaning side by side: how often the top 3 holds a
+message about the same issue (judged by a person on a sample), and the time per query.
 
 Loads ../shared/data/hotspots/messages.csv (4,326 real messages with times) at run time into a fresh server
 database (SQLite) in time order, exactly as benchmarks/hotspots.py does (content = title + body, no district or
 address: the place is read from the text): for each message it first asks the same-issue service
 (services/same_issue.find_same_issue, the endpoint's code without HTTP) for candidates among the earlier messages of
 the 30 days before it, then adds the message as a case. The messages carry no phone, so only the place-and-content
-path is measured. Prints p50/p95 per query, and writes a sample of messages with their top 3 candidates' titles to a
-TSV outside the repository (`--sample-out`) for a person to judge. Skips with a message when ../shared/data is
-absent.
+path is measured. Two runs on two fresh databases: `lexical` (no vectors: today's answer) and `semantic` (each case
+gets its passage vector as soon as it is added, as the server's worker would, read from benchmarks/_vectors.py's
+cache; the typed content's query vector also goes through that cache, encoded once per machine). Prints the
+messages with candidates and p50/p95 per query for each, and for `semantic` 300 more queries on the filled
+database with the service's own probe, encoded live on one thread (the request and the encoding alone, wall and
+CPU). Writes 40 messages with candidates in either run, each run's top-3 titles under a blind label A/B, to a TSV
+outside the repo (`--sample-out`; which label is which in `<name>_key.tsv`) for a person to judge. Skips with a
+message when ../shared/data is absent; `--lexical-only` where the encoder cannot run.
 
-`--scale N` (e.g. 100000): after the real run, the same messages are copied (shifted in time so they fall in the
-last 30 days, numbered anew) until the server holds N cases, and 500 queries are timed on it through the service,
-then 200 through GET /api/v1/cases/same-issue on a server over that database.
+`--scale N` (e.g. 100000, lexical run): after the real run, the same messages are copied (shifted in time so they
+fall in the last 30 days, numbered anew) until the server holds N cases, and 500 queries are timed on it through
+the service, then 200 through GET /api/v1/cases/same-issue on a server over that database.
 """
 
 from __future__ import annotations

@@ -12,8 +12,9 @@ case leaves for a group of its own. Its current group is compared without the ca
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import select, update
@@ -21,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from central_server.db.models import Case, CaseTopic, HotspotGroup
-from central_server.services.case_meaning import calibrated, vectors_of
+from central_server.services.case_meaning import IN_CHUNK, calibrated, vectors_of
 from central_server.services.hotspot_assign import (
     Topic,
     _aware,
@@ -66,15 +67,14 @@ def _regroup(session: Session, t: Topic, vector: np.ndarray, current: CaseTopic,
     groups = list(session.scalars(select(HotspotGroup).where(
         HotspotGroup.place_key == current.place_key, HotspotGroup.last_at >= at - window)))
     threshold = config.min_similarity if t.place.specific else config.min_similarity_broad
+    groups = [g for g in groups if _aware(g.first_at) <= at + window
+              and not (t.place.district and g.district and t.place.district[:64] != g.district)]
+    meanings = _meanings(session, [g.id for g in groups], t.case_id, at - window, vector, config)
     best: HotspotGroup | None = None
     best_score = threshold
     for g in groups:
-        if _aware(g.first_at) > at + window:
-            continue
-        if t.place.district and g.district and t.place.district[:64] != g.district:
-            continue
         signature = g.signature if g.id != current.group_id else _without(g.signature, t.words)
-        score = blend(cosine(t.words, signature), _meaning(session, g.id, t.case_id, vector, config), config)
+        score = blend(cosine(t.words, signature), meanings.get(g.id), config)
         if t.category and t.category == g.category:
             score += config.same_category_bonus
         if score > best_score or (score == best_score and g.id == current.group_id):
@@ -104,18 +104,28 @@ def _regroup(session: Session, t: Topic, vector: np.ndarray, current: CaseTopic,
     return 1
 
 
-def _meaning(session: Session, group_id: str, case_id: str, vector: np.ndarray, config: HotspotConfig
-             ) -> float | None:
-    """The calibrated mean cosine of the case's vector with those of the group's newest other cases (the mean of
-    the cosines: a cosine with the group's normalised mean vector would rise with the group's size)."""
-    members = list(session.scalars(select(CaseTopic.case_id).where(
-        CaseTopic.group_id == group_id, CaseTopic.case_id != case_id)
-        .order_by(CaseTopic.accepted_at.desc()).limit(MEMBERS_READ)))
-    stored = vectors_of(session, members)
-    if not stored:
-        return None
-    mean = float(np.mean(np.stack(list(stored.values())) @ vector))
-    return calibrated(mean, config.group_cosine_floor, config.group_cosine_full)
+def _meanings(session: Session, group_ids: list[str], case_id: str, since: datetime, vector: np.ndarray,
+              config: HotspotConfig) -> dict[str, float]:
+    """Group id → the calibrated mean cosine of the case's vector with those of the group's newest other cases
+    within the window (the mean of the cosines: a cosine with the group's normalised mean vector would rise with
+    its size); groups none of whose cases has a vector yet are absent. Two reads for all the groups of the place."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for start in range(0, len(group_ids), IN_CHUNK):
+        for group_id, member in session.execute(
+                select(CaseTopic.group_id, CaseTopic.case_id).where(
+                    CaseTopic.group_id.in_(group_ids[start:start + IN_CHUNK]), CaseTopic.case_id != case_id,
+                    CaseTopic.accepted_at >= since)
+                .order_by(CaseTopic.accepted_at.desc())):
+            if len(members[group_id]) < MEMBERS_READ:
+                members[group_id].append(member)
+    stored = vectors_of(session, [m for ids in members.values() for m in ids])
+    out: dict[str, float] = {}
+    for group_id, ids in members.items():
+        found = [stored[m] for m in ids if m in stored]
+        if found:
+            mean = float(np.mean(np.stack(found) @ vector))
+            out[group_id] = calibrated(mean, config.group_cosine_floor, config.group_cosine_full)
+    return out
 
 
 def _without(signature: dict[str, int], words: frozenset[str]) -> dict[str, int]:

@@ -4,13 +4,17 @@ cases' vectors it calls services/vector_hooks.cases_embedded, and each case's gr
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from central_server.core.config import Settings, resources_dir
 from central_server.db.engine import make_engine, session_factory
 from central_server.db.models import Case
 from central_server.embedded import EmbeddedServer
+from central_server.services.hotspot_config import HotspotConfigError, load_hotspot_config
 from central_server.services.vector_hooks import cases_embedded
 from semantic import Encoder
 from tests.server.case_vectors import embed
@@ -98,3 +102,13 @@ def test_cases_without_vectors_keep_their_groups(server: EmbeddedServer, databas
     finally:
         engine.dispose()
     assert hotspots(api, lead, start, end) == before
+
+
+def test_the_meaning_settings_are_checked(tmp_path: Path) -> None:
+    shipped = load_hotspot_config(resources_dir(Settings()))
+    assert shipped.group_cosine_floor < shipped.group_cosine_full and 0 < shipped.meaning_weight < 1
+    (tmp_path / "lead").mkdir()
+    (tmp_path / "lead" / "hotspots.toml").write_text(
+        "[meaning]\nprobe_cosine_floor = 0.95\nprobe_cosine_full = 0.90\n", encoding="utf-8")
+    with pytest.raises(HotspotConfigError, match="floor"):
+        load_hotspot_config(tmp_path)

@@ -4,11 +4,13 @@ unrelated content at the place is not; without the encoder, or without vectors, 
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
 
-from semantic import Encoder
+from semantic import Encoder, case_passage
 from tests.server.api_client import Api, SeatClient
 from tests.server.case_vectors import embed
 from tests.server.conftest import ServerFactory
@@ -72,3 +74,22 @@ def test_without_the_encoder_the_answer_is_the_words_one(place: tuple[SeatClient
     assert _ask(seat, SMOKE, "幸福家园小区3栋") == []  # the vectors stored are not used
     words_only = _ask(seat, same_words, "幸福家园小区")
     assert [c["number"] for c in words_only] == [c["number"] for c in with_vectors] == [n["lift"]]
+
+
+def test_while_the_worker_holds_the_encoder_the_words_answer_comes_at_once(
+        place: tuple[SeatClient, dict[str, str]], database_url: str, encoder: Encoder) -> None:
+    seat, n = place
+    embed(database_url, encoder, list(n.values()))
+    batch = threading.Thread(target=encoder.passages, args=([case_passage(LIFT * 4)] * 8,))  # seconds of work
+    batch.start()
+    time.sleep(0.2)
+    busy = _ask(seat, SMOKE, "幸福家园小区3栋")
+    still_encoding = batch.is_alive()
+    batch.join()
+    assert still_encoding, "the batch ended before the request: this machine is too fast for the test's batch"
+    assert busy == []  # by words, without waiting for the batch
+    # the abandoned encoding finishes after the batch; until then requests answer by words without queueing more
+    deadline = time.monotonic() + 10
+    while not (after := _ask(seat, SMOKE, "幸福家园小区3栋")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [c["number"] for c in after] == [n["stalls"]]
