@@ -88,6 +88,7 @@ def _regroup(session: Session, t: Topic, vector: np.ndarray, current: CaseTopic,
     if best is None:
         target = _new_group(t, config)
         session.add(target)
+        session.flush()  # the group row before the case's row points at it (no relationship orders the two)
     else:
         target = best
         target.signature = add_to_signature(target.signature, t.words, config.signature_size)
