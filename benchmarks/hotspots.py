@@ -115,14 +115,41 @@ def real_data(data: Path, sample_out: Path, seed: int, semantic: bool) -> dict[s
     runs: list[tuple[str, dict[str, Any] | None]] = [("lexical", None)]
     if semantic:
         runs.append(("semantic", message_vectors(messages)))
+    placed: dict[str, dict[str, tuple[str, int]]] = {}
     for name, vecs in runs:
         target = sample_out if name == "lexical" else sample_out.with_name(f"{sample_out.stem}_semantic{sample_out.suffix}")
-        out[name] = group_messages(messages, vecs, target, seed, name)
+        out[name], placed[name] = group_messages(messages, vecs, target, seed, name)
+    if semantic:
+        out["changes"] = changes(messages, placed, sample_out.with_name(f"{sample_out.stem}_changes{sample_out.suffix}"),
+                                 seed)
     return out
 
 
+def changes(messages: list[tuple[str, str, str, datetime]], placed: dict[str, dict[str, tuple[str, int]]],
+            sample_out: Path, seed: int) -> dict[str, Any]:
+    """Messages in a hot spot (group of 2+) by meaning but not by words, and the reverse; a sample of 30 of them
+    with the group title each run gave (or "—", alone) for a person to judge which is right."""
+    lexical, semantic = placed["lexical"], placed["semantic"]
+    gained = [m for m in (m[0] for m in messages) if semantic[m][1] >= 2 > lexical[m][1]]
+    lost = [m for m in (m[0] for m in messages) if lexical[m][1] >= 2 > semantic[m][1]]
+    rng = random.Random(seed)
+    pool = sorted(gained + lost, key=int)
+    sample = sorted(rng.sample(pool, min(30, len(pool))), key=int)
+    titles = {m[0]: m[1] for m in messages}
+    with sample_out.open("w", encoding="utf-8") as f:
+        f.write("message_id\tmessage_title\tlexical_group\tsemantic_group\n")
+        for mid in sample:
+            cells = [f"{placed[r][mid][0]} ({placed[r][mid][1]})" if placed[r][mid][1] >= 2 else "—"
+                     for r in ("lexical", "semantic")]
+            f.write(f"{mid}\t{titles[mid]}\t{cells[0]}\t{cells[1]}\n")
+    log(f"sample of {len(sample)} messages grouped differently written to {sample_out}")
+    return {"in_a_hot_spot_only_by_meaning": len(gained), "in_a_hot_spot_only_by_words": len(lost),
+            "sample_file": str(sample_out)}
+
+
 def group_messages(messages: list[tuple[str, str, str, datetime]], vecs: dict[str, Any] | None, sample_out: Path,
-                   seed: int, name: str) -> dict[str, Any]:
+                   seed: int, name: str) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
+    """The run's figures, and message id → (its group's title, the group's size)."""
     from sqlalchemy import insert, select
 
     from central_server.db.models import Case, CaseTopic, HotspotGroup, Seat
@@ -185,7 +212,8 @@ def group_messages(messages: list[tuple[str, str, str, datetime]], vecs: dict[st
     }
     if hook:
         result["regroup_hook"] = summary_ms(hook)
-    return result
+    placed = {mid: (groups[g].title, len(ids)) for g, ids in members.items() for mid in ids}
+    return result, placed
 
 
 # --- timing on PostgreSQL ------------------------------------------------------------------------------------
