@@ -3,10 +3,13 @@
 Default mode: imports ../shared/data/hotspots/messages.csv (4,326 real messages with times) into a fresh server
 database at run time; each message becomes a case (content = title + body, its real time, no district or address:
 the place is read from the text by the server's own normalisation, services/hotspot_place.py) and goes through the
-grouping hook (services/hotspot_assign.assign_new_cases) in time order. Prints the top 10 hot spots of the whole
-period (size, time span, place, representative title) on stderr and writes a sample of 50 grouped messages (message
-id, group, message title, group title) to a TSV outside the repository for a person to judge (`--sample-out`).
-Skips with a message when ../shared/data is absent.
+grouping hook (services/hotspot_assign.assign_new_cases) in time order. Two runs, side by side: `lexical` (today's
+grouping by words) and `semantic` (right after each case is added its passage vector is stored, read from
+benchmarks/_vectors.py's cache, and services/vector_hooks.cases_embedded is called, as the server's worker keeping
+up would). For each, prints the top 10 hot spots of the whole period (size, time span, place, representative title)
+on stderr and writes a sample of 50 grouped messages (message id, group, message title, group title) to a TSV
+outside the repository for a person to judge (`--sample-out`, the semantic one beside it as `<name>_semantic.tsv`).
+Skips with a message when ../shared/data is absent; `--lexical-only` where the encoder cannot run.
 
 `--scale N` (e.g. 1200000): a throwaway PostgreSQL cluster (tests/server/pg_cluster.py) filled with N synthetic
 cases over `--days` days by SQL (cases, hot-spot groups — most cases alone in theirs — and case_topics), then the
@@ -28,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from _common import REPO, emit, log, median_ms
+from _common import REPO, emit, log, median_ms, summary_ms
 
 DATA = REPO.parent / "shared" / "data" / "hotspots" / "messages.csv"
 CHINA = timedelta(hours=8)
@@ -70,20 +73,95 @@ def case_row(seat_id: str, n: int, at: datetime, content: str) -> dict[str, Any]
             "received_at": at, "last_event_seq": 1}
 
 
-def real_data(data: Path, sample_out: Path, seed: int) -> dict[str, Any]:
+def load_messages(data: Path) -> list[tuple[str, str, str, datetime]]:
+    """(id, title, body, time) of each message, in time order."""
+    with data.open(encoding="utf-8", newline="") as f:
+        messages = [(r["id"], r["title"].strip(), r["body"].strip(), parse_time(r["time"])) for r in csv.DictReader(f)]
+    messages.sort(key=lambda m: m[3])
+    return messages
+
+
+def message_vectors(messages: list[tuple[str, str, str, datetime]]) -> dict[str, Any]:
+    """Message id → its passage vector, as the server's worker makes a case's (semantic.case_passage of the
+    content), from the benchmark cache (benchmarks/_vectors.py hotspot_passages(): title + newline + body, so the
+    lead's pre-fill is hit; the cases' content joins them with "。", which case_passage reads the same but for
+    that one character). Encodes what the cache lacks."""
+    from _vectors import vectors
+
+    from semantic import case_passage
+
+    texts = [case_passage(f"{title}\n{body}") for _, title, body, _ in messages]
+    matrix = vectors(texts, "passage", threads=1, log=log)
+    return {m[0]: matrix[i] for i, m in enumerate(messages)}
+
+
+def store_vector(session: Any, case_id: str, vector: Any) -> None:
+    """A case_vectors row as the worker writes it."""
+    from sqlalchemy import insert
+
+    from central_server.db.models import CaseVector
+    from semantic import encoder_id, pack
+
+    session.connection().execute(insert(CaseVector), [{"case_id": case_id, "encoder": encoder_id(),
+                                                       "dim": len(vector), "data": pack(vector),
+                                                       "created_at": datetime.now(UTC)}])
+
+
+def real_data(data: Path, sample_out: Path, seed: int, semantic: bool) -> dict[str, Any]:
+    """The lexical grouping, and (semantic) the same with each case's vector stored right after it arrives and
+    the worker's hook (services/vector_hooks.cases_embedded) called, as a worker keeping up would."""
+    messages = load_messages(data)
+    out: dict[str, Any] = {"messages": len(messages)}
+    runs: list[tuple[str, dict[str, Any] | None]] = [("lexical", None)]
+    if semantic:
+        runs.append(("semantic", message_vectors(messages)))
+    placed: dict[str, dict[str, tuple[str, int]]] = {}
+    for name, vecs in runs:
+        target = sample_out if name == "lexical" else sample_out.with_name(f"{sample_out.stem}_semantic{sample_out.suffix}")
+        out[name], placed[name] = group_messages(messages, vecs, target, seed, name)
+    if semantic:
+        out["changes"] = changes(messages, placed, sample_out.with_name(f"{sample_out.stem}_changes{sample_out.suffix}"),
+                                 seed)
+    return out
+
+
+def changes(messages: list[tuple[str, str, str, datetime]], placed: dict[str, dict[str, tuple[str, int]]],
+            sample_out: Path, seed: int) -> dict[str, Any]:
+    """Messages in a hot spot (group of 2+) by meaning but not by words, and the reverse; a sample of 30 of them
+    with the group title each run gave (or "—", alone) for a person to judge which is right."""
+    lexical, semantic = placed["lexical"], placed["semantic"]
+    gained = [m for m in (m[0] for m in messages) if semantic[m][1] >= 2 > lexical[m][1]]
+    lost = [m for m in (m[0] for m in messages) if lexical[m][1] >= 2 > semantic[m][1]]
+    rng = random.Random(seed)
+    pool = sorted(gained + lost, key=int)
+    sample = sorted(rng.sample(pool, min(30, len(pool))), key=int)
+    titles = {m[0]: m[1] for m in messages}
+    with sample_out.open("w", encoding="utf-8") as f:
+        f.write("message_id\tmessage_title\tlexical_group\tsemantic_group\n")
+        for mid in sample:
+            cells = [f"{placed[r][mid][0]} ({placed[r][mid][1]})" if placed[r][mid][1] >= 2 else "—"
+                     for r in ("lexical", "semantic")]
+            f.write(f"{mid}\t{titles[mid]}\t{cells[0]}\t{cells[1]}\n")
+    log(f"sample of {len(sample)} messages grouped differently written to {sample_out}")
+    return {"in_a_hot_spot_only_by_meaning": len(gained), "in_a_hot_spot_only_by_words": len(lost),
+            "sample_file": str(sample_out)}
+
+
+def group_messages(messages: list[tuple[str, str, str, datetime]], vecs: dict[str, Any] | None, sample_out: Path,
+                   seed: int, name: str) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
+    """The run's figures, and message id → (its group's title, the group's size)."""
     from sqlalchemy import insert, select
 
     from central_server.db.models import Case, CaseTopic, HotspotGroup, Seat
     from central_server.services.hotspot_assign import assign_new_cases, config_for
     from central_server.services.hotspot_query import list_hotspots
+    from central_server.services.vector_hooks import cases_embedded
 
-    with data.open(encoding="utf-8", newline="") as f:
-        messages = [(r["id"], r["title"].strip(), r["body"].strip(), parse_time(r["time"])) for r in csv.DictReader(f)]
-    messages.sort(key=lambda m: m[3])
     with tempfile.TemporaryDirectory(prefix="hotspots-bench-") as tmp:
         engine, sessions = fresh_server_db(f"sqlite:///{tmp}/central.sqlite")
         case_of: dict[str, str] = {}
         started = time.perf_counter()
+        hook: list[float] = []
         with sessions() as session:
             seat_id = session.scalars(select(Seat.id)).one()
             for n, (mid, title, body, at) in enumerate(messages, 1):
@@ -91,6 +169,11 @@ def real_data(data: Path, sample_out: Path, seed: int) -> dict[str, Any]:
                 case_of[row["id"]] = mid
                 session.connection().execute(insert(Case), [row])
                 assign_new_cases(session, [row], None)
+                if vecs is not None:
+                    store_vector(session, row["id"], vecs[mid])
+                    t = time.perf_counter()
+                    cases_embedded(session, [row["id"]])
+                    hook.append(time.perf_counter() - t)
             session.commit()
             assign_s = time.perf_counter() - started
             config = config_for(session)
@@ -109,7 +192,7 @@ def real_data(data: Path, sample_out: Path, seed: int) -> dict[str, Any]:
     top = [{"size": h.size, "from": (h.first_at + CHINA).strftime("%Y-%m-%d"), "to": (h.last_at + CHINA).strftime(
         "%Y-%m-%d"), "place": h.place, "district": h.district, "title": h.title, "suggested": h.suggested_supervision}
            for h in spots[:10]]
-    log("top 10 hot spots over the whole period (rank: size + growth/2):")
+    log(f"{name}: top 10 hot spots over the whole period (rank: size + growth/2):")
     for i, h in enumerate(top, 1):
         log(f"{i:2d}. {h['size']:3d} cases  {h['from']} → {h['to']}  {h['district']} {h['place']}  「{h['title']}」")
     rng = random.Random(seed)
@@ -120,13 +203,17 @@ def real_data(data: Path, sample_out: Path, seed: int) -> dict[str, Any]:
         for g, mid in sample:
             grp = groups[g]
             f.write(f"{g[:8]}\t{grp.place}\t{len(members[g])}\t{grp.title}\t{mid}\t{titles[mid]}\n")
-    log(f"sample of {len(sample)} grouped messages written to {sample_out}")
-    return {
-        "messages": len(messages), "groups": len(members), "groups_of_2_plus": len(grouped),
+    log(f"{name}: sample of {len(sample)} grouped messages written to {sample_out}")
+    result: dict[str, Any] = {
+        "groups": len(members), "groups_of_2_plus": len(grouped),
         "messages_in_groups_of_2_plus": sum(len(members[g]) for g in grouped),
         "hot_spots_whole_period": len(spots), "assign_ms_per_message": round(assign_s * 1000 / len(messages), 2),
         "query_whole_period_ms": round(query_ms, 1), "top10": top, "sample_file": str(sample_out),
     }
+    if hook:
+        result["regroup_hook"] = summary_ms(hook)
+    placed = {mid: (groups[g].title, len(ids)) for g, ids in members.items() for mid in ids}
+    return result, placed
 
 
 # --- timing on PostgreSQL ------------------------------------------------------------------------------------
@@ -249,6 +336,8 @@ def main() -> None:
     parser.add_argument("--sample-out", type=Path, default=Path(tempfile.gettempdir()) / "hotspots_sample.tsv",
                         help="where the 50 sampled grouped messages go (outside the repository)")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--lexical-only", action="store_true",
+                        help="only the grouping by words (no sentence vectors: no encoder here, or no cache)")
     parser.add_argument("--data", type=Path, default=DATA, help="messages.csv (default: ../shared/data/hotspots)")
     args = parser.parse_args()
     if args.scale:
@@ -259,7 +348,7 @@ def main() -> None:
         sys.exit(0)
     if args.sample_out.resolve().is_relative_to(REPO):
         raise SystemExit("--sample-out must be outside the repository (it holds real message titles)")
-    emit({"benchmark": "hotspots_real_data", **real_data(args.data, args.sample_out, args.seed)})
+    emit({"benchmark": "hotspots_real_data", **real_data(args.data, args.sample_out, args.seed, not args.lexical_only)})
 
 
 if __name__ == "__main__":

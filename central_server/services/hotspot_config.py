@@ -31,6 +31,12 @@ class HotspotConfig:
     suggest_days: int = 30
     min_size: int = 2
     max_cases_listed: int = 100
+    # [meaning]: sentence vectors blended with the bigram similarity where a case has one (issue 18)
+    meaning_weight: float = 0.5
+    probe_cosine_floor: float = 0.90
+    probe_cosine_full: float = 0.95
+    group_cosine_floor: float = 0.92
+    group_cosine_full: float = 0.97
 
 
 @lru_cache(maxsize=8)
@@ -41,7 +47,8 @@ def load_hotspot_config(resources: Path) -> HotspotConfig:
         return HotspotConfig()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        grouping, suggestion, ranking = (_table(data, k) for k in ("grouping", "suggestion", "ranking"))
+        grouping, suggestion, ranking, meaning = (_table(data, k) for k in ("grouping", "suggestion", "ranking",
+                                                                            "meaning"))
         d = HotspotConfig()
         config = HotspotConfig(
             window_days=_int(grouping, "window_days", d.window_days, 1, 365),
@@ -55,7 +62,15 @@ def load_hotspot_config(resources: Path) -> HotspotConfig:
             suggest_days=_int(suggestion, "days", d.suggest_days, 1, 365),
             min_size=_int(ranking, "min_size", d.min_size, 2, 10_000),
             max_cases_listed=_int(ranking, "max_cases_listed", d.max_cases_listed, 1, 10_000),
+            meaning_weight=_float(meaning, "weight", d.meaning_weight),
+            probe_cosine_floor=_float(meaning, "probe_cosine_floor", d.probe_cosine_floor),
+            probe_cosine_full=_float(meaning, "probe_cosine_full", d.probe_cosine_full),
+            group_cosine_floor=_float(meaning, "group_cosine_floor", d.group_cosine_floor),
+            group_cosine_full=_float(meaning, "group_cosine_full", d.group_cosine_full),
         )
+        if not (config.probe_cosine_floor < config.probe_cosine_full
+                and config.group_cosine_floor < config.group_cosine_full):
+            raise ValueError("[meaning] each cosine floor must be below its full")
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, TypeError, ValueError) as exc:
         raise HotspotConfigError(f"{path} is broken: {exc}") from exc
     return config

@@ -1,4 +1,5 @@
-"""What a case is about, as a set of character bigrams, and a short title of it without personal data."""
+"""What a case is about, as a set of character bigrams (blended with its sentence vector's similarity where it has
+one), and a short title of it without personal data."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from central_server.services.hotspot_config import HotspotConfig
 
 _KEEP = re.compile(r"[\u4e00-\u9fffA-Za-z]+")
 _DIGITS = re.compile(r"\d[\d\s-]{3,}\d")  # phone numbers, ID and house numbers
@@ -32,6 +37,14 @@ def cosine(case: frozenset[str], group: Mapping[str, int]) -> float:
     dot = sum(group.get(b, 0) for b in case)
     norm = math.sqrt(len(case)) * math.sqrt(sum(c * c for c in group.values()))
     return dot / norm if norm else 0.0
+
+
+def blend(lexical: float, meaning: float | None, config: HotspotConfig) -> float:
+    """The similarity that decides: the bigram cosine alone when there is no vector to compare (a case not yet
+    embedded, no encoder), else weighted with the calibrated cosine of the vectors (case_meaning.calibrated)."""
+    if meaning is None:
+        return lexical
+    return (1.0 - config.meaning_weight) * lexical + config.meaning_weight * meaning
 
 
 def add_to_signature(signature: dict[str, int], case: frozenset[str], size: int) -> dict[str, int]:

@@ -3,7 +3,10 @@ the city that are probably about the same thing — the same caller's phone, or 
 
 The place and the content are compared exactly as the hot spots group cases (services/hotspot_place.py and
 hotspot_text.py, through hotspot_assign.topic_of): a case's place key is stored in case_topics when it arrives, so
-the candidates of a place are one indexed read; the content of each is then compared by character bigrams."""
+the candidates of a place are one indexed read; the content of each is then compared by character bigrams, and by
+meaning where the case has its sentence vector (services/case_meaning.py): the typed content's vector is encoded on
+the request only when a candidate has one, and the similarity is then the hot spots' blend of both
+(`hotspot_text.blend`). Cases without a vector yet, and a server without the encoder, keep the bigram score."""
 
 from __future__ import annotations
 
@@ -14,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central_server.db.models import CallerPhone, Case, CaseTopic
+from central_server.services.case_meaning import Probe, calibrated, encode_probe, vectors_of
 from central_server.services.hotspot_assign import admin_names, config_for, topic_of
 from central_server.services.hotspot_config import HotspotConfig
-from central_server.services.hotspot_text import cosine, title_of
+from central_server.services.hotspot_text import blend, cosine, title_of
 from contract.city.model import City
 from contract.enums import CaseStatus
 from contract.phone import PhoneFormatError, mask_phone, normalize_phone
@@ -43,12 +47,14 @@ class Candidate:
 
 
 def find_same_issue(session: Session, *, phone: str, content: str, district: str, address: str,
-                    city: City | None, now: datetime | None = None, limit: int = LIMIT) -> list[Candidate]:
-    """The best `limit` open candidates: same phone first (ties by content), then by content similarity."""
+                    city: City | None, now: datetime | None = None, limit: int = LIMIT,
+                    probe: Probe = encode_probe) -> list[Candidate]:
+    """The best `limit` open candidates: same phone first (ties by content), then by content similarity.
+    `probe` gives the typed content's vector (None: by words only)."""
     since = (now or datetime.now(UTC)) - WINDOW
     config = config_for(session)
     names = admin_names(city)
-    probe = topic_of({"id": "", "created_at": since.isoformat(), "fields": {
+    topic = topic_of({"id": "", "created_at": since.isoformat(), "fields": {
         "district": district, "address": address, "content": content}}, config, names)
     found: dict[str, tuple[Case, set[str]]] = {}
     sims: dict[str, float] = {}
@@ -62,19 +68,21 @@ def find_same_issue(session: Session, *, phone: str, content: str, district: str
                                                        open_case)
                                     .order_by(Case.received_at.desc()).limit(PHONE_SCAN)):
             found[case.id] = (case, {SAME_PHONE})
-    if probe.words:
-        threshold = config.min_similarity if probe.place.specific else config.min_similarity_broad
-        rows = session.scalars(select(Case).join(CaseTopic, CaseTopic.case_id == Case.id).where(
-            CaseTopic.place_key == probe.place.key, CaseTopic.accepted_at >= since, open_case)
-            .order_by(CaseTopic.accepted_at.desc()).limit(PLACE_SCAN))
+    meanings: dict[str, float] = {}
+    if topic.words:
+        threshold = config.min_similarity if topic.place.specific else config.min_similarity_broad
+        rows = list(session.scalars(select(Case).join(CaseTopic, CaseTopic.case_id == Case.id).where(
+            CaseTopic.place_key == topic.place.key, CaseTopic.accepted_at >= since, open_case)
+            .order_by(CaseTopic.accepted_at.desc()).limit(PLACE_SCAN)))
+        meanings = _meanings(session, content, [c.id for c in rows] + list(found), probe, config)
         for case in rows:
-            sims[case.id] = _similarity(probe.words, case, config, names)
+            sims[case.id] = blend(_similarity(topic.words, case, config, names), meanings.get(case.id), config)
             if sims[case.id] >= threshold and _same_district(district, case):
                 found.setdefault(case.id, (case, set()))[1].add(SAME_PLACE)
     out = []
     for case, reasons in found.values():
         if case.id not in sims:
-            sims[case.id] = _similarity(probe.words, case, config, names)
+            sims[case.id] = blend(_similarity(topic.words, case, config, names), meanings.get(case.id), config)
         score = sims[case.id] + (1.0 if SAME_PHONE in reasons else 0.0)
         fields = case.fields or {}
         out.append(Candidate(
@@ -93,6 +101,20 @@ def _similarity(words: frozenset[str], case: Case, config: HotspotConfig, names:
         return 0.0
     other = topic_of({"id": case.id, "created_at": case.created_at, "fields": case.fields or {}}, config, names)
     return cosine(words, dict.fromkeys(other.words, 1))
+
+
+def _meanings(session: Session, content: str, case_ids: list[str], probe: Probe, config: HotspotConfig
+              ) -> dict[str, float]:
+    """Case id → the calibrated cosine of its vector with the typed content's; empty when no candidate has a
+    vector (then nothing is encoded) or the probe gives none."""
+    stored = vectors_of(session, case_ids)
+    if not stored:
+        return {}
+    vector = probe(content)
+    if vector is None:
+        return {}
+    return {case_id: calibrated(float(v @ vector), config.probe_cosine_floor, config.probe_cosine_full)
+            for case_id, v in stored.items()}
 
 
 def _same_district(district: str, case: Case) -> bool:
