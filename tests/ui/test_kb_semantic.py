@@ -155,6 +155,7 @@ def test_suggestions_use_the_case_texts_vector(qtbot, semantic_desk, encoder) ->
     with qtbot.waitSignal(desk.kb.suggestions.reranked, timeout=15000):
         pass
     assert ids(desk.kb.suggestions) == fused
+    assert "意思" in desk.kb.suggestions.hint.text()  # the panel says the meaning is in the ranking
     assert desk.kb.suggestions.current_hit() is None  # suggestions never take the focus or select
     assert cases and cases[-1] == CONTENT  # part of the routing panel's input too: the exact text encoded
 
