@@ -222,3 +222,24 @@ def test_bridge_encodes_the_latest_case_text_after_a_pause(qtbot, encoder) -> No
     bridge.request_query(1, "路灯")
     qtbot.wait(100)
     assert len(got) == 1 and queries == [7] and not bridge.ready
+
+
+def test_encoder_threads_end_with_the_window_that_owns_them(qtbot, encoder) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from PySide6.QtWidgets import QWidget
+
+    from ui.intake.semantic_bridge import SemanticBridge
+
+    def encoder_threads() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith("encoder-")]
+
+    before = set(encoder_threads())
+    window = QWidget()
+    bridge = SemanticBridge(window)
+    with qtbot.waitSignal(bridge.status_changed, timeout=10000, check_params_cb=lambda s: s == "语义检索"):
+        bridge.start()
+    mine = [t for t in encoder_threads() if t not in before]
+    assert len(mine) == 2 and all(t.is_alive() for t in mine)  # queries and case texts
+    window.deleteLater()  # a logout deletes the desk, and the bridge with it
+    qtbot.waitUntil(lambda: not any(t.is_alive() for t in mine), timeout=5000)
