@@ -218,6 +218,9 @@ def test_bridge_encodes_the_latest_case_text_after_a_pause(qtbot, encoder) -> No
     bridge.request_case("路灯坏了很久没人修")
     qtbot.waitUntil(lambda: bool(got), timeout=10000)
     assert queries == [7] and time.monotonic() - asked >= 0.95
+    bridge.request_case("路灯坏了很久没人修")  # another field of the form edited: the same content
+    qtbot.wait(1300)
+    assert len(got) == 1
     bridge.stop()
     bridge.request_query(1, "路灯")
     qtbot.wait(100)
