@@ -99,6 +99,18 @@ def test_badge_says_semantic_and_the_fused_list_replaces_the_lexical_one(qtbot, 
     assert panel.results.currentIndex().row() == 0 and panel.current_hit().id == "t-noise"
 
 
+def test_a_vector_ready_when_the_pause_ends_makes_the_fused_list_the_first_one(qtbot, semantic_desk, encoder) -> None:  # type: ignore[no-untyped-def]
+    desk = semantic_desk
+    panel = desk.kb.search
+    panel._debounce.setInterval(1500)  # a slow typist's pause: the query's vector is surely there by its end
+    shown: list[tuple[str, list[str]]] = []
+    panel.searched.connect(lambda: shown.append((panel.ranking, ids(panel))))
+    desk.focus_kb_search()
+    with qtbot.waitSignal(panel.reranked, timeout=10000):
+        type_chinese(panel.search, QUERY)
+    assert shown == [("fused", expected(desk, QUERY, encoder))]  # no lexical list came first: nothing replaced
+
+
 def test_fused_list_never_moves_rows_under_the_operator(qtbot, semantic_desk, encoder) -> None:  # type: ignore[no-untyped-def]
     desk = semantic_desk
     panel = desk.kb.search
