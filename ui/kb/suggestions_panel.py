@@ -82,8 +82,7 @@ class KbSuggestionsPanel(QGroupBox):
         bridge.case_vector.connect(self._vector_ready)
 
     def reset(self) -> None:
-        self._last_text = ""
-        self._vector = None
+        self._last_text = ""  # the vector is kept: it is of its text, and the bridge does not encode that text again
         self._pending = None
         self._debounce.stop()
         self._generation += 1
