@@ -47,6 +47,7 @@ from typing import Any
 
 from _common import (
     PHONES,
+    REPO,
     chinese_text,
     emit,
     log,
@@ -389,13 +390,15 @@ class GcTimes:
                     "total_ms": round(sum(t) * 1000, 1)} for k, t in sorted(self.times.items())}
 
 
-def import_kb(folder: Any) -> int:
-    """Give the seat the demo knowledge base, as a sync would, in a child process: this one starts without
-    knowledge_base imported, like a seat that synced its articles in an earlier run."""
-    import subprocess
-    from pathlib import Path
+DEMO_ARTICLES = REPO / "resources" / "kb" / "demo_articles.jsonl"
 
-    demo = Path(__file__).resolve().parent.parent / "resources" / "kb" / "demo_articles.jsonl"
+
+def import_kb(folder: Any, articles: Any = DEMO_ARTICLES) -> int:
+    """Give the seat the demo knowledge base (or `articles`), as a sync would, in a child process: this one starts
+    without knowledge_base imported, like a seat that synced its articles in an earlier run."""
+    import subprocess
+
+    demo = articles
     cli = "from ui.shell.main import main; raise SystemExit(main())"
     out = subprocess.run([sys.executable, "-c", cli, "--data-dir", str(folder), "kb", "import", "--json",
                           str(demo)], check=True, capture_output=True, text=True).stdout
@@ -420,15 +423,14 @@ print(len(articles))
 """
 
 
-def add_vectors(folder: Any) -> int:
+def add_vectors(folder: Any, articles: Any = DEMO_ARTICLES) -> int:
     """The articles' vectors, as the server's pull brings them (from the benchmark cache; encoded once per machine),
     set in a child process for the same reason as import_kb."""
     import subprocess
     from pathlib import Path
 
     bench = Path(__file__).resolve().parent
-    code = ADD_VECTORS.format(bench=str(bench), kb=str(Path(folder) / "kb.sqlite"),
-                              demo=str(bench.parent / "resources" / "kb" / "demo_articles.jsonl"))
+    code = ADD_VECTORS.format(bench=str(bench), kb=str(Path(folder) / "kb.sqlite"), demo=str(articles))
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     return int(out.strip().splitlines()[-1])
 
@@ -460,6 +462,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--no-kb", dest="kb", action="store_false",
                         help="run without a knowledge base on the seat (its panels stay idle)")
+    parser.add_argument("--kb-articles", default=str(DEMO_ARTICLES),
+                        help="the seat's articles (JSONL), e.g. ../shared/data/kb/replies_articles.jsonl")
     parser.add_argument("--encoder", choices=("on", "off"), default="on",
                         help="off: a seat without the sentence encoder (lexical search only)")
     args = parser.parse_args()
@@ -479,11 +483,11 @@ def main() -> None:
 
             seat = open_seat(folder)
         if args.kb:
-            result["kb_articles"] = import_kb(folder)
+            result["kb_articles"] = import_kb(folder, args.kb_articles)
             from semantic import availability
 
             if availability().available:
-                result["kb_vectors"] = add_vectors(folder)
+                result["kb_vectors"] = add_vectors(folder, args.kb_articles)
         result["encoder"] = args.encoder
         refcount_ballast()  # PySide6 6.12 + Python 3.11 drops references to None; see _common.py
         app = make_app()

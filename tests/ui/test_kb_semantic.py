@@ -87,7 +87,8 @@ def test_badge_says_semantic_and_the_fused_list_replaces_the_lexical_one(qtbot, 
     assert panel.mode.isVisible() and panel.mode.text() == "语义检索"
     assert desk._intake_page.semantic.status() == "语义检索"
     lexical, fused = expected(desk, QUERY, None), expected(desk, QUERY, encoder)
-    assert fused[0] == "t-noise" and lexical[:1] != ["t-noise"]  # the query means it but shares no words with it
+    # the noise article shares no words with the query, only its meaning: the vector lifts it to the top
+    assert fused != lexical and "t-noise" in fused[:2] and lexical[:1] != ["t-noise"]
     desk.focus_kb_search()
     with encoder._lock:  # the encoder is busy: the pause in typing ends before the query's vector is ready
         with qtbot.waitSignal(panel.searched, timeout=10000):
@@ -96,7 +97,19 @@ def test_badge_says_semantic_and_the_fused_list_replaces_the_lexical_one(qtbot, 
     with qtbot.waitSignal(panel.reranked, timeout=10000):
         pass
     assert ids(panel) == fused
-    assert panel.results.currentIndex().row() == 0 and panel.current_hit().id == "t-noise"
+    assert panel.results.currentIndex().row() == 0 and panel.current_hit().id == fused[0]
+
+
+def test_a_vector_ready_when_the_pause_ends_makes_the_fused_list_the_first_one(qtbot, semantic_desk, encoder) -> None:  # type: ignore[no-untyped-def]
+    desk = semantic_desk
+    panel = desk.kb.search
+    panel._debounce.setInterval(1500)  # a slow typist's pause: the query's vector is surely there by its end
+    shown: list[tuple[str, list[str]]] = []
+    panel.searched.connect(lambda: shown.append((panel.ranking, ids(panel))))
+    desk.focus_kb_search()
+    with qtbot.waitSignal(panel.reranked, timeout=10000):
+        type_chinese(panel.search, QUERY)
+    assert shown == [("fused", expected(desk, QUERY, encoder))]  # no lexical list came first: nothing replaced
 
 
 def test_fused_list_never_moves_rows_under_the_operator(qtbot, semantic_desk, encoder) -> None:  # type: ignore[no-untyped-def]
@@ -155,6 +168,7 @@ def test_suggestions_use_the_case_texts_vector(qtbot, semantic_desk, encoder) ->
     with qtbot.waitSignal(desk.kb.suggestions.reranked, timeout=15000):
         pass
     assert ids(desk.kb.suggestions) == fused
+    assert "意思" in desk.kb.suggestions.hint.text()  # the panel says the meaning is in the ranking
     assert desk.kb.suggestions.current_hit() is None  # suggestions never take the focus or select
     assert cases and cases[-1] == CONTENT  # part of the routing panel's input too: the exact text encoded
 
@@ -217,7 +231,31 @@ def test_bridge_encodes_the_latest_case_text_after_a_pause(qtbot, encoder) -> No
     bridge.request_case("路灯坏了很久没人修")
     qtbot.waitUntil(lambda: bool(got), timeout=10000)
     assert queries == [7] and time.monotonic() - asked >= 0.95
+    bridge.request_case("路灯坏了很久没人修")  # another field of the form edited: the same content
+    qtbot.wait(1300)
+    assert len(got) == 1
     bridge.stop()
     bridge.request_query(1, "路灯")
     qtbot.wait(100)
     assert len(got) == 1 and queries == [7] and not bridge.ready
+
+
+def test_encoder_threads_end_with_the_window_that_owns_them(qtbot, encoder) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from PySide6.QtWidgets import QWidget
+
+    from ui.intake.semantic_bridge import SemanticBridge
+
+    def encoder_threads() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith("encoder-")]
+
+    before = set(encoder_threads())
+    window = QWidget()
+    bridge = SemanticBridge(window)
+    with qtbot.waitSignal(bridge.status_changed, timeout=10000, check_params_cb=lambda s: s == "语义检索"):
+        bridge.start()
+    mine = [t for t in encoder_threads() if t not in before]
+    assert len(mine) == 2 and all(t.is_alive() for t in mine)  # queries and case texts
+    window.deleteLater()  # a logout deletes the desk, and the bridge with it
+    qtbot.waitUntil(lambda: not any(t.is_alive() for t in mine), timeout=5000)

@@ -120,6 +120,7 @@ class SemanticBridge(QObject):
         self._case_timer = QTimer(self, singleShot=True, interval=case_debounce_ms)
         self._case_timer.timeout.connect(self._send_case)
         self._pending_case: str | None = None
+        self._sent_case: str | None = None  # the last case text sent to be encoded
         self._last_query = 0.0  # time.monotonic() of the last query asked for
         workers = self._workers = []  # type: list[_Worker]
         # not a bound method: by the time `destroyed` fires the bridge's Python side is being torn down
@@ -170,10 +171,13 @@ class SemanticBridge(QObject):
             self._queries.ask((seq, text))
 
     def request_case(self, text: str) -> None:
-        """Encode the case content after a pause in typing; asked while loading, it is sent once ready."""
-        if self.state == UNAVAILABLE or not text.strip():
+        """Encode the case content after a pause in typing; asked while loading, it is sent once ready. The text
+        last encoded is not encoded again (the form's other fields edited)."""
+        if self.state == UNAVAILABLE or not text.strip() or text == self._sent_case:
             self._pending_case = None
             self._case_timer.stop()
+            if not text.strip():
+                self._sent_case = None
             return
         self._pending_case = text
         self._case_timer.start(self._case_debounce_ms)
@@ -185,7 +189,7 @@ class SemanticBridge(QObject):
             return
         if self.state == READY and self._cases is not None and self._pending_case is not None:
             self._cases.ask(self._pending_case)
-            self._pending_case = None
+            self._sent_case, self._pending_case = self._pending_case, None
 
     # -- on the encoder threads -------------------------------------------------------------------------------
     def _load(self) -> bool:

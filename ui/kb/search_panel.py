@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -108,6 +108,11 @@ class KbSearchPanel(QGroupBox):
             combo.view().setMinimumWidth(220)
         self.mode = named(QLabel(), "kbSearchMode")  # which search is in use; hidden without a bridge
         self.mode.hide()
+        # as wide as its widest text, bold: the search box keeps its width when the encoder becomes ready
+        bold = self.mode.font()
+        bold.setBold(True)
+        self.mode.setMinimumWidth(QFontMetrics(bold).horizontalAdvance(self.tr("关键词检索")) + 2)
+        self.mode.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.status = named(QLabel(), "kbStatus")  # one line: the results get the height
         self.model = KbHitModel()
         self.results = hit_list("kbResults", self.model)

@@ -82,8 +82,7 @@ class KbSuggestionsPanel(QGroupBox):
         bridge.case_vector.connect(self._vector_ready)
 
     def reset(self) -> None:
-        self._last_text = ""
-        self._vector = None
+        self._last_text = ""  # the vector is kept: it is of its text, and the bridge does not encode that text again
         self._pending = None
         self._debounce.stop()
         self._generation += 1
@@ -129,15 +128,17 @@ class KbSuggestionsPanel(QGroupBox):
             have = {h.id for h in self.model.hits}  # the operator is in the list: nothing on screen moves
             self.model.append_hits([h for h in hits if h.id not in have][:max(0, LIMIT - len(have))])
         else:
-            self._show_hits(hits)
+            self._show_hits(hits, fused=fused_text is not None)
         self.searched.emit()
         if fused_text is not None:
             self.reranked.emit()
 
-    def _show_hits(self, hits: list[SearchHit]) -> None:
+    def _show_hits(self, hits: list[SearchHit], *, fused: bool = False) -> None:
         show_hits(self.list, self.model, hits)
         self.current_changed.emit(None)
-        if hits:
+        if hits and fused:
+            self.hint.setText(self.tr("按诉求内容的意思推荐，点击或 Enter 查看"))
+        elif hits:
             self.hint.setText(self.tr("按诉求内容推荐，点击或 Enter 查看"))
         elif self._pending is not None:
             self.hint.setText(self.tr("暂无相关文章"))
