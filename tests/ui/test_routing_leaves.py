@@ -103,3 +103,22 @@ def test_without_the_encoder_the_panel_stays_top_level(qtbot, desk: DeskWindow) 
     qtbot.wait(800)  # longer than the bridge's debounce: no vector comes
     assert desk.routing.snapshot is not None and desk.routing.snapshot.leaves == ()
     assert desk.routing.rows[0].plain.startswith("1. 环境保护 →") and "›" not in desk.routing.rows[1].plain
+
+
+def test_a_restored_draft_brings_the_leaves(qtbot, encoder, desk: DeskWindow) -> None:  # type: ignore[no-untyped-def]
+    """A draft restored at sign-in (form.load sets the content without the typing signals) asks for its vector too."""
+    from operator_app.services.drafts import load_draft
+
+    bridge = desk._intake_page.semantic
+    qtbot.waitUntil(lambda: bridge.ready, timeout=20000)
+    type_chinese(desk.form.appeal.content.edit, "家里停水两天了也没人来修")
+    desk.save_draft_now()
+    store, op = desk.seat.store, desk.session.operator.id
+    qtbot.waitUntil(lambda: (d := load_draft(store, operator_id=op)) is not None and "停水" in d.content, timeout=5000)
+    draft = load_draft(store, operator_id=op)
+    desk.form.clear()
+    type_chinese(desk.form.appeal.content.edit, "晚上工地施工噪音太大吵得睡不着")
+    qtbot.waitUntil(lambda: "噪音" in desk.routing.rows[0].plain and "›" in desk.routing.rows[0].plain, timeout=20000)
+    desk._restore_draft(draft)
+    qtbot.waitUntil(lambda: "停水" in desk.routing.rows[0].plain, timeout=20000)
+    assert desk.routing.rows[0].plain.startswith("1. 城乡建设 › 供水 › 停水 → ")

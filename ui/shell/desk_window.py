@@ -280,6 +280,7 @@ class DeskWindow(QMainWindow):
         if draft is not None:
             self.form.load(draft)  # type: ignore[arg-type]
             self._routing_inputs_changed()
+            self.kb.content_changed()  # form.load emits no edits: ask for the suggestions and the case vector
             self.statusBar().showMessage(self.tr("已恢复上次未提交的工单草稿"), 8000)
         self.form.caller.phone.setFocus()
         self.kb.start()
