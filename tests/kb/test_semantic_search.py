@@ -167,3 +167,12 @@ def test_a_search_stays_fast_on_an_unchanged_file(kb: KnowledgeBase) -> None:
     kb.search(QUERY, now=datetime(2025, 6, 1), query_vector=MEANING)
     kb._conn.set_trace_callback(None)  # noqa: SLF001
     assert queries and not any("vectors" in q for q in queries)
+
+
+def test_a_deleted_article_takes_its_vector_with_it(kb: KnowledgeBase) -> None:
+    load(kb)
+    kb.delete("meaning")
+    # the server re-creates the id with other text: version 1 again, and no vector made for it yet
+    kb.upsert(make("meaning", "冬季停摆期间的补偿", "另一篇文章的内容。", version=1))
+    assert kb.vector_count(encoder_id()) == 3
+    assert "meaning" not in ids(kb.search(QUERY, now=NOW, query_vector=MEANING))
