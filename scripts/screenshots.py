@@ -88,6 +88,18 @@ def shoot_routing_leaves(desk, out: Path) -> None:  # type: ignore[no-untyped-de
     desk.grab().save(str(out / "3a-routing-leaves.png"))
 
 
+def give_vectors(kb) -> None:  # type: ignore[no-untyped-def]
+    """The vectors the server's worker would send some seconds after its start (made by the server's own function),
+    so the screens show the fused search where an encoder runs."""
+    from central_server.services.vectors import article_record
+
+    rows = kb._conn.execute("SELECT id, version, title, body FROM articles WHERE retired = 0").fetchall()
+    for article_id, version, title, body in rows:
+        record = article_record(title, body)
+        if record is not None:
+            kb.set_vector(article_id, version, record)
+
+
 def shoot_knowledge_base(desk, out: Path) -> None:  # type: ignore[no-untyped-def]
     """Search panel with results, suggestions for the case content, and the article viewer."""
     from knowledge_base import KnowledgeBase
@@ -97,6 +109,8 @@ def shoot_knowledge_base(desk, out: Path) -> None:  # type: ignore[no-untyped-de
     with KnowledgeBase.open(kb_file) as kb:
         if kb.count() == 0:  # the pull has not filled it (yet): load the demo articles the server would send
             kb.import_jsonl(Path(__file__).resolve().parent.parent / "resources" / "kb" / "demo_articles.jsonl")
+        give_vectors(kb)
+    desk.kb.count_vectors()
     desk.kb.content_changed()
     wait_for(lambda: desk.kb.suggestions.model.rowCount() > 0)
     desk.focus_kb_search()

@@ -93,11 +93,13 @@ def test_badge_says_semantic_and_the_fused_list_replaces_the_lexical_one(qtbot, 
     with encoder._lock:  # the encoder is busy: the pause in typing ends before the query's vector is ready
         with qtbot.waitSignal(panel.searched, timeout=10000):
             type_chinese(panel.search, QUERY)
-        assert ids(panel) == lexical
+        assert ids(panel) == lexical and panel.status.text().startswith(f"{len(lexical)} 篇")
     with qtbot.waitSignal(panel.reranked, timeout=10000):
         pass
     assert ids(panel) == fused
     assert panel.results.currentIndex().row() == 0 and panel.current_hit().id == fused[0]
+    # the fused list fills up with the nearest articles by meaning: the count says so, not "found"
+    assert panel.status.text().startswith(f"最接近 {len(fused)} 篇")
 
 
 def test_a_vector_ready_when_the_pause_ends_makes_the_fused_list_the_first_one(qtbot, semantic_desk, encoder) -> None:  # type: ignore[no-untyped-def]

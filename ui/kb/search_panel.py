@@ -352,7 +352,9 @@ class KbSearchPanel(QGroupBox):
 
     def _count_text(self, hits: list[SearchHit]) -> str:
         expired = sum(h.expired for h in hits)
-        text = self.tr("%1 篇").replace("%1", str(len(hits)))
+        # A fused list always fills up with the nearest articles by meaning: say "nearest", not "found".
+        count = self.tr("最接近 %1 篇") if self.ranking == "fused" else self.tr("%1 篇")
+        text = count.replace("%1", str(len(hits)))
         if expired:
             text += self.tr("（%1 篇已过期）").replace("%1", str(expired))
         return text + self.tr("　↓↑ 选择　Enter 查看　F6 引用")
