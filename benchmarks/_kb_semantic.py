@@ -18,6 +18,7 @@ from knowledge_base import KnowledgeBase
 from semantic import VectorRecord, article_passage, encoder_id, load_encoder, pack, query_text
 from semantic.fusion import Fusion, candidates, fuse
 from semantic.index import VectorIndex
+from semantic.texts import worth_encoding
 
 SWEEP_DEPTHS = (10, 20, 30, 50, 100, 200)
 SWEEP_WEIGHTS = tuple(round(0.05 * i, 2) for i in range(21))
@@ -66,19 +67,26 @@ def sweep(
     prepared = []
     for query, qv in zip(queries, query_vectors, strict=True):
         lex = np.zeros(n, dtype=np.float32)
+        order = []
         for hit in kb.search(query.text, limit=LEXICAL_DEPTH):
             lex[position[hit.id]] = hit.score
+            order.append(position[hit.id])
         relevant = {position[a] for a in query.relevant if a in position}
-        prepared.append((query.half, lex, index.cosines(qv), relevant))
+        # a query the search will not fuse (worth_encoding) keeps its lexical order at every constant
+        lexical_top = None if worth_encoding(query.text) else np.array(order[:10], dtype=np.int64)
+        prepared.append((query.half, lex, index.cosines(qv), relevant, lexical_top))
     table: dict[tuple[int, float], dict[str, tuple[int, float, int]]] = {}
     for depth in SWEEP_DEPTHS:
         for weight in SWEEP_WEIGHTS:
             fusion = Fusion(depth=depth, lexical_weight=weight)
             counts: dict[str, list[float]] = {}
-            for half, lex, cos, relevant in prepared:
-                cand = candidates(lex, cos, has, allowed, depth)
-                scores = fuse(lex[cand], cos[cand], has[cand], fusion)
-                top = cand[np.argsort(-scores, kind="stable")[:10]]
+            for half, lex, cos, relevant, lexical_top in prepared:
+                if lexical_top is not None:
+                    top = lexical_top
+                else:
+                    cand = candidates(lex, cos, has, allowed, depth)
+                    scores = fuse(lex[cand], cos[cand], has[cand], fusion)
+                    top = cand[np.argsort(-scores, kind="stable")[:10]]
                 rank = next((r for r, doc in enumerate(top.tolist()) if doc in relevant), None)
                 tally = counts.setdefault(half, [0, 0.0, 0])
                 tally[0] += rank is not None and rank < 5

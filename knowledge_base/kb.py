@@ -32,6 +32,7 @@ from semantic.encoder import encoder_id
 from semantic.fusion import DEFAULT as DEFAULT_FUSION
 from semantic.fusion import candidates, fuse
 from semantic.index import VectorIndex
+from semantic.texts import worth_encoding
 
 COMPACT_AFTER = 256  # articles in the delta segment before maybe_compact merges them
 MAX_LIMIT = 200
@@ -199,9 +200,13 @@ class KnowledgeBase:
 
         With `query_vector` (the query encoded by semantic.Encoder.query) the lexical ranking is fused with the
         cosine to the articles' stored vectors; without one, or with no stored vectors, it is the lexical ranking.
+        A query the encoder cannot read (pinyin initials, Latin letters, one character: `worth_encoding`) is
+        ranked by keywords only.
         """
         if not isinstance(query, str):
             return []
+        if not worth_encoding(query):
+            query_vector = None
         plan = plan_query(query, self.synonyms)
         filters = Filters(now or datetime.now(), current_only, category or None, department or None)
         return self._run(plan, MAX_TERMS_SHORT, filters, limit, query_vector)

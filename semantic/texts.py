@@ -15,6 +15,13 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
+def worth_encoding(query: str) -> bool:
+    """Whether a typed query carries meaning the encoder can read: at least two Chinese characters. Pinyin
+    initials ("gjj" for 公积金), codes and single characters are the lexical search's to answer; their vectors
+    point anywhere and, fused, buried the right articles."""
+    return sum(1 for ch in query if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf") >= 2
+
+
 def query_text(text: str) -> str:
     """A typed search query."""
     return _squeeze(text)[:QUERY_CHARS]

@@ -176,3 +176,14 @@ def test_a_deleted_article_takes_its_vector_with_it(kb: KnowledgeBase) -> None:
     kb.upsert(make("meaning", "冬季停摆期间的补偿", "另一篇文章的内容。", version=1))
     assert kb.vector_count(encoder_id()) == 3
     assert "meaning" not in ids(kb.search(QUERY, now=NOW, query_vector=MEANING))
+
+
+def test_pinyin_initials_and_latin_letters_are_searched_by_keywords_only(kb: KnowledgeBase) -> None:
+    """The encoder reads no pinyin initials: fusing "gjj" (公积金) with its vector buried the three 公积金 articles
+    below unrelated ones on the demo articles. Queries with fewer than two Chinese characters stay lexical."""
+    load(kb)
+    kb.upsert(make("gjj-1", "住房公积金提取条件", "住房公积金可在购房、租房时提取。"))
+    kb.set_vector("gjj-1", 1, record(axis(9)))
+    for query in ("gjj", "zfgjj", "asdf 12", "供"):
+        assert ids(kb.search(query, now=NOW, query_vector=MEANING)) == ids(kb.search(query, now=NOW)), query
+    assert "meaning" in ids(kb.search(QUERY, now=NOW, query_vector=MEANING))[:2]

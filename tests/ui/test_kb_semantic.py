@@ -261,3 +261,18 @@ def test_encoder_threads_end_with_the_window_that_owns_them(qtbot, encoder) -> N
     assert len(mine) == 2 and all(t.is_alive() for t in mine)  # queries and case texts
     window.deleteLater()  # a logout deletes the desk, and the bridge with it
     qtbot.waitUntil(lambda: not any(t.is_alive() for t in mine), timeout=5000)
+
+
+def test_pinyin_initials_get_the_keyword_list_and_its_count(qtbot, semantic_desk, encoder) -> None:  # type: ignore[no-untyped-def]
+    """"zs" (pinyin initials) is not sent to the encoder and its list is the lexical one, counted as found."""
+    desk = semantic_desk
+    panel = desk.kb.search
+    asked: list[str] = []
+    desk._intake_page.semantic.query_vector.connect(lambda seq, _v: asked.append(str(seq)))
+    desk.focus_kb_search()
+    with qtbot.waitSignal(panel.searched, timeout=10000):
+        panel.search.setText("zs")
+    qtbot.wait(400)
+    assert panel.ranking == "lexical" and not asked
+    assert ids(panel) == expected(desk, "zs", None)
+    assert not panel.status.text().startswith("最接近")
