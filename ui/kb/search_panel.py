@@ -1,10 +1,11 @@
 """知识库搜索 beside the case form: results as you type (debounced, searched on the read pool), filters,
 highlighted snippets, expired articles flagged. ↓/↑ move through the results from the search box, Enter opens.
 
-With the sentence encoder (ui/intake/semantic_bridge.py) the query is encoded as it is typed, the latest text
-winning. When the pause in typing ends the search: if the vector of that exact text is already there, the fused
-ranking is the first list shown; otherwise the lexical list shows first and the fused one replaces it when the
-vector arrives, as long as the query and filters are unchanged. Once the operator has moved in the list (arrows,
+With the sentence encoder (ui/intake/semantic_bridge.py) the query is encoded at every edit, the latest text
+winning, and the fused search runs as soon as the vector of the text in the box arrives (~25-50 ms after the last
+keystroke), without waiting for the rest of the typing pause: the fused ranking is then the first list shown. If
+the pause ends first, the lexical list shows and the fused one replaces it when the vector arrives, as long as the
+query and filters are unchanged. Once the operator has moved in the list (arrows,
 click, focus in the list), nothing on screen is reordered: the articles only the fused ranking found are added
 below. A badge beside the box says which search is in use.
 """
@@ -43,7 +44,6 @@ log = logging.getLogger(__name__)
 DEBOUNCE_MS = 150
 MAX_QUERY_CHARS = 200  # a pasted page is cut to its start: a query, not a document
 RESULT_LIMIT = 20
-ENCODE_AFTER_MS = 50  # the query is encoded after this much of a pause: fast typing does not encode every letter
 MAX_ASKED = 32  # query vectors asked for and not answered yet that are still worth waiting for
 
 
@@ -137,8 +137,6 @@ class KbSearchPanel(QGroupBox):
 
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self._run)
-        self._encode_soon = QTimer(self, singleShot=True, interval=ENCODE_AFTER_MS)
-        self._encode_soon.timeout.connect(lambda: self._ask_vector(self.search.text().strip()[:MAX_QUERY_CHARS]))
         self.search.textChanged.connect(self._text_changed)
         self.category.currentIndexChanged.connect(self._run_now)
         self.department.currentIndexChanged.connect(self._run_now)
@@ -213,13 +211,12 @@ class KbSearchPanel(QGroupBox):
                 self._hint()
             return
         self._debounce.start()
-        if self.semantic_in_use:
-            self._encode_soon.start()
+        if self.semantic_in_use:  # the bridge keeps only the latest text, so fast typing costs no backlog
+            self._ask_vector(text.strip()[:MAX_QUERY_CHARS])
 
     def _ask_vector(self, query: str) -> None:
         """Encode the query now, while the search box's pause runs: by its end the vector is usually there, and
         the first list shown is the fused one."""
-        self._encode_soon.stop()
         if not query or not self.semantic_in_use or (self._vector is not None and self._vector[0] == query):
             return
         if not worth_encoding(query):  # pinyin initials, letters, one character: the keywords answer alone
@@ -274,9 +271,12 @@ class KbSearchPanel(QGroupBox):
         if query is None:
             return
         self._vector = (query, vector)
+        if self._debounce.isActive():
+            if query == self.search.text().strip()[:MAX_QUERY_CHARS]:
+                self._run_now()  # the vector of the text in the box: the fused list needs no longer pause
+            return
         request = self._request
-        if (request is not None and request.query == query and self._fused_gen != self._generation
-                and not self._debounce.isActive()):
+        if request is not None and request.query == query and self._fused_gen != self._generation:
             self._query(self._generation, request, vector)
 
     def _show(self, gen: int, hits: list[SearchHit], *, fused: bool = False) -> None:
