@@ -23,9 +23,10 @@ with the encoder on, once the encoder has loaded on its thread (encoder_ready_s)
 script on a seat without it (OPERATOR_DESK_ENCODER=off).
 
 The fused list's latency: for each knowledge-base query, the time from the last character typed to the fused list
-on screen (`KbSearchPanel.reranked`). That includes the search box's pause in typing (DEBOUNCE_MS, the lexical list
-waits for it too); `after_pause` is the time beyond it, the cost the encoder adds (target p95 ≤ 60 ms), and
-`lexical_first` counts the queries whose vector was not ready when the pause ended (their lexical list was replaced).
+on screen (`KbSearchPanel.reranked`; target p95 ≤ 60 ms). The fused search starts when the vector of the text in
+the box arrives, without waiting for the search box's pause in typing (DEBOUNCE_MS, which the lexical list waits
+for); `after_pause` is the time beyond that pause when the pause ended first, and `lexical_first` counts the
+queries whose lexical list showed before the fused one.
 
 Usage: .venv/bin/python benchmarks/gui_stall.py [--cases 30] [--store 100000] [--char-ms 12] [--no-kb]
        [--encoder on|off]
@@ -298,13 +299,17 @@ class Operator:
         desk.focus_kb_search()
         seen: dict[str, float] = {}
         first: list[str] = []
-        hooks = [(panel.searched, lambda: first.append(panel.ranking)),
-                 (panel.reranked, lambda: seen.setdefault("reranked", time.perf_counter())),
+        query = KB_QUERIES[i % len(KB_QUERIES)]
+
+        def whole_query() -> bool:  # a list for a prefix typed earlier does not count
+            return panel._request is not None and panel._request.query == query
+
+        hooks = [(panel.searched, lambda: whole_query() and first.append(panel.ranking)),
+                 (panel.reranked, lambda: whole_query() and seen.setdefault("reranked", time.perf_counter())),
                  (panel._debounce.timeout, lambda: seen.__setitem__("pause_end", time.perf_counter()))]
         for signal, slot in hooks:
             signal.connect(slot)
         fused = panel.semantic_in_use
-        query = KB_QUERIES[i % len(KB_QUERIES)]
         last_key = time.perf_counter()
         for n, ch in enumerate(query):
             self.commit(panel.search, ch)
@@ -449,8 +454,8 @@ def kb_latency_summary(rows: list[dict[str, float | bool]]) -> dict[str, Any]:
     }
     if fused:
         out["lexical_first"] = sum(bool(r["lexical_first"]) for r in rows)
-        out["target_after_pause_p95_ms"] = FUSED_TARGET_MS
-        out["meets_target"] = percentile(beyond, 95) <= FUSED_TARGET_MS
+        out["target_after_last_key_p95_ms"] = FUSED_TARGET_MS
+        out["meets_target"] = percentile(last, 95) <= FUSED_TARGET_MS
     return out
 
 
