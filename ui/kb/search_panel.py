@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from semantic.texts import worth_encoding
 from ui.common.named import named
 from ui.common.tasks import TaskManager
 from ui.kb import backend as kb_backend
@@ -219,6 +218,8 @@ class KbSearchPanel(QGroupBox):
         the first list shown is the fused one."""
         if not query or not self.semantic_in_use or (self._vector is not None and self._vector[0] == query):
             return
+        from semantic.texts import worth_encoding  # here: the semantic package loads numpy, not at start-up
+
         if not worth_encoding(query):  # pinyin initials, letters, one character: the keywords answer alone
             return
         if query in self._asked.values():
