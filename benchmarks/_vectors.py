@@ -65,9 +65,8 @@ def vectors(texts: Sequence[str], kind: str, *, threads: int = 1, log: Callable[
         chunk = keys[start : start + 900]
         marks = ",".join("?" * len(chunk))
         found.update(conn.execute(f"SELECT key, data FROM vectors WHERE key IN ({marks})", chunk).fetchall())
-    missing = sorted({i for i, k in enumerate(keys) if k not in found}, key=lambda i: keys[i])
-    seen: set[str] = set()
-    todo = [i for i in missing if not (keys[i] in seen or seen.add(keys[i]))]  # type: ignore[func-returns-value]
+    # one index per missing text (a text listed twice is encoded once)
+    todo = sorted({k: i for i, k in enumerate(keys) if k not in found}.values(), key=lambda i: keys[i])
     started = time.perf_counter()
     for n in range(0, len(todo), BATCH):
         batch = todo[n : n + BATCH]

@@ -11,13 +11,10 @@ from typing import Any
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -27,6 +24,7 @@ from contract.channel_intake import HANDOFF_TARGETS
 from ui.channels.queue_text import COLUMNS, OFFLINE, is_offline, refusal_text, row_cells
 from ui.common import shortcuts as keys
 from ui.common.named import named
+from ui.common.tables import read_only_table
 from ui.common.tasks import TaskManager
 
 Api = Callable[..., Any]
@@ -52,17 +50,8 @@ class ChannelQueuePage(QWidget):
         self._ticket = 0
         self.status = named(QLabel(self.tr("正在读取网络渠道留言…")), "channelStatus")
         self.status.setWordWrap(True)
-        self.table = named(QTableWidget(0, len(COLUMNS)), "channelQueue")
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        for col in range(len(COLUMNS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(TEXT_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.table = named(read_only_table([self.tr(c) for c in COLUMNS], stretch=TEXT_COLUMN, wrap=False),
+                           "channelQueue")
         self.table.activated.connect(lambda _index: self.claim_selected())
         self.claim_button = named(QPushButton(self.tr("领取并受理 (Enter)")), "channelClaim")
         self.claim_button.clicked.connect(self.claim_selected)

@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from contract.city.model import Operator
 from contract.enums import CaseStatus
 from operator_app.errors import SyncError, SyncErrorKind
+from ui.common.tables import read_only_table
 from ui.common.tasks import TaskManager
 from ui.common.texts import label_of
 from ui.lead.hotspot_dialog import SuperviseDialog
@@ -260,11 +260,4 @@ class HotspotPage(QWidget):
 
 
 def _table(headers: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.setWordWrap(False)
-    return table
+    return read_only_table(headers, wrap=False)

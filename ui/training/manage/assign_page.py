@@ -9,11 +9,8 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -21,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from contract.city.model import City, Operator
 from ui.common.named import named
+from ui.common.tables import read_only_table
 from ui.common.tasks import TaskManager
 from ui.training.manage import keys
 from ui.training.manage.texts import KIND, label, practice_error_text
@@ -57,14 +55,7 @@ class AssignPage(QWidget):
         self.dialog: QWidget | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.table = named(QTableWidget(0, len(COLUMNS)), "assignmentTable")
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = named(read_only_table([self.tr(c) for c in COLUMNS], stretch=0, single=False), "assignmentTable")
         layout.addWidget(self.table, 1)
         actions = QHBoxLayout()
         self.new_button = keys.action_button(self, self.tr("新建练习或考试"), keys.NEW, self.new_assignment)

@@ -9,14 +9,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -27,6 +24,7 @@ from contract.errors import ValidationErrors
 from contract.practice.scenario import Scenario
 from ui.common.category_text import short_category
 from ui.common.named import named
+from ui.common.tables import read_only_table
 from ui.common.tasks import TaskManager
 from ui.training.manage import keys
 from ui.training.manage.texts import SOURCE, STATUS, difficulty_label, label, practice_error_text
@@ -90,15 +88,7 @@ class ScenarioLibrary(QWidget):
         bar.addWidget(self.category)
         layout.addLayout(bar)
 
-        self.table = named(QTableWidget(0, len(COLUMNS)), "scenarioTable")
-        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = named(read_only_table([self.tr(c) for c in COLUMNS], stretch=0), "scenarioTable")
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         keys.shortcut(keys.EDIT, self.table, self.edit_selected, Qt.ShortcutContext.WidgetShortcut)

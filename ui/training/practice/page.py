@@ -20,11 +20,9 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -38,6 +36,7 @@ from contract.city.model import City, Operator
 from contract.practice.scenario import DIFFICULTIES, Scenario
 from operator_app.paths import resources_dir
 from ui.common.named import named
+from ui.common.tables import read_only_table
 from ui.common.tasks import TaskManager
 from ui.common.texts import tr_core
 from ui.training.practice.timer import mmss
@@ -53,16 +52,8 @@ STATES = {"pending": "待上传", "sent": "已上传", "refused": "被拒收"}
 
 
 def _table(name: str, headers: list[str], stretch: int) -> QTableWidget:
-    table = named(QTableWidget(0, len(headers)), name)
-    table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().hide()
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setTabKeyNavigation(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    table = named(read_only_table(headers, stretch=stretch), name)
+    table.setTabKeyNavigation(False)  # Tab moves between the page's three lists
     return table
 
 
